@@ -1,0 +1,5 @@
+"""``python -m snnas`` runs the command line."""
+
+from snnas.cli import main
+
+raise SystemExit(main())

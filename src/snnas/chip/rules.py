@@ -1,0 +1,209 @@
+"""Cross-field rules of a chip description, checked after every field has the right type and range.
+
+Each rule is a small function ``(chip, ctx) -> None`` that records problems; :func:`check_rules` runs
+them all so a file's problems are reported together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from snnas.chip.codec import Context, hints
+from snnas.chip.model import Chip, CoreLimits
+
+__all__ = ["FIGURE_SECTIONS", "check_rules", "figure_paths"]
+
+# Sections whose non-null leaves are figures that need a provenance entry.
+FIGURE_SECTIONS = ("physical", "topology", "execution", "core", "precision", "neuron_models", "connectivity",
+                   "energy", "latency", "power")
+
+
+def figure_paths(chip: Chip, *, with_null: bool = False) -> Iterator[tuple[str, Any]]:
+    """Yield ``(dotted_path, value)`` for every figure leaf (per-core lists collapse to one path)."""
+    for section in FIGURE_SECTIONS:
+        value = getattr(chip, section)
+        if section == "execution":
+            for f in dataclasses.fields(value):
+                if f.name != "model":  # the model is the file's choice; its timing figures are sourced
+                    v = getattr(value, f.name)
+                    if v is not None or with_null:
+                        yield f"execution.{f.name}", v
+            continue
+        if section == "core" and isinstance(value, tuple):
+            for f in dataclasses.fields(CoreLimits):
+                vals = [getattr(c, f.name) for c in value]
+                if any(v is not None for v in vals) or with_null:
+                    yield f"core.{f.name}", vals
+            continue
+        if dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                v = getattr(value, f.name)
+                if v is not None or with_null:
+                    yield f"{section}.{f.name}", v
+        elif value is not None or with_null:
+            yield section, value
+
+
+def _known_paths() -> set[str]:
+    """Every path a provenance entry may name."""
+    tps = hints(Chip)
+    paths = {*FIGURE_SECTIONS, "precision.weight_bits", "precision.weight_bits.min", "precision.weight_bits.max",
+             "precision.weight_bits.allowed"}
+    for section in FIGURE_SECTIONS:
+        if section != "neuron_models":
+            cls = CoreLimits if section == "core" else tps[section]
+            paths |= {f"{section}.{f.name}" for f in dataclasses.fields(cls)}
+    return paths
+
+
+_KNOWN = _known_paths()
+
+
+def _provenance(chip: Chip, ctx: Context) -> None:
+    table = dict(chip.provenance)
+    sources = dict(chip.sources)
+    for path, entry in chip.provenance:
+        if path not in _KNOWN:
+            ctx.add(("provenance", path), "names no field of the schema (expected a dotted path such as "
+                    "'core.max_neurons')")
+        if entry.source not in sources:
+            ctx.add(("provenance", path, "source"), f"cites a source key that 'sources' does not define "
+                    f"(defined: {', '.join(sources) or 'none'})", value=entry.source)
+        if not entry.locator.strip():
+            ctx.add(("provenance", path, "locator"), "empty locator; expected a page, table, file or commit")
+    cited = {e.source for _, e in chip.provenance}
+    for key, citation in chip.sources:
+        if key not in cited:
+            ctx.add(("sources", key), "source is never cited by a provenance entry")
+        if not citation.strip():
+            ctx.add(("sources", key), "empty citation; expected the full reference")
+    for path, _value in figure_paths(chip):
+        entry = chip.provenance_of(path)
+        if entry is None:
+            raw = tuple(path.split("."))
+            ctx.add(raw, "figure has no provenance: add an entry under 'provenance' naming its source, "
+                    "locator and basis")
+        elif entry.basis == "unknown":
+            ctx.add(("provenance", path if path in table else entry.source, "basis"),
+                    f"basis 'unknown' is for null figures, but {path} has a value")
+
+
+def _identity(chip: Chip, ctx: Context) -> None:
+    stem = ctx.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] if ctx.source.endswith((".yaml", ".yml")) else None
+    if not chip.id or not chip.id.replace("_", "").isalnum() or chip.id != chip.id.lower():
+        ctx.add(("id",), "expected a lowercase identifier of letters, digits and '_'", value=chip.id)
+    elif stem is not None and stem != chip.id and stem != "template":
+        ctx.add(("id",), f"must equal the file name stem {stem!r}", value=chip.id)
+    if not chip.name.strip():
+        ctx.add(("name",), "empty; expected the chip's display name")
+    if not chip.vendor.strip():
+        ctx.add(("vendor",), "empty; expected the maker's name")
+
+
+def _topology(chip: Chip, ctx: Context) -> None:
+    t = chip.topology
+    if t.mesh is not None:
+        if len(t.mesh) != 2:
+            ctx.add(("topology", "mesh"), "expected [x, y]: two tile counts", value=list(t.mesh))
+        else:
+            slots = t.mesh[0] * t.mesh[1] * (t.cores_per_tile or 1)
+            if slots < t.cores:
+                ctx.add(("topology", "mesh"), f"mesh {t.mesh[0]}x{t.mesh[1]} with {t.cores_per_tile or 1} "
+                        f"core(s) per tile holds {slots} cores, fewer than topology.cores = {t.cores}",
+                        value=list(t.mesh))
+    if t.noc == "none" and (chip.energy.e_hop_x is not None or chip.latency.t_hop_x is not None):
+        ctx.add(("topology", "noc"), "is 'none' but hop energy or latency figures are given")
+    if t.mesh is not None and t.noc in ("none", "crossbar"):
+        ctx.add(("topology", "mesh"), f"a mesh shape is given but noc is {t.noc!r}")
+
+
+def _cores(chip: Chip, ctx: Context) -> None:
+    if isinstance(chip.core, tuple):
+        if len(chip.core) != chip.topology.cores:
+            ctx.add(("core",), f"per-core list has {len(chip.core)} entries; topology.cores is "
+                    f"{chip.topology.cores} (one entry per core expected)")
+        cores = list(enumerate(chip.core))
+    else:
+        cores = [(None, chip.core)]
+    for i, c in cores:
+        base: tuple[Any, ...] = ("core",) if i is None else ("core", i)
+        if c.allowed_strides is not None and len(set(c.allowed_strides)) != len(c.allowed_strides):
+            ctx.add((*base, "allowed_strides"), "repeats a value", value=list(c.allowed_strides))
+        if c.allowed_pool_sizes is not None and len(set(c.allowed_pool_sizes)) != len(c.allowed_pool_sizes):
+            ctx.add((*base, "allowed_pool_sizes"), "repeats a value", value=list(c.allowed_pool_sizes))
+        if (c.max_input_side is not None and c.max_output_side is not None
+                and c.max_output_side > c.max_input_side):
+            ctx.add((*base, "max_output_side"), f"exceeds max_input_side = {c.max_input_side}",
+                    value=c.max_output_side)
+        if (c.max_dest_cores_per_neuron is not None and c.max_dest_cores is not None
+                and c.max_dest_cores_per_neuron > c.max_dest_cores):
+            ctx.add((*base, "max_dest_cores_per_neuron"),
+                    f"exceeds the core's own limit max_dest_cores = {c.max_dest_cores}",
+                    value=c.max_dest_cores_per_neuron)
+        if c.max_dest_cores is not None and c.max_dest_cores > chip.topology.cores and chip.topology.max_chips in (
+                None, 1):
+            ctx.add((*base, "max_dest_cores"), f"exceeds the chip's {chip.topology.cores} cores",
+                    value=c.max_dest_cores)
+
+
+def _precision(chip: Chip, ctx: Context) -> None:
+    p = chip.precision
+    wb = p.weight_bits
+    if wb is not None:
+        if wb.min > wb.max:
+            ctx.add(("precision", "weight_bits", "min"), f"min bits above max bits ({wb.max})", value=wb.min)
+        if wb.allowed is not None:
+            bad = [b for b in wb.allowed if not wb.min <= b <= wb.max]
+            if bad:
+                ctx.add(("precision", "weight_bits", "allowed"),
+                        f"widths {bad} lie outside [min, max] = [{wb.min}, {wb.max}]", value=list(wb.allowed))
+            if list(wb.allowed) != sorted(set(wb.allowed)):
+                ctx.add(("precision", "weight_bits", "allowed"), "expected strictly increasing widths",
+                        value=list(wb.allowed))
+    if p.delay_bits is not None and p.max_delay_steps is not None and p.max_delay_steps > (1 << p.delay_bits) - 1:
+        ctx.add(("precision", "max_delay_steps"), f"does not fit in delay_bits = {p.delay_bits} "
+                f"(at most {(1 << p.delay_bits) - 1})", value=p.max_delay_steps)
+    if chip.neuron_models is not None and len(set(chip.neuron_models)) != len(chip.neuron_models):
+        ctx.add(("neuron_models",), "repeats a model", value=list(chip.neuron_models))
+
+
+def _execution(chip: Chip, ctx: Context) -> None:
+    e = chip.execution
+    if e.model in ("global_tick", "software_timestep") and e.timestep_s is None:
+        ctx.add(("execution", "timestep_s"), f"model {e.model!r} runs on a fixed step: timestep_s is required")
+    if e.model == "async_event":
+        for name in ("timestep_s", "barrier_latency_s", "cycles_per_step"):
+            if getattr(e, name) is not None:
+                ctx.add(("execution", name), "an 'async_event' chip has no time step; expected null",
+                        value=getattr(e, name) if name != "barrier_latency_s" else dict(e.barrier_latency_s or ()))
+    if e.barrier_latency_s is not None:
+        if e.model != "timestep_barrier":
+            ctx.add(("execution", "barrier_latency_s"), f"only a 'timestep_barrier' chip has a barrier, "
+                    f"this one is {e.model!r}")
+        tiles = [k for k, _ in e.barrier_latency_s]
+        if tiles != sorted(set(tiles)):
+            ctx.add(("execution", "barrier_latency_s"), "expected tile counts in increasing order", value=tiles)
+    if e.cycles_per_step is not None and e.clock_hz is None:
+        ctx.add(("execution", "cycles_per_step"), "given without execution.clock_hz to turn cycles into time")
+
+
+def _pairs(chip: Chip, ctx: Context) -> None:
+    """Idle neuron updates cannot cost more than active ones."""
+    for section, active, idle in (("energy", "e_neuron_update_active", "e_neuron_update_idle"),
+                                  ("latency", "t_neuron_update_active", "t_neuron_update_idle")):
+        obj = getattr(chip, section)
+        a, i = getattr(obj, active), getattr(obj, idle)
+        if a is not None and i is not None and i > a:
+            ctx.add((section, idle), f"idle update costs more than an active one ({active} = {a:g})", value=i)
+
+
+RULES: tuple[Callable[[Chip, Context], None], ...] = (_identity, _topology, _cores, _precision, _execution,
+                                                      _pairs, _provenance)
+
+
+def check_rules(chip: Chip, ctx: Context) -> None:
+    """Run every cross-field rule, recording problems in ``ctx``."""
+    for rule in RULES:
+        rule(chip, ctx)
