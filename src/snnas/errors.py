@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChipNotFoundError", "ChipSpecError", "ChipSpecProblem", "SnnasError"]
+__all__ = ["ChipNotFoundError", "ChipSpecError", "ChipSpecProblem", "SimulationInputError", "SnnasError"]
 
 
 class SnnasError(Exception):
@@ -71,3 +71,12 @@ class ChipSpecError(SnnasError):
 
 class ChipNotFoundError(SnnasError, LookupError):
     """No chip of that name in the shipped library, ``$SNNAS_TARGETS``, or at that path."""
+
+
+class SimulationInputError(SnnasError, ValueError):
+    """An argument of a simulation is malformed.
+
+    Wrong type, dtype, shape or contiguity, an index out of range, NaN/inf, a negative delay, size or
+    period, or an inconsistent CSR synapse table. The message names the argument, what was expected and
+    the bad value.
+    """

@@ -74,7 +74,8 @@ def test_compare_csv_has_one_row_per_chip(capsys: pytest.CaptureFixture[str]) ->
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["id"] for r in rows] == ["loihi", "truenorth"]
     assert float(rows[0]["E synaptic op"]) == pytest.approx(23.6e-12)
-    assert rows[1]["E synaptic op"] == ""  # TrueNorth publishes no isolated per-SOP energy: unknown
+    assert rows[0]["E per syn. event (chip avg)"] == ""  # unknown for Loihi: an empty cell, not a zero
+    assert float(rows[1]["E per syn. event (chip avg)"]) == pytest.approx(26e-12)  # Merolla 2014, measured
 
 
 def test_compare_table_defaults_to_all_chips(capsys: pytest.CaptureFixture[str]) -> None:

@@ -151,7 +151,7 @@ def convert(value: Any, tp: Any, raw: tuple[Any, ...], ctx: Context, meta: typin
     if value is None:
         ctx.add(raw, f"must not be null; expected {_kind(tp)}")
         return _BAD
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _convert_dataclass(value, tp, raw, ctx)
     origin = typing.get_origin(tp)
     if origin is Literal:
@@ -268,7 +268,7 @@ def chip_from_dict(data: Any, source: str = "<dict>", lines: dict[tuple[Any, ...
 def _to_plain(value: Any, tp: Any) -> Any:
     if value is None:
         return None
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         tps = hints(type(value))
         return {f.name: _to_plain(getattr(value, f.name), tps[f.name]) for f in dataclasses.fields(value)}
     if isinstance(value, tuple):

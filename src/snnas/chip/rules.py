@@ -80,13 +80,13 @@ def _provenance(chip: Chip, ctx: Context) -> None:
         if not citation.strip():
             ctx.add(("sources", key), "empty citation; expected the full reference")
     for path, _value in figure_paths(chip):
-        entry = chip.provenance_of(path)
-        if entry is None:
+        found = chip.provenance_of(path)
+        if found is None:
             raw = tuple(path.split("."))
             ctx.add(raw, "figure has no provenance: add an entry under 'provenance' naming its source, "
                     "locator and basis")
-        elif entry.basis == "unknown":
-            ctx.add(("provenance", path if path in table else entry.source, "basis"),
+        elif found.basis == "unknown":
+            ctx.add(("provenance", path if path in table else found.source, "basis"),
                     f"basis 'unknown' is for null figures, but {path} has a value")
 
 
@@ -124,7 +124,7 @@ def _cores(chip: Chip, ctx: Context) -> None:
         if len(chip.core) != chip.topology.cores:
             ctx.add(("core",), f"per-core list has {len(chip.core)} entries; topology.cores is "
                     f"{chip.topology.cores} (one entry per core expected)")
-        cores = list(enumerate(chip.core))
+        cores: list[tuple[int | None, CoreLimits]] = list(enumerate(chip.core))
     else:
         cores = [(None, chip.core)]
     for i, c in cores:
@@ -171,8 +171,10 @@ def _precision(chip: Chip, ctx: Context) -> None:
 
 def _execution(chip: Chip, ctx: Context) -> None:
     e = chip.execution
-    if e.model in ("global_tick", "software_timestep") and e.timestep_s is None:
-        ctx.add(("execution", "timestep_s"), f"model {e.model!r} runs on a fixed step: timestep_s is required")
+    if e.model == "global_tick" and e.timestep_s is None:
+        # A software time step (SpiNNaker) is the user's setting, so it may be unknown; a hardware tick is not.
+        ctx.add(("execution", "timestep_s"), "model 'global_tick' runs on a fixed hardware tick: timestep_s "
+                "is required")
     if e.model == "async_event":
         for name in ("timestep_s", "barrier_latency_s", "cycles_per_step"):
             if getattr(e, name) is not None:

@@ -63,8 +63,8 @@ class ListCommand:
         for entry in chip_files():
             try:
                 chip = load_chip_file(entry.path)
-            except ChipSpecError as exc:
-                broken.append((entry, exc))
+            except ChipSpecError as err:
+                broken.append((entry, err))
                 continue
             figs = dict((label, text) for label, _, text in key_figures(chip))
             rows.append([chip.id, chip.name, chip.vendor, chip.execution.model, figs["cores"],
@@ -143,13 +143,22 @@ class CompareCommand:
         chips: list[Chip] = [load_chip(n) for n in names]
         columns = [key_figures(c) for c in chips]
         if args.format == "table":
-            header = ["figure", *[c.id for c in chips]]
-            rows = [[label, *[col[i][2] for col in columns]] for i, (label, _, _) in enumerate(columns[0])]
-        else:  # one record per chip, raw values, for plotting and spreadsheets
-            header = ["id", *[label for label, _, _ in columns[0]]]
-            rows = [[c.id, *[None if raw is None else text if isinstance(raw, (str, tuple)) else raw
-                              for _, raw, text in col]] for c, col in zip(chips, columns)]
-        _emit_rows(header, rows, args.format, "key figures (unknown = not published in the sources read)")
+            # One column per chip; split into several tables so every cell stays readable.
+            per_table = max(1, (_console().width - 30) // 18)
+            for start in range(0, len(chips), per_table):
+                part = range(start, min(start + per_table, len(chips)))
+                header = ["figure", *[chips[k].id for k in part]]
+                rows: list[list[Any]] = [[label, *[columns[k][i][2] for k in part]]
+                                         for i, (label, _, _) in enumerate(columns[0]) if label != "vendor"]
+                _emit_rows(header, rows, "table", "key figures (unknown = not in the sources read)")
+            return 0
+        # One record per chip, raw values, for plotting and spreadsheets.
+        header = ["id", *[label for label, _, _ in columns[0]]]
+        records: list[list[Any]] = [
+            [c.id, *[None if raw is None else text if isinstance(raw, (str, tuple)) else raw for _, raw, text in col]]
+            for c, col in zip(chips, columns)
+        ]
+        _emit_rows(header, records, args.format, "")
         return 0
 
 
