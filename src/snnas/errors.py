@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChipNotFoundError", "ChipSpecError", "ChipSpecProblem", "SimulationInputError", "SnnasError"]
+__all__ = [
+    "ChipNotFoundError",
+    "ChipSpecError",
+    "ChipSpecProblem",
+    "NIRError",
+    "NetworkError",
+    "SimulationInputError",
+    "SnnasError",
+]
 
 
 class SnnasError(Exception):
@@ -80,3 +88,11 @@ class SimulationInputError(SnnasError, ValueError):
     period, or an inconsistent CSR synapse table. The message names the argument, what was expected and
     the bad value.
     """
+
+
+class NetworkError(SnnasError, ValueError):
+    """A network description (populations, projections, neuron parameters) is invalid."""
+
+
+class NIRError(SnnasError):
+    """A NIR graph cannot be read into, or written from, a snnas network."""
