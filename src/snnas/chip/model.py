@@ -105,6 +105,8 @@ class CoreLimits:
     max_neurons: int | None = spec("neurons", "neurons (compartments) per core", 1, None)
     max_axons_in: int | None = spec("axons", "input axons (fan-in routing slots) per core", 1, None)
     max_axons_out: int | None = spec("axons", "output axons (core-to-core fan-out edges) per core", 1, None)
+    max_external_inputs: int | None = spec("channels", "input channels: distinct sources from outside the core, "
+                                           "where on-core (recurrent) synapses need none (Xylo, ReckOn)", 1, None)
     synapse_memory_bits: int | None = spec("bit", "synapse memory per core", 1, None)
     max_synapses: int | None = spec("synapses", "synapses per core, where the limit is a count", 1, None)
     max_fanin_per_neuron: int | None = spec("synapses", "incoming synapses per neuron", 1, None)
