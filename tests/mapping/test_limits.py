@@ -114,3 +114,16 @@ def test_every_violation_is_reported_not_just_the_first() -> None:
     chip = make_chip({"max_fanin_per_neuron": 2, "max_synapses": 3}, neuron_models=["if"])
     names = constraints(chain([4, 2]), chip)
     assert names == ["core.max_fanin_per_neuron", "core.max_synapses", "neuron_models"]
+
+
+def test_cores_are_split_to_respect_output_axons() -> None:
+    """4 neurons each feeding 3 single-neuron cores need 12 output axons; a limit of 6 splits their core."""
+    chip = make_chip({"max_neurons": 4, "max_axons_out": 6})
+    net = chain([1, 4, 12])  # l2 spreads over 3 cores of 4
+    mapping, report = map_network(net, chip, "sequential")
+    assert report.feasible, [str(v) for v in report.violations]
+    assert all(u.axons_out <= 6 for u in report.core_usage)
+    one = Network((Input("i", 1), Population("a", 1, LIFParameters()), Population("b", 12, LIFParameters())),
+                  (Dense("i", "a", np.ones((1, 1))), Dense("a", "b", np.ones((12, 1)))))
+    chip2 = make_chip({"max_neurons": 4, "max_axons_out": 2})  # a single neuron needs 3: cannot be split
+    assert constraints(one, chip2) == ["core.max_axons_out"]

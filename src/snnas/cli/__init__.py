@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     from snnas import __version__
-    from snnas.cli import targets
+    from snnas.cli import mapcmd, targets
 
     parser = argparse.ArgumentParser(
         prog="snnas",
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"snnas {__version__}")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     targets.register(groups)
+    mapcmd.register(groups)
     return parser
 
 

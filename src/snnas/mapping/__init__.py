@@ -17,7 +17,7 @@ from snnas.errors import SnnasError
 from snnas.mapping.cnn import assign_layers, uses_layer_cores
 from snnas.mapping.limits import check_network, check_placement, synapse_bits
 from snnas.mapping.model import CoreUsage, FeasibilityReport, Mapping, Violation
-from snnas.mapping.partition import pack_sequential, partition_traffic
+from snnas.mapping.partition import pack_sequential, partition_traffic, split_for_axons_out
 from snnas.mapping.placement import anneal_placement, slot_positions
 from snnas.mapping.usage import Usage, compute_usage
 from snnas.network import Network, NeuronCSR
@@ -135,6 +135,11 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
             neuron_core, k = pack_sequential(net, chip, csr, bits)
         else:
             neuron_core, k = partition_traffic(net, chip, csr, bits, r, seed)
+        for _ in range(8):  # splitting a core can add output axons to the cores that feed it: iterate
+            before = k
+            neuron_core, k = split_for_axons_out(csr, neuron_core, k, chip.core_limits(0).max_axons_out)
+            if k == before:
+                break
         core_slot = np.arange(k, dtype=np.int32)
         if mapper == "traffic" and slots_xy is not None and 1 < k <= chip.topology.cores:
             usage = compute_usage(csr, neuron_core, k)

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from snnas.chip import Chip
 from snnas.network import Network, NeuronCSR
 
-__all__ = ["Incoming", "pack_sequential", "partition_traffic"]
+__all__ = ["Incoming", "pack_sequential", "partition_traffic", "split_for_axons_out"]
 
 
 class Incoming:
@@ -198,3 +198,36 @@ def partition_traffic(net: Network, chip: Chip, csr: NeuronCSR, bits: int, rates
         return c[1] > chip.topology.cores, _inter_core_packets(csr, pre, c[0], c[1], rates), c[1]
 
     return min(candidates, key=score)
+
+
+def split_for_axons_out(csr: NeuronCSR, core: NDArray[np.int32], k: int, limit: int | None
+                        ) -> tuple[NDArray[np.int32], int]:
+    """Split every core whose neurons target more (neuron, core) pairs than ``limit`` output axons.
+
+    A core's output axons are the distinct cores each of its neurons targets, summed over its neurons;
+    splitting it into runs of at most ``limit`` divides that sum. Splitting also gives the neurons that
+    feed the core one more destination, so callers repeat until nothing changes.
+    """
+    if limit is None or k == 0:
+        return core, k
+    pre = np.repeat(np.arange(csr.num_neurons, dtype=np.int64), np.diff(csr.row_ptr))
+    pairs = np.unique(pre * k + core[csr.target])
+    src_core = core[pairs // k]
+    used = np.bincount(src_core[src_core >= 0], minlength=k)
+    if np.all(used <= limit):
+        return core, k
+    per_neuron = np.bincount(pairs // k, minlength=csr.num_neurons)
+    out = np.full(core.size, -1, dtype=np.int32)
+    n = 0
+    for c in range(k):
+        members = np.flatnonzero(core == c)
+        if used[c] <= limit:
+            out[members] = n
+            n += 1
+            continue
+        cum = np.cumsum(per_neuron[members])
+        piece = np.minimum((cum - 1) // limit, members.size - 1)  # greedy runs of <= limit output axons
+        _, piece = np.unique(piece, return_inverse=True)
+        out[members] = n + piece
+        n += int(piece.max()) + 1
+    return out, n
