@@ -23,7 +23,10 @@ def make_chip(core: dict[str, Any] | list[dict[str, Any]] | None = None, cores: 
                        "core": {"source": "t", "locator": "-", "basis": "specification"},
                        "precision": {"source": "t", "locator": "-", "basis": "specification"},
                        "neuron_models": {"source": "t", "locator": "-", "basis": "specification"},
-                       "connectivity": {"source": "t", "locator": "-", "basis": "specification"}},
+                       "connectivity": {"source": "t", "locator": "-", "basis": "specification"},
+                       "execution": {"source": "t", "locator": "-", "basis": "specification"},
+                       "energy": {"source": "t", "locator": "-", "basis": "specification"},
+                       "latency": {"source": "t", "locator": "-", "basis": "specification"}},
         "sources": {"t": "test"},
     }
     for key, value in sections.items():

@@ -1,0 +1,135 @@
+"""What a run did on a mapped chip: event counts per step and per logical core.
+
+Definitions (shared by the compiled chip model and the reference computation here):
+
+- ``synops[n, k]``: synaptic events delivered at step n to neurons on core k (one per synapse a spike
+  crosses, input spikes included);
+- ``spikes_out[n, k]``: spikes emitted at step n by neurons on core k;
+- ``packets_out[n, k]``: packets core k sends at step n, one per spike per destination core other than
+  its own (delivery within the core is part of the spike's own cost, ``e_spike_out``);
+- ``packets_in[n, k]``: packets core k receives at step n, those from the input port included (input
+  spikes enter the chip at mesh position (0, 0));
+- ``hops_x[n, k]``, ``hops_y[n, k]``: Σ of the x and y router hops (dimension-order routing) of the
+  packets core k receives; ``max_hops_x``/``max_hops_y``: the largest x and y distance among them;
+- ``updates_active[n, k]`` / ``updates_idle[n, k]``: neuron updates of core k at step n for neurons
+  that received input or were away from rest / for the rest of the core's neurons.
+
+All arrays have shape (steps, cores) and integer type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from snnas.errors import SnnasError
+from snnas.mapping import Mapping
+from snnas.network import NeuronCSR
+
+__all__ = ["ChipActivity", "activity_from_spikes"]
+
+Counts = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ChipActivity:
+    """Per-step, per-core event counts of one run (see the module docstring for each definition)."""
+
+    dt: float
+    synops: Counts
+    updates_active: Counts
+    updates_idle: Counts
+    spikes_out: Counts
+    packets_out: Counts
+    packets_in: Counts
+    hops_x: Counts
+    hops_y: Counts
+    max_hops_x: Counts
+    max_hops_y: Counts
+
+    @property
+    def steps(self) -> int:
+        return int(self.synops.shape[0])
+
+    @property
+    def cores(self) -> int:
+        return int(self.synops.shape[1])
+
+
+def activity_from_spikes(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64],
+                         spike_ids: NDArray[np.int64], n_steps: int, dt: float,
+                         active: NDArray[np.int64] | None = None) -> ChipActivity:
+    """Count a run's events from its spike list (the reference for the compiled chip model).
+
+    Args:
+        csr: the network's synapses (global neuron indices, inputs included).
+        mapping: where each neuron sits.
+        spike_steps, spike_ids: every spike (of inputs and of neurons), one entry each.
+        n_steps: steps of the run.
+        dt: the step [s].
+        active: optional ``(steps, cores)`` active-update counts from the simulator; when None, a neuron
+            counts as active in a step where it receives a synaptic event (a lower bound: it ignores
+            neurons still decaying towards rest).
+    """
+    k = mapping.num_cores
+    steps = np.asarray(spike_steps, dtype=np.int64)
+    ids = np.asarray(spike_ids, dtype=np.int64)
+    if steps.shape != ids.shape or (ids.size and (ids.min() < 0 or ids.max() >= csr.num_neurons)):
+        raise SnnasError(f"spikes: need equal-length steps and ids with ids in [0, {csr.num_neurons})")
+    if steps.size and (steps.min() < 0 or steps.max() >= n_steps):
+        raise SnnasError(f"spikes: steps must lie in [0, {n_steps})")
+    core = mapping.neuron_core.astype(np.int64)
+    shape = (n_steps, k)
+    spikes_out = np.zeros(shape, np.int64)
+    on = core[ids] >= 0
+    np.add.at(spikes_out, (steps[on], core[ids[on]]), 1)
+    # Every synapse a spike crosses: expand spikes into their CSR rows.
+    counts = (csr.row_ptr[ids + 1] - csr.row_ptr[ids]).astype(np.int64)
+    syn_step = np.repeat(steps, counts)
+    starts = np.repeat(csr.row_ptr[ids] - np.cumsum(counts) + counts, counts)
+    syn_index = starts + np.arange(int(counts.sum()), dtype=np.int64)
+    delay = csr.delay[syn_index].astype(np.int64)
+    arrive = syn_step + delay
+    dst_core = core[csr.target[syn_index]]
+    keep = arrive < n_steps
+    synops = np.zeros(shape, np.int64)
+    np.add.at(synops, (arrive[keep], dst_core[keep]), 1)
+    # Packets: distinct (spike, destination core) pairs, sent when the spike happens.
+    spike_of_syn = np.repeat(np.arange(ids.size, dtype=np.int64), counts)
+    pair = np.unique(spike_of_syn * k + dst_core)
+    p_spike, p_dst = pair // k, pair % k
+    p_src = core[ids[p_spike]]
+    p_step = steps[p_spike]
+    remote = p_src != p_dst
+    p_spike, p_dst, p_src, p_step = p_spike[remote], p_dst[remote], p_src[remote], p_step[remote]
+    packets_out = np.zeros(shape, np.int64)
+    src_on = p_src >= 0
+    np.add.at(packets_out, (p_step[src_on], p_src[src_on]), 1)
+    packets_in = np.zeros(shape, np.int64)
+    np.add.at(packets_in, (p_step, p_dst), 1)
+    hops_x, hops_y = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    max_x, max_y = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    if mapping.core_xy is not None and p_dst.size:
+        dst_xy = mapping.core_xy[p_dst].astype(np.int64)
+        src_xy = np.where(src_on[:, None], mapping.core_xy[np.maximum(p_src, 0)], 0).astype(np.int64)
+        dx, dy = np.abs(dst_xy[:, 0] - src_xy[:, 0]), np.abs(dst_xy[:, 1] - src_xy[:, 1])
+        np.add.at(hops_x, (p_step, p_dst), dx)
+        np.add.at(hops_y, (p_step, p_dst), dy)
+        np.maximum.at(max_x, (p_step, p_dst), dx)
+        np.maximum.at(max_y, (p_step, p_dst), dy)
+    neurons = np.bincount(core[core >= 0], minlength=k).astype(np.int64)
+    if active is None:
+        target = csr.target[syn_index[keep]].astype(np.int64)
+        key = np.unique(arrive[keep] * csr.num_neurons + target)
+        act = np.zeros(shape, np.int64)
+        np.add.at(act, (key // csr.num_neurons, core[key % csr.num_neurons]), 1)
+    else:
+        act = np.asarray(active, dtype=np.int64)
+        if act.shape != shape:
+            raise SnnasError(f"active: expected shape {shape}, got {act.shape}")
+    idle = np.maximum(neurons[None, :] - act, 0)
+    return ChipActivity(dt=dt, synops=synops, updates_active=act, updates_idle=idle, spikes_out=spikes_out,
+                        packets_out=packets_out, packets_in=packets_in, hops_x=hops_x, hops_y=hops_y,
+                        max_hops_x=max_x, max_hops_y=max_y)
