@@ -54,3 +54,15 @@ def test_arrays_are_read_only() -> None:
     p = LIFParameters(v_th=np.ones(3))
     with pytest.raises(ValueError):
         p.v_th[0] = 2.0  # type: ignore[index]
+
+
+def test_cuba_gain_matches_snntorch_synaptic_export() -> None:
+    """snnTorch exports Synaptic(alpha, beta) as tau_syn = dt/(1-alpha), w_in = tau_syn/dt, r = tau_mem/dt.
+
+    Its update syn <- alpha*syn + W*x; mem <- beta*mem + syn settles at mem = syn/(1 - beta), so one unit
+    of weight moves the settled drive by 1/(1 - beta) = tau_mem/dt.
+    """
+    dt, alpha, beta = 1e-4, 0.8, 0.9
+    tau_syn, tau_mem = dt / (1 - alpha), dt / (1 - beta)
+    d = CubaLIFParameters(tau_m=tau_mem, tau_syn=tau_syn, r=tau_mem / dt, w_in=tau_syn / dt).discretize(dt, 1)
+    assert d.input_gain[0] == pytest.approx(1 / (1 - beta))

@@ -196,8 +196,9 @@ class LIFParameters(NeuronParameters):
     """Leaky integrate-and-fire. NIR ``LIF``: tau_m·dv/dt = (v_leak - v) + R·I.
 
     Discrete step (exact for constant input I over the step, Brian2's 'exact' method):
-    v[n] = u + (v[n-1] - u)·exp(-dt/tau_m) with u = v_leak + R·I; a delivered spike of weight w adds
-    w·r·dt/tau_m (the integral of a Dirac input of area w over the step), which is ``input_gain``.
+    v[n] = u + (v[n-1] - u)·exp(-dt/tau_m) with u = v_leak + R·I. A spike is a unit pulse lasting one
+    step, so a delivered weight w adds w·r·dt/tau_m, which is ``input_gain`` (with snnTorch's NIR export,
+    tau_m = dt/(1-beta) and r = tau_m/dt, this is exactly w, as in snnTorch's own update).
     """
 
     model: ClassVar[str] = "lif"
@@ -224,9 +225,11 @@ class LIFParameters(NeuronParameters):
 class CubaLIFParameters(NeuronParameters):
     """Current-based LIF. NIR ``CubaLIF``: tau_syn·dI/dt = -I + w_in·S; tau_m·dv/dt = (v_leak - v) + R·I.
 
-    Discrete step: I[n] = I[n-1]·exp(-dt/tau_syn) + (delivered weights)·w_in;
-    v[n] = v_leak + (v[n-1] - v_leak)·exp(-dt/tau_m) + R·I[n]·dt/tau_m (``input_gain`` = r·dt/tau_m
-    applies to the current, which the simulator keeps in volts of drive).
+    The simulator keeps the current as the drive it exerts, d = R·I [V] (the potential v would settle
+    at above v_leak). Discrete step: d[n] = d[n-1]·exp(-dt/tau_syn) + (delivered weights)·input_gain;
+    u = v_leak + d[n]; v[n] = u + (v[n-1] - u)·exp(-dt/tau_m). A spike is a unit pulse lasting one step,
+    so a weight w moves I by w·w_in·dt/tau_syn and the drive by ``input_gain`` = r·w_in·dt/tau_syn
+    (this reproduces snnTorch's Synaptic neuron exported through NIR exactly).
     """
 
     model: ClassVar[str] = "cuba_lif"
@@ -248,7 +251,7 @@ class CubaLIFParameters(NeuronParameters):
         return DiscreteNeurons("cuba_lif", self._full("v_th", size), self._full("v_reset", size),
                                self._full("v_leak", size), np.exp(-dt / tau_m), np.exp(-dt / tau_s),
                                _refractory_steps(self._full("t_ref", size), dt),
-                               self._full("r", size) * self._full("w_in", size) * dt / tau_m, self.reset)
+                               self._full("r", size) * self._full("w_in", size) * dt / tau_s, self.reset)
 
 
 @dataclass(frozen=True, eq=False)
