@@ -96,3 +96,15 @@ def test_activity_counts_packets_per_destination_core() -> None:
     assert a.hops_x[2].tolist() == [0, 1, 2] and a.max_hops_x[2].tolist() == [0, 1, 2]
     assert a.spikes_out[2].tolist() == [1, 0, 0]
     assert a.updates_active[3].tolist() == [0, 2, 2] and a.updates_idle[3].tolist() == [1, 0, 0]
+
+
+def test_total_is_unknown_when_no_figure_is_known() -> None:
+    a = act(synops=np.array([[10]]), updates_active=np.array([[1]]))
+    e = energy(load_chip("speck"), a)
+    assert e.total_j is None and not e.complete
+    assert energy(load_chip("speck"), a, "device").total_j is None
+
+
+def test_static_energy_uses_the_run_time_given() -> None:
+    a = act(synops=np.array([[0]]))
+    assert energy(load_chip("loihi"), a, run_s=2e-6).terms["static"] == pytest.approx(0.104 * 2e-6)

@@ -45,7 +45,7 @@ class EnergyEstimate:
     """Energy of one run [J] with its breakdown by term and where it comes from."""
 
     tier: str
-    total_j: float
+    total_j: float | None  # None when no term with events has a known figure
     terms: dict[str, float | None]
     missing: tuple[str, ...] = ()
     basis: tuple[str, ...] = field(default=())
@@ -79,8 +79,13 @@ def _basis(chip: Chip, paths: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def energy(chip: Chip, act: ChipActivity, tier: str = "placement", macs: int = 0) -> EnergyEstimate:
-    """Energy of the run in ``act`` on ``chip`` in the given tier (see the module docstring)."""
+def energy(chip: Chip, act: ChipActivity, tier: str = "placement", macs: int = 0,
+           run_s: float | None = None) -> EnergyEstimate:
+    """Energy of the run in ``act`` on ``chip`` in the given tier (see the module docstring).
+
+    ``run_s`` is how long the chip runs, for static power: the run's latency (pass
+    :func:`latency`'s total); ``steps · dt`` (real time) when None.
+    """
     sops = int(act.synops.sum())
     if tier == "neurobench":
         terms: dict[str, float | None] = {"ac": sops * E_AC, "mac": macs * E_MAC}
@@ -97,11 +102,12 @@ def energy(chip: Chip, act: ChipActivity, tier: str = "placement", macs: int = 0
                  "neuron_active": None if e.e_neuron_update_active is None else active * e.e_neuron_update_active}
         unknown = tuple(f"energy.{n}" for n, v in (("e_syn_op", e.e_syn_op),
                                                    ("e_neuron_update_active", e.e_neuron_update_active)) if v is None)
-        return EnergyEstimate("device", float(sum(v for v in terms.values() if v is not None)), terms, unknown,
+        known = [v for v in terms.values() if v is not None]
+        return EnergyEstimate("device", float(sum(known)) if known else None, terms, unknown,
                               _basis(chip, ["energy.e_syn_op", "energy.e_neuron_update_active"]))
     if tier != "placement":
         raise ValueError(f"unknown energy tier {tier!r}; expected neurobench, device or placement")
-    run_s = float(act.steps * act.dt)
+    run_s = float(act.steps * act.dt) if run_s is None else float(run_s)
     figures = {
         "syn_op": (sops, e.e_syn_op, "energy.e_syn_op"),
         "neuron_active": (active, e.e_neuron_update_active, "energy.e_neuron_update_active"),
@@ -121,7 +127,9 @@ def energy(chip: Chip, act: ChipActivity, tier: str = "placement", macs: int = 0
             missing.append(path)
         else:
             terms[name] = count * per
-    total = float(sum(v for v in terms.values() if v is not None))
+    # The total covers the known terms; it is None when no term that had events has a known figure.
+    known_with_events = [v for n, v in terms.items() if v is not None and figures[n][0]]
+    total = float(sum(v for v in terms.values() if v is not None)) if known_with_events else None
     return EnergyEstimate("placement", total, terms, tuple(missing), _basis(chip, [p for _, _, p in figures.values()]))
 
 

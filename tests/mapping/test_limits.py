@@ -127,3 +127,10 @@ def test_cores_are_split_to_respect_output_axons() -> None:
                   (Dense("i", "a", np.ones((1, 1))), Dense("a", "b", np.ones((12, 1)))))
     chip2 = make_chip({"max_neurons": 4, "max_axons_out": 2})  # a single neuron needs 3: cannot be split
     assert constraints(one, chip2) == ["core.max_axons_out"]
+
+
+def test_synapse_types_without_per_neuron_weights_do_not_restrict_weights() -> None:
+    """Xylo's 'synaptic states' are not TrueNorth's axon types: no weight-sharing check without weight_values."""
+    w = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 3.0]])
+    net = Network((Input("i", 3), Population("h", 2, IFParameters())), (Dense("i", "h", w),))
+    assert constraints(net, make_chip({"synapse_types": 2})) == []

@@ -135,7 +135,9 @@ def check_placement(net: Network, chip: Chip, csr: NeuronCSR, usage: Usage, neur
                            "core.max_dest_cores_per_neuron",
                            "each neuron may target that many cores: insert splitter neurons that relay its spikes "
                            "to the other cores, or keep each layer within one core", on_chip)
-    if lim0.synapse_types is not None and not chip.heterogeneous:
+    # Axon types constrain weights only where a neuron holds one weight per type (TrueNorth); elsewhere
+    # (Xylo's synaptic states) synapse_types says nothing about weight sharing.
+    if lim0.synapse_types is not None and lim0.weight_values_per_neuron is not None and not chip.heterogeneous:
         out += _axon_types(net, csr, neuron_core, lim0.synapse_types)
     return out
 
