@@ -1,8 +1,26 @@
 // The only pybind11 file of snnas: numpy arrays in, numpy arrays and counters out.
 // Everything else in cpp/ is plain C++17 and never includes Python headers.
+//
+// Every argument is checked here before the engine sees it: type, dtype, dimensions, contiguity, then
+// (through snnas::validate) sizes, index ranges, finiteness, signs and CSR consistency. Arrays are copied
+// into the engine's own storage while the GIL is held, so the run (without the GIL) cannot see them
+// change. A PreparedNetwork is immutable, so runs of one network may proceed in several threads. Any
+// bad input raises snnas.errors.SimulationInputError naming the argument.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "engine.hpp"
+#include "fixed.hpp"
+#include "hardware.hpp"
+#include "network.hpp"
 
 #ifndef SNNAS_VERSION
 #define SNNAS_VERSION "unknown"
@@ -28,7 +46,371 @@ py::dict build_info() {
 #else
   info["optimized"] = false;
 #endif
+#if defined(SNNAS_NATIVE)
+  info["native"] = true;
+#else
+  info["native"] = false;
+#endif
   return info;
+}
+
+[[noreturn]] void input_error(const std::string& message) {
+  py::object cls = py::module_::import("snnas.errors").attr("SimulationInputError");
+  PyErr_SetString(cls.ptr(), message.c_str());
+  throw py::error_already_set();
+}
+
+std::string type_name(py::handle obj) { return py::str(py::type::of(obj).attr("__name__")).cast<std::string>(); }
+
+// A Python integer (bool excluded; numpy integers accepted) as int64, or SimulationInputError.
+int64_t take_int(py::handle obj, const char* name) {
+  if (PyBool_Check(obj.ptr()) || !PyIndex_Check(obj.ptr()))
+    input_error(std::string(name) + ": expected an integer, got " + type_name(obj));
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!index) {
+    PyErr_Clear();
+    input_error(std::string(name) + ": expected an integer, got " + type_name(obj));
+  }
+  int overflow = 0;
+  const long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (overflow != 0 || (value == -1 && PyErr_Occurred())) {
+    PyErr_Clear();
+    input_error(std::string(name) + ": integer out of range");
+  }
+  return static_cast<int64_t>(value);
+}
+
+template <typename T>
+const char* dtype_name() {
+  if constexpr (std::is_same_v<T, double>) return "float64";
+  if constexpr (std::is_same_v<T, int32_t>) return "int32";
+  return "int64";
+}
+
+// A C-contiguous numpy array of exactly dtype T and ndim in [min_ndim, max_ndim], copied into a vector.
+template <typename T>
+std::vector<T> take_array(py::handle obj, const char* name, int min_ndim = 1, int max_ndim = 1,
+                          std::vector<py::ssize_t>* shape = nullptr) {
+  if (!py::isinstance<py::array>(obj))
+    input_error(std::string(name) + ": expected a numpy array of " + dtype_name<T>() + ", got " + type_name(obj));
+  py::array arr = py::reinterpret_borrow<py::array>(obj);
+  py::dtype dt = arr.dtype();
+  const char want_kind = std::is_same_v<T, double> ? 'f' : 'i';
+  if (dt.kind() != want_kind || dt.itemsize() != static_cast<py::ssize_t>(sizeof(T)) ||
+      !dt.attr("isnative").cast<bool>() || dt.attr("fields").is_none() == false)
+    input_error(std::string(name) + ": expected dtype " + dtype_name<T>() + ", got " +
+                py::str(dt).cast<std::string>());
+  if (arr.ndim() < min_ndim || arr.ndim() > max_ndim)
+    input_error(std::string(name) + ": expected " + std::to_string(min_ndim) +
+                (min_ndim == max_ndim ? "" : " or " + std::to_string(max_ndim)) + " dimension(s), got " +
+                std::to_string(arr.ndim()));
+  if (!(arr.flags() & py::array::c_style))
+    input_error(std::string(name) + ": expected a C-contiguous array (use numpy.ascontiguousarray)");
+  if (shape) shape->assign(arr.shape(), arr.shape() + arr.ndim());
+  const T* data = static_cast<const T*>(arr.data());
+  return std::vector<T>(data, data + arr.size());
+}
+
+template <typename T>
+py::array_t<T> to_numpy(const std::vector<T>& v) {
+  py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+  if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(T));
+  return out;
+}
+
+// The network arguments, checked and copied; raises SimulationInputError on the first problem.
+snnas::Network parse_network(py::handle model_obj, py::handle reset_obj, py::handle v_th, py::handle v_reset,
+                             py::handle v_rest, py::handle alpha_m, py::handle alpha_s, py::handle t_ref,
+                             py::handle row_ptr, py::handle target, py::handle weight, py::handle delay) {
+  const int64_t model = take_int(model_obj, "model");
+  const int64_t reset = take_int(reset_obj, "reset");
+  if (model < 0 || model > 2)
+    input_error("model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF), got " + std::to_string(model));
+  if (reset < 0 || reset > 1) input_error("reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset));
+  snnas::Network net;
+  net.params.model = static_cast<snnas::Model>(model);
+  net.params.reset = static_cast<snnas::ResetMode>(reset);
+  net.params.v_th = take_array<double>(v_th, "v_th");
+  const size_t n = net.params.v_th.size();
+  if (n > static_cast<size_t>(INT32_MAX) - 1) input_error("v_th: too many neurons (at most 2147483646)");
+  net.num_neurons = static_cast<int32_t>(n);
+  net.params.v_reset = take_array<double>(v_reset, "v_reset");
+  net.params.v_rest = take_array<double>(v_rest, "v_rest");
+  net.params.alpha_m = take_array<double>(alpha_m, "alpha_m");
+  net.params.alpha_s = take_array<double>(alpha_s, "alpha_s");
+  net.params.t_ref = take_array<int32_t>(t_ref, "t_ref");
+  net.synapses.row_ptr = take_array<int64_t>(row_ptr, "row_ptr");
+  net.synapses.target = take_array<int32_t>(target, "target");
+  net.synapses.weight = take_array<double>(weight, "weight");
+  net.synapses.delay = take_array<int32_t>(delay, "delay");
+  const std::string problem = snnas::validate_network(net);
+  if (!problem.empty()) input_error(problem);
+  return net;
+}
+
+struct RunInput {
+  snnas::ExternalInput ext;
+  snnas::InitialState init;
+  int64_t n_steps = 0;
+};
+
+// The arguments of one run of a network of n neurons, checked and copied.
+RunInput parse_run(int32_t n, py::handle n_steps_obj, py::handle v0, py::handle i0, py::handle ext_step,
+                   py::handle ext_id, py::handle ext_weight, py::handle i_ext) {
+  RunInput in;
+  in.n_steps = take_int(n_steps_obj, "n_steps");
+  if (in.n_steps < 0 || in.n_steps > INT32_MAX)
+    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(in.n_steps));
+  in.init.v = take_array<double>(v0, "v0");
+  in.init.i_syn = take_array<double>(i0, "i0");
+  in.ext.spike_step = take_array<int64_t>(ext_step, "ext_step");
+  in.ext.spike_id = take_array<int32_t>(ext_id, "ext_id");
+  in.ext.spike_weight = take_array<double>(ext_weight, "ext_weight");
+  if (i_ext.is_none()) {
+    in.ext.current_mode = snnas::CurrentMode::None;
+  } else {
+    std::vector<py::ssize_t> shape;
+    in.ext.current = take_array<double>(i_ext, "i_ext", 1, 2, &shape);
+    const std::string want = "(n,) = (" + std::to_string(n) + ",) or (n_steps, n) = (" + std::to_string(in.n_steps) +
+                             ", " + std::to_string(n) + ")";
+    if (shape.size() == 1) {
+      if (shape[0] != n) input_error("i_ext: expected shape " + want + ", got (" + std::to_string(shape[0]) + ",)");
+      in.ext.current_mode = snnas::CurrentMode::PerNeuron;
+    } else {
+      if (shape[0] != in.n_steps || shape[1] != n)
+        input_error("i_ext: expected shape " + want + ", got (" + std::to_string(shape[0]) + ", " +
+                    std::to_string(shape[1]) + ")");
+      in.ext.current_mode = snnas::CurrentMode::PerStep;
+    }
+  }
+  const std::string problem = snnas::validate_run(n, in.ext, in.init, in.n_steps);
+  if (!problem.empty()) input_error(problem);
+  return in;
+}
+
+py::dict to_dict(const snnas::Result& result) {
+  py::dict out;
+  out["spike_step"] = to_numpy(result.spike_step);
+  out["spike_id"] = to_numpy(result.spike_id);
+  out["v"] = to_numpy(result.v);
+  out["i_syn"] = to_numpy(result.i_syn);
+  out["synaptic_events"] = result.counters.synaptic_events;
+  out["external_events"] = result.counters.external_events;
+  out["neuron_updates"] = result.counters.neuron_updates;
+  out["spikes"] = result.counters.spikes;
+  return out;
+}
+
+#define SNNAS_NET_ARGS                                                                                        \
+  py::object model, py::object reset, py::object v_th, py::object v_reset, py::object v_rest, py::object alpha_m, \
+      py::object alpha_s, py::object t_ref, py::object row_ptr, py::object target, py::object weight,            \
+      py::object delay
+#define SNNAS_NET_PASS model, reset, v_th, v_reset, v_rest, alpha_m, alpha_s, t_ref, row_ptr, target, weight, delay
+#define SNNAS_RUN_ARGS                                                                                     \
+  py::object n_steps, py::object v0, py::object i0, py::object ext_step, py::object ext_id, py::object ext_weight, \
+      py::object i_ext
+#define SNNAS_RUN_PASS n_steps, v0, i0, ext_step, ext_id, ext_weight, i_ext
+
+std::unique_ptr<snnas::PreparedNetwork> prepare(SNNAS_NET_ARGS) {
+  snnas::Network net = parse_network(SNNAS_NET_PASS);
+  py::gil_scoped_release release;
+  return std::make_unique<snnas::PreparedNetwork>(std::move(net));
+}
+
+py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
+  const RunInput in = parse_run(net.num_neurons(), SNNAS_RUN_PASS);
+  snnas::Result result;
+  {
+    py::gil_scoped_release release;
+    result = net.run_validated(in.ext, in.init, in.n_steps);
+  }
+  return to_dict(result);
+}
+
+void validate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
+  const snnas::Network net = parse_network(SNNAS_NET_PASS);
+  parse_run(net.num_neurons, SNNAS_RUN_PASS);
+}
+
+py::dict simulate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
+  snnas::Network net = parse_network(SNNAS_NET_PASS);
+  const RunInput in = parse_run(net.num_neurons, SNNAS_RUN_PASS);
+  snnas::Result result;
+  {
+    py::gil_scoped_release release;
+    result = snnas::PreparedNetwork(std::move(net)).run_validated(in.ext, in.init, in.n_steps);
+  }
+  return to_dict(result);
+}
+
+// The arguments of simulate_fixed(), checked and copied.
+struct FixedCall {
+  snnas::FixedNetwork net;
+  snnas::FixedInput in;
+  int64_t n_steps = 0;
+};
+
+FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle state_bits, py::handle v_th,
+                      py::handle v_reset, py::handle decay_m, py::handle decay_s, py::handle t_ref, py::handle row_ptr,
+                      py::handle target, py::handle weight, py::handle delay, py::handle n_steps, py::handle v0,
+                      py::handle i0, py::handle ext_step, py::handle ext_id, py::handle ext_weight, py::handle i_ext) {
+  FixedCall c;
+  const int64_t model = take_int(model_obj, "model");
+  const int64_t reset = take_int(reset_obj, "reset");
+  if (model < 0 || model > 2)
+    input_error("model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF), got " + std::to_string(model));
+  if (reset < 0 || reset > 1) input_error("reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset));
+  const int64_t bits = take_int(state_bits, "state_bits");
+  if (bits < 2 || bits > snnas::kMaxStateBits)
+    input_error("state_bits: expected an integer in [2, " + std::to_string(snnas::kMaxStateBits) + "], got " +
+                std::to_string(bits));
+  auto& p = c.net.params;
+  p.model = static_cast<snnas::Model>(model);
+  p.reset = static_cast<snnas::ResetMode>(reset);
+  p.state_bits = static_cast<int32_t>(bits);
+  p.v_th = take_array<int64_t>(v_th, "v_th");
+  if (p.v_th.size() > static_cast<size_t>(INT32_MAX) - 1) input_error("v_th: too many neurons (at most 2147483646)");
+  const int32_t n = static_cast<int32_t>(p.v_th.size());
+  c.net.num_neurons = n;
+  p.v_reset = take_array<int64_t>(v_reset, "v_reset");
+  p.decay_m = take_array<int32_t>(decay_m, "decay_m");
+  p.decay_s = take_array<int32_t>(decay_s, "decay_s");
+  p.t_ref = take_array<int32_t>(t_ref, "t_ref");
+  c.net.synapses.row_ptr = take_array<int64_t>(row_ptr, "row_ptr");
+  c.net.synapses.target = take_array<int32_t>(target, "target");
+  c.net.synapses.weight = take_array<int32_t>(weight, "weight");
+  c.net.synapses.delay = take_array<int32_t>(delay, "delay");
+  c.n_steps = take_int(n_steps, "n_steps");
+  if (c.n_steps < 0 || c.n_steps > INT32_MAX)
+    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(c.n_steps));
+  c.in.v0 = take_array<int64_t>(v0, "v0");
+  c.in.i0 = take_array<int64_t>(i0, "i0");
+  c.in.spike_step = take_array<int64_t>(ext_step, "ext_step");
+  c.in.spike_id = take_array<int32_t>(ext_id, "ext_id");
+  c.in.spike_weight = take_array<int32_t>(ext_weight, "ext_weight");
+  if (i_ext.is_none()) {
+    c.in.current_mode = snnas::CurrentMode::None;
+  } else {
+    std::vector<py::ssize_t> shape;
+    c.in.current = take_array<int32_t>(i_ext, "i_ext", 1, 2, &shape);
+    const std::string want = "(n,) = (" + std::to_string(n) + ",) or (n_steps, n) = (" + std::to_string(c.n_steps) +
+                             ", " + std::to_string(n) + ")";
+    if (shape.size() == 1 && shape[0] == n) {
+      c.in.current_mode = snnas::CurrentMode::PerNeuron;
+    } else if (shape.size() == 2 && shape[0] == c.n_steps && shape[1] == n) {
+      c.in.current_mode = snnas::CurrentMode::PerStep;
+    } else {
+      input_error("i_ext: expected shape " + want);
+    }
+  }
+  const std::string problem = snnas::validate_fixed(c.net, c.in, c.n_steps);
+  if (!problem.empty()) input_error(problem);
+  return c;
+}
+
+#define SNNAS_FIXED_ARGS                                                                                          \
+  py::object model, py::object reset, py::object state_bits, py::object v_th, py::object v_reset, py::object decay_m, \
+      py::object decay_s, py::object t_ref, py::object row_ptr, py::object target, py::object weight,               \
+      py::object delay, py::object n_steps, py::object v0, py::object i0, py::object ext_step, py::object ext_id,  \
+      py::object ext_weight, py::object i_ext
+#define SNNAS_FIXED_PASS                                                                                       \
+  model, reset, state_bits, v_th, v_reset, decay_m, decay_s, t_ref, row_ptr, target, weight, delay, n_steps, v0, \
+      i0, ext_step, ext_id, ext_weight, i_ext
+
+void validate_fixed(SNNAS_FIXED_ARGS) { parse_fixed(SNNAS_FIXED_PASS); }
+
+py::dict simulate_fixed(SNNAS_FIXED_ARGS) {
+  const FixedCall c = parse_fixed(SNNAS_FIXED_PASS);
+  snnas::FixedResult r;
+  {
+    py::gil_scoped_release release;
+    r = snnas::simulate_fixed(c.net, c.in, c.n_steps);
+  }
+  py::dict out;
+  out["spike_step"] = to_numpy(r.spike_step);
+  out["spike_id"] = to_numpy(r.spike_id);
+  out["v"] = to_numpy(r.v);
+  out["i_syn"] = to_numpy(r.i_syn);
+  out["synaptic_events"] = r.synaptic_events;
+  out["external_events"] = r.external_events;
+  out["neuron_updates"] = r.neuron_updates;
+  out["spikes"] = r.spikes;
+  return out;
+}
+
+// count_chip_events(): per-core, per-step event counts of a run on a mapped chip (hardware.hpp).
+py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
+                           py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
+                           py::handle spike_id, py::handle n_steps) {
+  const std::vector<int64_t> rp = take_array<int64_t>(row_ptr, "row_ptr");
+  const std::vector<int32_t> tg = take_array<int32_t>(target, "target");
+  const std::vector<int32_t> dl = take_array<int32_t>(delay, "delay");
+  const std::vector<int32_t> nc = take_array<int32_t>(neuron_core, "neuron_core");
+  const std::vector<int64_t> ss = take_array<int64_t>(spike_step, "spike_step");
+  const std::vector<int32_t> si = take_array<int32_t>(spike_id, "spike_id");
+  std::vector<int32_t> cx, cy;
+  const bool mesh = !core_x.is_none() || !core_y.is_none();
+  if (mesh) {
+    if (core_x.is_none() || core_y.is_none()) input_error("core_x, core_y: give both or neither");
+    cx = take_array<int32_t>(core_x, "core_x");
+    cy = take_array<int32_t>(core_y, "core_y");
+  }
+  snnas::ChipCountsInput in;
+  const int64_t k = take_int(num_cores, "num_cores");
+  const int64_t steps = take_int(n_steps, "n_steps");
+  if (k < 0 || k > INT32_MAX) input_error("num_cores: expected an integer in [0, 2147483647], got " + std::to_string(k));
+  if (steps < 0 || steps > INT32_MAX)
+    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(steps));
+  if (rp.empty() || rp.size() - 1 > static_cast<size_t>(INT32_MAX))
+    input_error("row_ptr: expected n + 1 entries with 0 <= n <= 2147483647");
+  const size_t n = rp.size() - 1;
+  if (rp.back() < 0 || static_cast<size_t>(rp.back()) != tg.size() || tg.size() != dl.size())
+    input_error("row_ptr, target, delay: expected row_ptr[-1] = len(target) = len(delay), got " +
+                std::to_string(rp.back()) + ", " + std::to_string(tg.size()) + ", " + std::to_string(dl.size()));
+  if (nc.size() != n)
+    input_error("neuron_core: expected " + std::to_string(n) + " entries (one per neuron), got " + std::to_string(nc.size()));
+  if (mesh && (cx.size() != static_cast<size_t>(k) || cy.size() != static_cast<size_t>(k)))
+    input_error("core_x, core_y: expected num_cores = " + std::to_string(k) + " entries each");
+  if (ss.size() != si.size())
+    input_error("spike_step, spike_id: expected equal lengths, got " + std::to_string(ss.size()) + " and " +
+                std::to_string(si.size()));
+  in.num_neurons = static_cast<int32_t>(n);
+  in.num_cores = static_cast<int32_t>(k);
+  in.n_steps = steps;
+  in.row_ptr = rp.data();
+  in.target = tg.data();
+  in.delay = dl.data();
+  in.neuron_core = nc.data();
+  in.core_x = mesh ? cx.data() : nullptr;
+  in.core_y = mesh ? cy.data() : nullptr;
+  in.n_spikes = static_cast<int64_t>(ss.size());
+  in.spike_step = ss.data();
+  in.spike_id = si.data();
+  const std::string problem = snnas::validate_chip_counts(in);
+  if (!problem.empty()) input_error(problem);
+  snnas::ChipCounts c;
+  {
+    py::gil_scoped_release release;
+    c = snnas::count_chip_events(in);
+  }
+  py::dict out;
+  const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(steps), static_cast<py::ssize_t>(k)};
+  auto table = [&](const std::vector<int64_t>& v) {
+    py::array_t<int64_t> a(shape);
+    if (!v.empty()) std::memcpy(a.mutable_data(), v.data(), v.size() * sizeof(int64_t));
+    return a;
+  };
+  out["synops"] = table(c.synops);
+  out["spikes_out"] = table(c.spikes_out);
+  out["packets_out"] = table(c.packets_out);
+  out["packets_in"] = table(c.packets_in);
+  out["hops_x"] = table(c.hops_x);
+  out["hops_y"] = table(c.hops_y);
+  out["max_hops_x"] = table(c.max_hops_x);
+  out["max_hops_y"] = table(c.max_hops_y);
+  out["updates_active"] = table(c.active);
+  out["updates_idle"] = table(c.idle);
+  return out;
 }
 
 }  // namespace
@@ -37,5 +419,44 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "snnas compiled core (private): event-driven spiking simulation on modelled chips.";
   m.def("build_info", &build_info,
         "Return how this extension was built: version, compiler, C++ standard, optimisation.");
+  py::class_<snnas::PreparedNetwork>(m, "PreparedNetwork",
+                                     "A checked network made ready to run (snnas.simulate.Simulator wraps it).")
+      .def_property_readonly("num_neurons", &snnas::PreparedNetwork::num_neurons)
+      .def_property_readonly("num_synapses", &snnas::PreparedNetwork::num_synapses)
+      .def("run", &run, py::kw_only(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"), py::arg("ext_step"),
+           py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+           "Run from the initial state v0, i0 with the given external input; returns a dict of spike_step,\n"
+           "spike_id, v, i_syn and counters. Bad input raises snnas.errors.SimulationInputError.");
+  m.def("prepare", &prepare, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
+        py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
+        py::arg("target"), py::arg("weight"), py::arg("delay"),
+        "Check a network and make it ready to run; bad input raises snnas.errors.SimulationInputError.");
+  m.def("simulate", &simulate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
+        py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
+        py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
+        py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+        "prepare() and run() in one call (see snnas.simulate for the meaning of every argument).\n\n"
+        "All arrays must be C-contiguous numpy arrays of the exact dtype; bad input raises\n"
+        "snnas.errors.SimulationInputError.");
+  m.def("validate", &validate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
+        py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
+        py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
+        py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+        "Check the arguments of simulate() without running; raises snnas.errors.SimulationInputError.");
+  m.def("simulate_fixed", &simulate_fixed, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("state_bits"),
+        py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), py::arg("decay_s"), py::arg("t_ref"),
+        py::arg("row_ptr"), py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"),
+        py::arg("i0"), py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+        "Run the fixed-point simulator (see snnas.fixed_point); integer weights, m-bit saturating state.\n"
+        "Bad input raises snnas.errors.SimulationInputError.");
+  m.def("validate_fixed", &validate_fixed, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("state_bits"),
+        py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), py::arg("decay_s"), py::arg("t_ref"),
+        py::arg("row_ptr"), py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"),
+        py::arg("i0"), py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+        "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");
   m.attr("__version__") = SNNAS_VERSION;
+  m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
+        py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
+        py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),
+        "Per-core, per-step event counts of a run on a mapped chip (definitions in snnas.activity).");
 }

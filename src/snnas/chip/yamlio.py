@@ -79,7 +79,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
                                                 source, line))
                 continue
             seen[key] = line
-            lines[(*path, key)] = line
+            lines[path + (key,)] = line
             _walk(value_node, (*path, key), lines, problems, source, loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

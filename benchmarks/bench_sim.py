@@ -1,0 +1,159 @@
+"""Benchmark of the event-driven simulator: prints the machine and the figures of issue 3.
+
+(a) 10,000 LIF neurons, ~1,000,000 synapses (p = 0.01, 80% excitatory / 20% inhibitory), dt = 1 ms,
+    1,000 steps, tens of Hz: synaptic events per second of the C++ engine and of the numba reference,
+    side by side with their ratio. Weights are one value per population (as in Brian2's benchmark
+    networks), and again drawn per synapse (a'), which the engine cannot share between synapses.
+(f) the network of (a) in fixed point (24-bit state, weights and drive in units of v_th / 1000): synaptic
+    events per second of the fixed-point engine (scalar; not vectorised) and of its numba reference.
+(d) activity scaling: the same network, N and T, with only 0.8% of the neurons driven (about 100x fewer
+    spikes): the time ratio of the runs of a prepared network, and of whole calls (preparing included).
+
+Every figure is the median of several runs. Usage: ``python benchmarks/bench_sim.py [--repeats 7]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
+
+from snnas import _core  # noqa: E402
+from snnas.fixed_point import FixedSimNetwork, fixed_arguments  # noqa: E402
+from snnas.reference import run_fixed_reference, run_reference  # noqa: E402
+from snnas.simulate import SimNetwork, core_arguments, network_arguments, run_arguments  # noqa: E402
+
+N = 10_000
+P = 0.01
+STEPS = 1_000
+DT = 1e-3
+SPARSE = 0.008  # fraction of driven neurons in the low-activity run of (d): about 100x fewer spikes
+
+
+def make_network(seed: int = 1, per_synapse_weights: bool = False) -> SimNetwork:
+    """Random network: each synapse exists with probability P; 80% excitatory, 20% inhibitory neurons.
+
+    LIF, tau_m = 20 ms, v_rest = 0, v_th = 1, reset to 0, refractory 2 steps, delay 1 step (potentials
+    in units of the threshold). Excitatory weight 0.02, inhibitory -0.1 (g = 5); with
+    ``per_synapse_weights`` each weight is drawn uniformly within +-50% of those values.
+    """
+    rng = np.random.default_rng(seed)
+    degree = rng.binomial(N, P, size=N)
+    row_ptr = np.zeros(N + 1, dtype=np.int64)
+    row_ptr[1:] = np.cumsum(degree)
+    m = int(row_ptr[-1])
+    target = rng.integers(0, N, size=m, dtype=np.int32)
+    pre = np.repeat(np.arange(N), degree)
+    weight = np.where(pre < int(0.8 * N), 0.02, -0.1)
+    if per_synapse_weights:
+        weight = weight * rng.uniform(0.5, 1.5, size=m)
+    return SimNetwork(row_ptr=row_ptr, target=target, weight=weight, delay=np.ones(m, dtype=np.int32), model="lif",
+                      v_th=1.0, v_reset=0.0, v_rest=0.0, tau_m=20e-3, t_ref=2)
+
+
+def drive(fraction: float, seed: int = 2) -> dict[str, np.ndarray]:
+    """Initial v uniform in [0, 1) and a constant drive R*I in [1.05, 1.5) on the first fraction of neurons."""
+    rng = np.random.default_rng(seed)
+    v0 = rng.uniform(0.0, 1.0, size=N)
+    i_ext = rng.uniform(1.05, 1.5, size=N)
+    k = int(round(fraction * N))
+    i_ext[k:] = 0.0
+    v0[k:] = 0.0
+    return {"v0": v0, "i_ext": i_ext}
+
+
+def timed(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def throughput(label: str, net: SimNetwork, repeats: int, reference: bool) -> float:
+    args = core_arguments(net, STEPS, DT, **drive(1.0))
+    t_cpp, out = timed(lambda: _core.simulate(**args), repeats)
+    ev = out["synaptic_events"]
+    rate = out["spikes"] / N / (STEPS * DT)
+    print(f"({label}) {N} LIF neurons, {args['target'].size} synapses, {STEPS} steps of {DT * 1e3:g} ms, "
+          f"median of {repeats} runs")
+    print(f"    mean rate {rate:.1f} Hz, {out['spikes']} spikes, {ev} synaptic events, "
+          f"{out['neuron_updates']} neuron updates")
+    print(f"    C++ engine : {t_cpp * 1e3:9.1f} ms  {ev / t_cpp:.3e} synaptic events/s  "
+          "(one call: check, prepare, run)")
+    if reference:
+        run_reference(args)  # compile outside the timing
+        t_ref, ref = timed(lambda: run_reference(args), repeats)
+        same = np.array_equal(ref["spike_step"], out["spike_step"]) and np.array_equal(ref["spike_id"], out["spike_id"])
+        print(f"    numba ref  : {t_ref * 1e3:9.1f} ms  {ev / t_ref:.3e} synaptic events/s  (same spikes: {same})")
+        print(f"    ratio C++ / numba: {t_ref / t_cpp:.1f}x")
+    return t_cpp
+
+
+def fixed_point(net: SimNetwork, repeats: int, reference: bool) -> None:
+    """(a) quantised: v_th = 1000, weights 20 / -100, decay 205/4096 (about dt/tau), drive 53..75 per step."""
+    fixed = FixedSimNetwork(row_ptr=net.row_ptr, target=net.target,
+                            weight=np.rint(np.asarray(net.weight) * 1000).astype(np.int32), delay=net.delay,
+                            model="lif", state_bits=24, v_th=1000, v_reset=0, decay_m=205, t_ref=2)
+    d = drive(1.0)
+    args = fixed_arguments(fixed, STEPS, v0=np.rint(d["v0"] * 1000).astype(np.int64),
+                           i_ext=np.rint(d["i_ext"] * 1000 * 205 / 4096).astype(np.int32))
+    t_cpp, out = timed(lambda: _core.simulate_fixed(**args), repeats)
+    ev = out["synaptic_events"]
+    print(f"(f) fixed point, same network, median of {repeats} runs: mean rate "
+          f"{out['spikes'] / N / (STEPS * DT):.1f} Hz, {ev} synaptic events")
+    print(f"    C++ engine : {t_cpp * 1e3:9.1f} ms  {ev / t_cpp:.3e} synaptic events/s")
+    if reference:
+        run_fixed_reference(args)
+        t_ref, ref = timed(lambda: run_fixed_reference(args), repeats)
+        same = np.array_equal(ref["spike_id"], out["spike_id"]) and np.array_equal(ref["v"], out["v"])
+        print(f"    numba ref  : {t_ref * 1e3:9.1f} ms  {ev / t_ref:.3e} synaptic events/s  (bit-identical: {same})")
+
+
+def scaling(net: SimNetwork, repeats: int) -> None:
+    net_args = network_arguments(net, DT)
+    t_prep, prepared = timed(lambda: _core.prepare(**net_args), repeats)
+    full, sparse = (run_arguments(N, STEPS, **drive(f)) for f in (1.0, SPARSE))
+    t_full, hi = timed(lambda: prepared.run(**full), repeats)
+    t_sparse, lo = timed(lambda: prepared.run(**sparse), repeats)
+    t_call_full, _ = timed(lambda: _core.simulate(**net_args, **full), repeats)
+    t_call_sparse, _ = timed(lambda: _core.simulate(**net_args, **sparse), repeats)
+    print(f"(d) activity scaling, same N and T, {SPARSE:.1%} of the neurons driven, median of {repeats} runs")
+    print(f"    prepare (check, regroup synapses): {t_prep * 1e3:.2f} ms, once per network")
+    for name, t, o in (("full  ", t_full, hi), ("sparse", t_sparse, lo)):
+        print(f"    run {name}: {o['spikes']:8d} spikes  {t * 1e3:8.2f} ms  ({o['neuron_updates']} neuron updates, "
+              f"{o['synaptic_events']} synaptic events)")
+    print(f"    {hi['spikes'] / max(lo['spikes'], 1):.0f}x fewer spikes -> {t_full / t_sparse:.1f}x less run time; "
+          f"whole calls (prepare included): {t_call_full * 1e3:.1f} ms vs {t_call_sparse * 1e3:.1f} ms, "
+          f"{t_call_full / t_call_sparse:.1f}x")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--skip-reference", action="store_true")
+    ns = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"core: {_core.build_info()}\n")
+    net = make_network()
+    throughput("a", net, ns.repeats, not ns.skip_reference)
+    print()
+    throughput("a'", make_network(per_synapse_weights=True), ns.repeats, not ns.skip_reference)
+    print()
+    fixed_point(net, ns.repeats, not ns.skip_reference)
+    print()
+    scaling(net, ns.repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

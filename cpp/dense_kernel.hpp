@@ -1,0 +1,77 @@
+// The branch-free dense-pass kernel of the engine (engine.cpp, Engine::fast_block). Plain C++17.
+#pragma once
+
+#include <cstdint>
+
+#include "network.hpp"
+#include "neurons.hpp"
+
+namespace snnas {
+namespace detail {
+
+// The branch-free body of Engine::fast_block() (see there). A separate function so that the restrict
+// qualifiers of its parameters hold and GCC can vectorise the loop. counts: updates, inputs received.
+template <Model M>
+__attribute__((noinline)) void fast_block_kernel(
+    int32_t lo, int32_t hi, int32_t n, bool per_step, double* __restrict prev, const double* __restrict cur,
+    double* __restrict v, double* __restrict is, const double* __restrict vth, const double* __restrict vrest,
+    const double* __restrict am, const double* __restrict bs, int32_t* __restrict last,
+    const int32_t* __restrict ref_end, uint16_t* __restrict want, uint16_t* __restrict fire_flag,
+    const uint16_t* __restrict drv, int64_t* __restrict counts) {
+  const int32_t m = n - 1;
+  int64_t updates = 0, got_count = 0;
+    // Flags are int64_t, not bool: one element width for all masks lets GCC vectorise the loop.
+    using flag = int64_t;
+    for (int32_t i = lo; i < hi; ++i) {
+      const double x = prev[i];
+      prev[i] = 0.0;
+      const flag got = x != 0.0;
+      double vi = v[i], ii = 0.0;
+      if constexpr (M == Model::CUBA_LIF) ii = is[i];
+      const int32_t re = ref_end[i];
+      const double th = vth[i];
+      const flag refractory = n <= re;
+      flag w;
+      if constexpr (M == Model::CUBA_LIF) {
+        ii = got ? ii + x : ii;
+        w = got ? (refractory | (1 - cuba_settled_select(vi, ii, th, vrest[i], am[i], bs[i])))
+                : static_cast<flag>(want[i] != 0);
+      } else {
+        vi = (got & static_cast<flag>(m > re)) ? vi + x : vi;
+        w = got ? (refractory | static_cast<flag>(!(vi < th))) : static_cast<flag>(want[i] != 0);
+      }
+      const double ie = cur[i];
+      const flag act = w | (static_cast<flag>(per_step) & static_cast<flag>(ie != 0.0)) |
+                       (static_cast<flag>(!per_step) & static_cast<flag>(drv[i] != 0));
+      double vn = vi, in = ii;
+      if constexpr (M == Model::IF) vn = if_step(vi, ie);
+      if constexpr (M == Model::LIF) vn = lif_step(vi, vrest[i], am[i], ie);
+      if constexpr (M == Model::CUBA_LIF) {
+        in = ii * bs[i];
+        const double u = vrest[i] + in + ie;
+        vn = u + (vi - u) * am[i];
+      }
+      const flag step = act & (1 - refractory);
+      const double vnew = step ? vn : vi;
+      const double inew = act ? in : ii;
+      const flag fire = step & static_cast<flag>(vnew >= th);
+      flag later = int64_t{n} + 1 <= re;
+      if constexpr (M == Model::CUBA_LIF) {
+        later = later | (1 - cuba_settled_select(vnew, inew, th, vrest[i], am[i], bs[i]));
+      } else {
+        later = later | static_cast<flag>(!(vnew < th));
+      }
+      want[i] = static_cast<uint16_t>(act & (fire | later));
+      fire_flag[i] = static_cast<uint16_t>(fire);
+      last[i] = act ? n : last[i];
+      v[i] = vnew;
+      if constexpr (M == Model::CUBA_LIF) is[i] = inew;
+      updates += act;
+      got_count += got;
+    }
+  counts[0] = updates;
+  counts[1] = got_count;
+}
+
+}  // namespace detail
+}  // namespace snnas

@@ -1,0 +1,511 @@
+// Event-driven simulation engine: see engine.hpp and, for the rules it implements, neurons.hpp.
+//
+// Layout and regimes:
+//   * Neuron state and parameters are stored as one array per field (structure of arrays), so that a
+//     pass over many neurons streams only the fields it uses.
+//   * Delivery: one dense input accumulator per delay slot. While few events have reached a slot, each
+//     event also appends its target to the slot's touched list (branch-free, with a mark per
+//     neuron); once a slot has received more than n/4 events it turns dense and events become a bare
+//     scatter-add, and the slot is later read by one sequential scan. Either way a neuron receives input
+//     in a step exactly when its summed input is nonzero (neurons.hpp).
+//   * The input a non-spiking neuron receives in step n is taken at the start of step n+1, fused with
+//     its phase 1 (see loop()). Phase 1 visits either the neurons listed as candidates (few were busy in
+//     the previous step) or all neurons in index order (many were).
+// No allocation happens in the step loop except for the growth of the output vectors.
+#include "engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include "dense_kernel.hpp"
+#include "neurons.hpp"
+#include "prepared.hpp"
+
+namespace snnas {
+namespace {
+
+constexpr size_t kPrefetchAhead = 2;     // rows of spiking neurons fetched ahead of the scatter
+constexpr int32_t kBlock = 256;          // neurons per block of the dense pass
+
+class Engine {
+ public:
+  Engine(const PreparedNetwork::Impl& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps)
+      : n_(net.n), nn_(static_cast<size_t>(net.n)), steps_(n_steps), model_(net.model), subtract_(net.subtract),
+        ext_(ext), syn_(net.syn), v_th_(net.v_th), v_reset_(net.v_reset), v_rest_(net.v_rest), a_(net.a), b_(net.b),
+        t_ref_(net.t_ref), pa_row_(net.pa_row), pb_row_(net.pb_row), pow_(net.pow) {
+    v_ = init.v;
+    i_ = model_ == Model::CUBA_LIF ? init.i_syn : std::vector<double>(nn_, 0.0);
+    last_.assign(nn_, -1);
+    ref_end_.assign(nn_, -1);
+    slots_ = static_cast<int64_t>(syn_.max_delay) + 1;
+    const size_t ring = static_cast<size_t>(slots_) * nn_;
+    buf_.assign(ring, 0.0);
+    mark_.assign(ring, 0);
+    touched_.assign(static_cast<size_t>(slots_) * (nn_ + 1), 0);  // stride n + 1: see scatter()
+    touched_count_.assign(static_cast<size_t>(slots_), 0);
+    slot_events_.assign(static_cast<size_t>(slots_), 0);
+    slot_dense_.assign(static_cast<size_t>(slots_), 0);
+    want_.assign(nn_, 0);
+    fire_flag_.assign(nn_, 0);
+    driven_flag_.assign(nn_, 0);
+    zeros_.assign(nn_, 0.0);
+    no_input_.assign(nn_, 0.0);
+    stamp_.assign(nn_, -1);
+    fired_buf_.assign(nn_ + 1, 0);
+    cand_.reserve(nn_);
+    next_cand_.reserve(nn_);
+    fired_.reserve(nn_);
+    if (ext_.current_mode == CurrentMode::PerNeuron)
+      for (int32_t i = 0; i < n_; ++i)
+        if (ext_.current[i] != 0.0) {
+          driven_.push_back(i);
+          driven_flag_[i] = 1;
+        }
+  }
+
+  Result run() {
+    switch (model_) {
+      case Model::IF: loop<Model::IF>(); break;
+      case Model::LIF: loop<Model::LIF>(); break;
+      case Model::CUBA_LIF: loop<Model::CUBA_LIF>(); break;
+    }
+    return std::move(result_);
+  }
+
+ private:
+  // Raw pointers to the arrays the per-neuron functions use, copied into a local of loop(): unlike
+  // members they need no reload after an opaque call (a vector growing, pow()).
+  struct View {
+    double* v;
+    double* i;
+    const double *v_th, *v_rest, *a, *b;
+    int32_t* last;
+    const int32_t *ref_end, *pa_row, *pb_row;
+    uint16_t* want;
+  };
+
+  View view() {
+    return View{v_.data(), i_.data(), v_th_.data(), v_rest_.data(), a_.data(), b_.data(), last_.data(),
+                ref_end_.data(), pa_row_.data(), pb_row_.data(), want_.data()};
+  }
+
+  const double* current_row(int64_t step) const {
+    switch (ext_.current_mode) {
+      case CurrentMode::PerNeuron: return ext_.current.data();
+      case CurrentMode::PerStep: return ext_.current.data() + step * n_;
+      default: return nullptr;
+    }
+  }
+
+  // Bring neuron i forward over k >= 1 idle steps (neurons.hpp, "IDLE NEURONS").
+  template <Model M>
+  void idle(const View& h, int32_t i, int64_t k) const {
+    if (k == 1) {
+      if constexpr (M == Model::IF) h.v[i] = if_step(h.v[i], 0.0);
+      if constexpr (M == Model::LIF) h.v[i] = lif_step(h.v[i], h.v_rest[i], h.a[i], 0.0);
+      if constexpr (M == Model::CUBA_LIF) cuba_step(h.v[i], h.i[i], h.v_rest[i], h.a[i], h.b[i], 0.0);
+    } else {
+      if constexpr (M == Model::LIF) h.v[i] = lif_idle(h.v[i], h.v_rest[i], pow_.pow(h.pa_row[i], k));
+      if constexpr (M == Model::CUBA_LIF)
+        cuba_idle(h.v[i], h.i[i], h.v_rest[i], h.a[i], h.b[i], k, pow_.pow(h.pa_row[i], k), pow_.pow(h.pb_row[i], k));
+    }
+  }
+
+  // Not settled at the end of step next_step - 1: must be evaluated in step next_step.
+  template <Model M>
+  static bool unsettled(const View& h, int32_t i, int64_t next_step) {
+    if (next_step <= h.ref_end[i]) return true;
+    if constexpr (M == Model::CUBA_LIF) return !cuba_settled(h.v[i], h.i[i], h.v_th[i], h.v_rest[i], h.a[i], h.b[i]);
+    return !(h.v[i] < h.v_th[i]);
+  }
+
+  // Add k weights (w[j], or the one weight w0 when w is null) to the accumulators of their targets in
+  // delay slot s. In list mode the target is always written at the end of the touched list, which only
+  // grows if the target was not marked yet (hence the stride n + 1).
+  void scatter(size_t s, const int32_t* __restrict tgt, const double* __restrict w, double w0, int64_t k) {
+    double* __restrict b = buf_.data() + s * nn_;
+    if (!slot_dense_[s]) {
+      uint16_t* __restrict mk = mark_.data() + s * nn_;
+      int32_t* __restrict tl = touched_.data() + s * (nn_ + 1);
+      int64_t cnt = touched_count_[s];
+      for (int64_t j = 0; j < k; ++j) {
+        const int32_t t = tgt[j];
+        b[t] += w ? w[j] : w0;
+        tl[cnt] = t;
+        cnt += mk[t] ^ 1;
+        mk[t] = 1;
+      }
+      touched_count_[s] = cnt;
+      slot_events_[s] += k;
+      if (slot_events_[s] > static_cast<int64_t>(nn_ / 4)) slot_dense_[s] = 1;
+    } else if (w) {
+      for (int64_t j = 0; j < k; ++j) b[tgt[j]] += w[j];
+    } else {
+      for (int64_t j = 0; j < k; ++j) b[tgt[j]] += w0;
+    }
+  }
+
+  // Phase 3 of step m for neuron i (not in S_m), which received x != 0; run at the start of step m+1.
+  template <Model M>
+  void receive(const View& h, int32_t i, double x, int32_t m) const {
+    if (m - h.last[i] >= 1) idle<M>(h, i, m - h.last[i]);
+    h.last[i] = m;
+    if constexpr (M == Model::CUBA_LIF) {
+      h.i[i] = h.i[i] + x;
+    } else {
+      if (m > h.ref_end[i]) h.v[i] = h.v[i] + x;
+    }
+    h.want[i] = unsettled<M>(h, i, int64_t{m} + 1);
+  }
+
+  // Phases 1 and 2 of step n for neuron i; sets want for step n+1 (fired: decided after the reset).
+  template <Model M>
+  void evaluate(const View& h, int32_t i, int32_t n, const double* cur, bool collect) {
+    if (collect) next_cand_.push_back(i);
+    if (n <= h.ref_end[i]) {  // refractory: v held, CUBA current still decays
+      if constexpr (M == Model::CUBA_LIF) h.i[i] = h.i[i] * h.b[i];
+      h.last[i] = n;
+      h.want[i] = unsettled<M>(h, i, int64_t{n} + 1);
+      return;
+    }
+    if (n - 1 - h.last[i] >= 1) idle<M>(h, i, n - 1 - h.last[i]);
+    const double ie = cur ? cur[i] : 0.0;
+    if constexpr (M == Model::IF) h.v[i] = if_step(h.v[i], ie);
+    if constexpr (M == Model::LIF) h.v[i] = lif_step(h.v[i], h.v_rest[i], h.a[i], ie);
+    if constexpr (M == Model::CUBA_LIF) cuba_step(h.v[i], h.i[i], h.v_rest[i], h.a[i], h.b[i], ie);
+    h.last[i] = n;
+    if (h.v[i] >= h.v_th[i]) {
+      fired_.push_back(i);
+      h.want[i] = 1;
+    } else {
+      h.want[i] = unsettled<M>(h, i, int64_t{n} + 1);
+    }
+  }
+
+  // The start of step n for neuron i: receive() the input of step n-1, then evaluate() if needed.
+  // Returns 1 if the neuron was evaluated.
+  template <Model M>
+  int64_t visit(const View& h, int32_t i, int32_t n, double* prev, const double* cur, bool collect,
+                int64_t& received) {
+    if (prev && prev[i] != 0.0) {
+      const double x = prev[i];
+      prev[i] = 0.0;
+      receive<M>(h, i, x, n - 1);
+      ++received;
+    }
+    if (!(h.want[i] || (cur && cur[i] != 0.0))) return 0;
+    evaluate<M>(h, i, n, cur, collect);
+    return 1;
+  }
+
+  // visit() for every neuron in index order, written for the dense regime: one sequential pass over the
+  // arrays, selects instead of branches where outcomes vary between neurons; same values as visit().
+  template <Model M>
+  void dense_pass(int32_t n, double* prev_or_null, const double* cur_or_null, bool collect) {
+    double* __restrict v = v_.data();
+    double* __restrict is = i_.data();
+    const double* __restrict vth = v_th_.data();
+    const double* __restrict vrest = v_rest_.data();
+    const double* __restrict am = a_.data();
+    const double* __restrict bs = b_.data();
+    int32_t* __restrict last = last_.data();
+    const int32_t* __restrict ref_end = ref_end_.data();
+    uint16_t* __restrict want = want_.data();
+    // Stand-ins for missing arrays, distinct so that the restrict promises hold; no_input_ is only ever
+    // overwritten with zeros.
+    double* __restrict prev = prev_or_null ? prev_or_null : no_input_.data();
+    const double* __restrict cur = cur_or_null ? cur_or_null : zeros_.data();
+    const bool per_step = ext_.current_mode == CurrentMode::PerStep;
+    const uint16_t* __restrict drv = driven_flag_.data();
+    int32_t* __restrict fb = fired_buf_.data();
+    const View h{v, is, vth, vrest, am, bs, last, ref_end, pa_row_.data(), pb_row_.data(), want};  // based on them
+    int64_t updates = 0, received = 0;
+    size_t nf = 0;
+    const int32_t m = n - 1;
+    for (int32_t lo = 0; lo < n_; lo += kBlock) {
+      const int32_t hi = std::min<int32_t>(n_, lo + kBlock);
+      if (!collect) {
+        bool fast = true;
+        for (int32_t i = lo; i < hi; ++i)
+          fast &= last[i] == m || (prev[i] == 0.0 && want[i] == 0 && (per_step ? cur[i] == 0.0 : drv[i] == 0));
+        if (fast) {
+          updates += fast_block<M>(lo, hi, n, prev, cur, per_step, received);
+          const uint16_t* ff = fire_flag_.data();
+          for (int32_t i = lo; i < hi; ++i) {
+            fb[nf] = i;
+            nf += ff[i];
+          }
+          continue;
+        }
+      }
+    for (int32_t i = lo; i < hi; ++i) {
+      const double x = prev[i];
+      prev[i] = 0.0;
+      const bool got = x != 0.0;  // phase 3 of step m
+      if (got && m - last[i] >= 1) idle<M>(h, i, m - last[i]);
+      received += got;
+      double vi = v[i], ii = is[i];
+      if constexpr (M == Model::CUBA_LIF) {
+        ii = got ? ii + x : ii;
+      } else {
+        vi = (got && m > ref_end[i]) ? vi + x : vi;
+      }
+      last[i] = got ? m : last[i];
+      bool w = want[i] != 0;
+      if constexpr (M == Model::CUBA_LIF) {
+        w = got ? (n <= ref_end[i] || !cuba_settled(vi, ii, vth[i], vrest[i], am[i], bs[i])) : w;
+      } else {
+        w = got ? (n <= ref_end[i] || !(vi < vth[i])) : w;
+      }
+      const bool driven = per_step ? cur[i] != 0.0 : drv[i] != 0;
+      if (!(w || driven)) {
+        v[i] = vi;
+        is[i] = ii;
+        want[i] = 0;
+        continue;
+      }
+      ++updates;  // phases 1 and 2 of step n
+      if (collect) next_cand_.push_back(i);
+      if (n - 1 - last[i] >= 1) {  // idle before (never while refractory)
+        v[i] = vi;
+        is[i] = ii;
+        idle<M>(h, i, n - 1 - last[i]);
+        vi = v[i];
+        ii = is[i];
+      }
+      const bool refractory = n <= ref_end[i];
+      const double ie = cur[i];
+      double vn = vi;
+      if constexpr (M == Model::IF) vn = if_step(vi, ie);
+      if constexpr (M == Model::LIF) vn = lif_step(vi, vrest[i], am[i], ie);
+      if constexpr (M == Model::CUBA_LIF) {
+        ii = ii * bs[i];  // as in cuba_step(), and while refractory
+        const double u = vrest[i] + ii + ie;
+        vn = u + (vi - u) * am[i];
+      }
+      vi = refractory ? vi : vn;
+      last[i] = n;
+      const bool fire = !refractory && vi >= vth[i];
+      fb[nf] = i;
+      nf += fire;
+      bool later = int64_t{n} + 1 <= ref_end[i];
+      if constexpr (M == Model::CUBA_LIF) {
+        later = later || !cuba_settled(vi, ii, vth[i], vrest[i], am[i], bs[i]);
+      } else {
+        later = later || !(vi < vth[i]);
+      }
+      want[i] = fire || later;
+      v[i] = vi;
+      is[i] = ii;
+    }
+    }
+    fired_.insert(fired_.end(), fb, fb + nf);
+    updates_ += updates;
+    received_ += received;
+  }
+
+  // dense_pass() for neurons [lo, hi), all of which have last_ == n-1 or nothing to do in step n
+  // (no input pending, not wanted, not driven): no idle catch-up is needed, and fast_block_kernel()
+  // computes the same values as visit() without branches. Returns the updates.
+  template <Model M>
+  int64_t fast_block(int32_t lo, int32_t hi, int32_t n, double* prev, const double* cur, bool per_step,
+                     int64_t& received) {
+    int64_t counts[2] = {0, 0};
+    detail::fast_block_kernel<M>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), v_th_.data(), v_rest_.data(),
+                         a_.data(), b_.data(), last_.data(), ref_end_.data(), want_.data(), fire_flag_.data(),
+                         driven_flag_.data(), counts);
+    received += counts[1];
+    return counts[0];
+  }
+
+  // Step n runs phase 3 of step n-1 for the neurons that did not spike in n-1 (their input waited in
+  // the accumulator of step n-1), then phases 1 and 2 of step n, then scatters the spikes of S_n into
+  // the delay slots, gives the neurons of S_n their input of step n at once and resets them (phases 3
+  // and 4). This is the arithmetic of neurons.hpp in its order; the accumulator of step n-1 is read
+  // before any spike of step n can reach its slot again.
+  template <Model M>
+  void loop() {
+    const View h = view();
+    bool listed = true;  // cand_ lists every neuron with want_ set or current in the coming step
+    for (int32_t i = 0; i < n_; ++i) {
+      want_[i] = unsettled<M>(h, i, 0);
+      if (want_[i]) cand_.push_back(i);
+    }
+    if (const double* cur0 = steps_ > 0 ? current_row(0) : nullptr)
+      for (int32_t i = 0; i < n_; ++i)
+        if (cur0[i] != 0.0 && !want_[i]) cand_.push_back(i);
+    size_t ext_pos = 0;
+    const size_t n_ext = ext_.spike_step.size();
+    size_t busy = 0;  // neurons evaluated or receiving input in the previous step
+
+    for (int32_t n = 0; n <= steps_; ++n) {
+      const int64_t pslot = (n + slots_ - 1) % slots_;  // accumulator of step n-1
+      double* const prev = n > 0 ? buf_.data() + static_cast<size_t>(pslot) * nn_ : nullptr;
+      uint16_t* const pmk = mark_.data() + static_cast<size_t>(pslot) * nn_;
+      const int32_t* const ptl = touched_.data() + static_cast<size_t>(pslot) * (nn_ + 1);
+      const int64_t pcnt = n > 0 ? touched_count_[pslot] : 0;
+      const bool prev_dense = n > 0 && slot_dense_[pslot];
+
+      if (n == steps_) {  // after the last step: only the pending input
+        for (int32_t i = 0; i < n_ && prev; ++i)
+          if (prev[i] != 0.0) receive<M>(h, i, prev[i], n - 1);
+        break;
+      }
+
+      const double* cur = current_row(n);
+      const bool collect = busy * 8 < nn_;  // collect the candidates of step n+1 in a list
+      next_cand_.clear();
+      fired_.clear();
+      const int64_t updates_before = updates_, received_before = received_;
+      int64_t updates = 0, received = 0;  // list path
+
+      if (listed && !prev_dense) {
+        for (int64_t j = 0; j < pcnt; ++j) {
+          const int32_t t = ptl[j];
+          pmk[t] = 0;
+          if (stamp_[t] == n) continue;
+          stamp_[t] = n;
+          updates += visit<M>(h, t, n, prev, cur, collect, received);
+        }
+        for (int32_t i : cand_) {
+          if (stamp_[i] == n) continue;
+          stamp_[i] = n;
+          updates += visit<M>(h, i, n, prev, cur, collect, received);
+        }
+        updates_ += updates;
+        received_ += received;
+      } else {
+        for (int64_t j = 0; j < pcnt; ++j) pmk[ptl[j]] = 0;
+        dense_pass<M>(n, prev, cur, collect);
+      }
+      if (n > 0) {
+        touched_count_[pslot] = 0;
+        slot_events_[pslot] = 0;
+        slot_dense_[pslot] = 0;
+      }
+      std::sort(fired_.begin(), fired_.end());
+
+      // Scatter the spikes of S_n and the external events of step n.
+      const int64_t slot = n % slots_;
+      int64_t events = 0;
+      for (size_t f = 0; f < fired_.size(); ++f) {
+        if (f + kPrefetchAhead < fired_.size()) syn_.prefetch(fired_[f + kPrefetchAhead]);
+        const int32_t i = fired_[f];
+        for (int64_t g = syn_.seg_ptr[i]; g < syn_.seg_ptr[i + 1]; ++g) {
+          const detail::Segment seg = syn_.segs[g];
+          int64_t s = slot + seg.delay;
+          if (s >= slots_) s -= slots_;
+          events += seg.end - seg.begin;
+          scatter(static_cast<size_t>(s), syn_.target.data() + seg.begin,
+                  seg.uniform ? nullptr : syn_.weight.data() + seg.begin, seg.weight, seg.end - seg.begin);
+        }
+      }
+      synaptic_events_ += events;
+      size_t ext_end = ext_pos;
+      while (ext_end < n_ext && ext_.spike_step[ext_end] == n) ++ext_end;
+      if (ext_end > ext_pos)
+        scatter(static_cast<size_t>(slot), ext_.spike_id.data() + ext_pos, ext_.spike_weight.data() + ext_pos, 0.0,
+                static_cast<int64_t>(ext_end - ext_pos));
+      external_events_ += static_cast<int64_t>(ext_end - ext_pos);
+      ext_pos = ext_end;
+
+      // Phase 3 for the neurons of S_n, then phase 4.
+      double* const now = buf_.data() + static_cast<size_t>(slot) * nn_;
+      for (int32_t i : fired_) {
+        const double x = now[i];
+        if (x != 0.0) {
+          now[i] = 0.0;
+          if constexpr (M == Model::CUBA_LIF) i_[i] = i_[i] + x;
+          else v_[i] = v_[i] + x;
+        }
+        v_[i] = subtract_ ? v_[i] - v_th_[i] : v_reset_[i];
+        const int64_t end = int64_t{n} + t_ref_[i];
+        ref_end_[i] = static_cast<int32_t>(std::min<int64_t>(end, std::numeric_limits<int32_t>::max()));
+        want_[i] = unsettled<M>(h, i, int64_t{n} + 1);
+        result_.spike_step.push_back(n);
+        result_.spike_id.push_back(i);
+      }
+      spikes_ += static_cast<int64_t>(fired_.size());
+
+      busy = static_cast<size_t>(updates_ - updates_before + received_ - received_before);
+      listed = collect;
+      if (collect) {
+        if (n + 1 < steps_) {
+          if (ext_.current_mode == CurrentMode::PerNeuron) {
+            next_cand_.insert(next_cand_.end(), driven_.begin(), driven_.end());
+          } else if (const double* next = current_row(n + 1)) {
+            for (int32_t i = 0; i < n_; ++i)
+              if (next[i] != 0.0) next_cand_.push_back(i);
+          }
+        }
+        cand_.swap(next_cand_);
+      }
+    }
+
+    // Bring every neuron to the end of the last step.
+    for (int32_t i = 0; i < n_; ++i)
+      if (steps_ - 1 - last_[i] >= 1) idle<M>(h, i, steps_ - 1 - last_[i]);
+    result_.v = v_;
+    result_.i_syn = i_;
+    result_.counters = Counters{synaptic_events_, external_events_, updates_, spikes_};
+  }
+
+  int32_t n_;
+  size_t nn_;
+  int64_t steps_;
+  Model model_;
+  bool subtract_;
+  const ExternalInput& ext_;
+  const detail::Delivery& syn_;
+  // Parameters (of the prepared network) and state, one array per field.
+  const std::vector<double>&v_th_, &v_reset_, &v_rest_, &a_, &b_;
+  const std::vector<int32_t>&t_ref_, &pa_row_, &pb_row_;
+  const detail::PowTable& pow_;
+  std::vector<double> v_, i_;
+  std::vector<int32_t> last_, ref_end_;
+  int64_t slots_ = 1;
+  std::vector<double> buf_;             // slots x n input accumulators
+  std::vector<uint16_t> mark_;          // slots x n: touched in this slot (list mode)
+  std::vector<int32_t> touched_;        // slots x (n + 1) lists of touched neurons (list mode)
+  std::vector<int64_t> touched_count_;  // per slot
+  std::vector<int64_t> slot_events_;    // events scattered into each slot so far
+  std::vector<uint16_t> slot_dense_;    // the slot has turned dense
+  // Flags are 16-bit so that their stores do not alias every other access, as char stores would.
+  std::vector<uint16_t> want_;          // not settled: evaluate in the coming step
+  std::vector<uint16_t> fire_flag_;     // spiked in this step (fast blocks of the dense pass)
+  std::vector<uint16_t> driven_flag_;   // constant nonzero current (CurrentMode::PerNeuron)
+  std::vector<double> zeros_;           // n zeros: no current
+  std::vector<double> no_input_;        // n zeros: no pending input
+  std::vector<int32_t> driven_, cand_, next_cand_, fired_;
+  std::vector<int32_t> fired_buf_;      // n + 1 entries: branch-free append of the dense pass
+  std::vector<int32_t> stamp_;          // step in which a neuron was last visited from a list
+  int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
+  Result result_;
+};
+
+}  // namespace
+
+
+
+Result PreparedNetwork::run_validated(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const {
+  Engine engine(*impl_, ext, init, n_steps);
+  return engine.run();
+}
+
+Result PreparedNetwork::run(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const {
+  const std::string problem = validate_run(impl_->n, ext, init, n_steps);
+  if (!problem.empty()) throw std::invalid_argument(problem);
+  return run_validated(ext, init, n_steps);
+}
+
+Result simulate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps) {
+  const std::string problem = validate(net, ext, init, n_steps);
+  if (!problem.empty()) throw std::invalid_argument(problem);
+  Network copy = net;
+  return PreparedNetwork(std::move(copy)).run_validated(ext, init, n_steps);
+}
+
+}  // namespace snnas

@@ -1,0 +1,63 @@
+// Event-driven simulation engine of snnas: plain C++17, no Python headers.
+//
+// Runs the step of neurons.hpp for n_steps steps. Delayed spikes wait in per-delay ring buffers (one
+// dense input accumulator and one list of touched neurons per delay slot); phase 1 visits only the
+// neurons that are not settled or have external current; settled neurons are brought forward lazily
+// when they next receive input. The work per step grows with the spikes, the synaptic events and the
+// active neurons, not with the number of neurons.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "network.hpp"
+
+namespace snnas {
+
+struct Counters {
+  int64_t synaptic_events = 0;  // synapse traversals: sum of out-degrees of all emitted spikes
+  int64_t external_events = 0;  // external spike events delivered
+  int64_t neuron_updates = 0;   // phase-1 evaluations (per-step rule applications)
+  int64_t spikes = 0;           // spikes emitted
+};
+
+struct Result {
+  std::vector<int64_t> spike_step;  // step of each spike, non-decreasing
+  std::vector<int32_t> spike_id;    // neuron of each spike, ascending within a step
+  std::vector<double> v;            // membrane at the end of the last step [V]
+  std::vector<double> i_syn;        // synaptic current at the end of the last step [V] (0 unless CUBA_LIF)
+  Counters counters;
+};
+
+// A validated network made ready to run: synapses regrouped for delivery, decay powers tabulated.
+// Runs do not modify it, so one PreparedNetwork can serve many runs (several at once, from different
+// threads).
+class PreparedNetwork {
+ public:
+  // net must satisfy validate_network() (network.hpp); its vectors are taken over.
+  explicit PreparedNetwork(Network&& net);
+  PreparedNetwork(PreparedNetwork&&) noexcept;
+  PreparedNetwork& operator=(PreparedNetwork&&) noexcept;
+  ~PreparedNetwork();
+
+  int32_t num_neurons() const;
+  int64_t num_synapses() const;
+  Model model() const;
+
+  // Runs n_steps steps from init with input ext; throws std::invalid_argument unless validate_run()
+  // accepts them. Does not touch the Python interpreter, so it may run without the GIL.
+  Result run(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const;
+  // As run(), for input that already passed validate_run().
+  Result run_validated(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Prepares and runs in one call; throws std::invalid_argument unless validate() accepts the input.
+Result simulate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps);
+
+}  // namespace snnas

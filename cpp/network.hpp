@@ -1,0 +1,83 @@
+// Network representation of the snnas simulator: plain C++17, no Python headers.
+//
+// A network of n neurons of one model, with per-neuron parameters, synapses stored as CSR rows per
+// presynaptic neuron, and external input given as spike events and/or currents per step. Units are
+// those of the caller (snnas uses volts for potentials; "currents" are expressed as the potential
+// they drive, R*I, in volts); time is counted in steps of dt.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snnas {
+
+// Neuron model of a network (see neurons.hpp for the exact update rules).
+enum class Model : int32_t { IF = 0, LIF = 1, CUBA_LIF = 2 };
+
+// What happens to the membrane of a neuron that spiked (phase 4 of a step).
+enum class ResetMode : int32_t { ToValue = 0, Subtract = 1 };
+
+// Per-neuron parameters; every vector has one entry per neuron.
+struct NeuronParams {
+  Model model = Model::LIF;
+  ResetMode reset = ResetMode::ToValue;
+  std::vector<double> v_th;     // threshold [V]: a neuron spikes when v >= v_th
+  std::vector<double> v_reset;  // reset value [V] (ResetMode::ToValue)
+  std::vector<double> v_rest;   // resting potential [V] (LIF, CUBA_LIF; unused by IF)
+  std::vector<double> alpha_m;  // membrane decay per step, exp(-dt/tau_m), in [0, 1] (LIF, CUBA_LIF)
+  std::vector<double> alpha_s;  // synaptic-current decay per step, exp(-dt/tau_s), in [0, 1] (CUBA_LIF)
+  std::vector<int32_t> t_ref;   // refractory period [steps] >= 0
+};
+
+// Synapses as CSR rows per presynaptic neuron: the synapses of neuron i are the entries
+// row_ptr[i] .. row_ptr[i+1]-1 of target, weight and delay.
+struct Synapses {
+  std::vector<int64_t> row_ptr;  // n + 1 entries, row_ptr[0] = 0, non-decreasing, row_ptr[n] = m
+  std::vector<int32_t> target;   // m postsynaptic neuron indices in [0, n)
+  std::vector<double> weight;    // m weights [V]: added to v (IF, LIF) or to i_syn (CUBA_LIF)
+  std::vector<int32_t> delay;    // m delays [steps] >= 0
+};
+
+// External input.
+//   Spike events: event k adds spike_weight[k] to neuron spike_id[k] in the delivery phase of step
+//   spike_step[k], exactly like a synapse of delay 0 from outside the network. Events are sorted by step
+//   (stable: events of one step are delivered in the order given).
+//   Currents: current_mode None (no current), PerNeuron (current[i] on neuron i at every step), or
+//   PerStep (current[n * num_neurons + i] on neuron i at step n, n_steps x n values, row-major).
+enum class CurrentMode : int32_t { None = 0, PerNeuron = 1, PerStep = 2 };
+
+struct ExternalInput {
+  std::vector<int64_t> spike_step;
+  std::vector<int32_t> spike_id;
+  std::vector<double> spike_weight;
+  CurrentMode current_mode = CurrentMode::None;
+  std::vector<double> current;  // [V] drive R*I, see CurrentMode
+};
+
+// Complete description of a run.
+struct Network {
+  int32_t num_neurons = 0;
+  NeuronParams params;
+  Synapses synapses;
+};
+
+struct InitialState {
+  std::vector<double> v;      // membrane potential at the end of step -1 [V]
+  std::vector<double> i_syn;  // synaptic current at the end of step -1 [V] (CUBA_LIF; ignored otherwise)
+};
+
+// Largest number of (delay slot x neuron) entries of the delivery ring buffers, so that a bad input
+// cannot ask for an unbounded allocation: (max delay + 1) * n <= kMaxRingEntries (about 15 bytes each).
+constexpr int64_t kMaxRingEntries = int64_t{1} << 25;
+
+// Check every invariant the engine relies on. Each returns "" when its input is valid, otherwise one
+// message naming the argument, what was expected and the bad value.
+// The network alone: parameters, CSR synapses, sizes of the delivery buffers.
+std::string validate_network(const Network& net);
+// One run of a network of num_neurons neurons: steps, external input, initial state.
+std::string validate_run(int32_t num_neurons, const ExternalInput& ext, const InitialState& init, int64_t n_steps);
+// Both.
+std::string validate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps);
+
+}  // namespace snnas

@@ -1,0 +1,346 @@
+"""Reference simulator in numba: the semantics of the C++ engine, written for clarity, not speed.
+
+It runs the step of :mod:`snnas.simulate` (update, threshold, deliver, reset) with dense per-step scans
+over all neurons, and applies exactly the rules of ``cpp/neurons.hpp``, operation for operation and in
+the same order, so that in double precision its states are bit-identical to the engine's and its spikes
+the same. Settled neurons (those that cannot spike without new input) are skipped and later brought
+forward in closed form exactly as the engine does; this decides the rounding of their state, not their
+dynamics. Its cost is ``O(n * n_steps)`` plus the events.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba
+import numpy as np
+
+from snnas.fixed_point import FixedSimNetwork, fixed_arguments
+from snnas.simulate import ArrayLike, SimNetwork, SimulationResult, core_arguments, result_from
+
+__all__ = ["run_fixed_reference", "run_reference", "simulate_fixed_reference", "simulate_reference"]
+
+_IF, _LIF, _CUBA = 0, 1, 2
+
+
+@numba.njit(cache=True)
+def _idle(model: int, k: int, v: float, i: float, r: float, a: float, b: float) -> tuple[float, float]:
+    """State after ``k >= 1`` skipped steps without input (``cpp/neurons.hpp``, IDLE NEURONS)."""
+    if k == 1:
+        if model == _IF:
+            return v + 0.0, i
+        if model == _LIF:
+            u = r + 0.0
+            return u + (v - u) * a, i
+        i = i * b
+        u = r + i + 0.0
+        return u + (v - u) * a, i
+    if model == _IF:
+        return v, i
+    pa = math.pow(a, float(k))
+    if model == _LIF:
+        return r + (v - r) * pa, i
+    pb = math.pow(b, float(k))
+    s = float(k) * pa if a == b else b * (pa - pb) / (a - b)
+    return r + ((v - r) * pa + (1.0 - a) * i * s), i * pb
+
+
+@numba.njit(cache=True)
+def _settled(model: int, v: float, i: float, v_th: float, r: float, a: float, b: float, ref_end: int,
+             next_step: int) -> bool:
+    """True when the neuron cannot spike in later steps without new input."""
+    if next_step <= ref_end:
+        return False
+    if model != _CUBA:
+        return v < v_th
+    e = v - r
+    bound = e if e > 0.0 else 0.0
+    if i > 0.0:
+        if not (b < 1.0):
+            return False
+        bound = bound + i * (1.0 - a) * b / (1.0 - b)
+    return bound < v_th - r
+
+
+@numba.njit(cache=True)
+def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np.ndarray, v_rest: np.ndarray,
+         a_m: np.ndarray, a_s: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
+         row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
+         ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int) -> tuple[Any, ...]:
+    n = v_th.shape[0]
+    slots = 1
+    for j in range(delay.shape[0]):
+        slots = max(slots, delay[j] + 1)
+    v = v0.copy()
+    i = i0.copy() if model == _CUBA else np.zeros(n)
+    last = np.full(n, -1, dtype=np.int64)
+    ref_end = np.full(n, -1, dtype=np.int64)
+    buf = np.zeros((slots, n))
+    active = np.zeros(n, dtype=np.bool_)
+    received = np.zeros(n, dtype=np.bool_)
+    fired = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], -1, 0)
+    out_step = np.empty(16, dtype=np.int64)
+    out_id = np.empty(16, dtype=np.int32)
+    n_spikes = 0
+    syn_events = 0
+    ext_events = 0
+    updates = 0
+    ext_pos = 0
+    for step in range(n_steps):
+        slot = step % slots
+        row = 0 if cur_mode == 1 else step
+        for k in range(n):
+            if cur_mode != 0 and cur[row, k] != 0.0:
+                active[k] = True
+        # (1) update and (2) threshold
+        for k in range(n):
+            fired[k] = False
+            if not active[k]:
+                continue
+            updates += 1
+            if step <= ref_end[k]:
+                if model == _CUBA:
+                    i[k] = i[k] * a_s[k]
+                last[k] = step
+                continue
+            if step - 1 - last[k] >= 1:
+                v[k], i[k] = _idle(model, step - 1 - last[k], v[k], i[k], v_rest[k], a_m[k], a_s[k])
+            ie = cur[row, k] if cur_mode != 0 else 0.0
+            if model == _IF:
+                v[k] = v[k] + ie
+            elif model == _LIF:
+                u = v_rest[k] + ie
+                v[k] = u + (v[k] - u) * a_m[k]
+            else:
+                i[k] = i[k] * a_s[k]
+                u = v_rest[k] + i[k] + ie
+                v[k] = u + (v[k] - u) * a_m[k]
+            last[k] = step
+            fired[k] = v[k] >= v_th[k]
+        # (3) deliver: spikes by ascending neuron, synapses in CSR order, then external events
+        for k in range(n):
+            if fired[k]:
+                syn_events += row_ptr[k + 1] - row_ptr[k]
+                for j in range(row_ptr[k], row_ptr[k + 1]):
+                    s = (slot + delay[j]) % slots
+                    buf[s, target[j]] += weight[j]
+        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
+            buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
+            ext_pos += 1
+            ext_events += 1
+        for t in range(n):  # a neuron receives input exactly when its summed input is nonzero
+            x = buf[slot, t]
+            buf[slot, t] = 0.0
+            received[t] = x != 0.0
+            if not received[t]:
+                continue
+            if step - last[t] >= 1:
+                v[t], i[t] = _idle(model, step - last[t], v[t], i[t], v_rest[t], a_m[t], a_s[t])
+            last[t] = step
+            if model == _CUBA:
+                i[t] = i[t] + x
+            elif step > ref_end[t]:
+                v[t] = v[t] + x
+        # (4) reset
+        for k in range(n):
+            if fired[k]:
+                v[k] = v[k] - v_th[k] if subtract else v_reset[k]
+                ref_end[k] = step + t_ref[k]
+                if n_spikes == out_step.shape[0]:
+                    out_step = np.concatenate((out_step, np.empty_like(out_step)))
+                    out_id = np.concatenate((out_id, np.empty_like(out_id)))
+                out_step[n_spikes] = step
+                out_id[n_spikes] = k
+                n_spikes += 1
+        for k in range(n):
+            if active[k] or received[k]:
+                active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], ref_end[k], step + 1)
+    for k in range(n):
+        if n_steps - 1 - last[k] >= 1:
+            v[k], i[k] = _idle(model, n_steps - 1 - last[k], v[k], i[k], v_rest[k], a_m[k], a_s[k])
+    return out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes
+
+
+def run_reference(args: dict[str, Any]) -> dict[str, Any]:
+    """Run the reference on the arguments of ``snnas._core.simulate`` (see :func:`core_arguments`).
+
+    The arguments must already be valid (the engine's checks are not repeated here).
+    """
+    n = args["v_th"].shape[0]
+    i_ext = args["i_ext"]
+    if i_ext is None:
+        cur, mode = np.zeros((1, n)), 0
+    elif i_ext.ndim == 1:
+        cur, mode = i_ext.reshape(1, n), 1
+    else:
+        cur, mode = i_ext, 2
+    out = _run(int(args["n_steps"]), int(args["model"]), bool(args["reset"] == 1), args["v_th"], args["v_reset"],
+               args["v_rest"], args["alpha_m"], args["alpha_s"], args["t_ref"], args["v0"], args["i0"],
+               args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"], args["ext_id"],
+               args["ext_weight"], cur, mode)
+    keys = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
+    return dict(zip(keys, out))
+
+
+def simulate_reference(
+    network: SimNetwork,
+    n_steps: int,
+    dt: float = 1e-3,
+    *,
+    v0: ArrayLike | None = None,
+    i0: ArrayLike | None = None,
+    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+    i_ext: ArrayLike | None = None,
+) -> SimulationResult:
+    """Run ``network`` in the numba reference; same arguments and result as :func:`snnas.simulate.simulate`.
+
+    The input is checked by the compiled core's validator first, so a malformed argument raises
+    :class:`~snnas.errors.SimulationInputError` exactly as in :func:`snnas.simulate.simulate`.
+    """
+    import snnas._core as _core
+
+    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+    _core.validate(**args)
+    return result_from(run_reference(args), dt)
+
+
+@numba.njit(cache=True)
+def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_end: int, next_step: int) -> bool:
+    """The rule without input leaves the state unchanged, v < v_th, not refractory (``cpp/fixed.hpp``)."""
+    if next_step <= ref_end or v >= v_th:
+        return False
+    if model == _IF:
+        return True
+    if model == _LIF:
+        return (v * dm) >> 12 == 0
+    return (i * ds) >> 12 == 0 and i - ((v * dm) >> 12) == 0
+
+
+@numba.njit(cache=True)
+def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.ndarray, v_reset: np.ndarray,
+               dm: np.ndarray, ds: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
+               row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
+               ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int) -> tuple[Any, ...]:
+    n = v_th.shape[0]
+    hi = (np.int64(1) << (bits - 1)) - 1
+    lo = -hi - 1
+    slots = 1
+    for j in range(delay.shape[0]):
+        slots = max(slots, delay[j] + 1)
+    v = v0.copy()
+    i = i0.copy() if model == _CUBA else np.zeros(n, dtype=np.int64)
+    ref_end = np.full(n, -1, dtype=np.int64)
+    acc = np.zeros((slots, n), dtype=np.int64)
+    active = np.zeros(n, dtype=np.bool_)
+    fired = np.zeros(n, dtype=np.bool_)
+    got = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], -1, 0)
+    out_step = np.empty(16, dtype=np.int64)
+    out_id = np.empty(16, dtype=np.int32)
+    n_spikes = 0
+    syn_events = 0
+    ext_events = 0
+    updates = 0
+    ext_pos = 0
+    for step in range(n_steps):
+        slot = step % slots
+        row = 0 if cur_mode == 1 else step
+        # (1) update and (2) threshold: the rule is applied to every neuron, counted for the active ones
+        # (for the others it changes nothing: that is what makes skipping them exact).
+        for k in range(n):
+            ie = np.int64(cur[row, k]) if cur_mode != 0 else np.int64(0)
+            if ie != 0:
+                active[k] = True
+            if active[k]:
+                updates += 1
+            if model == _CUBA:
+                i[k] = min(max(i[k] - ((i[k] * ds[k]) >> 12), lo), hi)
+            fired[k] = False
+            if step <= ref_end[k]:
+                continue
+            if model == _IF:
+                v[k] = min(max(v[k] + ie, lo), hi)
+            elif model == _LIF:
+                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> 12) + ie, lo), hi)
+            else:
+                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> 12) + i[k] + ie, lo), hi)
+            fired[k] = v[k] >= v_th[k]
+        # (3) deliver
+        for k in range(n):
+            if fired[k]:
+                syn_events += row_ptr[k + 1] - row_ptr[k]
+                for j in range(row_ptr[k], row_ptr[k + 1]):
+                    acc[(slot + delay[j]) % slots, target[j]] += weight[j]
+        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
+            acc[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
+            ext_pos += 1
+            ext_events += 1
+        for t in range(n):
+            x = acc[slot, t]
+            acc[slot, t] = 0
+            got[t] = x != 0
+            if not got[t]:
+                continue
+            if model == _CUBA:
+                i[t] = min(max(i[t] + x, lo), hi)
+            elif step > ref_end[t]:
+                v[t] = min(max(v[t] + x, lo), hi)
+        # (4) reset
+        for k in range(n):
+            if fired[k]:
+                v[k] = min(max(v[k] - v_th[k], lo), hi) if subtract else v_reset[k]
+                ref_end[k] = step + t_ref[k]
+                if n_spikes == out_step.shape[0]:
+                    out_step = np.concatenate((out_step, np.empty_like(out_step)))
+                    out_id = np.concatenate((out_id, np.empty_like(out_id)))
+                out_step[n_spikes] = step
+                out_id[n_spikes] = k
+                n_spikes += 1
+        for k in range(n):
+            if active[k] or got[k]:
+                active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], ref_end[k], step + 1)
+    return out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes
+
+
+def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
+    """Run the fixed-point reference on the arguments of ``snnas._core.simulate_fixed`` (already valid)."""
+    n = args["v_th"].shape[0]
+    i_ext = args["i_ext"]
+    if i_ext is None:
+        cur, mode = np.zeros((1, n), dtype=np.int32), 0
+    elif i_ext.ndim == 1:
+        cur, mode = i_ext.reshape(1, n), 1
+    else:
+        cur, mode = i_ext, 2
+    out = _run_fixed(int(args["n_steps"]), int(args["model"]), bool(args["reset"] == 1), int(args["state_bits"]),
+                     args["v_th"], args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
+                     args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
+                     args["ext_id"], args["ext_weight"], cur, mode)
+    keys = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
+    return dict(zip(keys, out))
+
+
+def simulate_fixed_reference(
+    network: FixedSimNetwork,
+    n_steps: int,
+    *,
+    v0: ArrayLike | None = None,
+    i0: ArrayLike | None = None,
+    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+    i_ext: ArrayLike | None = None,
+    dt: float = 1e-3,
+) -> SimulationResult:
+    """Run ``network`` in the fixed-point reference; same arguments and result as ``simulate_fixed``.
+
+    The input is checked by the compiled core's validator first, so a malformed argument raises
+    :class:`~snnas.errors.SimulationInputError` exactly as in ``simulate_fixed``.
+    """
+    import snnas._core as _core
+
+    args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+    _core.validate_fixed(**args)
+    return result_from(run_fixed_reference(args), dt)

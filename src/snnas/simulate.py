@@ -1,0 +1,362 @@
+"""Event-driven simulation of a spiking network: a thin typed wrapper over the compiled core.
+
+A network is ``n`` neurons of one model with per-neuron parameters and synapses stored as CSR rows per
+presynaptic neuron. Time is discrete with step ``dt`` [s]; delays and refractory periods are whole steps.
+Potentials are in volts; an input current is given as the potential it drives, ``R*I`` [V].
+
+One time step ``n`` (the same in every simulator of snnas, Brian2's default schedule):
+
+1. **update** every neuron by its model's rule (external current ``I = i_ext[n]`` included);
+2. **threshold**: the neurons that are not refractory and have ``v >= v_th`` form ``S_n`` and spike;
+3. **deliver** the spikes of step ``n - D`` through the synapses of delay ``D >= 0`` (``D = 0`` delivers this
+   step's spikes now) and the external spike events of step ``n``; a neuron's summed input ``x`` gives
+   ``v += x`` (IF, LIF; discarded while refractory) or ``i_syn += x`` (CUBA-LIF); a sum of exactly zero
+   counts as no input;
+4. **reset** the neurons of ``S_n``: ``v <- v_reset`` or ``v <- v - v_th``; they are refractory for the next
+   ``t_ref`` steps (``v`` held, no threshold).
+
+Per-step rules, with ``a = exp(-dt/tau_m)``, ``b = exp(-dt/tau_s)``, ``r = v_rest``:
+
+* IF: ``v <- v + I``
+* LIF: ``u = r + I; v <- u + (v - u)*a`` (exact integration of ``tau_m dv/dt = r + I - v`` over a step)
+* CUBA-LIF: ``i_syn <- i_syn*b; u = r + i_syn + I; v <- u + (v - u)*a``
+
+Neurons that cannot spike without new input are not evaluated until they receive some; their state is
+then advanced over the skipped steps in closed form (``cpp/neurons.hpp`` gives every rule exactly), so
+the cost of a run grows with its spikes and active neurons, not with ``n * n_steps``. The numba
+reference :mod:`snnas.reference` implements the same rules operation for operation: both give
+bit-identical states and the same spikes.
+
+:func:`simulate` checks, prepares and runs a network in one call; :class:`Simulator` prepares it once
+and runs it many times.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from snnas.errors import SimulationInputError
+
+__all__ = [
+    "MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments", "network_arguments", "run_arguments",
+    "simulate",
+]
+
+Model = Literal["if", "lif", "cuba_lif"]
+Reset = Literal["value", "subtract"]
+MODELS: dict[str, int] = {"if": 0, "lif": 1, "cuba_lif": 2}
+RESETS: dict[str, int] = {"value": 0, "subtract": 1}
+
+ArrayLike = npt.ArrayLike
+
+
+@dataclass(frozen=True)
+class SimNetwork:
+    """The simulator's flat input: ``n`` neurons of one model, synapses as CSR rows per presynaptic neuron.
+
+    Per-neuron fields accept a scalar (the same for every neuron) or an array of shape ``(n,)``. The
+    synapse arrays have the layout (and dtypes) of :class:`snnas.network.NeuronCSR`.
+
+    Attributes:
+        row_ptr: ``(n + 1,)`` CSR row pointers: the synapses of neuron ``i`` are ``row_ptr[i]:row_ptr[i+1]``.
+        target: ``(m,)`` postsynaptic neuron of each synapse, in ``[0, n)``.
+        weight: ``(m,)`` weight of each synapse [V], added to ``v`` (IF, LIF) or ``i_syn`` (CUBA-LIF).
+        delay: ``(m,)`` delay of each synapse [steps], ``>= 0``.
+        model: ``"if"``, ``"lif"`` or ``"cuba_lif"``.
+        v_th: threshold [V]; a neuron spikes when ``v >= v_th``.
+        v_reset: reset value [V] (``reset="value"``).
+        v_rest: resting potential [V] (LIF, CUBA-LIF), below ``v_th``.
+        tau_m: membrane time constant [s] (LIF, CUBA-LIF); ``inf`` means no leak.
+        tau_s: synaptic-current time constant [s] (CUBA-LIF); ``inf`` means no decay.
+        t_ref: refractory period [steps], ``>= 0``.
+        reset: ``"value"`` (``v <- v_reset``) or ``"subtract"`` (``v <- v - v_th``).
+    """
+
+    row_ptr: ArrayLike
+    target: ArrayLike
+    weight: ArrayLike
+    delay: ArrayLike
+    model: Model = "lif"
+    v_th: ArrayLike = 1.0
+    v_reset: ArrayLike = 0.0
+    v_rest: ArrayLike = 0.0
+    tau_m: ArrayLike = 20e-3
+    tau_s: ArrayLike = 5e-3
+    t_ref: ArrayLike = 0
+    reset: Reset = "value"
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What a run produced.
+
+    Attributes:
+        spike_steps: ``(k,)`` int64 step of each spike, non-decreasing; the time is ``step * dt`` [s].
+        spike_ids: ``(k,)`` int32 neuron of each spike, ascending within a step.
+        v: ``(n,)`` membrane potential at the end of the last step [V].
+        i_syn: ``(n,)`` synaptic current at the end of the last step [V] (zeros unless CUBA-LIF).
+        synaptic_events: synapse traversals, the sum of the out-degrees of all spikes emitted.
+        external_events: external spike events delivered.
+        neuron_updates: per-step rule applications (phase 1); settled neurons cost none.
+        spikes: number of spikes emitted.
+        dt: the time step [s].
+    """
+
+    spike_steps: np.ndarray
+    spike_ids: np.ndarray
+    v: np.ndarray
+    i_syn: np.ndarray
+    synaptic_events: int
+    external_events: int
+    neuron_updates: int
+    spikes: int
+    dt: float = field(default=1e-3)
+
+    @property
+    def spike_times(self) -> np.ndarray:
+        """Spike times [s]: ``spike_steps * dt``."""
+        return self.spike_steps * self.dt
+
+
+def float_array(name: str, x: ArrayLike, n: int | None) -> np.ndarray:
+    """``x`` as a C-contiguous float64 array: shape ``(n,)`` (a scalar is broadcast), or any 1-D when ``n`` is None.
+
+    Raises:
+        SimulationInputError: ``x`` is not real numbers of that shape; the message names ``name``.
+    """
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SimulationInputError(f"{name}: expected real numbers ({exc})") from None
+    if n is None:
+        if arr.ndim != 1:
+            raise SimulationInputError(f"{name}: expected a 1-D array, got shape {arr.shape}")
+        return np.ascontiguousarray(arr)
+    if arr.ndim == 0:
+        arr = np.full(max(n, 0), float(arr))
+    if arr.shape != (n,):
+        raise SimulationInputError(f"{name}: expected a scalar or shape ({n},), got shape {arr.shape}")
+    return np.ascontiguousarray(arr)
+
+
+def int_array(name: str, x: ArrayLike, dtype: type[np.integer[Any]], n: int | None = None) -> np.ndarray:
+    """``x`` as a C-contiguous integer array of ``dtype``: shape ``(n,)`` (a scalar is broadcast), or any 1-D.
+
+    Raises:
+        SimulationInputError: ``x`` is not integers of that shape, or does not fit ``dtype``; naming ``name``.
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SimulationInputError(f"{name}: expected integers ({exc})") from None
+    if arr.ndim == 0 and n is not None:
+        arr = np.full(max(n, 0), arr)
+    if arr.size == 0:
+        arr = arr.astype(dtype)
+    if arr.dtype.kind not in "iu":
+        raise SimulationInputError(f"{name}: expected integers, got dtype {arr.dtype}")
+    if arr.ndim != 1 or (n is not None and arr.shape != (n,)):
+        want = f"({n},)" if n is not None else "1-D"
+        raise SimulationInputError(f"{name}: expected shape {want}, got shape {arr.shape}")
+    info = np.iinfo(dtype)
+    if arr.size and (int(arr.min()) < info.min or int(arr.max()) > info.max):
+        raise SimulationInputError(f"{name}: values out of the {np.dtype(dtype).name} range")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def _decay(name: str, tau: np.ndarray, dt: float) -> np.ndarray:
+    """``exp(-dt/tau)`` per neuron; ``tau = inf`` gives 1 (no decay)."""
+    if np.any(np.isnan(tau)) or np.any(tau <= 0):
+        raise SimulationInputError(f"{name}: expected time constants > 0 s, got {tau[np.isnan(tau) | (tau <= 0)][0]!r}")
+    return np.array([math.exp(-dt / t) for t in tau.tolist()], dtype=np.float64)
+
+
+def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
+    """Convert a network into the exact arrays of ``snnas._core.prepare``.
+
+    The decay factors are computed here, once, as ``alpha_m = exp(-dt/tau_m)`` and
+    ``alpha_s = exp(-dt/tau_s)``, so the C++ engine and the numba reference see bit-identical inputs.
+
+    Raises:
+        SimulationInputError: an argument cannot be converted; naming it and what was expected.
+    """
+    if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not (math.isfinite(dt) and dt > 0):
+        raise SimulationInputError(f"dt: expected a finite time step > 0 s, got {dt!r}")
+    if network.model not in MODELS:
+        raise SimulationInputError(f"model: expected one of {sorted(MODELS)}, got {network.model!r}")
+    if network.reset not in RESETS:
+        raise SimulationInputError(f"reset: expected one of {sorted(RESETS)}, got {network.reset!r}")
+    row_ptr = int_array("row_ptr", network.row_ptr, np.int64)
+    n = row_ptr.shape[0] - 1
+    if n < 0:
+        raise SimulationInputError("row_ptr: expected n + 1 >= 1 entries, got 0")
+    return {
+        "model": MODELS[network.model],
+        "reset": RESETS[network.reset],
+        "v_th": float_array("v_th", network.v_th, n),
+        "v_reset": float_array("v_reset", network.v_reset, n),
+        "v_rest": float_array("v_rest", network.v_rest, n),
+        "alpha_m": _decay("tau_m", float_array("tau_m", network.tau_m, n), float(dt)),
+        "alpha_s": _decay("tau_s", float_array("tau_s", network.tau_s, n), float(dt)),
+        "t_ref": int_array("t_ref", network.t_ref, np.int32, n),
+        "row_ptr": row_ptr,
+        "target": int_array("target", network.target, np.int32),
+        "weight": float_array("weight", network.weight, None),
+        "delay": int_array("delay", network.delay, np.int32),
+    }
+
+
+def run_arguments(
+    n: int,
+    n_steps: int,
+    *,
+    v0: ArrayLike | None = None,
+    i0: ArrayLike | None = None,
+    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+    i_ext: ArrayLike | None = None,
+) -> dict[str, Any]:
+    """Convert the input of one run of a network of ``n`` neurons into the arrays of ``PreparedNetwork.run``.
+
+    External spike events are sorted by step (stable: events of one step keep their order).
+
+    Raises:
+        SimulationInputError: an argument cannot be converted; naming it and what was expected.
+    """
+    args: dict[str, Any] = {
+        "n_steps": n_steps,
+        "v0": float_array("v0", 0.0 if v0 is None else v0, n),
+        "i0": float_array("i0", 0.0 if i0 is None else i0, n),
+    }
+    steps: Any
+    ids: Any
+    weights: Any
+    steps, ids, weights = ext_spikes if ext_spikes is not None else ([], [], [])
+    ext_step = int_array("ext_step", steps, np.int64)
+    ext_id = int_array("ext_id", ids, np.int32)
+    ext_weight = float_array("ext_weight", weights, None)
+    if ext_id.shape != ext_step.shape or ext_weight.shape != ext_step.shape:
+        raise SimulationInputError(
+            f"ext_spikes: expected steps, ids and weights of one length, got {ext_step.shape}, {ext_id.shape}, "
+            f"{ext_weight.shape}")
+    order = np.argsort(ext_step, kind="stable")
+    args["ext_step"] = np.ascontiguousarray(ext_step[order])
+    args["ext_id"] = np.ascontiguousarray(ext_id[order])
+    args["ext_weight"] = np.ascontiguousarray(ext_weight[order])
+    if i_ext is None:
+        args["i_ext"] = None
+    else:
+        try:
+            args["i_ext"] = np.ascontiguousarray(np.asarray(i_ext, dtype=np.float64))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise SimulationInputError(f"i_ext: expected real numbers ({exc})") from None
+    return args
+
+
+def core_arguments(
+    network: SimNetwork,
+    n_steps: int,
+    dt: float,
+    *,
+    v0: ArrayLike | None = None,
+    i0: ArrayLike | None = None,
+    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+    i_ext: ArrayLike | None = None,
+) -> dict[str, Any]:
+    """All arguments of ``snnas._core.simulate``: :func:`network_arguments` and :func:`run_arguments`."""
+    args = network_arguments(network, dt)
+    n = args["v_th"].shape[0]
+    args.update(run_arguments(n, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext))
+    return args
+
+
+def result_from(raw: dict[str, Any], dt: float) -> SimulationResult:
+    """Wrap the dict returned by ``_core.simulate`` (or the reference) into a :class:`SimulationResult`."""
+    return SimulationResult(
+        spike_steps=raw["spike_step"], spike_ids=raw["spike_id"], v=raw["v"], i_syn=raw["i_syn"],
+        synaptic_events=int(raw["synaptic_events"]), external_events=int(raw["external_events"]),
+        neuron_updates=int(raw["neuron_updates"]), spikes=int(raw["spikes"]), dt=float(dt))
+
+
+class Simulator:
+    """A network checked and prepared once in the compiled core, then run any number of times.
+
+    Preparing costs time proportional to the synapses; each :meth:`run` then costs time proportional to
+    the spikes, synaptic events and active neurons. The prepared network is immutable, so runs may also
+    proceed from several threads (the core releases the GIL).
+
+    Args:
+        network: neurons and synapses.
+        dt: time step [s].
+
+    Raises:
+        SimulationInputError: any malformed field of ``network``, naming it.
+    """
+
+    def __init__(self, network: SimNetwork, dt: float = 1e-3) -> None:
+        import snnas._core as _core
+
+        self.dt = float(dt)
+        self._prepared = _core.prepare(**network_arguments(network, dt))
+
+    @property
+    def num_neurons(self) -> int:
+        """Number of neurons."""
+        return int(self._prepared.num_neurons)
+
+    @property
+    def num_synapses(self) -> int:
+        """Number of synapses."""
+        return int(self._prepared.num_synapses)
+
+    def run(
+        self,
+        n_steps: int,
+        *,
+        v0: ArrayLike | None = None,
+        i0: ArrayLike | None = None,
+        ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+        i_ext: ArrayLike | None = None,
+    ) -> SimulationResult:
+        """Run ``n_steps`` steps; the arguments are those of :func:`simulate`."""
+        args = run_arguments(self.num_neurons, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+        return result_from(self._prepared.run(**args), self.dt)
+
+
+def simulate(
+    network: SimNetwork,
+    n_steps: int,
+    dt: float = 1e-3,
+    *,
+    v0: ArrayLike | None = None,
+    i0: ArrayLike | None = None,
+    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
+    i_ext: ArrayLike | None = None,
+) -> SimulationResult:
+    """Run ``network`` for ``n_steps`` steps of ``dt`` seconds in the compiled event-driven engine.
+
+    Args:
+        network: neurons and synapses.
+        n_steps: number of steps, ``>= 0``.
+        dt: time step [s].
+        v0: initial membrane potential [V] (scalar or ``(n,)``), default 0.
+        i0: initial synaptic current [V] (CUBA-LIF), default 0.
+        ext_spikes: ``(steps, ids, weights)``: event ``k`` adds ``weights[k]`` [V] to neuron ``ids[k]`` in
+            the delivery phase of step ``steps[k]``, like a synapse of delay 0.
+        i_ext: external drive ``R*I`` [V]: ``(n,)`` constant per neuron, or ``(n_steps, n)`` per step;
+            neurons with nonzero drive are evaluated every step.
+
+    Returns:
+        The spikes, the final state and the event counters.
+
+    Raises:
+        SimulationInputError: any malformed argument, naming it.
+    """
+    import snnas._core as _core
+
+    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+    return result_from(_core.simulate(**args), dt)
