@@ -28,7 +28,7 @@ from snnas.errors import SnnasError
 from snnas.mapping import Mapping
 from snnas.network import NeuronCSR
 
-__all__ = ["ChipActivity", "activity_from_spikes"]
+__all__ = ["ChipActivity", "activity_from_spikes", "count_activity"]
 
 Counts = NDArray[np.int64]
 
@@ -133,3 +133,25 @@ def activity_from_spikes(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[
     return ChipActivity(dt=dt, synops=synops, updates_active=act, updates_idle=idle, spikes_out=spikes_out,
                         packets_out=packets_out, packets_in=packets_in, hops_x=hops_x, hops_y=hops_y,
                         max_hops_x=max_x, max_hops_y=max_y)
+
+
+def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64],
+                   n_steps: int, dt: float) -> ChipActivity:
+    """The same counts as :func:`activity_from_spikes`, by the compiled chip model (``cpp/hardware.cpp``).
+
+    Spikes need not be sorted; they are ordered by step here. Bad arguments raise SimulationInputError.
+    """
+    import snnas._core as _core
+
+    steps = np.asarray(spike_steps, dtype=np.int64)
+    ids = np.asarray(spike_ids)
+    order = np.argsort(steps, kind="stable")
+    xy = mapping.core_xy
+    raw = _core.count_chip_events(
+        row_ptr=np.ascontiguousarray(csr.row_ptr, dtype=np.int64), target=np.ascontiguousarray(csr.target, np.int32),
+        delay=np.ascontiguousarray(csr.delay, np.int32), neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
+        core_x=None if xy is None else np.ascontiguousarray(xy[:, 0], np.int32),
+        core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores,
+        spike_step=np.ascontiguousarray(steps[order]), spike_id=np.ascontiguousarray(ids[order], dtype=np.int32),
+        n_steps=int(n_steps))
+    return ChipActivity(dt=dt, **raw)

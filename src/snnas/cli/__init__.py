@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     from snnas import __version__
-    from snnas.cli import mapcmd, targets
+    from snnas.cli import evaluatecmd, mapcmd, targets
 
     parser = argparse.ArgumentParser(
         prog="snnas",
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     targets.register(groups)
     mapcmd.register(groups)
+    evaluatecmd.register(groups)
     return parser
 
 

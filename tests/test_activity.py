@@ -1,0 +1,96 @@
+"""The compiled chip model's event counts against the numpy reference, and its input checks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from snnas import _core
+from snnas.activity import ChipActivity, activity_from_spikes, count_activity
+from snnas.errors import SimulationInputError, SnnasError
+from snnas.mapping import map_network
+from snnas.network import Input, Network, Population, Sparse
+from snnas.neurons import LIFParameters
+from tests.mapping.conftest import make_chip
+
+FIELDS = [f.name for f in dataclasses.fields(ChipActivity) if f.name != "dt"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_compiled_counts_equal_the_reference(data: st.DataObject) -> None:
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    n_in, n_pop = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 40))
+    m = data.draw(st.integers(0, 300))
+    pre = rng.integers(0, n_in + n_pop, size=m)
+    post = rng.integers(0, n_pop, size=m)
+    delay = rng.integers(0, data.draw(st.integers(1, 5)), size=m)
+    # one projection per source node: inputs (pre < n_in) and the population itself (recurrent)
+    from_in = pre < n_in
+    projs = [Sparse("i", "p", pre[from_in], post[from_in], rng.normal(size=int(from_in.sum())) + 3.0, delay[from_in]),
+             Sparse("p", "p", pre[~from_in] - n_in, post[~from_in], rng.normal(size=int((~from_in).sum())) + 3.0,
+                    delay[~from_in])]
+    net = Network((Input("i", n_in), Population("p", n_pop, LIFParameters())), tuple(projs))
+    cores = data.draw(st.sampled_from([1, 4, 16]))
+    chip = make_chip({"max_neurons": data.draw(st.integers(1, 8))}, cores=max(cores, 16))
+    mapping, _ = map_network(net, chip, data.draw(st.sampled_from(["sequential", "traffic"])))
+    csr = net.to_csr()
+    n_steps = data.draw(st.integers(1, 30))
+    k = data.draw(st.integers(0, 200))
+    steps = np.sort(rng.integers(0, n_steps, size=k))
+    ids = rng.integers(0, csr.num_neurons, size=k)
+    ref = activity_from_spikes(csr, mapping, steps, ids, n_steps, 1e-3)
+    got = count_activity(csr, mapping, steps, ids, n_steps, 1e-3)
+    for f in FIELDS:
+        assert np.array_equal(getattr(ref, f), getattr(got, f)), f
+
+
+def _args(**over: object) -> dict[str, object]:
+    base: dict[str, object] = dict(row_ptr=np.array([0, 1, 1], np.int64), target=np.array([1], np.int32),
+                                   delay=np.array([0], np.int32), neuron_core=np.array([-1, 0], np.int32),
+                                   core_x=None, core_y=None, num_cores=1, spike_step=np.array([0], np.int64),
+                                   spike_id=np.array([0], np.int32), n_steps=2)
+    base.update(over)
+    return base
+
+
+def test_valid_call() -> None:
+    out = _core.count_chip_events(**_args())
+    assert out["synops"].tolist() == [[1], [0]] and out["packets_in"].tolist() == [[1], [0]]
+
+
+@pytest.mark.parametrize("over, match", [
+    ({"target": np.array([5], np.int32)}, r"target\[0\] = 5"),
+    ({"delay": np.array([-1], np.int32)}, r"delay\[0\] = -1"),
+    ({"neuron_core": np.array([-1, 3], np.int32)}, r"neuron_core\[1\] = 3"),
+    ({"neuron_core": np.array([0], np.int32)}, "neuron_core: expected 2 entries"),
+    ({"spike_step": np.array([2], np.int64)}, r"spike_step\[0\] = 2"),
+    ({"spike_id": np.array([7], np.int32)}, r"spike_id\[0\] = 7"),
+    ({"spike_step": np.array([1, 0], np.int64), "spike_id": np.array([0, 0], np.int32)}, "non-decreasing"),
+    ({"row_ptr": np.array([0, 2, 1], np.int64)}, "row_ptr"),
+    ({"core_x": np.array([0], np.int32)}, "give both or neither"),
+    ({"num_cores": -1}, "num_cores"),
+    ({"n_steps": True}, "n_steps: expected an integer"),
+    ({"target": np.array([1.0])}, "target: expected dtype int32"),
+    ({"spike_id": [0]}, "spike_id: expected a numpy array"),
+])
+def test_bad_arguments_raise_named_errors(over: dict[str, object], match: str) -> None:
+    with pytest.raises(SimulationInputError, match=match) as info:
+        _core.count_chip_events(**_args(**over))
+    assert isinstance(info.value, SnnasError)
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=st.sampled_from(["row_ptr", "target", "delay", "neuron_core", "spike_step", "spike_id"]),
+       arr=hnp.arrays(dtype=st.sampled_from([np.int32, np.int64, np.float64]), shape=hnp.array_shapes(max_dims=2, max_side=4),
+                      elements=st.integers(-5, 5)))
+def test_fuzz_never_crashes(name: str, arr: np.ndarray) -> None:
+    try:
+        _core.count_chip_events(**_args(**{name: arr}))
+    except SnnasError:
+        pass
