@@ -12,4 +12,14 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["Chip", "ChipNotFoundError", "ChipSpecError", "SnnasError", "__version__", "list_chips", "load_chip"]
+__all__ = ["Chip", "ChipNotFoundError", "ChipSpecError", "SnnasError", "__version__", "evaluate", "list_chips",
+           "load_chip"]
+
+
+def __getattr__(name: str) -> object:
+    """``snnas.evaluate`` is imported on first use (it pulls in the simulator and the mapper)."""
+    if name == "evaluate":
+        from snnas.onchip import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'snnas' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Evaluate a network on modelled chips: simulate it once, then map, check and cost it per chip.
 
-    >>> results = evaluate_on_chips(net, ["loihi", "truenorth", "speck"], inputs=raster)
+    >>> results = snnas.evaluate(net, chips=["loihi", "truenorth", "speck"], inputs=raster)
     >>> [(r.chip, r.feasible, r.energy["placement"].total_j) for r in results]
 
 The float simulation runs once (chip-independent); its per-neuron firing rates weight the traffic-aware
@@ -24,7 +24,8 @@ from snnas.errors import SnnasError
 from snnas.mapping import FeasibilityReport, Mapping, map_network
 from snnas.network import Network, NeuronCSR
 
-__all__ = ["ChipResult", "EvaluationError", "Run", "Workload", "default_inputs", "evaluate_on_chips", "run_network"]
+__all__ = ["ChipResult", "EvaluationError", "Run", "Workload", "default_inputs", "evaluate", "evaluate_on_chips",
+           "run_network"]
 
 
 class EvaluationError(SnnasError, ValueError):
@@ -275,3 +276,12 @@ def evaluate_on_chips(net: Network, chips: Sequence[Chip | str], inputs: Any = N
                  "model; active neuron updates are neurons receiving input (a lower bound)",)
         results.append(ChipResult(chip.id, chip.name, mapping, report, energies, lat, workload, notes))
     return results
+
+
+def evaluate(network: Network, chips: Sequence[Chip | str], inputs: Any = None, **options: Any) -> list[ChipResult]:
+    """``snnas.evaluate(network, chips=[...], inputs=...)``: one :class:`ChipResult` per chip.
+
+    The same as :func:`evaluate_on_chips` (its keyword options: ``n_steps``, ``mapper``, ``seed``,
+    ``input_rate``).
+    """
+    return evaluate_on_chips(network, chips, inputs, **options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from snnas.evaluate import EvaluationError, default_inputs, evaluate_on_chips, run_network
+from snnas.onchip import EvaluationError, default_inputs, evaluate_on_chips, run_network
 from snnas.network import Dense, Input, Network, Population
 from snnas.neurons import IFParameters, LIFParameters, LIParameters
 from snnas.nir_io import read_nir
@@ -87,6 +87,13 @@ def test_framework_nir_file_on_several_chips() -> None:
     # NeuroBench tier is chip-independent
     assert len({r.energy["neurobench"].total_j for r in results}) == 1
     assert by["speck"].energy["placement"].total_j is None  # Speck publishes no per-event energy
+
+
+def test_package_level_evaluate() -> None:
+    import snnas
+
+    (result,) = snnas.evaluate(relay(), chips=["loihi"], inputs=np.ones((5, 1), np.int8))
+    assert result.chip == "loihi" and result.feasible and result.workload.spikes >= 1
 
 
 def test_default_inputs_are_seeded() -> None:
