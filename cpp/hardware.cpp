@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
+#include <unordered_map>
 
 namespace snnas {
 
@@ -12,8 +13,8 @@ std::string validate_chip_counts(const ChipCountsInput& in) {
   if (in.num_neurons < 0) return "num_neurons: expected >= 0";
   if (in.num_cores < 0) return "num_cores: expected >= 0";
   if (in.n_steps < 0) return "n_steps: expected >= 0";
-  if (in.n_steps > 0 && in.num_cores > 0 && in.n_steps > (int64_t{1} << 40) / in.num_cores)
-    return "n_steps x num_cores: too large for the count tables";
+  if (in.n_steps > 0 && in.num_cores > 0 && in.n_steps > (int64_t{1} << 30) / in.num_cores)
+    return "n_steps x num_cores: too large for the count tables (at most 2^30 cells)";
   if (in.row_ptr[0] != 0) return "row_ptr: expected row_ptr[0] = 0";
   for (int32_t i = 0; i < in.num_neurons; ++i) {
     if (in.row_ptr[i + 1] < in.row_ptr[i]) {
@@ -33,6 +34,10 @@ std::string validate_chip_counts(const ChipCountsInput& in) {
       return err.str();
     }
   }
+  int64_t max_delay = 0;
+  for (int64_t s = 0; s < m; ++s) max_delay = std::max<int64_t>(max_delay, in.delay[s]);
+  if ((max_delay + 1) * static_cast<int64_t>(in.num_neurons) > (int64_t{1} << 30))
+    return "delay: (max delay + 1) x neurons exceeds 2^30 marks; shorten the longest delay";
   for (int32_t i = 0; i < in.num_neurons; ++i) {
     if (in.neuron_core[i] < -1 || in.neuron_core[i] >= in.num_cores) {
       err << "neuron_core[" << i << "] = " << in.neuron_core[i] << ": expected in [-1, " << in.num_cores << ")";
@@ -68,6 +73,7 @@ std::string validate_chip_counts(const ChipCountsInput& in) {
 
 ChipCounts count_chip_events(const ChipCountsInput& in) {
   const int64_t K = in.num_cores;
+  const int32_t N = in.num_neurons;
   const size_t cells = static_cast<size_t>(in.n_steps * K);
   ChipCounts c;
   for (auto* v : {&c.synops, &c.spikes_out, &c.packets_out, &c.packets_in, &c.hops_x, &c.hops_y, &c.max_hops_x,
@@ -75,68 +81,149 @@ ChipCounts count_chip_events(const ChipCountsInput& in) {
     v->assign(cells, 0);
   }
   std::vector<int64_t> neurons(static_cast<size_t>(K), 0);
-  for (int32_t i = 0; i < in.num_neurons; ++i) {
+  for (int32_t i = 0; i < N; ++i) {
     if (in.neuron_core[i] >= 0) ++neurons[in.neuron_core[i]];
   }
+  const int64_t m = in.row_ptr[N];
   int32_t max_delay = 0;
-  for (int64_t s = 0; s < in.row_ptr[in.num_neurons]; ++s) max_delay = std::max(max_delay, in.delay[s]);
-  // Targets of the events arriving at each future step (ring over the delay window), to count distinct
-  // active neurons once every event of a step has arrived.
-  const int64_t ring_size = static_cast<int64_t>(max_delay) + 1;
-  std::vector<std::vector<int32_t>> arriving(static_cast<size_t>(ring_size));
-  std::vector<int64_t> marked(static_cast<size_t>(in.num_neurons), -1);
-  // Per-spike scratch: which destination cores this spike reaches (cleared through the touched list).
-  std::vector<char> reached(static_cast<size_t>(K), 0);
-  std::vector<int32_t> touched;
-  touched.reserve(static_cast<size_t>(K));
+  for (int64_t s = 0; s < m; ++s) max_delay = std::max(max_delay, in.delay[s]);
+  // Distinct active neurons per (step, core): an event arriving at step a marks its target in slot
+  // a mod R. Arrival steps lie in [n, n + max_delay] while spikes of step n are processed, so each slot
+  // stands for one arrival step at a time and "mark == a" means the target is already counted.
+  const int32_t ring = max_delay + 1;
+  std::vector<int64_t> marked(static_cast<size_t>(ring) * static_cast<size_t>(N), -1);
+  // Per synapse: the core of its target (-1: an input neuron, which receives nothing on the chip).
+  std::vector<int32_t> syn_core(static_cast<size_t>(m));
+  for (int64_t s = 0; s < m; ++s) syn_core[s] = in.neuron_core[in.target[s]];
+  // Per neuron, the other cores its spikes reach (the routes are fixed by the placement, so this is
+  // computed once): dest_ptr / dest_core, CSR over neurons.
+  std::vector<int64_t> dest_ptr(static_cast<size_t>(N) + 1, 0);
+  std::vector<int32_t> dest_core;
+  {
+    std::vector<int32_t> seen(static_cast<size_t>(K), -1);
+    for (int32_t i = 0; i < N; ++i) {
+      const int32_t own = in.neuron_core[i];
+      for (int64_t s = in.row_ptr[i]; s < in.row_ptr[i + 1]; ++s) {
+        const int32_t k = syn_core[s];
+        if (k < 0 || k == own || seen[k] == i) continue;  // delivery within the core is the spike's own cost
+        seen[k] = i;
+        dest_core.push_back(k);
+      }
+      dest_ptr[static_cast<size_t>(i) + 1] = static_cast<int64_t>(dest_core.size());
+    }
+  }
+  // Packets of one step are first summed per (source core, destination core), source K being the input
+  // port at (0, 0): every packet of a pair has the same route, so hop sums and maxima are formed once
+  // per pair at the end of the step. When N x K is small enough, each neuron's destination cores are
+  // also kept as a dense 0/1 row, so a spike adds its row to its source core's row (vectorised)
+  // instead of walking its destination list.
   const bool mesh = in.core_x != nullptr;
+  const int64_t rows = K + 1;
+  const bool dense_reach = static_cast<int64_t>(N) * K <= (int64_t{1} << 26) && rows * K <= (int64_t{1} << 24);
+  std::vector<uint8_t> reach;
+  if (dense_reach) {
+    reach.assign(static_cast<size_t>(N) * static_cast<size_t>(K), 0);
+    for (int32_t i = 0; i < N; ++i)
+      for (int64_t e = dest_ptr[i]; e < dest_ptr[i + 1]; ++e)
+        reach[static_cast<size_t>(i) * static_cast<size_t>(K) + static_cast<size_t>(dest_core[e])] = 1;
+  }
+  std::vector<int32_t> pkt(dense_reach ? static_cast<size_t>(rows * K) : 0, 0);
+  std::vector<char> row_used(static_cast<size_t>(rows), 0);
+  std::vector<int32_t> used_rows;
+  std::unordered_map<int64_t, int64_t> sparse_pkt;  // (a * K + k) -> packets, when not dense
+  auto add_pair = [&](int64_t row, int64_t a, int64_t k, int64_t cnt) {
+    c.packets_in[row + k] += cnt;
+    if (a < K) c.packets_out[row + a] += cnt;
+    if (mesh) {
+      const int64_t sx = a < K ? in.core_x[a] : 0, sy = a < K ? in.core_y[a] : 0;
+      const int64_t dx = std::llabs(in.core_x[k] - sx), dy = std::llabs(in.core_y[k] - sy);
+      c.hops_x[row + k] += cnt * dx;
+      c.hops_y[row + k] += cnt * dy;
+      c.max_hops_x[row + k] = std::max(c.max_hops_x[row + k], dx);
+      c.max_hops_y[row + k] = std::max(c.max_hops_y[row + k], dy);
+    }
+  };
+  // Hops of every (source, destination) pair, for the branch-free dense flush.
+  std::vector<int64_t> hop_dx, hop_dy;
+  if (dense_reach && mesh) {
+    hop_dx.assign(static_cast<size_t>(rows * K), 0);
+    hop_dy.assign(static_cast<size_t>(rows * K), 0);
+    for (int64_t a = 0; a < rows; ++a) {
+      const int64_t sx = a < K ? in.core_x[a] : 0, sy = a < K ? in.core_y[a] : 0;
+      for (int64_t k = 0; k < K; ++k) {
+        hop_dx[static_cast<size_t>(a * K + k)] = std::llabs(in.core_x[k] - sx);
+        hop_dy[static_cast<size_t>(a * K + k)] = std::llabs(in.core_y[k] - sy);
+      }
+    }
+  }
+  auto flush = [&](int64_t row) {
+    if (dense_reach) {
+      int64_t* p_in = &c.packets_in[static_cast<size_t>(row)];
+      int64_t* h_x = &c.hops_x[static_cast<size_t>(row)];
+      int64_t* h_y = &c.hops_y[static_cast<size_t>(row)];
+      int64_t* m_x = &c.max_hops_x[static_cast<size_t>(row)];
+      int64_t* m_y = &c.max_hops_y[static_cast<size_t>(row)];
+      for (int32_t a : used_rows) {
+        int32_t* r = &pkt[static_cast<size_t>(a) * static_cast<size_t>(K)];
+        int64_t sent = 0;
+        for (int64_t k = 0; k < K; ++k) {
+          const int64_t cnt = r[k];
+          sent += cnt;
+          p_in[k] += cnt;
+          if (mesh) {
+            const int64_t dx = hop_dx[static_cast<size_t>(a * K + k)], dy = hop_dy[static_cast<size_t>(a * K + k)];
+            h_x[k] += cnt * dx;
+            h_y[k] += cnt * dy;
+            m_x[k] = std::max(m_x[k], cnt > 0 ? dx : int64_t{0});
+            m_y[k] = std::max(m_y[k], cnt > 0 ? dy : int64_t{0});
+          }
+          r[k] = 0;
+        }
+        if (a < K) c.packets_out[static_cast<size_t>(row + a)] += sent;
+        row_used[static_cast<size_t>(a)] = 0;
+      }
+      used_rows.clear();
+    } else {
+      for (const auto& [idx, cnt] : sparse_pkt) add_pair(row, idx / K, idx % K, cnt);
+      sparse_pkt.clear();
+    }
+  };
   int64_t j = 0;
   for (int64_t n = 0; n < in.n_steps; ++n) {
     const int64_t row = n * K;
+    const int32_t slot_n = static_cast<int32_t>(n % ring);
     for (; j < in.n_spikes && in.spike_step[j] == n; ++j) {
       const int32_t src = in.spike_id[j];
       const int32_t src_core = in.neuron_core[src];
       if (src_core >= 0) ++c.spikes_out[row + src_core];
-      for (int64_t s = in.row_ptr[src]; s < in.row_ptr[src + 1]; ++s) {
-        const int32_t tgt = in.target[s];
-        const int32_t k = in.neuron_core[tgt];
-        if (k < 0) continue;  // an input neuron receives nothing on the chip
-        const int64_t arrive = n + in.delay[s];
-        if (arrive < in.n_steps) {
-          ++c.synops[arrive * K + k];
-          arriving[static_cast<size_t>(arrive % ring_size)].push_back(tgt);
-        }
-        if (!reached[k]) {
-          reached[k] = 1;
-          touched.push_back(k);
-        }
+      const int64_t last = in.row_ptr[src + 1];
+      for (int64_t s = in.row_ptr[src]; s < last; ++s) {
+        const int32_t k = syn_core[s];
+        const int32_t d = in.delay[s];
+        const int64_t arrive = n + d;
+        if (k < 0 || arrive >= in.n_steps) continue;
+        const int64_t cell = arrive * K + k;
+        ++c.synops[cell];
+        int32_t slot = slot_n + d;  // (n + d) mod ring without a division: d < ring
+        if (slot >= ring) slot -= ring;
+        int64_t& mark = marked[static_cast<size_t>(slot) * static_cast<size_t>(N) + static_cast<size_t>(in.target[s])];
+        c.active[cell] += (mark != arrive);  // branch-free: whether the target is new this step is random
+        mark = arrive;
       }
-      for (int32_t k : touched) {
-        reached[k] = 0;
-        if (k == src_core) continue;  // delivery within the core is part of the spike's own cost
-        if (src_core >= 0) ++c.packets_out[row + src_core];
-        ++c.packets_in[row + k];
-        if (mesh) {
-          const int64_t sx = src_core >= 0 ? in.core_x[src_core] : 0;
-          const int64_t sy = src_core >= 0 ? in.core_y[src_core] : 0;
-          const int64_t dx = std::llabs(in.core_x[k] - sx), dy = std::llabs(in.core_y[k] - sy);
-          c.hops_x[row + k] += dx;
-          c.hops_y[row + k] += dy;
-          c.max_hops_x[row + k] = std::max(c.max_hops_x[row + k], dx);
-          c.max_hops_y[row + k] = std::max(c.max_hops_y[row + k], dy);
+      const int64_t a = src_core >= 0 ? src_core : K;
+      if (dense_reach) {
+        if (!row_used[static_cast<size_t>(a)]) {
+          row_used[static_cast<size_t>(a)] = 1;
+          used_rows.push_back(static_cast<int32_t>(a));
         }
-      }
-      touched.clear();
-    }
-    // Every event arriving at step n is in (spikes of later steps arrive later): count distinct targets.
-    auto& now = arriving[static_cast<size_t>(n % ring_size)];
-    for (int32_t tgt : now) {
-      if (marked[tgt] != n) {
-        marked[tgt] = n;
-        ++c.active[row + in.neuron_core[tgt]];
+        int32_t* r = &pkt[static_cast<size_t>(a) * static_cast<size_t>(K)];
+        const uint8_t* bits = &reach[static_cast<size_t>(src) * static_cast<size_t>(K)];
+        for (int64_t k = 0; k < K; ++k) r[k] += bits[k];
+      } else {
+        for (int64_t e = dest_ptr[src]; e < dest_ptr[src + 1]; ++e) ++sparse_pkt[a * K + dest_core[e]];
       }
     }
-    now.clear();
+    flush(row);
     for (int64_t k = 0; k < K; ++k) c.idle[row + k] = std::max<int64_t>(0, neurons[k] - c.active[row + k]);
   }
   return c;

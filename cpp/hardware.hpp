@@ -11,7 +11,8 @@
 //                     sits at (0, 0)); max_hops_x/y the largest of them
 //   active[n][k]      distinct neurons of core k that receive a synaptic event at step n
 //   idle[n][k]        neurons of core k minus active[n][k]
-// Everything is O(synaptic events + spikes), with one (steps x cores) table per counter.
+// Everything is O(synaptic events + spikes), with one (steps x cores) table per counter and a
+// (max delay + 1) x neurons table of marks for the distinct active neurons.
 #pragma once
 
 #include <cstdint>
