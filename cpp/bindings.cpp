@@ -339,23 +339,37 @@ py::dict simulate_fixed(SNNAS_FIXED_ARGS) {
 }
 
 // count_chip_events(): per-core, per-step event counts of a run on a mapped chip (hardware.hpp).
-py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
-                           py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
-                           py::handle spike_id, py::handle n_steps) {
-  const std::vector<int64_t> rp = take_array<int64_t>(row_ptr, "row_ptr");
-  const std::vector<int32_t> tg = take_array<int32_t>(target, "target");
-  const std::vector<int32_t> dl = take_array<int32_t>(delay, "delay");
-  const std::vector<int32_t> nc = take_array<int32_t>(neuron_core, "neuron_core");
-  const std::vector<int64_t> ss = take_array<int64_t>(spike_step, "spike_step");
-  const std::vector<int32_t> si = take_array<int32_t>(spike_id, "spike_id");
-  std::vector<int32_t> cx, cy;
+// The arrays of a chip-count call, checked and owned (the ChipCountsInput points into them).
+struct ChipCall {
+  std::vector<int64_t> rp, ss;
+  std::vector<int32_t> tg, dl, nc, si, cx, cy;
+  snnas::ChipCountsInput in;
+};
+
+void parse_chip_call(ChipCall& call, py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
+                     py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
+                     py::handle spike_id, py::handle n_steps) {
+  std::vector<int64_t>& rp = call.rp;
+  std::vector<int32_t>& tg = call.tg;
+  std::vector<int32_t>& dl = call.dl;
+  std::vector<int32_t>& nc = call.nc;
+  std::vector<int64_t>& ss = call.ss;
+  std::vector<int32_t>& si = call.si;
+  std::vector<int32_t>& cx = call.cx;
+  std::vector<int32_t>& cy = call.cy;
+  rp = take_array<int64_t>(row_ptr, "row_ptr");
+  tg = take_array<int32_t>(target, "target");
+  dl = take_array<int32_t>(delay, "delay");
+  nc = take_array<int32_t>(neuron_core, "neuron_core");
+  ss = take_array<int64_t>(spike_step, "spike_step");
+  si = take_array<int32_t>(spike_id, "spike_id");
   const bool mesh = !core_x.is_none() || !core_y.is_none();
   if (mesh) {
     if (core_x.is_none() || core_y.is_none()) input_error("core_x, core_y: give both or neither");
     cx = take_array<int32_t>(core_x, "core_x");
     cy = take_array<int32_t>(core_y, "core_y");
   }
-  snnas::ChipCountsInput in;
+  snnas::ChipCountsInput& in = call.in;
   const int64_t k = take_int(num_cores, "num_cores");
   const int64_t steps = take_int(n_steps, "n_steps");
   if (k < 0 || k > INT32_MAX) input_error("num_cores: expected an integer in [0, 2147483647], got " + std::to_string(k));
@@ -386,6 +400,15 @@ py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle del
   in.n_spikes = static_cast<int64_t>(ss.size());
   in.spike_step = ss.data();
   in.spike_id = si.data();
+}
+
+py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
+                           py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
+                           py::handle spike_id, py::handle n_steps) {
+  ChipCall call;
+  parse_chip_call(call, row_ptr, target, delay, neuron_core, core_x, core_y, num_cores, spike_step, spike_id, n_steps);
+  const snnas::ChipCountsInput& in = call.in;
+  const int64_t k = in.num_cores, steps = in.n_steps;
   const std::string problem = snnas::validate_chip_counts(in);
   if (!problem.empty()) input_error(problem);
   snnas::ChipCounts c;
@@ -410,6 +433,39 @@ py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle del
   out["max_hops_y"] = table(c.max_hops_y);
   out["updates_active"] = table(c.active);
   out["updates_idle"] = table(c.idle);
+  return out;
+}
+
+// async_event_timing(): release time of every spike on an asynchronous chip (hardware.hpp).
+double take_time(py::handle obj, const char* name) {
+  if (PyBool_Check(obj.ptr()) || !(PyFloat_Check(obj.ptr()) || PyLong_Check(obj.ptr())))
+    input_error(std::string(name) + ": expected a number of seconds, got " + type_name(obj));
+  return py::cast<double>(obj);
+}
+
+py::dict async_event_timing(py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
+                            py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
+                            py::handle spike_id, py::handle n_steps, py::handle dt, py::handle t_syn,
+                            py::handle t_spike, py::handle t_hop_x, py::handle t_hop_y) {
+  ChipCall call;
+  parse_chip_call(call, row_ptr, target, delay, neuron_core, core_x, core_y, num_cores, spike_step, spike_id, n_steps);
+  snnas::AsyncTimingInput in;
+  in.counts = call.in;
+  in.dt = take_time(dt, "dt");
+  in.t_syn = take_time(t_syn, "t_syn");
+  in.t_spike = take_time(t_spike, "t_spike");
+  in.t_hop_x = take_time(t_hop_x, "t_hop_x");
+  in.t_hop_y = take_time(t_hop_y, "t_hop_y");
+  const std::string problem = snnas::validate_async_timing(in);
+  if (!problem.empty()) input_error(problem);
+  snnas::AsyncTiming t;
+  {
+    py::gil_scoped_release release;
+    t = snnas::async_event_timing(in);
+  }
+  py::dict out;
+  out["release"] = to_numpy(t.release);
+  out["busy"] = to_numpy(t.busy);
   return out;
 }
 
@@ -459,4 +515,9 @@ PYBIND11_MODULE(_core, m) {
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),
         "Per-core, per-step event counts of a run on a mapped chip (definitions in snnas.activity).");
+  m.def("async_event_timing", &async_event_timing, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
+        py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
+        py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"), py::arg("dt"), py::arg("t_syn"),
+        py::arg("t_spike"), py::arg("t_hop_x"), py::arg("t_hop_y"),
+        "Release time of every spike on an asynchronous chip: per-core FIFO service of packets.");
 }

@@ -49,3 +49,36 @@ std::string validate_chip_counts(const ChipCountsInput& in);
 ChipCounts count_chip_events(const ChipCountsInput& in);
 
 }  // namespace snnas
+
+namespace snnas {
+
+// Event timing of an asynchronous chip (execution model async_event), as a discrete-event model over
+// the spikes of a run. Every core is one server that takes its packets in order of arrival time:
+//   a spike j of neuron i at step n that input delivered at step n - 1 caused is released as soon as
+//     that input is served: r_j = max((n - 1) * dt, done_i + t_spike), done_i being when the core of i
+//     finished the last packet delivering to i at step n - 1; any other spike (of an input neuron, or
+//     of a neuron driven by constant current) is released at r_j = n * dt;
+//   it sends one packet to every core holding targets of i (its own core included, 0 hops), arriving at
+//     a_j,k = r_j + dx * t_hop_x + dy * t_hop_y + D * dt for the synapses of delay D (one packet per
+//     delay group), the input port sitting at (0, 0);
+//   core k serves its packets of one delivery step in order of arrival: start = max(a, free_k),
+//     free_k = start + (synapses of the packet) * t_syn; every target of the packet gets done = free_k.
+// Output: the release time of every spike (aligned with the input spike order) and each core's busy time.
+struct AsyncTimingInput {
+  ChipCountsInput counts;  // network, placement and spikes (core_x/core_y may be null: 0 hops)
+  double dt = 0.0;         // seconds per step
+  double t_syn = 0.0;      // seconds per synaptic event
+  double t_spike = 0.0;    // seconds per spike emitted
+  double t_hop_x = 0.0;    // seconds per router hop in x
+  double t_hop_y = 0.0;    // seconds per router hop in y
+};
+
+struct AsyncTiming {
+  std::vector<double> release;  // per spike [s]
+  std::vector<double> busy;     // per core [s]
+};
+
+std::string validate_async_timing(const AsyncTimingInput& in);
+AsyncTiming async_event_timing(const AsyncTimingInput& in);
+
+}  // namespace snnas

@@ -94,3 +94,55 @@ def test_fuzz_never_crashes(name: str, arr: np.ndarray) -> None:
         _core.count_chip_events(**_args(**{name: arr}))
     except SnnasError:
         pass
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_async_timing_equals_the_reference(data: st.DataObject) -> None:
+    from snnas.activity import async_timing, async_timing_reference
+
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    n_in, n_pop = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 20))
+    m = data.draw(st.integers(0, 120))
+    pre = rng.integers(0, n_in + n_pop, size=m)
+    post = rng.integers(0, n_pop, size=m)
+    delay = rng.integers(0, data.draw(st.integers(1, 4)), size=m)
+    from_in = pre < n_in
+    net = Network((Input("i", n_in), Population("p", n_pop, LIFParameters())),
+                  (Sparse("i", "p", pre[from_in], post[from_in], np.ones(int(from_in.sum())), delay[from_in]),
+                   Sparse("p", "p", pre[~from_in] - n_in, post[~from_in], np.ones(int((~from_in).sum())),
+                          delay[~from_in])))
+    mapping, _ = map_network(net, make_chip({"max_neurons": data.draw(st.integers(1, 6))}), "sequential")
+    csr = net.to_csr()
+    n_steps = data.draw(st.integers(1, 15))
+    k = data.draw(st.integers(0, 60))
+    steps, ids = rng.integers(0, n_steps, size=k), rng.integers(0, csr.num_neurons, size=k)
+    timing = dict(dt=1e-3, t_syn=float(rng.uniform(0, 1e-4)), t_spike=2e-6, t_hop_x=1e-6, t_hop_y=3e-6)
+    got = async_timing(csr, mapping, steps, ids, n_steps, **timing)
+    ref = async_timing_reference(csr, mapping, steps, ids, n_steps, **timing)
+    assert np.array_equal(got.release, ref.release) and np.array_equal(got.busy, ref.busy)
+    assert np.all(got.release >= (got.spike_steps - 1) * 1e-3)
+
+
+def test_async_queueing_delays_a_busy_core() -> None:
+    """Two inputs hit one core at the same step: the second packet waits for the first."""
+    from snnas.activity import async_timing
+
+    net = Network((Input("i", 2), Population("p", 2, LIFParameters())),
+                  (Sparse("i", "p", [0, 1], [0, 1], [1.0, 1.0]),))
+    mapping, _ = map_network(net, make_chip({}), "sequential")
+    t = async_timing(net.to_csr(), mapping, np.array([0, 0, 1, 1]), np.array([0, 1, 2, 3]), 3,
+                     dt=1e-3, t_syn=1e-4, t_spike=1e-5, t_hop_x=0.0, t_hop_y=0.0)
+    # input 0 served 0..1e-4, input 1 queued 1e-4..2e-4; the neurons, firing at step 1, leave when their
+    # input is served (+ 1e-5 to emit), not at the step boundary
+    assert t.busy[0] == pytest.approx(2e-4)
+    assert t.release.tolist() == pytest.approx([0.0, 0.0, 1.1e-4, 2.1e-4])
+
+
+def test_async_timing_rejects_bad_times() -> None:
+    with pytest.raises(SimulationInputError, match="t_syn"):
+        _core.async_event_timing(**_args(), dt=1e-3, t_syn=float("nan"), t_spike=0.0, t_hop_x=0.0, t_hop_y=0.0)
+    with pytest.raises(SimulationInputError, match="dt"):
+        _core.async_event_timing(**_args(), dt=0.0, t_syn=0.0, t_spike=0.0, t_hop_x=0.0, t_hop_y=0.0)
+    with pytest.raises(SimulationInputError, match="t_hop_x: expected a number"):
+        _core.async_event_timing(**_args(), dt=1e-3, t_syn=0.0, t_spike=0.0, t_hop_x="1", t_hop_y=0.0)

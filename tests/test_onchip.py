@@ -100,3 +100,17 @@ def test_default_inputs_are_seeded() -> None:
     net = relay()
     assert np.array_equal(default_inputs(net, 50, 0.2, seed=3), default_inputs(net, 50, 0.2, seed=3))
     assert not np.array_equal(default_inputs(net, 50, 0.2, seed=3), default_inputs(net, 50, 0.2, seed=4))
+
+
+def test_async_chip_latency_is_the_last_output_event(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A user's asynchronous chip with a per-event time: latency comes from the event-level model."""
+    from tests.mapping.conftest import make_chip
+
+    chip = make_chip({}, execution={"model": "async_event"}, latency={"t_syn_op": 1e-6, "t_spike_out": 1e-7})
+    raster = np.zeros((6, 1), np.int8)
+    raster[1, 0] = 1
+    (res,) = evaluate_on_chips(relay(), [chip], inputs=raster)
+    assert res.latency.model == "async_event"
+    # the input spike of step 1 (1 ms) is served in 1 us; the neuron it fires leaves 0.1 us later
+    assert res.latency.total_s == pytest.approx(1e-3 + 1e-6 + 1e-7)
+    assert "latency.t_hop_x" in res.latency.missing

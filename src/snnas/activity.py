@@ -28,7 +28,8 @@ from snnas.errors import SnnasError
 from snnas.mapping import Mapping
 from snnas.network import NeuronCSR
 
-__all__ = ["ChipActivity", "activity_from_spikes", "count_activity"]
+__all__ = ["AsyncTiming", "ChipActivity", "activity_from_spikes", "async_timing", "async_timing_reference",
+           "count_activity"]
 
 Counts = NDArray[np.int64]
 
@@ -155,3 +156,95 @@ def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int
         spike_step=np.ascontiguousarray(steps[order]), spike_id=np.ascontiguousarray(ids[order], dtype=np.int32),
         n_steps=int(n_steps))
     return ChipActivity(dt=dt, **raw)
+
+
+@dataclass(frozen=True)
+class AsyncTiming:
+    """Event timing on an asynchronous chip: release time of every spike [s] (in step order) and core busy time."""
+
+    spike_steps: NDArray[np.int64]
+    spike_ids: NDArray[np.int64]
+    release: NDArray[np.float64]
+    busy: NDArray[np.float64]
+
+
+def _sorted_spikes(spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64]
+                   ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    steps = np.asarray(spike_steps, dtype=np.int64)
+    order = np.argsort(steps, kind="stable")
+    return steps[order], np.asarray(spike_ids, dtype=np.int64)[order]
+
+
+def async_timing(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64],
+                 n_steps: int, dt: float, t_syn: float, t_spike: float, t_hop_x: float, t_hop_y: float) -> AsyncTiming:
+    """Discrete-event timing of a run on an ``async_event`` chip, by the compiled model (``cpp/hardware.hpp``).
+
+    A spike of step n caused by input delivered at step n - 1 leaves as soon as that input is served,
+    r = max((n-1)·dt, done + t_spike); other spikes (inputs, constant drive) leave at n·dt. It sends one packet per (destination core, delay),
+    arriving after its XY hops (and the delay); each core serves the packets of a delivery step in
+    arrival order, t_syn per synaptic event, queueing behind the previous one.
+    """
+    import snnas._core as _core
+
+    steps, ids = _sorted_spikes(spike_steps, spike_ids)
+    xy = mapping.core_xy
+    raw = _core.async_event_timing(
+        row_ptr=np.ascontiguousarray(csr.row_ptr, dtype=np.int64), target=np.ascontiguousarray(csr.target, np.int32),
+        delay=np.ascontiguousarray(csr.delay, np.int32), neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
+        core_x=None if xy is None else np.ascontiguousarray(xy[:, 0], np.int32),
+        core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores,
+        spike_step=np.ascontiguousarray(steps), spike_id=np.ascontiguousarray(ids, dtype=np.int32),
+        n_steps=int(n_steps), dt=float(dt), t_syn=float(t_syn), t_spike=float(t_spike), t_hop_x=float(t_hop_x),
+        t_hop_y=float(t_hop_y))
+    return AsyncTiming(steps, ids, raw["release"], raw["busy"])
+
+
+def async_timing_reference(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64],
+                           spike_ids: NDArray[np.int64], n_steps: int, dt: float, t_syn: float, t_spike: float,
+                           t_hop_x: float, t_hop_y: float) -> AsyncTiming:
+    """Plain-Python reference of :func:`async_timing` (same model, same floating-point operations)."""
+    steps, ids = _sorted_spikes(spike_steps, spike_ids)
+    core = mapping.neuron_core
+    xy = mapping.core_xy
+    done = np.full(csr.num_neurons, -1.0)
+    done_step = np.full(csr.num_neurons, -1, dtype=np.int64)
+    free = np.zeros(mapping.num_cores)
+    busy = np.zeros(mapping.num_cores)
+    release = np.zeros(ids.size)
+    pending: dict[int, list[tuple[float, int, int, int]]] = {}
+    j = 0
+    for n in range(n_steps):
+        while j < ids.size and steps[j] == n:
+            src = int(ids[j])
+            own = int(core[src])
+            r = float(n) * dt
+            if own >= 0 and done_step[src] == n - 1:
+                r = max(float(n - 1) * dt, done[src] + t_spike)
+            release[j] = r
+            sx = int(xy[own, 0]) if (xy is not None and own >= 0) else 0
+            sy = int(xy[own, 1]) if (xy is not None and own >= 0) else 0
+            seen: set[tuple[int, int]] = set()
+            for s in range(int(csr.row_ptr[src]), int(csr.row_ptr[src + 1])):
+                k, d = int(core[csr.target[s]]), int(csr.delay[s])
+                if k < 0 or n + d >= n_steps or (k, d) in seen:
+                    continue
+                seen.add((k, d))
+                hops = (abs(int(xy[k, 0]) - sx) * t_hop_x + abs(int(xy[k, 1]) - sy) * t_hop_y) if xy is not None else 0.0
+                pending.setdefault(n + d, []).append((r + hops + d * dt, k, src, d))
+            j += 1
+        now = sorted(pending.pop(n, []), key=lambda p: p[0])  # stable, as the compiled model
+        step_done: dict[int, float] = {}
+        for arrive, k, src, d in now:
+            row = range(int(csr.row_ptr[src]), int(csr.row_ptr[src + 1]))
+            mine = [s for s in row if int(csr.delay[s]) == d and int(core[csr.target[s]]) == k]
+            start = max(arrive, free[k])
+            finish = start + float(len(mine)) * t_syn
+            free[k] = finish
+            busy[k] += finish - start
+            for s in mine:
+                t = int(csr.target[s])
+                step_done[t] = max(step_done.get(t, -1.0), finish)
+        for t, v in step_done.items():
+            done[t] = v
+            done_step[t] = n
+    return AsyncTiming(steps, ids, release, busy)

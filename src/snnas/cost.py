@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from snnas.activity import ChipActivity
 from snnas.chip import Chip
 
-__all__ = ["E_AC", "E_MAC", "EnergyEstimate", "LatencyEstimate", "barrier_latency", "energy", "latency"]
+__all__ = ["E_AC", "E_MAC", "EnergyEstimate", "LatencyEstimate", "async_latency", "barrier_latency", "energy", "latency"]
 
 E_AC = 0.9e-12  # J per accumulate (fp32 add, Horowitz ISSCC 2014, 45 nm)
 E_MAC = 4.6e-12  # J per multiply-accumulate (fp32 mult 3.7 pJ + add 0.9 pJ)
@@ -184,3 +184,29 @@ def latency(chip: Chip, act: ChipActivity, tiles: int = 1) -> LatencyEstimate:
             return LatencyEstimate(model, per_step, float(per_step.sum()), 0, ("execution.barrier_latency_s",))
         per_step = per_step + barrier
     return LatencyEstimate(model, per_step, float(per_step.sum()))
+
+
+def async_latency(release: NDArray[np.float64], spike_steps: NDArray[np.int64], is_output: NDArray[np.bool_],
+                  steps_per_sample: int, samples: int, dt: float) -> LatencyEstimate:
+    """Latency per inference on an ``async_event`` chip: when the last output event of a sample leaves.
+
+    Args:
+        release: release time of every spike [s] (from :func:`snnas.activity.async_timing`).
+        spike_steps: step of every spike (samples laid end to end).
+        is_output: which spikes belong to output neurons.
+        steps_per_sample, samples, dt: how the run is cut into inferences.
+
+    Returns:
+        ``total_s`` = mean over the samples that produced output of (last output release - sample start);
+        None (and a note in ``missing``) when no sample produced an output spike. ``step_s`` holds the
+        latency of each sample.
+    """
+    per_sample = np.full(samples, np.nan)
+    for s in range(samples):
+        start = s * steps_per_sample
+        sel = is_output & (spike_steps >= start) & (spike_steps < start + steps_per_sample)
+        if sel.any():
+            per_sample[s] = float(release[sel].max()) - start * dt
+    if np.all(np.isnan(per_sample)):
+        return LatencyEstimate("async_event", per_sample, None, 0, ("no output spike to time",))
+    return LatencyEstimate("async_event", per_sample, float(np.nanmean(per_sample)))

@@ -17,9 +17,9 @@ from typing import Any, Literal, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from snnas.activity import ChipActivity, count_activity
+from snnas.activity import ChipActivity, async_timing, count_activity
 from snnas.chip import Chip, load_chip
-from snnas.cost import EnergyEstimate, LatencyEstimate, energy, latency
+from snnas.cost import EnergyEstimate, LatencyEstimate, async_latency, energy, latency
 from snnas.errors import SnnasError
 from snnas.mapping import FeasibilityReport, Mapping, map_network
 from snnas.network import Network, NeuronCSR
@@ -246,6 +246,21 @@ def _per_inference(act: ChipActivity, samples: int) -> ChipActivity:
     return ChipActivity(dt=act.dt, **summed, **peak)
 
 
+def _async(net: Network, chip: Chip, csr: NeuronCSR, mapping: Mapping, run: Run) -> LatencyEstimate:
+    """Event-level latency on an asynchronous chip (figures the chip file leaves unknown count as 0 s)."""
+    t = chip.latency
+    timing = async_timing(csr, mapping, run.spike_steps, run.spike_ids, run.n_steps * run.samples, net.dt,
+                          t_syn=t.t_syn_op or 0.0, t_spike=t.t_spike_out or 0.0, t_hop_x=t.t_hop_x or 0.0,
+                          t_hop_y=t.t_hop_y or 0.0)
+    outputs = np.zeros(csr.num_neurons, dtype=bool)
+    for name in net.outputs:
+        outputs[csr.offsets[name]:csr.offsets[name] + net.node(name).size] = True
+    est = async_latency(timing.release, timing.spike_steps, outputs[timing.spike_ids], run.n_steps, run.samples,
+                        net.dt)
+    unknown = tuple(f"latency.{f}" for f in ("t_spike_out", "t_hop_x", "t_hop_y") if getattr(t, f) is None)
+    return LatencyEstimate(est.model, est.step_s, est.total_s, 0, est.missing + unknown)
+
+
 def evaluate_on_chips(net: Network, chips: Sequence[Chip | str], inputs: Any = None, n_steps: int = 100,
                       mapper: str = "traffic", seed: int = 0, input_rate: float = 0.1) -> list[ChipResult]:
     """Simulate ``net`` once, then map it onto every chip and cost it there (one result per chip, in order).
@@ -271,6 +286,8 @@ def evaluate_on_chips(net: Network, chips: Sequence[Chip | str], inputs: Any = N
         act = count_activity(csr, mapping, run.spike_steps, run.spike_ids, run.n_steps * run.samples, net.dt)
         act = _per_inference(act, run.samples)
         lat = latency(chip, act, tiles=_tiles(chip, mapping))
+        if chip.execution.model == "async_event" and chip.latency.t_syn_op is not None:
+            lat = _async(net, chip, csr, mapping, run)
         energies = {tier: energy(chip, act, tier, run_s=lat.total_s) for tier in ("neurobench", "device", "placement")}
         notes = ("event counts: the float simulation's spikes replayed through the mapping by the compiled chip "
                  "model; active neuron updates are neurons receiving input (a lower bound)",)
