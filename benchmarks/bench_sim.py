@@ -8,6 +8,10 @@
     events per second of the fixed-point engine (scalar; not vectorised) and of its numba reference.
 (d) activity scaling: the same network, N and T, with only 0.8% of the neurons driven (about 100x fewer
     spikes): the time ratio of the runs of a prepared network, and of whole calls (preparing included).
+(g) the stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley; evaluated in every step) on a smaller
+    recurrent network of 1,000 neurons (p = 0.01) for 200 steps: neuron updates per second of the C++
+    engine and of the numba reference (at most 3 runs each; Hodgkin-Huxley with its default 100
+    sub-steps per 1 ms step).
 
 Every figure is the median of several runs. Usage: ``python benchmarks/bench_sim.py [--repeats 7]``.
 """
@@ -137,6 +141,39 @@ def scaling(net: SimNetwork, repeats: int) -> None:
           f"{t_call_full / t_call_sparse:.1f}x")
 
 
+# (g): per stepped model, network keywords, excitatory weight [V], drive range [V], initial v range [V].
+STEPPED = {
+    "adaptive_lif": ({"v_th": 1.0, "t_ref": 2, "beta": 0.2, "tau_adapt": 50e-3}, 0.05, (1.05, 1.5), (0.0, 1.0)),
+    "izhikevich": ({"v_th": 0.03, "v_reset": -0.065}, 3e-3, (5e-3, 15e-3), (-0.07, -0.05)),
+    "hodgkin_huxley": ({"v_th": 0.0}, 3e-3, (25e-3, 50e-3), (-0.07, -0.05)),
+}
+
+
+def stepped_models(repeats: int, reference: bool) -> None:
+    n, steps = 1_000, 200
+    reps = min(repeats, 3)
+    print(f"(g) stepped models, {n} neurons, p = {P}, {steps} steps of {DT * 1e3:g} ms, median of {reps} runs")
+    for model, (kw, w_exc, i_range, v_range) in STEPPED.items():
+        rng = np.random.default_rng(3)
+        degree = rng.binomial(n, P, size=n)
+        row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
+        m = int(row_ptr[-1])
+        weight = np.where(np.repeat(np.arange(n), degree) < int(0.8 * n), w_exc, -5 * w_exc)
+        net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m, dtype=np.int32), weight=weight,
+                         delay=np.ones(m, dtype=np.int32), model=model, **kw)  # type: ignore[arg-type]
+        args = core_arguments(net, steps, DT, v0=rng.uniform(*v_range, n), i_ext=rng.uniform(*i_range, n))
+        t_cpp, out = timed(lambda: _core.simulate(**args), reps)
+        updates = out["neuron_updates"]
+        line = (f"    {model:15s}: {out['spikes']:6d} spikes, C++ {t_cpp * 1e3:8.1f} ms "
+                f"{updates / t_cpp:.3e} neuron updates/s (substeps {args['substeps']})")
+        if reference:
+            run_reference(args)  # compile outside the timing
+            t_ref, ref = timed(lambda: run_reference(args), reps)
+            same = np.array_equal(ref["spike_id"], out["spike_id"]) and np.array_equal(ref["v"], out["v"])
+            line += f"; numba {t_ref * 1e3:8.1f} ms, ratio {t_ref / t_cpp:.1f}x (bit-identical: {same})"
+        print(line)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -152,6 +189,8 @@ def main() -> int:
     fixed_point(net, ns.repeats, not ns.skip_reference)
     print()
     scaling(net, ns.repeats)
+    print()
+    stepped_models(ns.repeats, not ns.skip_reference)
     return 0
 
 

@@ -119,13 +119,35 @@ py::array_t<T> to_numpy(const std::vector<T>& v) {
 }
 
 // The network arguments, checked and copied; raises SimulationInputError on the first problem.
+// A Python float or integer (bool excluded; numpy float64 and integers accepted) as a double, or
+// SimulationInputError.
+double take_float(py::handle obj, const char* name) {
+  if (PyBool_Check(obj.ptr()) || !(PyFloat_Check(obj.ptr()) || PyIndex_Check(obj.ptr())))
+    input_error(std::string(name) + ": expected a real number, got " + type_name(obj));
+  const double value = PyFloat_AsDouble(obj.ptr());
+  if (value == -1.0 && PyErr_Occurred()) {
+    PyErr_Clear();
+    input_error(std::string(name) + ": expected a real number representable as a double");
+  }
+  return value;
+}
+
+// An optional per-neuron float64 array: None gives n copies of fallback.
+std::vector<double> take_optional(py::handle obj, const char* name, size_t n, double fallback) {
+  if (obj.is_none()) return std::vector<double>(n, fallback);
+  return take_array<double>(obj, name);
+}
+
 snnas::Network parse_network(py::handle model_obj, py::handle reset_obj, py::handle v_th, py::handle v_reset,
                              py::handle v_rest, py::handle alpha_m, py::handle alpha_s, py::handle t_ref,
-                             py::handle row_ptr, py::handle target, py::handle weight, py::handle delay) {
+                             py::handle row_ptr, py::handle target, py::handle weight, py::handle delay,
+                             py::handle beta, py::handle alpha_a, py::handle izh_ka, py::handle izh_b,
+                             py::handle izh_d, py::handle dt, py::handle substeps) {
   const int64_t model = take_int(model_obj, "model");
   const int64_t reset = take_int(reset_obj, "reset");
-  if (model < 0 || model > 2)
-    input_error("model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF), got " + std::to_string(model));
+  if (model < 0 || model > snnas::kLastModel)
+    input_error("model: expected 0 (IF), 1 (LIF), 2 (CUBA_LIF), 3 (ADAPTIVE_LIF), 4 (IZHIKEVICH) or "
+                "5 (HODGKIN_HUXLEY), got " + std::to_string(model));
   if (reset < 0 || reset > 1) input_error("reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset));
   snnas::Network net;
   net.params.model = static_cast<snnas::Model>(model);
@@ -143,6 +165,19 @@ snnas::Network parse_network(py::handle model_obj, py::handle reset_obj, py::han
   net.synapses.target = take_array<int32_t>(target, "target");
   net.synapses.weight = take_array<double>(weight, "weight");
   net.synapses.delay = take_array<int32_t>(delay, "delay");
+  net.params.beta = take_optional(beta, "beta", n, 0.0);
+  net.params.alpha_a = take_optional(alpha_a, "alpha_a", n, 1.0);
+  net.params.izh_ka = take_optional(izh_ka, "izh_ka", n, 0.0);
+  net.params.izh_b = take_optional(izh_b, "izh_b", n, 0.0);
+  net.params.izh_d = take_optional(izh_d, "izh_d", n, 0.0);
+  if (!dt.is_none()) net.params.dt = take_float(dt, "dt");
+  if (!substeps.is_none()) {
+    const int64_t k = take_int(substeps, "substeps");
+    if (k < 1 || k > snnas::kMaxSubsteps)
+      input_error("substeps: expected an integer in [1, " + std::to_string(snnas::kMaxSubsteps) + "], got " +
+                  std::to_string(k));
+    net.params.substeps = static_cast<int32_t>(k);
+  }
   const std::string problem = snnas::validate_network(net);
   if (!problem.empty()) input_error(problem);
   return net;
@@ -188,8 +223,17 @@ RunInput parse_run(int32_t n, py::handle n_steps_obj, py::handle v0, py::handle 
   return in;
 }
 
-py::dict to_dict(const snnas::Result& result) {
+py::dict to_dict(const snnas::Result& result, snnas::Model model) {
   py::dict out;
+  py::dict hidden;
+  const size_t n = result.v.size();
+  const std::vector<const char*> names = snnas::hidden_names(model);
+  for (size_t r = 0; r < names.size(); ++r) {
+    py::array_t<double> row(static_cast<py::ssize_t>(n));
+    if (n > 0) std::memcpy(row.mutable_data(), result.hidden.data() + r * n, n * sizeof(double));
+    hidden[names[r]] = row;
+  }
+  out["hidden"] = hidden;
   out["spike_step"] = to_numpy(result.spike_step);
   out["spike_id"] = to_numpy(result.spike_id);
   out["v"] = to_numpy(result.v);
@@ -204,8 +248,11 @@ py::dict to_dict(const snnas::Result& result) {
 #define SNNAS_NET_ARGS                                                                                        \
   py::object model, py::object reset, py::object v_th, py::object v_reset, py::object v_rest, py::object alpha_m, \
       py::object alpha_s, py::object t_ref, py::object row_ptr, py::object target, py::object weight,            \
-      py::object delay
-#define SNNAS_NET_PASS model, reset, v_th, v_reset, v_rest, alpha_m, alpha_s, t_ref, row_ptr, target, weight, delay
+      py::object delay, py::object beta, py::object alpha_a, py::object izh_ka, py::object izh_b, py::object izh_d, \
+      py::object dt, py::object substeps
+#define SNNAS_NET_PASS                                                                                    \
+  model, reset, v_th, v_reset, v_rest, alpha_m, alpha_s, t_ref, row_ptr, target, weight, delay, beta, alpha_a, \
+      izh_ka, izh_b, izh_d, dt, substeps
 #define SNNAS_RUN_ARGS                                                                                     \
   py::object n_steps, py::object v0, py::object i0, py::object ext_step, py::object ext_id, py::object ext_weight, \
       py::object i_ext
@@ -224,7 +271,7 @@ py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
     py::gil_scoped_release release;
     result = net.run_validated(in.ext, in.init, in.n_steps);
   }
-  return to_dict(result);
+  return to_dict(result, net.model());
 }
 
 void validate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
@@ -235,12 +282,13 @@ void validate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
 py::dict simulate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
   snnas::Network net = parse_network(SNNAS_NET_PASS);
   const RunInput in = parse_run(net.num_neurons, SNNAS_RUN_PASS);
+  const snnas::Model m = net.params.model;
   snnas::Result result;
   {
     py::gil_scoped_release release;
     result = snnas::PreparedNetwork(std::move(net)).run_validated(in.ext, in.init, in.n_steps);
   }
-  return to_dict(result);
+  return to_dict(result, m);
 }
 
 // The arguments of simulate_fixed(), checked and copied.
@@ -482,21 +530,34 @@ PYBIND11_MODULE(_core, m) {
       .def("run", &run, py::kw_only(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"), py::arg("ext_step"),
            py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
            "Run from the initial state v0, i0 with the given external input; returns a dict of spike_step,\n"
-           "spike_id, v, i_syn and counters. Bad input raises snnas.errors.SimulationInputError.");
+           "spike_id, v, i_syn, hidden (further state: theta, u or m, h, n) and counters. Bad input raises\n"
+           "snnas.errors.SimulationInputError.");
   m.def("prepare", &prepare, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
         py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
         py::arg("target"), py::arg("weight"), py::arg("delay"),
-        "Check a network and make it ready to run; bad input raises snnas.errors.SimulationInputError.");
+        py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
+        py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
+        py::arg("substeps") = py::none(),
+        "Check a network and make it ready to run; bad input raises snnas.errors.SimulationInputError.\n\n"
+        "beta, alpha_a (adaptive LIF), izh_ka, izh_b, izh_d, dt and substeps (Izhikevich, Hodgkin-Huxley) may be\n"
+        "None: beta = 0, alpha_a = 1, izh_* = 0, dt = 1e-3 s, substeps = 1. They are checked for every model.");
   m.def("simulate", &simulate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
         py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
-        py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
+        py::arg("target"), py::arg("weight"), py::arg("delay"),
+        py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
+        py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
+        py::arg("substeps") = py::none(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
         py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
-        "prepare() and run() in one call (see snnas.simulate for the meaning of every argument).\n\n"
+        "prepare() and run() in one call (see snnas.simulate for the meaning of every argument; the\n"
+        "result's 'hidden' dict holds the further state of the stepped models).\n\n"
         "All arrays must be C-contiguous numpy arrays of the exact dtype; bad input raises\n"
         "snnas.errors.SimulationInputError.");
   m.def("validate", &validate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
         py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
-        py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
+        py::arg("target"), py::arg("weight"), py::arg("delay"),
+        py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
+        py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
+        py::arg("substeps") = py::none(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
         py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
         "Check the arguments of simulate() without running; raises snnas.errors.SimulationInputError.");
   m.def("simulate_fixed", &simulate_fixed, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("state_bits"),

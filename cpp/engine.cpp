@@ -2,12 +2,13 @@
 //
 // Layout and regimes:
 //   * Neuron state and parameters are stored as one array per field (structure of arrays), so that a
-//     pass over many neurons streams only the fields it uses.
+//     pass over many neurons streams only the fields it uses. The parameters the per-neuron catch-up of
+//     the sparse regime reads are also packed in one record per neuron (prepared.hpp, NeuronHot).
 //   * Delivery: one dense input accumulator per delay slot. While few events have reached a slot, each
-//     event also appends its target to the slot's touched list (branch-free, with a mark per
-//     neuron); once a slot has received more than n/4 events it turns dense and events become a bare
-//     scatter-add, and the slot is later read by one sequential scan. Either way a neuron receives input
-//     in a step exactly when its summed input is nonzero (neurons.hpp).
+//     event also appends its target to the slot's touched list (branch-free: the list grows when the
+//     target's accumulator held zero); once a slot has received more than n/4 events it turns dense and
+//     events become a bare scatter-add, and the slot is later read by one sequential scan. Either way a
+//     neuron receives input in a step exactly when its summed input is nonzero (neurons.hpp).
 //   * The input a non-spiking neuron receives in step n is taken at the start of step n+1, fused with
 //     its phase 1 (see loop()). Phase 1 visits either the neurons listed as candidates (few were busy in
 //     the previous step) or all neurons in index order (many were).
@@ -35,7 +36,7 @@ class Engine {
   Engine(const PreparedNetwork::Impl& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps)
       : n_(net.n), nn_(static_cast<size_t>(net.n)), steps_(n_steps), model_(net.model), subtract_(net.subtract),
         ext_(ext), syn_(net.syn), v_th_(net.v_th), v_reset_(net.v_reset), v_rest_(net.v_rest), a_(net.a), b_(net.b),
-        t_ref_(net.t_ref), pa_row_(net.pa_row), pb_row_(net.pb_row), pow_(net.pow) {
+        t_ref_(net.t_ref), pb_row_(net.pb_row), pow_(net.pow), hot_(net.hot) {
     v_ = init.v;
     i_ = model_ == Model::CUBA_LIF ? init.i_syn : std::vector<double>(nn_, 0.0);
     last_.assign(nn_, -1);
@@ -43,7 +44,6 @@ class Engine {
     slots_ = static_cast<int64_t>(syn_.max_delay) + 1;
     const size_t ring = static_cast<size_t>(slots_) * nn_;
     buf_.assign(ring, 0.0);
-    mark_.assign(ring, 0);
     touched_.assign(static_cast<size_t>(slots_) * (nn_ + 1), 0);  // stride n + 1: see scatter()
     touched_count_.assign(static_cast<size_t>(slots_), 0);
     slot_events_.assign(static_cast<size_t>(slots_), 0);
@@ -53,17 +53,13 @@ class Engine {
     driven_flag_.assign(nn_, 0);
     zeros_.assign(nn_, 0.0);
     no_input_.assign(nn_, 0.0);
-    stamp_.assign(nn_, -1);
     fired_buf_.assign(nn_ + 1, 0);
     cand_.reserve(nn_);
     next_cand_.reserve(nn_);
     fired_.reserve(nn_);
     if (ext_.current_mode == CurrentMode::PerNeuron)
       for (int32_t i = 0; i < n_; ++i)
-        if (ext_.current[i] != 0.0) {
-          driven_.push_back(i);
-          driven_flag_[i] = 1;
-        }
+        if (ext_.current[i] != 0.0) driven_flag_[i] = 1;
   }
 
   Result run() {
@@ -71,6 +67,7 @@ class Engine {
       case Model::IF: loop<Model::IF>(); break;
       case Model::LIF: loop<Model::LIF>(); break;
       case Model::CUBA_LIF: loop<Model::CUBA_LIF>(); break;
+      default: break;  // stepped models run in stepped.cpp
     }
     return std::move(result_);
   }
@@ -78,18 +75,19 @@ class Engine {
  private:
   // Raw pointers to the arrays the per-neuron functions use, copied into a local of loop(): unlike
   // members they need no reload after an opaque call (a vector growing, pow()).
+  // hot holds v_th, v_rest, a and the powers of a of each neuron in one record (prepared.hpp).
   struct View {
     double* v;
     double* i;
-    const double *v_th, *v_rest, *a, *b;
+    const detail::NeuronHot* hot;
+    const double* b;
     int32_t* last;
-    const int32_t *ref_end, *pa_row, *pb_row;
+    const int32_t* ref_end;
     uint16_t* want;
   };
 
   View view() {
-    return View{v_.data(), i_.data(), v_th_.data(), v_rest_.data(), a_.data(), b_.data(), last_.data(),
-                ref_end_.data(), pa_row_.data(), pb_row_.data(), want_.data()};
+    return View{v_.data(), i_.data(), hot_.data(), b_.data(), last_.data(), ref_end_.data(), want_.data()};
   }
 
   const double* current_row(int64_t step) const {
@@ -100,43 +98,64 @@ class Engine {
     }
   }
 
-  // Bring neuron i forward over k >= 1 idle steps (neurons.hpp, "IDLE NEURONS").
+  // The state v, is (i_syn, CUBA_LIF) of neuron i, with parameters p, brought forward over k >= 1 idle
+  // steps (neurons.hpp, "IDLE NEURONS"). The per-neuron functions below work on local copies of the
+  // state, written back once, so that the compiler need not reload what a store might have changed.
+  template <Model M>
+  void idle_state(const detail::NeuronHot& p, int32_t i, int64_t k, double& v, double& is) const {
+    if (k == 1) {
+      if constexpr (M == Model::IF) v = if_step(v, 0.0);
+      if constexpr (M == Model::LIF) v = lif_step(v, p.v_rest, p.a, 0.0);
+      if constexpr (M == Model::CUBA_LIF) cuba_step(v, is, p.v_rest, p.a, b_[i], 0.0);
+    } else {
+      if constexpr (M == Model::LIF) v = lif_idle(v, p.v_rest, p.pa(k));
+      if constexpr (M == Model::CUBA_LIF) cuba_idle(v, is, p.v_rest, p.a, b_[i], k, p.pa(k), pow_.pow(pb_row_[i], k));
+    }
+  }
+
+  // Bring neuron i forward over k >= 1 idle steps.
   template <Model M>
   void idle(const View& h, int32_t i, int64_t k) const {
-    if (k == 1) {
-      if constexpr (M == Model::IF) h.v[i] = if_step(h.v[i], 0.0);
-      if constexpr (M == Model::LIF) h.v[i] = lif_step(h.v[i], h.v_rest[i], h.a[i], 0.0);
-      if constexpr (M == Model::CUBA_LIF) cuba_step(h.v[i], h.i[i], h.v_rest[i], h.a[i], h.b[i], 0.0);
-    } else {
-      if constexpr (M == Model::LIF) h.v[i] = lif_idle(h.v[i], h.v_rest[i], pow_.pow(h.pa_row[i], k));
-      if constexpr (M == Model::CUBA_LIF)
-        cuba_idle(h.v[i], h.i[i], h.v_rest[i], h.a[i], h.b[i], k, pow_.pow(h.pa_row[i], k), pow_.pow(h.pb_row[i], k));
-    }
+    double v = h.v[i], is = h.i[i];
+    idle_state<M>(h.hot[i], i, k, v, is);
+    h.v[i] = v;
+    if constexpr (M == Model::CUBA_LIF) h.i[i] = is;
+  }
+
+  // Not settled at the end of step next_step - 1 with state v, is, refractory until step ref_end and
+  // synaptic decay b (CUBA_LIF): must be evaluated in step next_step.
+  template <Model M>
+  static bool unsettled_state(const detail::NeuronHot& p, double b, double v, double is, int32_t ref_end,
+                              int64_t next_step) {
+    if (next_step <= ref_end) return true;
+    if constexpr (M == Model::CUBA_LIF) return !cuba_settled(v, is, p.v_th, p.v_rest, p.a, b);
+    return !(v < p.v_th);
   }
 
   // Not settled at the end of step next_step - 1: must be evaluated in step next_step.
   template <Model M>
   static bool unsettled(const View& h, int32_t i, int64_t next_step) {
-    if (next_step <= h.ref_end[i]) return true;
-    if constexpr (M == Model::CUBA_LIF) return !cuba_settled(h.v[i], h.i[i], h.v_th[i], h.v_rest[i], h.a[i], h.b[i]);
-    return !(h.v[i] < h.v_th[i]);
+    return unsettled_state<M>(h.hot[i], M == Model::CUBA_LIF ? h.b[i] : 0.0, h.v[i], h.i[i], h.ref_end[i],
+                              next_step);
   }
 
   // Add k weights (w[j], or the one weight w0 when w is null) to the accumulators of their targets in
   // delay slot s. In list mode the target is always written at the end of the touched list, which only
-  // grows if the target was not marked yet (hence the stride n + 1).
+  // grows if the target's accumulator held zero before the event (hence the stride n + 1): a target
+  // with a nonzero accumulator is listed already, and one listed whose sum returned to zero may be
+  // listed twice (the visits skip repeats). A slot whose list could overflow turns dense first.
   void scatter(size_t s, const int32_t* __restrict tgt, const double* __restrict w, double w0, int64_t k) {
     double* __restrict b = buf_.data() + s * nn_;
+    if (!slot_dense_[s] && touched_count_[s] + k > static_cast<int64_t>(nn_)) slot_dense_[s] = 1;
     if (!slot_dense_[s]) {
-      uint16_t* __restrict mk = mark_.data() + s * nn_;
       int32_t* __restrict tl = touched_.data() + s * (nn_ + 1);
       int64_t cnt = touched_count_[s];
       for (int64_t j = 0; j < k; ++j) {
         const int32_t t = tgt[j];
-        b[t] += w ? w[j] : w0;
+        const double old = b[t];
+        b[t] = old + (w ? w[j] : w0);
         tl[cnt] = t;
-        cnt += mk[t] ^ 1;
-        mk[t] = 1;
+        cnt += old == 0.0;
       }
       touched_count_[s] = cnt;
       slot_events_[s] += k;
@@ -151,37 +170,57 @@ class Engine {
   // Phase 3 of step m for neuron i (not in S_m), which received x != 0; run at the start of step m+1.
   template <Model M>
   void receive(const View& h, int32_t i, double x, int32_t m) const {
-    if (m - h.last[i] >= 1) idle<M>(h, i, m - h.last[i]);
+    const detail::NeuronHot p = h.hot[i];
+    double v = h.v[i], is = 0.0;
+    if constexpr (M == Model::CUBA_LIF) is = h.i[i];
+    const int64_t k = int64_t{m} - h.last[i];
+    if (k >= 1) idle_state<M>(p, i, k, v, is);
     h.last[i] = m;
+    const int32_t re = h.ref_end[i];
     if constexpr (M == Model::CUBA_LIF) {
-      h.i[i] = h.i[i] + x;
+      is = is + x;
+      h.i[i] = is;
     } else {
-      if (m > h.ref_end[i]) h.v[i] = h.v[i] + x;
+      if (m > re) v = v + x;
     }
-    h.want[i] = unsettled<M>(h, i, int64_t{m} + 1);
+    h.v[i] = v;
+    h.want[i] = unsettled_state<M>(p, M == Model::CUBA_LIF ? h.b[i] : 0.0, v, is, re, int64_t{m} + 1);
   }
 
   // Phases 1 and 2 of step n for neuron i; sets want for step n+1 (fired: decided after the reset).
   template <Model M>
   void evaluate(const View& h, int32_t i, int32_t n, const double* cur, bool collect) {
     if (collect) next_cand_.push_back(i);
-    if (n <= h.ref_end[i]) {  // refractory: v held, CUBA current still decays
-      if constexpr (M == Model::CUBA_LIF) h.i[i] = h.i[i] * h.b[i];
+    const detail::NeuronHot p = h.hot[i];
+    const int32_t re = h.ref_end[i];
+    double v = h.v[i], is = 0.0, b = 0.0;
+    if constexpr (M == Model::CUBA_LIF) {
+      is = h.i[i];
+      b = h.b[i];
+    }
+    if (n <= re) {  // refractory: v held, CUBA current still decays
+      if constexpr (M == Model::CUBA_LIF) {
+        is = is * b;
+        h.i[i] = is;
+      }
       h.last[i] = n;
-      h.want[i] = unsettled<M>(h, i, int64_t{n} + 1);
+      h.want[i] = unsettled_state<M>(p, b, v, is, re, int64_t{n} + 1);
       return;
     }
-    if (n - 1 - h.last[i] >= 1) idle<M>(h, i, n - 1 - h.last[i]);
+    const int64_t k = int64_t{n} - 1 - h.last[i];
+    if (k >= 1) idle_state<M>(p, i, k, v, is);
     const double ie = cur ? cur[i] : 0.0;
-    if constexpr (M == Model::IF) h.v[i] = if_step(h.v[i], ie);
-    if constexpr (M == Model::LIF) h.v[i] = lif_step(h.v[i], h.v_rest[i], h.a[i], ie);
-    if constexpr (M == Model::CUBA_LIF) cuba_step(h.v[i], h.i[i], h.v_rest[i], h.a[i], h.b[i], ie);
+    if constexpr (M == Model::IF) v = if_step(v, ie);
+    if constexpr (M == Model::LIF) v = lif_step(v, p.v_rest, p.a, ie);
+    if constexpr (M == Model::CUBA_LIF) cuba_step(v, is, p.v_rest, p.a, b, ie);
     h.last[i] = n;
-    if (h.v[i] >= h.v_th[i]) {
+    h.v[i] = v;
+    if constexpr (M == Model::CUBA_LIF) h.i[i] = is;
+    if (v >= p.v_th) {
       fired_.push_back(i);
       h.want[i] = 1;
     } else {
-      h.want[i] = unsettled<M>(h, i, int64_t{n} + 1);
+      h.want[i] = unsettled_state<M>(p, b, v, is, re, int64_t{n} + 1);
     }
   }
 
@@ -221,7 +260,7 @@ class Engine {
     const bool per_step = ext_.current_mode == CurrentMode::PerStep;
     const uint16_t* __restrict drv = driven_flag_.data();
     int32_t* __restrict fb = fired_buf_.data();
-    const View h{v, is, vth, vrest, am, bs, last, ref_end, pa_row_.data(), pb_row_.data(), want};  // based on them
+    const View h{v, is, hot_.data(), bs, last, ref_end, want};  // based on them
     int64_t updates = 0, received = 0;
     size_t nf = 0;
     const int32_t m = n - 1;
@@ -344,7 +383,6 @@ class Engine {
     for (int32_t n = 0; n <= steps_; ++n) {
       const int64_t pslot = (n + slots_ - 1) % slots_;  // accumulator of step n-1
       double* const prev = n > 0 ? buf_.data() + static_cast<size_t>(pslot) * nn_ : nullptr;
-      uint16_t* const pmk = mark_.data() + static_cast<size_t>(pslot) * nn_;
       const int32_t* const ptl = touched_.data() + static_cast<size_t>(pslot) * (nn_ + 1);
       const int64_t pcnt = n > 0 ? touched_count_[pslot] : 0;
       const bool prev_dense = n > 0 && slot_dense_[pslot];
@@ -364,21 +402,19 @@ class Engine {
 
       if (listed && !prev_dense) {
         for (int64_t j = 0; j < pcnt; ++j) {
+          // A neuron may be listed twice (in both lists, or twice in one): a repeated visit finds its
+          // input taken (zero) and does nothing, unless the first evaluated it (last_ == n): skipped.
           const int32_t t = ptl[j];
-          pmk[t] = 0;
-          if (stamp_[t] == n) continue;
-          stamp_[t] = n;
+          if (last_[t] == n) continue;
           updates += visit<M>(h, t, n, prev, cur, collect, received);
         }
         for (int32_t i : cand_) {
-          if (stamp_[i] == n) continue;
-          stamp_[i] = n;
+          if (last_[i] == n) continue;
           updates += visit<M>(h, i, n, prev, cur, collect, received);
         }
         updates_ += updates;
         received_ += received;
       } else {
-        for (int64_t j = 0; j < pcnt; ++j) pmk[ptl[j]] = 0;
         dense_pass<M>(n, prev, cur, collect);
       }
       if (n > 0) {
@@ -433,10 +469,10 @@ class Engine {
       busy = static_cast<size_t>(updates_ - updates_before + received_ - received_before);
       listed = collect;
       if (collect) {
-        if (n + 1 < steps_) {
-          if (ext_.current_mode == CurrentMode::PerNeuron) {
-            next_cand_.insert(next_cand_.end(), driven_.begin(), driven_.end());
-          } else if (const double* next = current_row(n + 1)) {
+        // A constant current (PerNeuron) needs nothing more: its neurons were evaluated in step n,
+        // so they are listed already.
+        if (n + 1 < steps_ && ext_.current_mode == CurrentMode::PerStep) {
+          if (const double* next = current_row(n + 1)) {
             for (int32_t i = 0; i < n_; ++i)
               if (next[i] != 0.0) next_cand_.push_back(i);
           }
@@ -462,13 +498,13 @@ class Engine {
   const detail::Delivery& syn_;
   // Parameters (of the prepared network) and state, one array per field.
   const std::vector<double>&v_th_, &v_reset_, &v_rest_, &a_, &b_;
-  const std::vector<int32_t>&t_ref_, &pa_row_, &pb_row_;
+  const std::vector<int32_t>&t_ref_, &pb_row_;
   const detail::PowTable& pow_;
+  const std::vector<detail::NeuronHot>& hot_;
   std::vector<double> v_, i_;
   std::vector<int32_t> last_, ref_end_;
   int64_t slots_ = 1;
   std::vector<double> buf_;             // slots x n input accumulators
-  std::vector<uint16_t> mark_;          // slots x n: touched in this slot (list mode)
   std::vector<int32_t> touched_;        // slots x (n + 1) lists of touched neurons (list mode)
   std::vector<int64_t> touched_count_;  // per slot
   std::vector<int64_t> slot_events_;    // events scattered into each slot so far
@@ -479,9 +515,8 @@ class Engine {
   std::vector<uint16_t> driven_flag_;   // constant nonzero current (CurrentMode::PerNeuron)
   std::vector<double> zeros_;           // n zeros: no current
   std::vector<double> no_input_;        // n zeros: no pending input
-  std::vector<int32_t> driven_, cand_, next_cand_, fired_;
+  std::vector<int32_t> cand_, next_cand_, fired_;
   std::vector<int32_t> fired_buf_;      // n + 1 entries: branch-free append of the dense pass
-  std::vector<int32_t> stamp_;          // step in which a neuron was last visited from a list
   int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
   Result result_;
 };
@@ -490,7 +525,17 @@ class Engine {
 
 
 
+std::vector<const char*> hidden_names(Model model) {
+  switch (model) {
+    case Model::ADAPTIVE_LIF: return {"theta"};
+    case Model::IZHIKEVICH: return {"u"};
+    case Model::HODGKIN_HUXLEY: return {"m", "h", "n"};
+    default: return {};
+  }
+}
+
 Result PreparedNetwork::run_validated(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const {
+  if (is_stepped(impl_->model)) return detail::run_stepped(*impl_, ext, init, n_steps);
   Engine engine(*impl_, ext, init, n_steps);
   return engine.run();
 }

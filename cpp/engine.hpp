@@ -27,8 +27,14 @@ struct Result {
   std::vector<int32_t> spike_id;    // neuron of each spike, ascending within a step
   std::vector<double> v;            // membrane at the end of the last step [V]
   std::vector<double> i_syn;        // synaptic current at the end of the last step [V] (0 unless CUBA_LIF)
+  // Further state at the end of the last step, hidden_names(model) rows of n values (row-major):
+  // ADAPTIVE_LIF theta [V]; IZHIKEVICH u [V]; HODGKIN_HUXLEY the gates m, h, n; none for the others.
+  std::vector<double> hidden;
   Counters counters;
 };
+
+// Names of the rows of Result::hidden for a model.
+std::vector<const char*> hidden_names(Model model);
 
 // A validated network made ready to run: synapses regrouped for delivery, decay powers tabulated.
 // Runs do not modify it, so one PreparedNetwork can serve many runs (several at once, from different

@@ -135,6 +135,7 @@ class FixedEngine {
       case Model::IF: v_[i] = sat(v_[i] + ie); break;
       case Model::LIF: v_[i] = sat(v_[i] - decay(v_[i], p_.decay_m[i]) + ie); break;
       case Model::CUBA_LIF: v_[i] = sat(v_[i] - decay(v_[i], p_.decay_m[i]) + i_[i] + ie); break;
+      default: break;  // other models are rejected by validate_fixed()
     }
     if (v_[i] >= p_.v_th[i]) fired_.push_back(i);
   }
@@ -194,6 +195,9 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   if (p.state_bits < 2 || p.state_bits > kMaxStateBits)
     return "state_bits: expected an integer in [2, " + std::to_string(kMaxStateBits) + "], got " +
            std::to_string(p.state_bits);
+  const int32_t model = static_cast<int32_t>(p.model);
+  if (model < 0 || model > 2)
+    return "model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF) in fixed point, got " + std::to_string(model);
   // The float network validator checks everything but the weights' type and the parameter ranges.
   Network shape;
   shape.num_neurons = net.num_neurons;
@@ -205,6 +209,9 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   shape.params.v_rest.assign(nn, 0.0);
   shape.params.alpha_m.assign(nn, 0.5);
   shape.params.alpha_s.assign(nn, 0.5);
+  for (auto* unused : {&shape.params.beta, &shape.params.alpha_a, &shape.params.izh_ka, &shape.params.izh_b,
+                       &shape.params.izh_d})
+    unused->assign(nn, 0.0);
   shape.params.t_ref = p.t_ref;
   shape.synapses.row_ptr = net.synapses.row_ptr;
   shape.synapses.target = net.synapses.target;

@@ -46,14 +46,17 @@ std::string validate_network(const Network& net) {
     return "number of neurons: expected an integer in [0, 2147483646], got " + std::to_string(n);
   const auto& p = net.params;
   const int32_t model = static_cast<int32_t>(p.model);
-  if (model < 0 || model > 2) return "model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF), got " + std::to_string(model);
+  if (model < 0 || model > kLastModel)
+    return "model: expected 0 (IF), 1 (LIF), 2 (CUBA_LIF), 3 (ADAPTIVE_LIF), 4 (IZHIKEVICH) or 5 (HODGKIN_HUXLEY), "
+           "got " + std::to_string(model);
   const int32_t reset = static_cast<int32_t>(p.reset);
   if (reset < 0 || reset > 1) return "reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset);
 
   const size_t nn = static_cast<size_t>(n);
   const std::pair<const char*, const std::vector<double>*> per_neuron[] = {
       {"v_th", &p.v_th}, {"v_reset", &p.v_reset}, {"v_rest", &p.v_rest}, {"alpha_m", &p.alpha_m},
-      {"alpha_s", &p.alpha_s}};
+      {"alpha_s", &p.alpha_s}, {"beta", &p.beta}, {"alpha_a", &p.alpha_a}, {"izh_ka", &p.izh_ka},
+      {"izh_b", &p.izh_b}, {"izh_d", &p.izh_d}};
   for (const auto& [name, vec] : per_neuron) {
     if (vec->size() != nn) return size_problem(name, vec->size(), nn, "one per neuron");
     std::string bad = finite(name, *vec);
@@ -62,7 +65,33 @@ std::string validate_network(const Network& net) {
   if (p.t_ref.size() != nn) return size_problem("t_ref", p.t_ref.size(), nn, "one per neuron");
   for (size_t k = 0; k < nn; ++k)
     if (p.t_ref[k] < 0) return at("t_ref", k, p.t_ref[k]) + ": expected a refractory period >= 0 steps";
-  if (p.model != Model::IF) {
+  // The parameters of the stepped models are checked whatever the model, so that a network is valid
+  // or not independently of which model reads them.
+  for (size_t k = 0; k < nn; ++k)
+    if (!(p.beta[k] >= 0.0)) return at("beta", k, p.beta[k]) + ": expected a threshold increment >= 0 V";
+  {
+    std::string bad = in_unit_interval("alpha_a", p.alpha_a);
+    if (bad.empty()) bad = in_unit_interval("izh_ka", p.izh_ka);
+    if (!bad.empty()) return bad;
+  }
+  if (!(std::isfinite(p.dt) && p.dt > 0.0)) {
+    std::ostringstream out;
+    out.precision(17);
+    out << "dt: expected a finite time step > 0 s, got " << p.dt;
+    return out.str();
+  }
+  if (p.substeps < 1 || p.substeps > kMaxSubsteps)
+    return "substeps: expected an integer in [1, " + std::to_string(kMaxSubsteps) + "], got " +
+           std::to_string(p.substeps);
+  if (p.model == Model::IZHIKEVICH || p.model == Model::HODGKIN_HUXLEY) {
+    const char* name = p.model == Model::IZHIKEVICH ? "IZHIKEVICH" : "HODGKIN_HUXLEY";
+    if (p.reset != ResetMode::ToValue)
+      return std::string("reset: expected 0 (to value) for ") + name + ", which has no reset by subtraction";
+    for (size_t k = 0; k < nn; ++k)
+      if (p.t_ref[k] != 0)
+        return at("t_ref", k, p.t_ref[k]) + ": expected 0 for " + name + ", which has no refractory period";
+  }
+  if (p.model == Model::LIF || p.model == Model::CUBA_LIF || p.model == Model::ADAPTIVE_LIF) {
     std::string bad = in_unit_interval("alpha_m", p.alpha_m);
     if (!bad.empty()) return bad;
     for (size_t k = 0; k < nn; ++k)

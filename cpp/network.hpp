@@ -13,7 +13,18 @@
 namespace snnas {
 
 // Neuron model of a network (see neurons.hpp for the exact update rules).
-enum class Model : int32_t { IF = 0, LIF = 1, CUBA_LIF = 2 };
+// IF, LIF and CUBA_LIF are evaluated event-driven (settled neurons cost nothing); ADAPTIVE_LIF,
+// IZHIKEVICH and HODGKIN_HUXLEY are evaluated in every step (stepped.cpp).
+enum class Model : int32_t { IF = 0, LIF = 1, CUBA_LIF = 2, ADAPTIVE_LIF = 3, IZHIKEVICH = 4, HODGKIN_HUXLEY = 5 };
+
+// Highest value of Model.
+constexpr int32_t kLastModel = 5;
+
+// Models whose neurons are evaluated in every step (no lazy catch-up).
+inline bool is_stepped(Model m) { return static_cast<int32_t>(m) >= static_cast<int32_t>(Model::ADAPTIVE_LIF); }
+
+// Largest number of integration sub-steps per step (IZHIKEVICH, HODGKIN_HUXLEY).
+constexpr int32_t kMaxSubsteps = 1000000;
 
 // What happens to the membrane of a neuron that spiked (phase 4 of a step).
 enum class ResetMode : int32_t { ToValue = 0, Subtract = 1 };
@@ -27,7 +38,15 @@ struct NeuronParams {
   std::vector<double> v_rest;   // resting potential [V] (LIF, CUBA_LIF; unused by IF)
   std::vector<double> alpha_m;  // membrane decay per step, exp(-dt/tau_m), in [0, 1] (LIF, CUBA_LIF)
   std::vector<double> alpha_s;  // synaptic-current decay per step, exp(-dt/tau_s), in [0, 1] (CUBA_LIF)
-  std::vector<int32_t> t_ref;   // refractory period [steps] >= 0
+  std::vector<int32_t> t_ref;   // refractory period [steps] >= 0 (0 for IZHIKEVICH, HODGKIN_HUXLEY)
+  // Checked for every model, used by one (a caller without them passes the defaults of the binding):
+  std::vector<double> beta;     // threshold increment per spike [V], >= 0 (ADAPTIVE_LIF)
+  std::vector<double> alpha_a;  // threshold-adaptation decay per step, exp(-dt/tau_adapt), in [0, 1] (ADAPTIVE_LIF)
+  std::vector<double> izh_ka;   // recovery rate per step, a * dt (a in 1/s), in [0, 1] (IZHIKEVICH)
+  std::vector<double> izh_b;    // recovery sensitivity b, dimensionless, finite (IZHIKEVICH)
+  std::vector<double> izh_d;    // recovery increment per spike d [V], finite (IZHIKEVICH)
+  double dt = 1e-3;             // time step [s], finite and > 0 (sub-steps of IZHIKEVICH, HODGKIN_HUXLEY)
+  int32_t substeps = 1;         // integration sub-steps per step in [1, kMaxSubsteps] (IZHIKEVICH, HODGKIN_HUXLEY)
 };
 
 // Synapses as CSR rows per presynaptic neuron: the synapses of neuron i are the entries
@@ -35,7 +54,7 @@ struct NeuronParams {
 struct Synapses {
   std::vector<int64_t> row_ptr;  // n + 1 entries, row_ptr[0] = 0, non-decreasing, row_ptr[n] = m
   std::vector<int32_t> target;   // m postsynaptic neuron indices in [0, n)
-  std::vector<double> weight;    // m weights [V]: added to v (IF, LIF) or to i_syn (CUBA_LIF)
+  std::vector<double> weight;    // m weights [V]: added to i_syn (CUBA_LIF) or to v (every other model)
   std::vector<int32_t> delay;    // m delays [steps] >= 0
 };
 

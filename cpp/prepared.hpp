@@ -40,6 +40,11 @@ class PowTable {
     }
     return it->second;
   }
+  // The tabulated powers of row (kPowCols of them), or null when the row is not tabulated. Stable
+  // while no row is added.
+  const double* row_data(int32_t row) const {
+    return offset_[row] >= 0 ? values_.data() + offset_[row] : nullptr;
+  }
   double pow(int32_t row, int64_t k) const {
     const int64_t off = offset_[row];
     return off >= 0 && k < kPowCols ? values_[off + k] : pow_steps(alphas_[row], k);
@@ -81,6 +86,18 @@ struct Delivery {
   }
 };
 
+// The parameters one neuron's event-driven updates read, packed in one aligned 32-byte record, so that
+// bringing a neuron forward from a list (the sparse regime) touches one cache line for them, not four.
+// Copies of the per-field arrays of PreparedNetwork::Impl, which the dense pass streams; pa_tab points
+// at the tabulated powers pow_steps(a, k), k < kPowCols, of the neuron's alpha_m (null if none).
+struct alignas(32) NeuronHot {
+  double v_th, v_rest, a;
+  const double* pa_tab;
+
+  // pow_steps(a, k) for k >= 0, from the table when it holds it (the same value).
+  double pa(int64_t k) const { return pa_tab && k < kPowCols ? pa_tab[k] : pow_steps(a, k); }
+};
+
 }  // namespace detail
 
 // Everything about a network that does not change from run to run.
@@ -90,21 +107,39 @@ struct PreparedNetwork::Impl {
   bool subtract;
   std::vector<double> v_th, v_reset, v_rest, a, b;
   std::vector<int32_t> t_ref, pa_row, pb_row;
+  std::vector<double> beta, alpha_a, izh_ka, izh_b, izh_d;  // stepped models (network.hpp)
+  double dt;
+  int32_t substeps;
   detail::PowTable pow;
   detail::Delivery syn;
+  std::vector<detail::NeuronHot> hot;  // v_th, v_rest, a and the powers of a per neuron (event-driven models)
 
   explicit Impl(Network& net)
       : n(net.num_neurons), model(net.params.model), subtract(net.params.reset == ResetMode::Subtract),
         v_th(std::move(net.params.v_th)), v_reset(std::move(net.params.v_reset)),
         v_rest(std::move(net.params.v_rest)), a(std::move(net.params.alpha_m)), b(std::move(net.params.alpha_s)),
-        t_ref(std::move(net.params.t_ref)), syn(net.synapses) {
+        t_ref(std::move(net.params.t_ref)), beta(std::move(net.params.beta)), alpha_a(std::move(net.params.alpha_a)),
+        izh_ka(std::move(net.params.izh_ka)), izh_b(std::move(net.params.izh_b)), izh_d(std::move(net.params.izh_d)),
+        dt(net.params.dt), substeps(net.params.substeps), syn(net.synapses) {
     pa_row.assign(static_cast<size_t>(n), 0);
     pb_row.assign(static_cast<size_t>(n), 0);
     for (int32_t i = 0; i < n; ++i) {  // distinct alphas are few (one per population)
-      if (model != Model::IF) pa_row[i] = pow.row_of(a[i]);
+      if (model == Model::LIF || model == Model::CUBA_LIF) pa_row[i] = pow.row_of(a[i]);
       if (model == Model::CUBA_LIF) pb_row[i] = pow.row_of(b[i]);
+    }
+    if (!is_stepped(model)) {
+      hot.resize(static_cast<size_t>(n));
+      for (int32_t i = 0; i < n; ++i)  // after the last row_of(): the tables no longer move
+        hot[i] = detail::NeuronHot{v_th[i], v_rest[i], a[i], model == Model::IF ? nullptr : pow.row_data(pa_row[i])};
     }
   }
 };
+
+namespace detail {
+// Runs a network of a stepped model (network.hpp, is_stepped) for input that passed validate_run():
+// every neuron evaluated in every step (stepped.cpp).
+Result run_stepped(const PreparedNetwork::Impl& net, const ExternalInput& ext, const InitialState& init,
+                   int64_t n_steps);
+}  // namespace detail
 
 }  // namespace snnas

@@ -2,7 +2,8 @@
 
 Weights are multiples of 1/8 of the threshold scale so that sums cancel exactly now and then (a zero
 sum is "no input"), initial states straddle the threshold, and delays, refractory periods, resets,
-external events and currents all vary.
+external events and currents all vary. Izhikevich and Hodgkin-Huxley cases use millivolt scales
+(weights of a few mV, states near rest, drives around their rheobase) and their own sub-step counts.
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ def make_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: int = 
     if rng.random() < 0.3:  # equal time constants: the a == b branch of the CUBA closed form
         tau_s = tau_m.copy()
         tau_s[~np.isfinite(tau_s)] = 5e-3
+    if model in ("izhikevich", "hodgkin_huxley"):
+        return _membrane_case(rng, model, n, n_steps, row_ptr, target, weight, delay)
     network = SimNetwork(row_ptr=row_ptr, target=target, weight=weight, delay=delay,
                          model=model,  # type: ignore[arg-type]
                          v_th=v_th, v_reset=rng.uniform(-0.3, 0.4, size=n), v_rest=v_rest, tau_m=tau_m, tau_s=tau_s,
                          t_ref=rng.integers(0, 4, size=n).astype(np.int32),
-                         reset="subtract" if rng.random() < 0.4 else "value")
+                         reset="subtract" if rng.random() < 0.4 else "value",
+                         tau_adapt=rng.choice([2e-3, 30e-3, np.inf], size=n), beta=rng.integers(0, 5, size=n) / 8.0)
     inputs: dict[str, Any] = {
         "v0": rng.uniform(-0.5, 1.6, size=n),
         "i0": rng.uniform(-0.3, 0.6, size=n) if model == "cuba_lif" else None,
@@ -67,6 +71,35 @@ def make_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: int = 
         inputs["i_ext"] = i_ext
     elif mode == 2 and n_steps > 0:
         inputs["i_ext"] = rng.uniform(-0.2, 1.5, size=(n_steps, n)) * (rng.random((n_steps, n)) < 0.3)
+    return Case(network=network, n_steps=n_steps, inputs=inputs)
+
+
+def _membrane_case(rng: np.random.Generator, model: str, n: int, n_steps: int, row_ptr: np.ndarray,
+                   target: np.ndarray, weight: np.ndarray, delay: np.ndarray) -> Case:
+    """An Izhikevich or Hodgkin-Huxley case: the synapses of make_case() with weights in millivolts."""
+    mv = 1e-3
+    if model == "izhikevich":
+        network = SimNetwork(row_ptr=row_ptr, target=target, weight=weight * 12 * mv, delay=delay, model="izhikevich",
+                             v_th=rng.uniform(25, 35, size=n) * mv, v_reset=rng.uniform(-70, -50, size=n) * mv,
+                             izh_a=rng.choice([20.0, 100.0], size=n), izh_b=rng.choice([0.2, 0.25], size=n),
+                             izh_d=rng.choice([0.05, 2.0, 8.0], size=n) * mv, substeps=int(rng.choice([1, 2, 4])))
+        v0 = rng.uniform(-75, 32, size=n) * mv
+        drive = 15 * mv
+    else:
+        network = SimNetwork(row_ptr=row_ptr, target=target, weight=weight * 24 * mv, delay=delay,
+                             model="hodgkin_huxley", v_th=rng.uniform(-20, 10, size=n) * mv,
+                             substeps=int(rng.choice([50, 100])))
+        v0 = rng.uniform(-75, 20, size=n) * mv
+        drive = 50 * mv
+    inputs: dict[str, Any] = {"v0": v0}
+    k = int(rng.integers(0, 4 * n + 1)) if n_steps > 0 else 0
+    inputs["ext_spikes"] = (rng.integers(0, max(n_steps, 1), size=k), rng.integers(0, n, size=k),
+                            rng.integers(-2, 10, size=k) * 3 * mv)
+    mode = rng.integers(0, 3)
+    if mode == 1:
+        inputs["i_ext"] = rng.uniform(0.0, drive, size=n) * (rng.random(n) < 0.7)
+    elif mode == 2 and n_steps > 0:
+        inputs["i_ext"] = rng.uniform(-0.2 * drive, drive, size=(n_steps, n)) * (rng.random((n_steps, n)) < 0.5)
     return Case(network=network, n_steps=n_steps, inputs=inputs)
 
 

@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from snnas.errors import SimulationInputError
-from snnas.fixed_point import FixedSimNetwork, simulate_fixed
+from snnas.fixed_point import FIXED_MODELS, FixedSimNetwork, simulate_fixed
 from snnas.reference import simulate_fixed_reference
-from snnas.simulate import MODELS
 from tests.sim_cases import make_fixed_case
 from tests.test_reference import assert_identical
 
@@ -66,7 +65,7 @@ def test_settled_neurons_are_skipped_exactly() -> None:
     assert out.spikes == 1 and out.neuron_updates < 300  # neuron 1 decays until it stalls, then costs nothing
 
 
-@pytest.mark.parametrize("model", sorted(MODELS))
+@pytest.mark.parametrize("model", sorted(FIXED_MODELS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**63 - 1))
 def test_fixed_engine_matches_reference_bit_for_bit(model: str, seed: int) -> None:

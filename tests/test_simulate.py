@@ -138,7 +138,19 @@ def test_runs_from_several_threads_agree() -> None:
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"model": "izhikevich"}, "model"),
+    ({"model": "adex"}, "model"),
+    ({"model": "izhikevich", "t_ref": 1, "v_th": 0.03}, "t_ref"),
+    ({"model": "hodgkin_huxley", "reset": "subtract"}, "reset"),
+    ({"model": "adaptive_lif", "beta": -0.1}, "beta"),
+    ({"beta": [0.1, 0.2, 0.3]}, "beta"),
+    ({"model": "adaptive_lif", "tau_adapt": 0.0}, "tau_adapt"),
+    ({"model": "izhikevich", "izh_a": 2000.0}, "izh_a"),
+    ({"model": "izhikevich", "izh_a": float("nan")}, "izh_a"),
+    ({"model": "izhikevich", "izh_b": float("inf")}, "izh_b"),
+    ({"model": "izhikevich", "izh_d": [1.0, 2.0, 3.0]}, "izh_d"),
+    ({"model": "hodgkin_huxley", "substeps": 0}, "substeps"),
+    ({"model": "izhikevich", "substeps": 2.5}, "substeps"),
+    ({"model": "hodgkin_huxley", "substeps": 10**7}, "substeps"),
     ({"reset": "zero"}, "reset"),
     ({"tau_m": 0.0}, "tau_m"),
     ({"tau_s": -1.0}, "tau_s"),
@@ -171,3 +183,78 @@ def test_bad_inputs_name_the_argument(kw: dict[str, Any], field: str) -> None:
     args: dict[str, Any] = {"n_steps": 10, **kw}
     with pytest.raises(SnnasError, match=field):
         simulate(net, **args)
+
+
+def test_adaptive_lif_follows_its_rule_step_by_step() -> None:
+    """A driven neuron: a plain transcription of the rule gives the same spikes; the threshold adapts."""
+    tau_m, tau_a, beta, drive, dt, t_ref = 20e-3, 80e-3, 0.3, 1.6, 1e-3, 1
+    net = SimNetwork(row_ptr=[0, 0], target=[], weight=[], delay=[], model="adaptive_lif", v_th=1.0, tau_m=tau_m,
+                     tau_adapt=tau_a, beta=beta, t_ref=t_ref)
+    out = simulate(net, 400, dt, i_ext=[drive])
+    a, rho = math.exp(-dt / tau_m), math.exp(-dt / tau_a)
+    v, theta, ref_end, expected = 0.0, 0.0, -1, []
+    for n in range(400):
+        theta = theta * rho
+        if n <= ref_end:
+            continue
+        v = drive + (v - drive) * a
+        if v >= 1.0 + theta:
+            expected.append(n)
+            v, theta, ref_end = 0.0, theta + beta, n + t_ref
+    assert out.spike_steps.tolist() == expected
+    isi = np.diff(expected)
+    assert isi[-1] > isi[0]  # spike-frequency adaptation
+    assert out.hidden["theta"][0] == theta
+    assert out.neuron_updates == 400
+
+
+def test_izhikevich_regular_spiking_matches_the_millivolt_formulation() -> None:
+    """Izhikevich 2003 in mV and ms (two half-steps for v, then u) gives the same spike train in volts."""
+    a, b, c, d, drive = 0.02, 0.2, -65.0, 8.0, 10.0
+    net = SimNetwork(row_ptr=[0, 0], target=[], weight=[], delay=[], model="izhikevich", v_th=0.030,
+                     v_reset=c * 1e-3, izh_a=a * 1e3, izh_b=b, izh_d=d * 1e-3)
+    out = simulate(net, 1000, 1e-3, v0=c * 1e-3, i_ext=[drive * 1e-3])
+    v, u, expected = c, b * c, []
+    for n in range(1000):
+        for _ in range(2):
+            v = min(v + 0.5 * (0.04 * v * v + 5 * v + 140 - u + drive), 30.0)
+        u = u + a * (b * v - u)
+        if v >= 30.0:
+            expected.append(n)
+            v, u = c, u + d
+    assert out.spike_steps.tolist() == expected
+    assert 5 <= len(expected) <= 40  # tonic spiking at some 10 to 20 Hz
+    assert out.hidden["u"][0] == pytest.approx(u * 1e-3, rel=1e-9)
+
+
+def test_hodgkin_huxley_rests_and_fires_at_its_classic_rate() -> None:
+    net = SimNetwork(row_ptr=[0, 0], target=[], weight=[], delay=[], model="hodgkin_huxley", v_th=0.0)
+    rest = simulate(net, 200, v0=-0.065)
+    assert rest.spikes == 0 and rest.v[0] == pytest.approx(-0.065, abs=1e-4)
+    assert rest.hidden["m"][0] == pytest.approx(0.0529, abs=1e-3)  # steady-state gates at rest
+    assert rest.hidden["h"][0] == pytest.approx(0.5961, abs=1e-3)
+    assert rest.hidden["n"][0] == pytest.approx(0.3177, abs=1e-3)
+    driven = simulate(net, 1000, v0=-0.065, i_ext=[10.0 / 0.3 * 1e-3])  # 10 uA/cm^2 = g_L * 33.3 mV
+    assert 60 <= driven.spikes <= 75  # about 68 Hz
+    assert driven.neuron_updates == 1000
+    kick = simulate(net, 100, v0=-0.065, ext_spikes=([10], [0], [0.02]))  # one 20 mV input: one spike
+    assert kick.spike_steps.tolist() == [11]
+    assert simulate(net, 100, v0=-0.065, ext_spikes=([10], [0], [0.003])).spikes == 0
+
+
+@pytest.mark.parametrize("model, kw", [
+    ("adaptive_lif", {"v_th": 1.0, "t_ref": 1}),
+    ("izhikevich", {"v_th": 0.03, "v_reset": -0.065}),
+    ("hodgkin_huxley", {"v_th": 0.0, "substeps": 40}),
+])
+def test_simulator_runs_the_stepped_models(model: str, kw: dict[str, Any]) -> None:
+    net = chain([0, 2], model=model, weight=0.03 if model != "adaptive_lif" else 2.0, **kw)
+    drive = [0.04, 0.0, 0.0] if model == "hodgkin_huxley" else [0.01, 0.0, 0.0] if model == "izhikevich" else [
+        1.5, 0.0, 0.0]
+    v0 = 0.0 if model == "adaptive_lif" else -0.065
+    sim = Simulator(net)
+    first = sim.run(300, v0=v0, i_ext=drive)
+    once = simulate(net, 300, v0=v0, i_ext=drive)
+    assert spikes(first) == spikes(once) and first.spikes > 3
+    assert set(first.spike_ids.tolist()) == {0, 1, 2}  # the chain carries the spikes
+    assert all(first.hidden[k].tobytes() == once.hidden[k].tobytes() for k in first.hidden)

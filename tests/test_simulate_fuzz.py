@@ -3,7 +3,8 @@
 Each example takes a valid set of arguments, breaks one of them in a way that is always invalid, and
 calls one entry point (``_core.simulate``, ``_core.validate``, ``_core.prepare``, ``PreparedNetwork.run``,
 ``_core.simulate_fixed`` or ``_core.validate_fixed``). The process must never crash, and every case must
-raise ``SnnasError``; 3,500 cases per run.
+raise ``SnnasError``; 4,500 cases per run, 1,000 of them on networks of the stepped models (adaptive
+LIF, Izhikevich, Hodgkin-Huxley) with their model-specific rules broken as well.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from snnas import _core
 from snnas.errors import SimulationInputError, SnnasError
 
 NET_KEYS = ("model", "reset", "v_th", "v_reset", "v_rest", "alpha_m", "alpha_s", "t_ref", "row_ptr", "target",
-            "weight", "delay")
+            "weight", "delay", "beta", "alpha_a", "izh_ka", "izh_b", "izh_d", "dt", "substeps")
+OPTIONAL_KEYS = ("beta", "alpha_a", "izh_ka", "izh_b", "izh_d", "dt", "substeps", "i_ext")  # None is valid
 RUN_KEYS = ("n_steps", "v0", "i0", "ext_step", "ext_id", "ext_weight", "i_ext")
 FIXED_KEYS = ("model", "reset", "state_bits", "v_th", "v_reset", "decay_m", "decay_s", "t_ref", "row_ptr", "target",
               "weight", "delay", "n_steps", "v0", "i0", "ext_step", "ext_id", "ext_weight", "i_ext")
 
 
-def valid_arguments(seed: int) -> dict[str, Any]:
-    """A small valid CUBA network and run (n >= 2 neurons, >= 2 synapses and events, a current)."""
+def valid_arguments(seed: int, model: int = 2) -> dict[str, Any]:
+    """A small valid network of ``model`` (CUBA by default) and run (n >= 2, >= 2 synapses and events, a current)."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 8))
     n_steps = int(rng.integers(2, 20))
@@ -34,13 +36,17 @@ def valid_arguments(seed: int) -> dict[str, Any]:
     row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
     m = int(row_ptr[-1])
     k = int(rng.integers(2, 10))
+    membrane = model in (4, 5)  # Izhikevich, Hodgkin-Huxley: no reset by subtraction, no refractory period
     return {
-        "model": 2, "reset": int(rng.integers(0, 2)),
+        "model": model, "reset": 0 if membrane else int(rng.integers(0, 2)),
         "v_th": rng.uniform(0.5, 1.5, n), "v_reset": np.zeros(n), "v_rest": rng.uniform(-0.2, 0.2, n),
         "alpha_m": rng.uniform(0.5, 0.99, n), "alpha_s": rng.uniform(0.5, 0.99, n),
-        "t_ref": rng.integers(0, 3, n).astype(np.int32),
+        "t_ref": np.zeros(n, np.int32) if membrane else rng.integers(0, 3, n).astype(np.int32),
         "row_ptr": row_ptr, "target": rng.integers(0, n, m).astype(np.int32), "weight": rng.uniform(-1, 1, m),
         "delay": rng.integers(0, 3, m).astype(np.int32),
+        "beta": rng.uniform(0, 0.5, n), "alpha_a": rng.uniform(0.5, 1.0, n), "izh_ka": rng.uniform(0.0, 0.1, n),
+        "izh_b": rng.uniform(0.1, 0.3, n), "izh_d": rng.uniform(0.0, 0.01, n), "dt": float(rng.uniform(1e-4, 1e-3)),
+        "substeps": int(rng.integers(1, 20)),
         "n_steps": n_steps, "v0": rng.uniform(0, 1, n), "i0": np.zeros(n),
         "ext_step": np.sort(rng.integers(0, n_steps, k)).astype(np.int64),
         "ext_id": rng.integers(0, n, k).astype(np.int32), "ext_weight": rng.uniform(0, 1, k),
@@ -76,13 +82,19 @@ def _breakers(args: dict[str, Any], key: str, draw: Callable[[st.SearchStrategy[
     """Always-invalid replacements for args[key] (the valid base has n >= 2, m >= 2, k >= 2)."""
     value = args[key]
     n = args["v_th"].size
+    model = args["model"]
+    membrane = model in (4, 5) and "state_bits" not in args
     junk: list[Any] = ["text", {"a": 1}, [1.0, 2.0], 3.5, object()]
-    if key != "i_ext":
+    if key not in OPTIONAL_KEYS:
         junk.append(None)
-    if key in ("model", "reset", "n_steps", "state_bits"):
-        first_bad = {"model": 3, "reset": 2, "n_steps": 2**31, "state_bits": 49}[key]
-        return junk[:-1] + [True, -1, 2**70, -(2**70), first_bad, np.float64(1.0)] + (
-            [0, 1] if key == "state_bits" else [])
+    if key in ("model", "reset", "n_steps", "state_bits", "substeps"):
+        first_bad = {"model": 6, "reset": 2, "n_steps": 2**31, "state_bits": 49, "substeps": 1_000_001}[key]
+        out = [j for j in junk if j is not None]
+        return out + [True, -1, 2**70, -(2**70), first_bad, np.float64(1.0)] + (
+            [0, 1] if key == "state_bits" else [0] if key == "substeps" else [1] if key == "reset" and membrane else [])
+    if key == "dt":
+        return ["text", {"a": 1}, [1e-3], object(), True, 0.0, -1e-3, np.nan, np.inf, -np.inf, np.float32(1e-3),
+                np.array([1e-3])]
     out = junk + [value.reshape(1, -1) if key != "i_ext" else value.reshape(1, 1, -1), _not_contiguous(value),
                   value[:-1], np.concatenate((value, value[:1]))]
     if value.dtype == np.float64:
@@ -107,7 +119,8 @@ def _breakers(args: dict[str, Any], key: str, draw: Callable[[st.SearchStrategy[
         out.append(broken)
     if key == "delay":
         out.append(np.full_like(value, 2**27))  # delivery buffer beyond its limit
-    if key in ("alpha_m", "alpha_s"):
+    if key in ("alpha_m", "alpha_s", "alpha_a", "izh_ka") and not (
+            (key == "alpha_s" and model != 2) or (key == "alpha_m" and membrane)):
         for bad in (-0.5, 1.5):
             broken = value.copy()
             broken[j % n] = bad
@@ -121,8 +134,16 @@ def _breakers(args: dict[str, Any], key: str, draw: Callable[[st.SearchStrategy[
         broken = value.copy()
         broken[j % n] = draw(st.sampled_from([2**47, -(2**47) - 1, 2**62]))
         out.append(broken)
-    if key == "v_rest":
+    if key == "v_rest" and not membrane:
         out.append(args["v_th"] + draw(st.floats(0.0, 10.0)))
+    if key == "beta":
+        broken = value.copy()
+        broken[j % n] = -draw(st.floats(1e-300, 1e300))
+        out.append(broken)
+    if key == "t_ref" and membrane:  # no refractory period for Izhikevich and Hodgkin-Huxley
+        broken = value.copy()
+        broken[j % n] = draw(st.integers(1, 2**31 - 1))
+        out.append(broken)
     if key == "row_ptr":
         for mutate in (lambda r: r.__setitem__(0, 1), lambda r: r.__setitem__(-1, r[-1] + 1),
                        lambda r: r.__setitem__(1, r[-1] + 5), lambda r: r.__setitem__(-1, -3)):
@@ -164,6 +185,16 @@ def broken_call(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, dic
 
 
 @st.composite
+def broken_stepped_call(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, dict[str, Any]]:
+    args = valid_arguments(draw(st.integers(0, 2**32 - 1)), draw(st.sampled_from([3, 4, 5])))
+    entry = draw(st.sampled_from(["simulate", "validate", "prepare", "run"]))
+    keys = NET_KEYS if entry == "prepare" else RUN_KEYS if entry == "run" else NET_KEYS + RUN_KEYS
+    key = draw(st.sampled_from(keys))
+    args[key] = draw(st.sampled_from(_breakers(args, key, draw)))
+    return entry, args
+
+
+@st.composite
 def broken_fixed_call(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, dict[str, Any]]:
     args = valid_fixed_arguments(draw(st.integers(0, 2**32 - 1)))
     key = draw(st.sampled_from(FIXED_KEYS))
@@ -187,9 +218,25 @@ def test_every_malformed_argument_raises_snnas_error(case: tuple[str, dict[str, 
         _call(entry, args)
 
 
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=broken_stepped_call())
+def test_every_malformed_argument_of_a_stepped_model_raises_snnas_error(case: tuple[str, dict[str, Any]]) -> None:
+    entry, args = case
+    with pytest.raises(SnnasError):
+        _call(entry, args)
+
+
 def test_valid_arguments_are_accepted_by_every_entry_point() -> None:
     """The fuzzer's base cases are valid, so each failure above is caused by the one broken argument."""
     for seed in range(50):
+        for model in (2, 3, 4, 5):
+            args = valid_arguments(seed, model)
+            _core.validate(**args)
+            prepared = _core.prepare(**{k: args[k] for k in NET_KEYS})
+            again = prepared.run(**{k: args[k] for k in RUN_KEYS})
+            assert np.array_equal(_core.simulate(**args)["spike_id"], again["spike_id"])
+        old = {k: v for k, v in valid_arguments(seed).items() if k not in OPTIONAL_KEYS[:-1]}
+        _core.simulate(**old)  # the arguments of the first version of the core are still accepted
         args = valid_arguments(seed)
         _core.validate(**args)
         out = _core.simulate(**args)

@@ -28,9 +28,11 @@ from typing import Any, Literal
 import numpy as np
 
 from snnas.errors import SimulationInputError
-from snnas.simulate import MODELS, RESETS, ArrayLike, SimulationResult, int_array, result_from
+from snnas.simulate import RESETS, ArrayLike, SimulationResult, int_array, result_from
 
-__all__ = ["DECAY_ONE", "FixedSimNetwork", "fixed_arguments", "simulate_fixed"]
+__all__ = ["DECAY_ONE", "FIXED_MODELS", "FixedSimNetwork", "fixed_arguments", "simulate_fixed"]
+
+FIXED_MODELS: dict[str, int] = {"if": 0, "lif": 1, "cuba_lif": 2}  # the models with a fixed-point mode
 
 DECAY_ONE = 4096  # a decay factor d is the fraction d / 4096 of the state lost per step
 
@@ -78,8 +80,8 @@ def fixed_arguments(
     Raises:
         SimulationInputError: an argument cannot be converted; naming it and what was expected.
     """
-    if network.model not in MODELS:
-        raise SimulationInputError(f"model: expected one of {sorted(MODELS)}, got {network.model!r}")
+    if network.model not in FIXED_MODELS:
+        raise SimulationInputError(f"model: expected one of {sorted(FIXED_MODELS)}, got {network.model!r}")
     if network.reset not in RESETS:
         raise SimulationInputError(f"reset: expected one of {sorted(RESETS)}, got {network.reset!r}")
     row_ptr = int_array("row_ptr", network.row_ptr, np.int64)
@@ -110,7 +112,7 @@ def fixed_arguments(
             raise SimulationInputError("i_ext: values out of the int32 range")
         current = np.ascontiguousarray(arr, dtype=np.int32)
     return {
-        "model": MODELS[network.model], "reset": RESETS[network.reset], "state_bits": network.state_bits,
+        "model": FIXED_MODELS[network.model], "reset": RESETS[network.reset], "state_bits": network.state_bits,
         "v_th": int_array("v_th", network.v_th, np.int64, n),
         "v_reset": int_array("v_reset", network.v_reset, np.int64, n),
         "decay_m": int_array("decay_m", network.decay_m, np.int32, n),

@@ -1,5 +1,9 @@
 """Reference simulator in numba: the semantics of the C++ engine, written for clarity, not speed.
 
+The stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley; rules in :mod:`snnas.simulate` and
+``cpp/neurons.hpp``) are run by a separate loop that evaluates every neuron in every step, as the
+engine does.
+
 It runs the step of :mod:`snnas.simulate` (update, threshold, deliver, reset) with dense per-step scans
 over all neurons, and applies exactly the rules of ``cpp/neurons.hpp``, operation for operation and in
 the same order, so that in double precision its states are bit-identical to the engine's and its spikes
@@ -21,7 +25,11 @@ from snnas.simulate import ArrayLike, SimNetwork, SimulationResult, core_argumen
 
 __all__ = ["run_fixed_reference", "run_reference", "simulate_fixed_reference", "simulate_reference"]
 
-_IF, _LIF, _CUBA = 0, 1, 2
+_IF, _LIF, _CUBA, _ALIF, _IZH, _HH = 0, 1, 2, 3, 4, 5
+_HIDDEN = {_ALIF: ("theta",), _IZH: ("u",), _HH: ("m", "h", "n")}
+# Hodgkin-Huxley constants (mS/cm^2, mV), as in cpp/neurons.hpp.
+_G_NA, _G_K, _G_L = 120.0, 36.0, 0.3
+_E_NA, _E_K, _E_L = 50.0, -77.0, -54.387
 
 
 @numba.njit(cache=True)
@@ -164,6 +172,152 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
     return out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes
 
 
+@numba.njit(cache=True)
+def _efun(z: float) -> float:
+    """``z / (exp(z) - 1)``, continued by ``1 - z/2`` for ``|z| < 1e-6``."""
+    return 1.0 - z / 2.0 if abs(z) < 1e-6 else z / (math.exp(z) - 1.0)
+
+
+@numba.njit(cache=True)
+def _hh_rates(V: float) -> tuple[float, float, float, float, float, float]:
+    """Hodgkin-Huxley rates [1/ms] at ``V`` [mV]: alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n."""
+    am = _efun(-(V + 40.0) / 10.0)
+    bm = 4.0 * math.exp(-(V + 65.0) / 18.0)
+    ah = 0.07 * math.exp(-(V + 65.0) / 20.0)
+    bh = 1.0 / (1.0 + math.exp(-(V + 35.0) / 10.0))
+    an = 0.1 * _efun(-(V + 55.0) / 10.0)
+    bn = 0.125 * math.exp(-(V + 65.0) / 80.0)
+    return am, bm, ah, bh, an, bn
+
+
+@numba.njit(cache=True)
+def _gate(x: float, alpha: float, beta: float, h: float) -> float:
+    """Exponential-Euler step of a gate over ``h`` ms."""
+    inf = alpha / (alpha + beta)
+    return inf + (x - inf) * math.exp(-(h * (alpha + beta)))
+
+
+@numba.njit(cache=True)
+def _run_stepped(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np.ndarray,
+                 v_rest: np.ndarray, a_m: np.ndarray, t_ref: np.ndarray, beta: np.ndarray, a_a: np.ndarray,
+                 izh_ka: np.ndarray, izh_b: np.ndarray, izh_d: np.ndarray, dt: float, k_sub: int, v0: np.ndarray,
+                 row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray,
+                 ext_step: np.ndarray, ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray,
+                 cur_mode: int) -> tuple[Any, ...]:
+    """The stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley): every neuron, every step."""
+    n = v_th.shape[0]
+    slots = 1
+    for j in range(delay.shape[0]):
+        slots = max(slots, delay[j] + 1)
+    h = dt * 1000.0 / float(k_sub)
+    v = v0.copy()
+    hidden = np.zeros((3 if model == _HH else 1, n))
+    above = np.zeros(n, dtype=np.bool_)
+    ref_end = np.full(n, -1, dtype=np.int64)
+    for k in range(n):
+        if model == _IZH:
+            hidden[0, k] = izh_b[k] * v[k]
+        elif model == _HH:
+            am, bm, ah, bh, an, bn = _hh_rates(v[k] * 1000.0)
+            hidden[0, k] = am / (am + bm)
+            hidden[1, k] = ah / (ah + bh)
+            hidden[2, k] = an / (an + bn)
+            above[k] = v[k] >= v_th[k]
+    buf = np.zeros((slots, n))
+    fired = np.zeros(n, dtype=np.bool_)
+    out_step = np.empty(16, dtype=np.int64)
+    out_id = np.empty(16, dtype=np.int32)
+    n_spikes = 0
+    syn_events = 0
+    ext_events = 0
+    ext_pos = 0
+    for step in range(n_steps):
+        slot = step % slots
+        row = 0 if cur_mode == 1 else step
+        # (1) update and (2) threshold
+        for k in range(n):
+            fired[k] = False
+            ie = cur[row, k] if cur_mode != 0 else 0.0
+            if model == _ALIF:
+                if step <= ref_end[k]:
+                    hidden[0, k] = hidden[0, k] * a_a[k]
+                    continue
+                hidden[0, k] = hidden[0, k] * a_a[k]
+                u = v_rest[k] + ie
+                v[k] = u + (v[k] - u) * a_m[k]
+                fired[k] = v[k] >= v_th[k] + hidden[0, k]
+            elif model == _IZH:
+                vk = v[k]
+                uk = hidden[0, k]
+                for _ in range(k_sub):
+                    vk = vk + h * ((((40.0 * vk + 5.0) * vk + 0.14) - uk) + ie)
+                    if vk > v_th[k]:
+                        vk = v_th[k]
+                hidden[0, k] = uk + izh_ka[k] * (izh_b[k] * vk - uk)
+                v[k] = vk
+                fired[k] = vk >= v_th[k]
+            else:
+                V = v[k] * 1000.0
+                J = ie * 1000.0
+                th = v_th[k] * 1000.0
+                crossed = False
+                up = above[k]
+                m = hidden[0, k]
+                hg = hidden[1, k]
+                nk = hidden[2, k]
+                for _ in range(k_sub):
+                    am, bm, ah, bh, an, bn = _hh_rates(V)
+                    i_na = _G_NA * (((m * m) * m) * hg) * (_E_NA - V)
+                    i_k = _G_K * ((nk * nk) * (nk * nk)) * (_E_K - V)
+                    dV = h * ((i_na + i_k) + _G_L * ((_E_L - V) + J))
+                    m = _gate(m, am, bm, h)
+                    hg = _gate(hg, ah, bh, h)
+                    nk = _gate(nk, an, bn, h)
+                    V = V + dV
+                    now_up = V >= th
+                    crossed = crossed or (now_up and not up)
+                    up = now_up
+                hidden[0, k] = m
+                hidden[1, k] = hg
+                hidden[2, k] = nk
+                v[k] = V / 1000.0
+                fired[k] = crossed
+                above[k] = up
+        # (3) deliver
+        for k in range(n):
+            if fired[k]:
+                syn_events += row_ptr[k + 1] - row_ptr[k]
+                for j in range(row_ptr[k], row_ptr[k + 1]):
+                    buf[(slot + delay[j]) % slots, target[j]] += weight[j]
+        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
+            buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
+            ext_pos += 1
+            ext_events += 1
+        for t in range(n):
+            x = buf[slot, t]
+            buf[slot, t] = 0.0
+            if x != 0.0 and not (model == _ALIF and step <= ref_end[t]):
+                v[t] = v[t] + x
+        # (4) reset
+        for k in range(n):
+            if fired[k]:
+                if model == _ALIF:
+                    v[k] = v[k] - (v_th[k] + hidden[0, k]) if subtract else v_reset[k]
+                    hidden[0, k] = hidden[0, k] + beta[k]
+                    ref_end[k] = step + t_ref[k]
+                elif model == _IZH:
+                    v[k] = v_reset[k]
+                    hidden[0, k] = hidden[0, k] + izh_d[k]
+                if n_spikes == out_step.shape[0]:
+                    out_step = np.concatenate((out_step, np.empty_like(out_step)))
+                    out_id = np.concatenate((out_id, np.empty_like(out_id)))
+                out_step[n_spikes] = step
+                out_id[n_spikes] = k
+                n_spikes += 1
+    return (out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, np.zeros(n), hidden, syn_events, ext_events,
+            n * n_steps, n_spikes)
+
+
 def run_reference(args: dict[str, Any]) -> dict[str, Any]:
     """Run the reference on the arguments of ``snnas._core.simulate`` (see :func:`core_arguments`).
 
@@ -177,11 +331,25 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
         cur, mode = i_ext.reshape(1, n), 1
     else:
         cur, mode = i_ext, 2
-    out = _run(int(args["n_steps"]), int(args["model"]), bool(args["reset"] == 1), args["v_th"], args["v_reset"],
+    model = int(args["model"])
+    keys = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
+    if model in _HIDDEN:
+        def per_neuron(key: str) -> np.ndarray:
+            value = args.get(key)
+            return np.zeros(n) if value is None else value
+
+        raw = _run_stepped(int(args["n_steps"]), model, bool(args["reset"] == 1), args["v_th"], args["v_reset"],
+                           args["v_rest"], args["alpha_m"], args["t_ref"], per_neuron("beta"), per_neuron("alpha_a"),
+                           per_neuron("izh_ka"), per_neuron("izh_b"), per_neuron("izh_d"), float(args["dt"]),
+                           int(args["substeps"]), args["v0"], args["row_ptr"], args["target"], args["weight"],
+                           args["delay"], args["ext_step"], args["ext_id"], args["ext_weight"], cur, mode)
+        result = dict(zip(keys, raw[:4] + raw[5:]))
+        result["hidden"] = {name: raw[4][r].copy() for r, name in enumerate(_HIDDEN[model])}
+        return result
+    out = _run(int(args["n_steps"]), model, bool(args["reset"] == 1), args["v_th"], args["v_reset"],
                args["v_rest"], args["alpha_m"], args["alpha_s"], args["t_ref"], args["v0"], args["i0"],
                args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"], args["ext_id"],
                args["ext_weight"], cur, mode)
-    keys = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
     return dict(zip(keys, out))
 
 

@@ -20,6 +20,24 @@ Per-step rules, with ``a = exp(-dt/tau_m)``, ``b = exp(-dt/tau_s)``, ``r = v_res
 * IF: ``v <- v + I``
 * LIF: ``u = r + I; v <- u + (v - u)*a`` (exact integration of ``tau_m dv/dt = r + I - v`` over a step)
 * CUBA-LIF: ``i_syn <- i_syn*b; u = r + i_syn + I; v <- u + (v - u)*a``
+* adaptive LIF (threshold ``v_th + theta``, ``rho = exp(-dt/tau_adapt)``, ``theta = 0`` at the start):
+  ``theta <- theta*rho`` (also while refractory), then LIF's rule for ``v``; spike when ``v >= v_th + theta``;
+  reset ``v <- v_reset`` or ``v <- v - (v_th + theta)``, then ``theta <- theta + beta``.
+* Izhikevich (2003), in volts with ``tau = 1 ms``: ``tau dv/dt = 40 v^2 + 5 v + 0.14 - u + I``,
+  ``du/dt = a (b v - u)`` (in mV and ms: ``v' = 0.04 v^2 + 5 v + 140 - u + I``). With ``K = substeps`` and
+  ``h = dt*1000/K`` [ms]: ``K`` times ``v <- v + h*(((40 v + 5) v + 0.14) - u + I)``, capped at ``v_th``
+  (``v_peak``, 30 mV); then ``u <- u + a dt (b v - u)``. Spike when ``v >= v_th``; reset ``v <- v_reset``
+  (``c``), ``u <- u + d``. ``u`` starts at ``b * v0``.
+* Hodgkin-Huxley (1952, squid axon: ``g_Na, g_K, g_L = 120, 36, 0.3 mS/cm^2``,
+  ``E_Na, E_K, E_L = 50, -77, -54.387 mV``, ``C = 1 uF/cm^2``), ``K`` sub-steps of ``h = dt*1000/K`` ms:
+  exponential Euler for the gates ``m, h, n``, forward Euler for ``V`` from the values at the start of
+  each sub-step; the drive ``I`` [V] enters as ``g_L (E_L - V + I)`` (an injected current ``g_L I``). A
+  spike is an upward crossing of ``v_th`` between the ends of two sub-steps (at most one per step); no
+  reset. The gates start at their steady state for ``v0``.
+
+The last three are evaluated in every step (no lazy skipping), so they follow their rules exactly;
+``neuron_updates`` is ``n * n_steps``; their refractory period must be 0 for Izhikevich and
+Hodgkin-Huxley, which also have no reset by subtraction. ``cpp/neurons.hpp`` states every rule exactly.
 
 Neurons that cannot spike without new input are not evaluated until they receive some; their state is
 then advanced over the skipped steps in closed form (``cpp/neurons.hpp`` gives every rule exactly), so
@@ -43,13 +61,18 @@ import numpy.typing as npt
 from snnas.errors import SimulationInputError
 
 __all__ = [
-    "MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments", "network_arguments", "run_arguments",
-    "simulate",
+    "MODELS", "STEPPED_MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments", "network_arguments",
+    "run_arguments", "simulate",
 ]
 
-Model = Literal["if", "lif", "cuba_lif"]
+Model = Literal["if", "lif", "cuba_lif", "adaptive_lif", "izhikevich", "hodgkin_huxley"]
 Reset = Literal["value", "subtract"]
-MODELS: dict[str, int] = {"if": 0, "lif": 1, "cuba_lif": 2}
+MODELS: dict[str, int] = {
+    "if": 0, "lif": 1, "cuba_lif": 2, "adaptive_lif": 3, "izhikevich": 4, "hodgkin_huxley": 5,
+}
+# Models evaluated in every step, and the longest default sub-step [s] (None: one sub-step, unused).
+STEPPED_MODELS: dict[str, float | None] = {"adaptive_lif": None, "izhikevich": 0.5e-3, "hodgkin_huxley": 0.01e-3}
+MAX_SUBSTEPS = 1_000_000
 RESETS: dict[str, int] = {"value": 0, "subtract": 1}
 
 ArrayLike = npt.ArrayLike
@@ -65,16 +88,27 @@ class SimNetwork:
     Attributes:
         row_ptr: ``(n + 1,)`` CSR row pointers: the synapses of neuron ``i`` are ``row_ptr[i]:row_ptr[i+1]``.
         target: ``(m,)`` postsynaptic neuron of each synapse, in ``[0, n)``.
-        weight: ``(m,)`` weight of each synapse [V], added to ``v`` (IF, LIF) or ``i_syn`` (CUBA-LIF).
+        weight: ``(m,)`` weight of each synapse [V], added to ``v`` (all models but CUBA-LIF) or ``i_syn``
+            (CUBA-LIF).
         delay: ``(m,)`` delay of each synapse [steps], ``>= 0``.
-        model: ``"if"``, ``"lif"`` or ``"cuba_lif"``.
-        v_th: threshold [V]; a neuron spikes when ``v >= v_th``.
-        v_reset: reset value [V] (``reset="value"``).
-        v_rest: resting potential [V] (LIF, CUBA-LIF), below ``v_th``.
-        tau_m: membrane time constant [s] (LIF, CUBA-LIF); ``inf`` means no leak.
+        model: ``"if"``, ``"lif"``, ``"cuba_lif"``, ``"adaptive_lif"``, ``"izhikevich"`` or ``"hodgkin_huxley"``.
+        v_th: threshold [V]; a neuron spikes when ``v >= v_th`` (adaptive LIF: ``v_th + theta``;
+            Izhikevich: the peak ``v_peak``, typically 0.030; Hodgkin-Huxley: crossed upwards, e.g. 0.0).
+        v_reset: reset value [V] (``reset="value"``; Izhikevich: ``c``, e.g. -0.065).
+        v_rest: resting potential [V] (LIF, CUBA-LIF, adaptive LIF), below ``v_th``.
+        tau_m: membrane time constant [s] (LIF, CUBA-LIF, adaptive LIF); ``inf`` means no leak.
         tau_s: synaptic-current time constant [s] (CUBA-LIF); ``inf`` means no decay.
-        t_ref: refractory period [steps], ``>= 0``.
-        reset: ``"value"`` (``v <- v_reset``) or ``"subtract"`` (``v <- v - v_th``).
+        t_ref: refractory period [steps], ``>= 0`` (0 for Izhikevich and Hodgkin-Huxley).
+        reset: ``"value"`` (``v <- v_reset``) or ``"subtract"`` (``v <- v - v_th``; not for Izhikevich and
+            Hodgkin-Huxley).
+        tau_adapt: threshold-adaptation time constant [s] (adaptive LIF); ``inf`` means no decay.
+        beta: threshold increment per spike [V], ``>= 0`` (adaptive LIF).
+        izh_a: recovery rate ``a`` [1/s] (Izhikevich; 0.02/ms is 20/s), with ``izh_a * dt <= 1``.
+        izh_b: recovery sensitivity ``b`` (Izhikevich, dimensionless, e.g. 0.2).
+        izh_d: recovery increment per spike ``d`` [V] (Izhikevich; 8 mV is 0.008).
+        substeps: integration sub-steps per step (Izhikevich, Hodgkin-Huxley), in ``[1, 1000000]``; None
+            chooses sub-steps of at most 0.5 ms (Izhikevich: two per 1 ms step, as in Izhikevich 2003)
+            or 0.01 ms (Hodgkin-Huxley).
     """
 
     row_ptr: ArrayLike
@@ -89,6 +123,12 @@ class SimNetwork:
     tau_s: ArrayLike = 5e-3
     t_ref: ArrayLike = 0
     reset: Reset = "value"
+    tau_adapt: ArrayLike = 100e-3
+    beta: ArrayLike = 0.1
+    izh_a: ArrayLike = 20.0
+    izh_b: ArrayLike = 0.2
+    izh_d: ArrayLike = 8e-3
+    substeps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +145,8 @@ class SimulationResult:
         neuron_updates: per-step rule applications (phase 1); settled neurons cost none.
         spikes: number of spikes emitted.
         dt: the time step [s].
+        hidden: further state at the end of the last step, ``(n,)`` each: ``"theta"`` [V] (adaptive LIF),
+            ``"u"`` [V] (Izhikevich), the gates ``"m"``, ``"h"``, ``"n"`` (Hodgkin-Huxley); empty otherwise.
     """
 
     spike_steps: np.ndarray
@@ -116,6 +158,7 @@ class SimulationResult:
     neuron_updates: int
     spikes: int
     dt: float = field(default=1e-3)
+    hidden: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def spike_times(self) -> np.ndarray:
@@ -176,11 +219,25 @@ def _decay(name: str, tau: np.ndarray, dt: float) -> np.ndarray:
     return np.array([math.exp(-dt / t) for t in tau.tolist()], dtype=np.float64)
 
 
+def _substeps(network: SimNetwork, dt: float) -> int:
+    """The number of integration sub-steps per step: the network's, or the model's default."""
+    k = network.substeps
+    if k is None:
+        longest = STEPPED_MODELS.get(network.model)
+        return 1 if longest is None else max(1, math.ceil(round(dt / longest, 9)))
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= int(k) <= MAX_SUBSTEPS:
+        raise SimulationInputError(f"substeps: expected an integer in [1, {MAX_SUBSTEPS}] or None, got {k!r}")
+    return int(k)
+
+
 def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
     """Convert a network into the exact arrays of ``snnas._core.prepare``.
 
-    The decay factors are computed here, once, as ``alpha_m = exp(-dt/tau_m)`` and
-    ``alpha_s = exp(-dt/tau_s)``, so the C++ engine and the numba reference see bit-identical inputs.
+    The decay factors are computed here, once, as ``alpha_m = exp(-dt/tau_m)``,
+    ``alpha_s = exp(-dt/tau_s)`` and ``alpha_a = exp(-dt/tau_adapt)``, and Izhikevich's recovery rate per
+    step as ``izh_ka = izh_a * dt``, so the C++ engine and the numba reference see bit-identical inputs.
+    The Izhikevich parameters are converted (and checked) for Izhikevich networks only; the others pass
+    None, the core's neutral default.
 
     Raises:
         SimulationInputError: an argument cannot be converted; naming it and what was expected.
@@ -195,6 +252,15 @@ def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
     n = row_ptr.shape[0] - 1
     if n < 0:
         raise SimulationInputError("row_ptr: expected n + 1 >= 1 entries, got 0")
+    izh: dict[str, Any] = {"izh_ka": None, "izh_b": None, "izh_d": None}  # the core's defaults
+    if network.model == "izhikevich":
+        izh_a = float_array("izh_a", network.izh_a, n)
+        bad_a = ~((izh_a >= 0.0) & (izh_a * float(dt) <= 1.0))
+        if np.any(bad_a):
+            raise SimulationInputError(
+                f"izh_a: expected a rate in [0, 1/dt] = [0, {1.0 / dt!r}] 1/s, got {float(izh_a[bad_a][0])!r}")
+        izh = {"izh_ka": izh_a * float(dt), "izh_b": float_array("izh_b", network.izh_b, n),
+               "izh_d": float_array("izh_d", network.izh_d, n)}
     return {
         "model": MODELS[network.model],
         "reset": RESETS[network.reset],
@@ -208,6 +274,11 @@ def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
         "target": int_array("target", network.target, np.int32),
         "weight": float_array("weight", network.weight, None),
         "delay": int_array("delay", network.delay, np.int32),
+        "beta": float_array("beta", network.beta, n),
+        "alpha_a": _decay("tau_adapt", float_array("tau_adapt", network.tau_adapt, n), float(dt)),
+        **izh,
+        "dt": float(dt),
+        "substeps": _substeps(network, float(dt)),
     }
 
 
@@ -279,7 +350,8 @@ def result_from(raw: dict[str, Any], dt: float) -> SimulationResult:
     return SimulationResult(
         spike_steps=raw["spike_step"], spike_ids=raw["spike_id"], v=raw["v"], i_syn=raw["i_syn"],
         synaptic_events=int(raw["synaptic_events"]), external_events=int(raw["external_events"]),
-        neuron_updates=int(raw["neuron_updates"]), spikes=int(raw["spikes"]), dt=float(dt))
+        neuron_updates=int(raw["neuron_updates"]), spikes=int(raw["spikes"]), dt=float(dt),
+        hidden=dict(raw.get("hidden", {})))
 
 
 class Simulator:
@@ -343,7 +415,8 @@ def simulate(
         network: neurons and synapses.
         n_steps: number of steps, ``>= 0``.
         dt: time step [s].
-        v0: initial membrane potential [V] (scalar or ``(n,)``), default 0.
+        v0: initial membrane potential [V] (scalar or ``(n,)``), default 0 (Izhikevich and Hodgkin-Huxley
+            neurons are usually started near rest, e.g. -0.065).
         i0: initial synaptic current [V] (CUBA-LIF), default 0.
         ext_spikes: ``(steps, ids, weights)``: event ``k`` adds ``weights[k]`` [V] to neuron ``ids[k]`` in
             the delivery phase of step ``steps[k]``, like a synapse of delay 0.
