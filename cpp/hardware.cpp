@@ -71,6 +71,30 @@ std::string validate_chip_counts(const ChipCountsInput& in) {
   return "";
 }
 
+namespace {
+
+// Folds one source core's packet counts of a step into the per-destination tables (branch-free, so the
+// compiler vectorises it), clears them, and returns how many packets the source sent.
+int64_t fold_row(int64_t K, int32_t* __restrict r, const int64_t* __restrict dx, const int64_t* __restrict dy,
+                 int64_t* __restrict p_in, int64_t* __restrict h_x, int64_t* __restrict h_y,
+                 int64_t* __restrict m_x, int64_t* __restrict m_y) {
+  int64_t sent = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t cnt = r[k];
+    const int64_t any = cnt > 0 ? 1 : 0;
+    sent += cnt;
+    p_in[k] += cnt;
+    h_x[k] += cnt * dx[k];
+    h_y[k] += cnt * dy[k];
+    m_x[k] = std::max(m_x[k], any * dx[k]);
+    m_y[k] = std::max(m_y[k], any * dy[k]);
+    r[k] = 0;
+  }
+  return sent;
+}
+
+}  // namespace
+
 ChipCounts count_chip_events(const ChipCountsInput& in) {
   const int64_t K = in.num_cores;
   const int32_t N = in.num_neurons;
@@ -144,7 +168,11 @@ ChipCounts count_chip_events(const ChipCountsInput& in) {
     }
   };
   // Hops of every (source, destination) pair, for the branch-free dense flush.
-  std::vector<int64_t> hop_dx, hop_dy;
+  std::vector<int64_t> hop_dx, hop_dy;  // zeros without a mesh: every pair is 0 hops
+  if (dense_reach) {
+    hop_dx.assign(static_cast<size_t>(rows * K), 0);
+    hop_dy.assign(static_cast<size_t>(rows * K), 0);
+  }
   if (dense_reach && mesh) {
     hop_dx.assign(static_cast<size_t>(rows * K), 0);
     hop_dy.assign(static_cast<size_t>(rows * K), 0);
@@ -164,21 +192,8 @@ ChipCounts count_chip_events(const ChipCountsInput& in) {
       int64_t* m_x = &c.max_hops_x[static_cast<size_t>(row)];
       int64_t* m_y = &c.max_hops_y[static_cast<size_t>(row)];
       for (int32_t a : used_rows) {
-        int32_t* r = &pkt[static_cast<size_t>(a) * static_cast<size_t>(K)];
-        int64_t sent = 0;
-        for (int64_t k = 0; k < K; ++k) {
-          const int64_t cnt = r[k];
-          sent += cnt;
-          p_in[k] += cnt;
-          if (mesh) {
-            const int64_t dx = hop_dx[static_cast<size_t>(a * K + k)], dy = hop_dy[static_cast<size_t>(a * K + k)];
-            h_x[k] += cnt * dx;
-            h_y[k] += cnt * dy;
-            m_x[k] = std::max(m_x[k], cnt > 0 ? dx : int64_t{0});
-            m_y[k] = std::max(m_y[k], cnt > 0 ? dy : int64_t{0});
-          }
-          r[k] = 0;
-        }
+        const size_t off = static_cast<size_t>(a) * static_cast<size_t>(K);
+        const int64_t sent = fold_row(K, &pkt[off], &hop_dx[off], &hop_dy[off], p_in, h_x, h_y, m_x, m_y);
         if (a < K) c.packets_out[static_cast<size_t>(row + a)] += sent;
         row_used[static_cast<size_t>(a)] = 0;
       }
