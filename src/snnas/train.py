@@ -1,0 +1,311 @@
+"""Surrogate-gradient training (BPTT) of feed-forward LIF networks, in the simulators' own time step.
+
+The forward pass is exactly the step of snnas' simulators (Brian2's order), so a trained network,
+exported with :meth:`TrainResult.to_network`, spikes the same way in the C++ engine. Per layer, with
+input spikes x_n (batch × inputs), weights W (inputs × neurons), decay a = exp(-dt/tau_m), threshold θ:
+
+    u_n = a · v_{n-1}                      (1) update
+    s_n = H(u_n - θ)                       (2) threshold
+    v_n = u_n + x_n W                      (3) deliver (this step's input spikes)
+    v_n ← 0 where s_n (reset to zero)  or  v_n ← v_n - θ s_n (subtract)        (4) reset
+
+so a layer answers one step after its input. The output is the last layer's spike count over the T
+steps; the loss is the cross-entropy of softmax(count). The Heaviside H has the surrogate derivative
+of the fast sigmoid (Zenke & Ganguli 2018), ``1 / (1 + k|u - θ|)^2``, or of arctan or a triangle, by
+name; the reset is not differentiated through (as snnTorch does by default). Adam updates the weights.
+
+Elementwise kernels are compiled with numba; the matrix products go to BLAS.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from snnas.datasets import Dataset, Split
+from snnas.errors import SnnasError
+from snnas.network import Dense, Input, Network, Population
+from snnas.neurons import LIFParameters
+
+__all__ = ["SURROGATES", "TrainConfig", "TrainError", "TrainResult", "accuracy", "forward", "train"]
+
+
+class TrainError(SnnasError, ValueError):
+    """Bad training configuration or data."""
+
+
+@numba.njit(cache=True, fastmath=False)
+def _fast_sigmoid(x: NDArray[np.float64], k: float) -> NDArray[np.float64]:
+    out = np.empty_like(x)
+    for i in range(x.size):
+        d = 1.0 + k * abs(x.flat[i])
+        out.flat[i] = 1.0 / (d * d)
+    return out
+
+
+@numba.njit(cache=True)
+def _arctan(x: NDArray[np.float64], k: float) -> NDArray[np.float64]:
+    out = np.empty_like(x)
+    for i in range(x.size):
+        z = math.pi / 2 * k * x.flat[i]
+        out.flat[i] = (k / 2) / (1.0 + z * z)
+    return out
+
+
+@numba.njit(cache=True)
+def _triangle(x: NDArray[np.float64], k: float) -> NDArray[np.float64]:
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out.flat[i] = max(0.0, 1.0 - k * abs(x.flat[i]))
+    return out
+
+
+SURROGATES: dict[str, Callable[[NDArray[np.float64], float], NDArray[np.float64]]] = {
+    "fast_sigmoid": _fast_sigmoid, "arctan": _arctan, "triangle": _triangle,
+}
+
+
+@numba.njit(cache=True)
+def _lif_step(v: NDArray[np.float64], current: NDArray[np.float64], a: NDArray[np.float64], theta: float,
+              subtract: bool, u_out: NDArray[np.float64], s_out: NDArray[np.float64]) -> None:
+    """One step for a batch: u = a·v; s = H(u - θ); v = u + current; reset. Updates v in place."""
+    rows, cols = v.shape
+    for b in range(rows):
+        for j in range(cols):
+            u = a[j] * v[b, j]
+            s = 1.0 if u >= theta else 0.0
+            nv = u + current[b, j]
+            if s > 0.0:
+                nv = nv - theta if subtract else 0.0
+            u_out[b, j] = u
+            s_out[b, j] = s
+            v[b, j] = nv
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train and how.
+
+    Attributes:
+        hidden: sizes of the hidden LIF layers (the output layer has one neuron per class).
+        n_steps: time steps per sample.
+        dt: step [s]; tau_m: membrane time constant [s]; threshold: θ (in units of the weights).
+        reset: "zero" or "subtract".
+        encoder, encoder_options: input spike code of static data (see snnas.encoding).
+        surrogate, slope: surrogate derivative by name, and its steepness k.
+        epochs, batch_size, lr: Adam over mini-batches; patience: early stop after that many epochs
+            without a better validation accuracy (the best weights are kept).
+        seed: initialisation, batch order and encoding.
+    """
+
+    hidden: tuple[int, ...] = (128,)
+    n_steps: int = 16
+    dt: float = 1e-3
+    tau_m: float = 10e-3
+    threshold: float = 1.0
+    reset: str = "zero"
+    encoder: str = "rate"
+    encoder_options: dict[str, Any] = field(default_factory=dict)
+    surrogate: str = "fast_sigmoid"
+    slope: float = 5.0
+    epochs: int = 100
+    batch_size: int = 64
+    lr: float = 2e-3
+    patience: int = 20
+    seed: int = 0
+    progress: bool = True
+
+
+@dataclass
+class TrainResult:
+    """Trained weights (inputs × neurons per layer, in volts of jump per spike) and the learning curve."""
+
+    weights: list[NDArray[np.float64]]
+    config: TrainConfig
+    history: list[dict[str, float]]
+    seconds: float
+    samples_per_second: float
+
+    def to_network(self, name: str = "trained") -> Network:
+        """The trained network in the snnas IR (LIF populations, dense projections).
+
+        The IR keeps NIR's continuous-time scale: a weight w moves v by w·r·dt/tau_m, so r = tau_m/dt and
+        the jump-per-spike weights are stored unchanged.
+        """
+        c = self.config
+        r = c.tau_m / c.dt
+        sizes = [w.shape[1] for w in self.weights]
+        nodes: list[Any] = [Input("in", self.weights[0].shape[0])]
+        projs = []
+        for i, (w, n) in enumerate(zip(self.weights, sizes)):
+            nodes.append(Population(f"l{i + 1}", n, LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r,
+                                                                  reset="subtract" if c.reset == "subtract" else "value")))
+            projs.append(Dense("in" if i == 0 else f"l{i}", f"l{i + 1}", w.T.copy()))
+        return Network(tuple(nodes), tuple(projs), dt=c.dt, name=name)
+
+
+def _check(config: TrainConfig, data: Dataset) -> None:
+    if config.surrogate not in SURROGATES:
+        raise TrainError(f"unknown surrogate {config.surrogate!r}; choose one of {', '.join(SURROGATES)}")
+    if config.reset not in ("zero", "subtract"):
+        raise TrainError(f"reset must be 'zero' or 'subtract', got {config.reset!r}")
+    for name in ("n_steps", "epochs", "batch_size"):
+        v = getattr(config, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise TrainError(f"{name} must be a positive integer, got {v!r}")
+    if any(h <= 0 for h in config.hidden):
+        raise TrainError(f"hidden layer sizes must be positive, got {config.hidden}")
+    if not (config.lr > 0 and config.tau_m > 0 and config.dt > 0 and config.threshold > 0):
+        raise TrainError("lr, tau_m, dt and threshold must be positive")
+    if len(data) == 0:
+        raise TrainError(f"{data.name}: no samples")
+
+
+def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
+            keep: bool = False) -> tuple[NDArray[np.float64], list[tuple[NDArray[np.float64], NDArray[np.float64]]]]:
+    """Run a batch ``x`` (batch, steps, inputs); returns output spike counts and, with ``keep``, per layer
+    the (u, s) arrays of shape (steps, batch, neurons) that the backward pass needs."""
+    a_scalar = math.exp(-config.dt / config.tau_m)
+    subtract = config.reset == "subtract"
+    inp = np.ascontiguousarray(np.transpose(x, (1, 0, 2)), dtype=np.float64)  # (steps, batch, inputs)
+    saved = []
+    for w in weights:
+        steps, batch, _ = inp.shape
+        n = w.shape[1]
+        a = np.full(n, a_scalar)
+        v = np.zeros((batch, n))
+        u_all = np.empty((steps, batch, n))
+        s_all = np.empty((steps, batch, n))
+        currents = inp.reshape(steps * batch, -1) @ w
+        currents = currents.reshape(steps, batch, n)
+        for t in range(steps):
+            _lif_step(v, currents[t], a, config.threshold, subtract, u_all[t], s_all[t])
+        if keep:
+            saved.append((u_all, s_all))
+        inp = s_all
+    return inp.sum(axis=0), saved
+
+
+def _backward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
+              d_counts: NDArray[np.float64], config: TrainConfig) -> list[NDArray[np.float64]]:
+    a = math.exp(-config.dt / config.tau_m)
+    surrogate = SURROGATES[config.surrogate]
+    subtract = config.reset == "subtract"
+    inputs = [np.transpose(x, (1, 0, 2))] + [s for _, s in saved[:-1]]
+    grads: list[NDArray[np.float64]] = [np.zeros_like(w) for w in weights]
+    steps = x.shape[1]
+    g = np.broadcast_to(d_counts, (steps, *d_counts.shape))  # dL/ds_n of the output layer
+    for layer in range(len(weights) - 1, -1, -1):
+        u, s = saved[layer]
+        sg = surrogate(u - config.threshold, config.slope)
+        d_current = np.empty_like(u)
+        dv = np.zeros(u.shape[1:])
+        for t in range(steps - 1, -1, -1):
+            keep_v = dv if subtract else dv * (1.0 - s[t])
+            d_current[t] = keep_v
+            du = keep_v + g[t] * sg[t]
+            dv = a * du
+        xin = inputs[layer]
+        grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ d_current.reshape(-1, d_current.shape[-1])
+        if layer:
+            g = (d_current.reshape(-1, d_current.shape[-1]) @ weights[layer].T).reshape(steps, *xin.shape[1:])
+    return grads
+
+
+def _softmax_grad(counts: NDArray[np.float64], labels: NDArray[np.int64]) -> tuple[float, NDArray[np.float64]]:
+    z = counts - counts.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[np.arange(labels.size), labels] + 1e-12).mean())
+    p[np.arange(labels.size), labels] -= 1.0
+    return loss, p / labels.size
+
+
+def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], labels: NDArray[np.int64],
+             config: TrainConfig) -> float:
+    """Share of samples whose most-spiking output neuron is the label (ties go to the lowest index)."""
+    counts, _ = forward(weights, x, config)
+    return float((np.argmax(counts, axis=1) == labels).mean()) if labels.size else 0.0
+
+
+def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig()) -> TrainResult:
+    """Train on ``split.train``, early-stop on ``split.val``; returns the best weights."""
+    _check(config, data)
+    rng = np.random.default_rng(config.seed)
+    raster = lambda idx: np.asarray(data.raster(idx, config.n_steps, config.dt, config.encoder,  # noqa: E731
+                                                seed=config.seed, **config.encoder_options), dtype=np.float64)
+    x_train, y_train = raster(split.train), data.labels[split.train]
+    x_val, y_val = raster(split.val), data.labels[split.val]
+    sizes = [data.n_inputs, *config.hidden, data.n_classes]
+    weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), size=(n_in, n_out)) * 2.0 * config.threshold
+               for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    m = [np.zeros_like(w) for w in weights]
+    v2 = [np.zeros_like(w) for w in weights]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    step = 0
+    history: list[dict[str, float]] = []
+    best, best_w, waited = -1.0, [w.copy() for w in weights], 0
+    bar = _progress(config.epochs) if config.progress else None
+    start = time.perf_counter()
+    seen = 0
+    for epoch in range(config.epochs):
+        order = rng.permutation(y_train.size)
+        losses = []
+        for k in range(0, order.size, config.batch_size):
+            idx = order[k:k + config.batch_size]
+            counts, saved = forward(weights, x_train[idx], config, keep=True)
+            loss, d_counts = _softmax_grad(counts, y_train[idx])
+            if not math.isfinite(loss):
+                raise TrainError(f"training diverged at epoch {epoch} (loss {loss})")
+            grads = _backward(weights, x_train[idx], saved, d_counts, config)
+            step += 1
+            for i, gw in enumerate(grads):
+                m[i] = b1 * m[i] + (1 - b1) * gw
+                v2[i] = b2 * v2[i] + (1 - b2) * gw * gw
+                weights[i] -= config.lr * (m[i] / (1 - b1**step)) / (np.sqrt(v2[i] / (1 - b2**step)) + eps)
+            losses.append(loss)
+            seen += idx.size
+        val = accuracy(weights, x_val, y_val, config) if y_val.size else 0.0
+        history.append({"epoch": float(epoch), "loss": float(np.mean(losses)), "val_accuracy": val})
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{np.mean(losses):.3f}", val=f"{val:.3f}")
+        if val > best:
+            best, best_w, waited = val, [w.copy() for w in weights], 0
+        else:
+            waited += 1
+            if waited >= config.patience:
+                break
+    if bar is not None:
+        bar.close()
+    seconds = time.perf_counter() - start
+    return TrainResult(best_w, config, history, seconds, seen * config.n_steps / max(seconds, 1e-12))
+
+
+class _progress:  # noqa: N801 - a small adapter with tqdm's three calls over rich's progress bar
+    """Progress of the epochs on stderr (rich), updated with the loss and validation accuracy."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._p = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           TextColumn("{task.fields[info]}"), console=Console(stderr=True), transient=True)
+        self._task = self._p.add_task("train", total=total, info="")
+        self._p.start()
+
+    def update(self, n: int) -> None:
+        self._p.advance(self._task, n)
+
+    def set_postfix(self, **info: str) -> None:
+        self._p.update(self._task, info=" ".join(f"{k} {v}" for k, v in info.items()))
+
+    def close(self) -> None:
+        self._p.stop()

@@ -1,0 +1,100 @@
+"""Surrogate-gradient training: learns, matches the C++ engine exactly, checks its configuration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from snnas.datasets import digits, split
+from snnas.onchip import run_network
+from snnas.train import SURROGATES, TrainConfig, TrainError, _backward, _softmax_grad, accuracy, forward, train
+
+
+@pytest.fixture(scope="module")
+def trained():  # type: ignore[no-untyped-def]
+    d = digits()
+    sp = split(d, seed=0)
+    res = train(d, sp, TrainConfig(epochs=25, patience=25, progress=False, seed=1))
+    return d, sp, res
+
+
+def test_learns_digits(trained) -> None:  # type: ignore[no-untyped-def]
+    d, sp, res = trained
+    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=1), dtype=float)
+    assert accuracy(res.weights, x, d.labels[sp.test], res.config) > 0.9
+    assert res.history[0]["loss"] > res.history[-1]["loss"]
+
+
+def test_exported_network_spikes_identically_in_the_engine(trained) -> None:  # type: ignore[no-untyped-def]
+    d, sp, res = trained
+    x = np.asarray(d.raster(sp.test[:40], 16, 1e-3, "rate", seed=1), dtype=float)
+    counts, _ = forward(res.weights, x, res.config)
+    net = res.to_network()
+    run = run_network(net, x.astype(np.int8))
+    off = net.to_csr().offsets["l2"]
+    sim = np.zeros_like(counts)
+    out = run.spike_ids >= off
+    np.add.at(sim, (run.spike_steps[out] // 16, run.spike_ids[out] - off), 1)
+    assert np.array_equal(sim, counts)
+
+
+def _reference_backward(w, x, cfg, d_counts):  # type: ignore[no-untyped-def]
+    """The backward equations of snnas.train written out loop by loop, sample by sample."""
+    a = np.exp(-cfg.dt / cfg.tau_m)
+    sg = SURROGATES[cfg.surrogate]
+    _, saved = forward(w, x, cfg, keep=True)
+    steps, batch = x.shape[1], x.shape[0]
+    grads = [np.zeros_like(wi) for wi in w]
+    g = np.stack([d_counts] * steps)  # (steps, batch, out)
+    for layer in range(len(w) - 1, -1, -1):
+        u, s = saved[layer]
+        inp = np.transpose(x, (1, 0, 2)) if layer == 0 else saved[layer - 1][1]
+        g_prev = np.zeros(inp.shape)
+        for b in range(batch):
+            dv = np.zeros(u.shape[2])
+            for t in range(steps - 1, -1, -1):
+                keep = dv if cfg.reset == "subtract" else dv * (1 - s[t, b])
+                du = keep + g[t, b] * sg(u[t, b] - cfg.threshold, cfg.slope)
+                grads[layer] += np.outer(inp[t, b], keep)
+                g_prev[t, b] = w[layer] @ keep
+                dv = a * du
+        g = g_prev
+    return grads
+
+
+@pytest.mark.parametrize("surrogate", sorted(SURROGATES))
+@pytest.mark.parametrize("reset", ["zero", "subtract"])
+def test_backward_matches_a_loop_by_loop_reference(surrogate: str, reset: str) -> None:
+    rng = np.random.default_rng(0)
+    cfg = TrainConfig(hidden=(12,), n_steps=8, surrogate=surrogate, reset=reset, progress=False)
+    w = [rng.normal(0, 0.8, size=(6, 12)), rng.normal(0, 0.8, size=(12, 3))]
+    x = (rng.random((5, 8, 6)) < 0.5).astype(float)
+    y = rng.integers(0, 3, size=5)
+    counts, saved = forward(w, x, cfg, keep=True)
+    _, d = _softmax_grad(counts, y)
+    got = _backward(w, x, saved, d, cfg)
+    ref = _reference_backward(w, x, cfg, d)
+    for gi, ri in zip(got, ref):
+        np.testing.assert_allclose(gi, ri, rtol=1e-10, atol=1e-12)
+    assert any(np.abs(gi).sum() > 0 for gi in got)
+
+
+def test_is_deterministic_for_a_seed() -> None:
+    d = digits()
+    sp = split(d, seed=0)
+    cfg = TrainConfig(hidden=(16,), epochs=2, progress=False, seed=4)
+    a, b = train(d, sp, cfg), train(d, sp, cfg)
+    assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"surrogate": "relu"}, "unknown surrogate 'relu'"),
+    ({"reset": "hard"}, "reset must be"),
+    ({"n_steps": 0}, "n_steps must be a positive integer"),
+    ({"hidden": (0,)}, "hidden layer sizes"),
+    ({"lr": -1.0}, "must be positive"),
+])
+def test_bad_configuration(change: dict, match: str) -> None:
+    d = digits()
+    with pytest.raises(TrainError, match=match):
+        train(d, split(d), TrainConfig(progress=False, **change))
