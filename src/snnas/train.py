@@ -235,8 +235,18 @@ def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], lab
     return float((np.argmax(counts, axis=1) == labels).mean()) if labels.size else 0.0
 
 
-def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig()) -> TrainResult:
-    """Train on ``split.train``, early-stop on ``split.val``; returns the best weights."""
+def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
+          init: Sequence[NDArray[np.float64]] | None = None,
+          project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None) -> TrainResult:
+    """Train on ``split.train``, early-stop on ``split.val``; returns the best weights.
+
+    Args:
+        init: starting weights (fine-tuning); random (N(0, 2θ/sqrt(inputs))) when None.
+        project: quantisation-aware training: the forward and backward passes use ``project(weights)``
+            (e.g. the chip's integer weights, back in float scale) and the gradient updates the float
+            weights as if the projection were the identity (straight-through estimator). The returned
+            weights are the float ones; project them for the chip.
+    """
     _check(config, data)
     rng = np.random.default_rng(config.seed)
     raster = lambda idx: np.asarray(data.raster(idx, config.n_steps, config.dt, config.encoder,  # noqa: E731
@@ -246,6 +256,12 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig()) -> T
     sizes = [data.n_inputs, *config.hidden, data.n_classes]
     weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), size=(n_in, n_out)) * 2.0 * config.threshold
                for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    if init is not None:
+        if [np.shape(w) for w in init] != [w.shape for w in weights]:
+            raise TrainError(f"init: expected weight shapes {[w.shape for w in weights]}, got "
+                             f"{[np.shape(w) for w in init]}")
+        weights = [np.array(w, dtype=np.float64) for w in init]
+    used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)  # noqa: E731
     m = [np.zeros_like(w) for w in weights]
     v2 = [np.zeros_like(w) for w in weights]
     b1, b2, eps = 0.9, 0.999, 1e-8
@@ -260,11 +276,12 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig()) -> T
         losses = []
         for k in range(0, order.size, config.batch_size):
             idx = order[k:k + config.batch_size]
-            counts, saved = forward(weights, x_train[idx], config, keep=True)
+            eff = used(weights)
+            counts, saved = forward(eff, x_train[idx], config, keep=True)
             loss, d_counts = _softmax_grad(counts, y_train[idx])
             if not math.isfinite(loss):
                 raise TrainError(f"training diverged at epoch {epoch} (loss {loss})")
-            grads = _backward(weights, x_train[idx], saved, d_counts, config)
+            grads = _backward(eff, x_train[idx], saved, d_counts, config)
             step += 1
             for i, gw in enumerate(grads):
                 m[i] = b1 * m[i] + (1 - b1) * gw
@@ -272,7 +289,7 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig()) -> T
                 weights[i] -= config.lr * (m[i] / (1 - b1**step)) / (np.sqrt(v2[i] / (1 - b2**step)) + eps)
             losses.append(loss)
             seen += idx.size
-        val = accuracy(weights, x_val, y_val, config) if y_val.size else 0.0
+        val = accuracy(used(weights), x_val, y_val, config) if y_val.size else 0.0
         history.append({"epoch": float(epoch), "loss": float(np.mean(losses)), "val_accuracy": val})
         if bar is not None:
             bar.update(1)
