@@ -98,3 +98,15 @@ def test_bad_configuration(change: dict, match: str) -> None:
     d = digits()
     with pytest.raises(TrainError, match=match):
         train(d, split(d), TrainConfig(progress=False, **change))
+
+
+def test_learns_the_spike_timing_task_well_above_chance() -> None:
+    """Random manifolds: every input fires once per sample, so only timing tells the class apart."""
+    from snnas.datasets import randman
+
+    d = randman(n_classes=4, n_inputs=16, samples_per_class=60, dim=1, seed=2, duration=30e-3)
+    sp = split(d, seed=0)
+    cfg = TrainConfig(hidden=(48,), n_steps=40, tau_m=20e-3, epochs=40, patience=40, lr=3e-3, progress=False)
+    res = train(d, sp, cfg)
+    x = np.asarray(d.raster(sp.test, 40, 1e-3), dtype=float)
+    assert accuracy(res.weights, x, d.labels[sp.test], cfg) > 0.6  # chance is 0.25
