@@ -122,3 +122,24 @@ def test_weights_are_read_only() -> None:
     d = Dense("i", "o", np.ones((2, 2)))
     with pytest.raises(ValueError):
         d.weight[0, 0] = 3.0
+
+
+def test_van_rossum_distance_follows_its_definition() -> None:
+    from snnas.metrics import van_rossum
+
+    a = np.zeros((2, 400, 1))
+    b = np.zeros((2, 400, 1))
+    a[0, 10, 0] = 1  # one spike against none
+    a[1, 10, 0] = b[1, 10, 0] = 1  # identical trains
+    d = van_rossum(a, b, dt=1e-4, tau=5e-3)
+    assert d[0] == pytest.approx(np.sqrt(0.5), rel=0.02) and d[1] == 0.0
+
+
+def test_time_to_decision() -> None:
+    from snnas.metrics import time_to_decision
+
+    o = np.zeros((3, 6, 2), dtype=np.int8)
+    o[0, 1, 0] = 1  # class 0 from step 1 on
+    o[1, 1, 0] = 1
+    o[1, 3, 1] = o[1, 4, 1] = 1  # class 1 takes over at step 4
+    assert time_to_decision(o).tolist() == [1, 4, 6]

@@ -28,7 +28,7 @@ from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.train import TrainResult
 
-__all__ = ["QuantizationError", "QuantizedNetwork", "chip_accuracy", "fine_tune", "quantize", "source_types", "typed"]
+__all__ = ["QuantizationError", "QuantizedNetwork", "chip_accuracy", "chip_outputs", "fine_tune", "quantize", "source_types", "typed"]
 
 
 class QuantizationError(SnnasError, ValueError):
@@ -119,17 +119,15 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
                             "subtract" if cfg.reset == "subtract" else "value")
 
 
-def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.int64]) -> tuple[float, NDArray[np.int64]]:
-    """Accuracy of the integer network in the fixed-point engine on spike rasters (samples, steps, inputs).
-
-    Returns the accuracy and the output spike counts (samples, classes).
-    """
+def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
+    """Output spikes of the integer network in the fixed-point engine: (samples, steps, classes)."""
     from snnas.fixed_point import FixedSimNetwork, simulate_fixed
 
     x = np.asarray(raster)
-    if x.ndim != 3 or x.shape[2] != q.weights[0].shape[0] or x.shape[0] != np.asarray(labels).size:
-        raise QuantizationError(f"raster: expected (samples, steps, {q.weights[0].shape[0]}) with one label per sample,"
-                                f" got {x.shape}")
+    if x.ndim != 3 or x.shape[2] != q.weights[0].shape[0]:
+        raise QuantizationError(f"raster: expected (samples, steps, {q.weights[0].shape[0]}), got {x.shape}")
+    if x.dtype.kind not in "biu" and not np.array_equal(x, np.rint(x)):
+        raise QuantizationError("raster: expected spike counts (whole numbers)")
     sizes = [w.shape[1] for w in q.weights]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     n = int(offsets[-1])
@@ -152,17 +150,27 @@ def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.
                           delay=np.zeros(pre.size, np.int32), model="lif", state_bits=q.state_bits, v_th=v_th,
                           v_reset=0, decay_m=q.decay, t_ref=0, reset=q.reset)  # type: ignore[arg-type]
     first = q.weights[0]
-    counts = np.zeros((x.shape[0], sizes[-1]), dtype=np.int64)
+    out = np.zeros((x.shape[0], x.shape[1], sizes[-1]), dtype=np.int8)
     for s, sample in enumerate(x):
         t, i = np.nonzero(sample)
         mult = sample[t, i].astype(np.int64)
-        cols = np.nonzero(first[i])  # (event, target) pairs with a non-zero weight
-        ev_t = t[cols[0]]
-        ev_id = cols[1]
+        cols = np.nonzero(first[i])  # (input spike, target) pairs with a non-zero weight
         ev_w = first[i[cols[0]], cols[1]] * mult[cols[0]]
-        res = simulate_fixed(net, x.shape[1], ext_spikes=(ev_t, ev_id.astype(np.int32), ev_w.astype(np.int32)))
-        out = res.spike_ids >= offsets[-2]
-        np.add.at(counts[s], res.spike_ids[out] - offsets[-2], 1)
+        res = simulate_fixed(net, x.shape[1], ext_spikes=(t[cols[0]], cols[1].astype(np.int32), ev_w.astype(np.int32)))
+        keep = res.spike_ids >= offsets[-2]
+        out[s, res.spike_steps[keep], res.spike_ids[keep] - offsets[-2]] = 1
+    return out
+
+
+def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.int64]) -> tuple[float, NDArray[np.int64]]:
+    """Accuracy of the integer network in the fixed-point engine on spike rasters (samples, steps, inputs).
+
+    Returns the accuracy and the output spike counts (samples, classes).
+    """
+    x = np.asarray(raster)
+    if x.ndim != 3 or x.shape[0] != np.asarray(labels).size:
+        raise QuantizationError(f"raster: expected (samples, steps, inputs) with one label per sample, got {x.shape}")
+    counts = chip_outputs(q, x).sum(axis=1).astype(np.int64)
     acc = float((np.argmax(counts, axis=1) == np.asarray(labels)).mean()) if counts.size else 0.0
     return acc, counts
 
