@@ -66,3 +66,20 @@ def test_bad_requests(setup) -> None:  # type: ignore[no-untyped-def]
         quantize(res, "spinnaker")
     with pytest.raises(QuantizationError, match="raster"):
         chip_accuracy(quantize(res, "loihi", 8), x[:, :, :10].astype(np.int8), np.zeros(x.shape[0], np.int64))
+
+
+def test_recurrent_network_on_the_chip() -> None:
+    from snnas.datasets import randman
+
+    d = randman(n_classes=3, n_inputs=12, samples_per_class=40, seed=5, duration=20e-3)
+    sp = split(d, seed=0)
+    cfg = TrainConfig(hidden=(24,), recurrent=True, n_steps=25, tau_m=20e-3, epochs=20, progress=False)
+    res = train(d, sp, cfg)
+    q = quantize(res, "loihi", weight_bits=8)
+    assert q.recurrent[0] is not None and np.abs(q.recurrent[0]).max() <= 127 and q.recurrent[1] is None
+    x = np.asarray(d.raster(sp.test, 25, 1e-3), dtype=float)
+    y = d.labels[sp.test]
+    chip, _ = chip_accuracy(q, x.astype(np.int8), y)
+    assert chip >= accuracy(res.weights, x, y, cfg, res.recurrent) - 0.1
+    with pytest.raises(QuantizationError, match="recurrent layers"):
+        quantize(res, "truenorth")

@@ -18,7 +18,7 @@ Chip accuracy runs the integer network in the compiled fixed-point engine on eac
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,12 @@ class QuantizedNetwork:
     state_bits: int
     weight_bits: int
     reset: str
+    recurrent: list[NDArray[np.int64] | None] = field(default_factory=list)
+
+    def float_recurrent(self) -> list[NDArray[np.float64] | None]:
+        """The recurrent weights the chip holds, in the float scale (None for layers without)."""
+        return [None if r is None else r.astype(np.float64) * s
+                for r, s in zip(self.recurrent or [None] * len(self.scales), self.scales)]
 
     def float_weights(self) -> list[NDArray[np.float64]]:
         """The weights the chip effectively uses, back in the float scale (for fine-tuning and comparison)."""
@@ -105,18 +111,26 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     cfg = result.config
     state_bits = min(chip.precision.membrane_bits or 24, 48)
     th_cap = 2 ** (chip.precision.threshold_bits or state_bits - 1) - 1
+    rec_in = list(result.recurrent) + [None] * (len(result.weights) - len(result.recurrent))
+    if k is not None and any(r is not None for r in rec_in):
+        raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
     weights, scales, thresholds = [], [], []
+    recurrent: list[NDArray[np.int64] | None] = []
     for layer, w in enumerate(result.weights):
         src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
-        scale = float(np.abs(src).max()) / levels if np.abs(src).max() > 0 else 1.0
+        rec = rec_in[layer]
+        peak = max(float(np.abs(src).max()), float(np.abs(rec).max()) if rec is not None else 0.0)
+        scale = peak / levels if peak > 0 else 1.0  # one scale for every synapse into the layer
         wi = np.rint(src / scale).astype(np.int64)
         wi = np.clip(wi, -levels if signed else 0, levels)
         weights.append(wi)
+        recurrent.append(None if rec is None else np.clip(np.rint(rec / scale).astype(np.int64),
+                                                         -levels if signed else 0, levels))
         scales.append(scale)
         thresholds.append(int(min(max(1, round(cfg.threshold / scale)), th_cap)))
     decay = int(round((1.0 - math.exp(-cfg.dt / cfg.tau_m)) * 4096))
     return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
-                            "subtract" if cfg.reset == "subtract" else "value")
+                            "subtract" if cfg.reset == "subtract" else "value", recurrent)
 
 
 def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
@@ -139,6 +153,12 @@ def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
         pre_all.append(pre + offsets[layer - 1])
         post_all.append(post + offsets[layer])
         w_all.append(w[pre, post])
+    for layer, rec in enumerate(q.recurrent):  # recurrent synapses, delay 0 as in training
+        if rec is not None:
+            pre, post = np.nonzero(rec)
+            pre_all.append(pre + offsets[layer])
+            post_all.append(post + offsets[layer])
+            w_all.append(rec[pre, post])
     pre = np.concatenate(pre_all) if pre_all else np.zeros(0, np.int64)
     post = np.concatenate(post_all) if post_all else np.zeros(0, np.int64)
     wv = np.concatenate(w_all) if w_all else np.zeros(0, np.int64)

@@ -99,7 +99,7 @@ def score(config: TrainConfig, chip: Chip | str, data: Dataset, split: Split, we
     raster = data.raster(split.test, config.n_steps, config.dt, config.encoder, seed=config.seed, **config.encoder_options)
     x = np.asarray(raster, dtype=float)
     y = data.labels[split.test]
-    counts, saved = forward(result.weights, x, config, keep=True)
+    counts, saved = forward(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
     acc_float = float((np.argmax(counts, axis=1) == y).mean())
     float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
     notes: list[str] = []
@@ -111,7 +111,7 @@ def score(config: TrainConfig, chip: Chip | str, data: Dataset, split: Split, we
     rates = tuple(float(s.mean()) / config.dt for _, s in saved)  # spikes per neuron per second, per layer
     from dataclasses import replace
 
-    net = replace(result, weights=q.float_weights()).to_network()  # the weights the chip holds
+    net = replace(result, weights=q.float_weights(), recurrent=q.float_recurrent()).to_network()  # the chip's weights
     k = min(eval_samples, len(split.test))
     (res,) = evaluate_on_chips(net, [chip], inputs=np.rint(x[:k]).astype(np.int8), mapper=mapper, seed=config.seed)
     energy = res.energy["placement"]

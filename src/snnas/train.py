@@ -95,6 +95,7 @@ class TrainConfig:
 
     Attributes:
         hidden: sizes of the hidden LIF layers (the output layer has one neuron per class).
+        recurrent: give every hidden layer all-to-all recurrent weights (delay 0, see :func:`forward`).
         n_steps: time steps per sample.
         dt: step [s]; tau_m: membrane time constant [s]; threshold: θ (in units of the weights).
         reset: "zero" or "subtract".
@@ -106,6 +107,7 @@ class TrainConfig:
     """
 
     hidden: tuple[int, ...] = (128,)
+    recurrent: bool = False
     n_steps: int = 16
     dt: float = 1e-3
     tau_m: float = 10e-3
@@ -132,6 +134,10 @@ class TrainResult:
     history: list[dict[str, float]]
     seconds: float
     samples_per_second: float
+    recurrent: list[NDArray[np.float64] | None] = field(default_factory=list)
+
+    def recurrent_or_none(self) -> list[NDArray[np.float64] | None] | None:
+        return self.recurrent if any(r is not None for r in self.recurrent) else None
 
     def to_network(self, name: str = "trained") -> Network:
         """The trained network in the snnas IR (LIF populations, dense projections).
@@ -148,6 +154,9 @@ class TrainResult:
             nodes.append(Population(f"l{i + 1}", n, LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r,
                                                                   reset="subtract" if c.reset == "subtract" else "value")))
             projs.append(Dense("in" if i == 0 else f"l{i}", f"l{i + 1}", w.T.copy()))
+            rec = self.recurrent[i] if i < len(self.recurrent) else None
+            if rec is not None:
+                projs.append(Dense(f"l{i + 1}", f"l{i + 1}", rec.T.copy()))
         return Network(tuple(nodes), tuple(projs), dt=c.dt, name=name)
 
 
@@ -169,40 +178,64 @@ def _check(config: TrainConfig, data: Dataset) -> None:
 
 
 def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
-            keep: bool = False) -> tuple[NDArray[np.float64], list[tuple[NDArray[np.float64], NDArray[np.float64]]]]:
+            keep: bool = False, recurrent: Sequence[NDArray[np.float64] | None] | None = None
+            ) -> tuple[NDArray[np.float64], list[tuple[NDArray[np.float64], NDArray[np.float64]]]]:
     """Run a batch ``x`` (batch, steps, inputs); returns output spike counts and, with ``keep``, per layer
-    the (u, s) arrays of shape (steps, batch, neurons) that the backward pass needs."""
+    the (u, s) arrays of shape (steps, batch, neurons) that the backward pass needs.
+
+    ``recurrent[l]`` (neurons × neurons) feeds layer l's spikes back to itself with delay 0: in the
+    engine's order they are delivered in the same step they happen, after the threshold, so
+    v_n = u_n + x_n W + s_n R, before the reset.
+    """
     a_scalar = math.exp(-config.dt / config.tau_m)
     subtract = config.reset == "subtract"
     inp = np.ascontiguousarray(np.transpose(x, (1, 0, 2)), dtype=np.float64)  # (steps, batch, inputs)
     saved = []
-    for w in weights:
+    for layer, w in enumerate(weights):
+        rec = recurrent[layer] if recurrent is not None else None
         steps, batch, _ = inp.shape
         n = w.shape[1]
         a = np.full(n, a_scalar)
         v = np.zeros((batch, n))
         u_all = np.empty((steps, batch, n))
         s_all = np.empty((steps, batch, n))
-        currents = inp.reshape(steps * batch, -1) @ w
-        currents = currents.reshape(steps, batch, n)
+        currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
         for t in range(steps):
-            _lif_step(v, currents[t], a, config.threshold, subtract, u_all[t], s_all[t])
+            if rec is None:
+                _lif_step(v, currents[t], a, config.threshold, subtract, u_all[t], s_all[t])
+            else:
+                u = a_scalar * v
+                spikes = (u >= config.threshold).astype(np.float64)
+                total = u + currents[t] + spikes @ rec
+                v = total - config.threshold * spikes if subtract else total * (1.0 - spikes)
+                u_all[t], s_all[t] = u, spikes
         if keep:
             saved.append((u_all, s_all))
         inp = s_all
     return inp.sum(axis=0), saved
 
 
-def _backward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
-              d_counts: NDArray[np.float64], config: TrainConfig) -> list[NDArray[np.float64]]:
+def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
+                   d_counts: NDArray[np.float64], config: TrainConfig,
+                   recurrent: Sequence[NDArray[np.float64] | None] | None = None
+                   ) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64] | None]]:
+    """Gradients of the feed-forward and recurrent weights (see the module docstring for the equations).
+
+    Per layer, backwards in time, with dv the gradient reaching v_n from step n+1 (through u_{n+1} = a v_n):
+    dI_n = dv (subtract) or dv ⊙ (1 - s_n) (reset to zero: a spiking neuron's input is lost);
+    dL/ds_n = g_n + dI_n R^T; du_n = dI_n + (dL/ds_n) ⊙ σ'(u_n - θ); dv ← a du_n;
+    dW += x_n^T dI_n, dR += s_n^T dI_n, and the layer below receives g = dI_n W^T.
+    """
     a = math.exp(-config.dt / config.tau_m)
     surrogate = SURROGATES[config.surrogate]
     subtract = config.reset == "subtract"
     inputs = [np.transpose(x, (1, 0, 2))] + [s for _, s in saved[:-1]]
     grads: list[NDArray[np.float64]] = [np.zeros_like(w) for w in weights]
+    rec_grads: list[NDArray[np.float64] | None] = [None] * len(weights)
     steps = x.shape[1]
     g = np.broadcast_to(d_counts, (steps, *d_counts.shape))  # dL/ds_n of the output layer
     for layer in range(len(weights) - 1, -1, -1):
+        rec = recurrent[layer] if recurrent is not None else None
         u, s = saved[layer]
         sg = surrogate(u - config.threshold, config.slope)
         d_current = np.empty_like(u)
@@ -210,13 +243,23 @@ def _backward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], sa
         for t in range(steps - 1, -1, -1):
             keep_v = dv if subtract else dv * (1.0 - s[t])
             d_current[t] = keep_v
-            du = keep_v + g[t] * sg[t]
+            ds = g[t] if rec is None else g[t] + keep_v @ rec.T
+            du = keep_v + ds * sg[t]
             dv = a * du
         xin = inputs[layer]
-        grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ d_current.reshape(-1, d_current.shape[-1])
+        flat_d = d_current.reshape(-1, d_current.shape[-1])
+        grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ flat_d
+        if rec is not None:
+            rec_grads[layer] = s.reshape(-1, s.shape[-1]).T @ flat_d
         if layer:
-            g = (d_current.reshape(-1, d_current.shape[-1]) @ weights[layer].T).reshape(steps, *xin.shape[1:])
-    return grads
+            g = (flat_d @ weights[layer].T).reshape(steps, *xin.shape[1:])
+    return grads, rec_grads
+
+
+def _backward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
+              d_counts: NDArray[np.float64], config: TrainConfig) -> list[NDArray[np.float64]]:
+    """Gradients of the feed-forward weights of a network without recurrence."""
+    return _backward_full(weights, x, saved, d_counts, config)[0]
 
 
 def _softmax_grad(counts: NDArray[np.float64], labels: NDArray[np.int64]) -> tuple[float, NDArray[np.float64]]:
@@ -229,15 +272,16 @@ def _softmax_grad(counts: NDArray[np.float64], labels: NDArray[np.int64]) -> tup
 
 
 def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], labels: NDArray[np.int64],
-             config: TrainConfig) -> float:
+             config: TrainConfig, recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> float:
     """Share of samples whose most-spiking output neuron is the label (ties go to the lowest index)."""
-    counts, _ = forward(weights, x, config)
+    counts, _ = forward(weights, x, config, recurrent=recurrent)
     return float((np.argmax(counts, axis=1) == labels).mean()) if labels.size else 0.0
 
 
 def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
           init: Sequence[NDArray[np.float64]] | None = None,
-          project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None) -> TrainResult:
+          project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None,
+          init_recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> TrainResult:
     """Train on ``split.train``, early-stop on ``split.val``; returns the best weights.
 
     Args:
@@ -262,12 +306,21 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
                              f"{[np.shape(w) for w in init]}")
         weights = [np.array(w, dtype=np.float64) for w in init]
     used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)  # noqa: E731
+    rec: list[NDArray[np.float64] | None] = [
+        rng.normal(0.0, 0.5 / math.sqrt(n), size=(n, n)) * config.threshold if (config.recurrent and i < len(sizes) - 2)
+        else None for i, n in enumerate(sizes[1:])]
+    if init_recurrent is not None:
+        rec = [None if r is None else np.array(r, dtype=np.float64) for r in init_recurrent]
+    rec_m = [None if r is None else np.zeros_like(r) for r in rec]
+    rec_v = [None if r is None else np.zeros_like(r) for r in rec]
+    has_rec = any(r is not None for r in rec)
     m = [np.zeros_like(w) for w in weights]
     v2 = [np.zeros_like(w) for w in weights]
     b1, b2, eps = 0.9, 0.999, 1e-8
     step = 0
     history: list[dict[str, float]] = []
     best, best_w, waited = -1.0, [w.copy() for w in weights], 0
+    best_rec = [None if r is None else r.copy() for r in rec]
     bar = _progress(config.epochs) if config.progress else None
     start = time.perf_counter()
     seen = 0
@@ -277,25 +330,36 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
         for k in range(0, order.size, config.batch_size):
             idx = order[k:k + config.batch_size]
             eff = used(weights)
-            counts, saved = forward(eff, x_train[idx], config, keep=True)
+            rec_now = rec if has_rec else None
+            counts, saved = forward(eff, x_train[idx], config, keep=True, recurrent=rec_now)
             loss, d_counts = _softmax_grad(counts, y_train[idx])
             if not math.isfinite(loss):
                 raise TrainError(f"training diverged at epoch {epoch} (loss {loss})")
-            grads = _backward(eff, x_train[idx], saved, d_counts, config)
+            grads, rec_grads = _backward_full(eff, x_train[idx], saved, d_counts, config, rec_now)
             step += 1
             for i, gw in enumerate(grads):
                 m[i] = b1 * m[i] + (1 - b1) * gw
                 v2[i] = b2 * v2[i] + (1 - b2) * gw * gw
                 weights[i] -= config.lr * (m[i] / (1 - b1**step)) / (np.sqrt(v2[i] / (1 - b2**step)) + eps)
+            for i, gr in enumerate(rec_grads):
+                r, rm, rv = rec[i], rec_m[i], rec_v[i]
+                if gr is None or r is None or rm is None or rv is None:
+                    continue
+                rm *= b1
+                rm += (1 - b1) * gr
+                rv *= b2
+                rv += (1 - b2) * gr * gr
+                r -= config.lr * (rm / (1 - b1**step)) / (np.sqrt(rv / (1 - b2**step)) + eps)
             losses.append(loss)
             seen += idx.size
-        val = accuracy(used(weights), x_val, y_val, config) if y_val.size else 0.0
+        val = accuracy(used(weights), x_val, y_val, config, rec if has_rec else None) if y_val.size else 0.0
         history.append({"epoch": float(epoch), "loss": float(np.mean(losses)), "val_accuracy": val})
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{np.mean(losses):.3f}", val=f"{val:.3f}")
         if val > best:
             best, best_w, waited = val, [w.copy() for w in weights], 0
+            best_rec = [None if r is None else r.copy() for r in rec]
         else:
             waited += 1
             if waited >= config.patience:
@@ -303,7 +367,7 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
     if bar is not None:
         bar.close()
     seconds = time.perf_counter() - start
-    return TrainResult(best_w, config, history, seconds, seen * config.n_steps / max(seconds, 1e-12))
+    return TrainResult(best_w, config, history, seconds, seen * config.n_steps / max(seconds, 1e-12), best_rec)
 
 
 class _progress:  # noqa: N801 - a small adapter with tqdm's three calls over rich's progress bar
