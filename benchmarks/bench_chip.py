@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,15 +29,6 @@ from snnas.mapping.placement import slot_positions  # noqa: E402
 from snnas.simulate import SimNetwork, network_arguments, run_arguments  # noqa: E402
 
 
-def median_time(fn, repeats: int):  # type: ignore[no-untyped-def]
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
 def counters_on(net: SimNetwork, n: int, repeats: int) -> None:
     chip = load_chip("loihi")
     xy = slot_positions(chip)
@@ -47,7 +37,7 @@ def counters_on(net: SimNetwork, n: int, repeats: int) -> None:
     neuron_core = (np.arange(n) * k // n).astype(np.int32)
     prepared = _core.prepare(**network_arguments(net, bench_sim.DT))
     run_args = run_arguments(n, bench_sim.STEPS, **bench_sim.drive(1.0))
-    t_sim, out = median_time(lambda: prepared.run(**run_args), repeats)
+    t_sim, out = bench_sim.timed(lambda: prepared.run(**run_args), repeats)
 
     def with_counts():  # type: ignore[no-untyped-def]
         res = prepared.run(**run_args)
@@ -58,7 +48,7 @@ def counters_on(net: SimNetwork, n: int, repeats: int) -> None:
             spike_step=res["spike_step"], spike_id=res["spike_id"], n_steps=bench_sim.STEPS)
         return res, counts
 
-    t_all, (res, counts) = median_time(with_counts, repeats)
+    t_all, (res, counts) = bench_sim.timed(with_counts, repeats)
     ev = out["synaptic_events"]
     print(f"(b) {n} LIF neurons, {int(np.asarray(net.row_ptr)[-1])} synapses on {k} Loihi cores, "
           f"{bench_sim.STEPS} steps, median of {repeats} runs")
@@ -83,7 +73,7 @@ def large(repeats: int) -> None:
     prepared = _core.prepare(**network_arguments(net, bench_sim.DT))
     d = np.random.default_rng(4)
     args = run_arguments(n, bench_sim.STEPS, v0=d.uniform(0, 1, n), i_ext=d.uniform(1.05, 1.5, n))
-    t, out = median_time(lambda: prepared.run(**args), repeats)
+    t, out = bench_sim.timed(lambda: prepared.run(**args), repeats)
     rate = out["spikes"] / n / (bench_sim.STEPS * bench_sim.DT)
     print(f"(c) {n} LIF neurons, {m} synapses, {bench_sim.STEPS} steps, mean rate {rate:.1f} Hz, median of {repeats}")
     print(f"    {out['synaptic_events']} synaptic events in {t * 1e3:.1f} ms: "

@@ -20,6 +20,7 @@ All arrays have shape (steps, cores) and integer type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -144,18 +145,21 @@ def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int
     """
     import snnas._core as _core
 
-    steps = np.asarray(spike_steps, dtype=np.int64)
-    ids = np.asarray(spike_ids)
-    order = np.argsort(steps, kind="stable")
+    steps, ids = _sorted_spikes(spike_steps, spike_ids)
+    return ChipActivity(dt=dt, **_core.count_chip_events(**_core_arguments(csr, mapping, steps, ids, n_steps)))
+
+
+def _core_arguments(csr: NeuronCSR, mapping: Mapping, steps: NDArray[np.int64], ids: NDArray[np.int64],
+                    n_steps: int) -> dict[str, Any]:
+    """The network, placement and (step-sorted) spikes as the compiled chip model takes them."""
     xy = mapping.core_xy
-    raw = _core.count_chip_events(
+    return dict(
         row_ptr=np.ascontiguousarray(csr.row_ptr, dtype=np.int64), target=np.ascontiguousarray(csr.target, np.int32),
         delay=np.ascontiguousarray(csr.delay, np.int32), neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
         core_x=None if xy is None else np.ascontiguousarray(xy[:, 0], np.int32),
         core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores,
-        spike_step=np.ascontiguousarray(steps[order]), spike_id=np.ascontiguousarray(ids[order], dtype=np.int32),
+        spike_step=np.ascontiguousarray(steps), spike_id=np.ascontiguousarray(ids, dtype=np.int32),
         n_steps=int(n_steps))
-    return ChipActivity(dt=dt, **raw)
 
 
 @dataclass(frozen=True)
@@ -180,22 +184,16 @@ def async_timing(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64
     """Discrete-event timing of a run on an ``async_event`` chip, by the compiled model (``cpp/hardware.hpp``).
 
     A spike of step n caused by input delivered at step n - 1 leaves as soon as that input is served,
-    r = max((n-1)·dt, done + t_spike); other spikes (inputs, constant drive) leave at n·dt. It sends one packet per (destination core, delay),
-    arriving after its XY hops (and the delay); each core serves the packets of a delivery step in
-    arrival order, t_syn per synaptic event, queueing behind the previous one.
+    r = max((n-1)·dt, done + t_spike); other spikes (inputs, constant drive) leave at n·dt. It sends one
+    packet per (destination core, delay), arriving after its XY hops (and the delay); each core serves the
+    packets of a delivery step in arrival order, t_syn per synaptic event, queueing behind the previous one.
     """
     import snnas._core as _core
 
     steps, ids = _sorted_spikes(spike_steps, spike_ids)
-    xy = mapping.core_xy
-    raw = _core.async_event_timing(
-        row_ptr=np.ascontiguousarray(csr.row_ptr, dtype=np.int64), target=np.ascontiguousarray(csr.target, np.int32),
-        delay=np.ascontiguousarray(csr.delay, np.int32), neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
-        core_x=None if xy is None else np.ascontiguousarray(xy[:, 0], np.int32),
-        core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores,
-        spike_step=np.ascontiguousarray(steps), spike_id=np.ascontiguousarray(ids, dtype=np.int32),
-        n_steps=int(n_steps), dt=float(dt), t_syn=float(t_syn), t_spike=float(t_spike), t_hop_x=float(t_hop_x),
-        t_hop_y=float(t_hop_y))
+    raw = _core.async_event_timing(**_core_arguments(csr, mapping, steps, ids, n_steps), dt=float(dt),
+                                   t_syn=float(t_syn), t_spike=float(t_spike), t_hop_x=float(t_hop_x),
+                                   t_hop_y=float(t_hop_y))
     return AsyncTiming(steps, ids, raw["release"], raw["busy"])
 
 
