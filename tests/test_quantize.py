@@ -83,3 +83,16 @@ def test_recurrent_network_on_the_chip() -> None:
     assert chip >= accuracy(res.weights, x, y, cfg, res.recurrent) - 0.1
     with pytest.raises(QuantizationError, match="recurrent layers"):
         quantize(res, "truenorth")
+
+
+def test_cuba_network_on_loihi() -> None:
+    d = digits()
+    sp = split(d, seed=0)
+    cfg = TrainConfig(neuron="cuba_lif", epochs=20, patience=20, progress=False)
+    res = train(d, sp, cfg)
+    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    y = d.labels[sp.test]
+    q = quantize(res, "loihi", weight_bits=8)
+    assert q.model == "cuba_lif" and q.decay_s == round((1 - np.exp(-0.2)) * 4096)
+    chip, _ = chip_accuracy(q, x.astype(np.int8), y)
+    assert chip >= accuracy(res.weights, x, y, cfg) - 0.02

@@ -47,15 +47,18 @@ class QuantizedNetwork:
     weight_bits: int
     reset: str
     recurrent: list[NDArray[np.int64] | None] = field(default_factory=list)
+    model: str = "lif"
+    decay_s: int = 0
+    input_factor: float = 1.0  # CUBA-LIF: integer current = (1 - a) · float current / scale
 
     def float_recurrent(self) -> list[NDArray[np.float64] | None]:
         """The recurrent weights the chip holds, in the float scale (None for layers without)."""
-        return [None if r is None else r.astype(np.float64) * s
+        return [None if r is None else r.astype(np.float64) * s / self.input_factor
                 for r, s in zip(self.recurrent or [None] * len(self.scales), self.scales)]
 
     def float_weights(self) -> list[NDArray[np.float64]]:
         """The weights the chip effectively uses, back in the float scale (for fine-tuning and comparison)."""
-        return [w.astype(np.float64) * s for w, s in zip(self.weights, self.scales)]
+        return [w.astype(np.float64) * s / self.input_factor for w, s in zip(self.weights, self.scales)]
 
 
 def source_types(w: NDArray[np.float64], k: int, seed: int = 0) -> NDArray[np.int64]:
@@ -114,11 +117,15 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     rec_in = list(result.recurrent) + [None] * (len(result.weights) - len(result.recurrent))
     if k is not None and any(r is not None for r in rec_in):
         raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
+    # Fixed-point CUBA-LIF adds the whole current to v each step (Loihi), the float rule (1 - a) of it.
+    factor = 1.0 - math.exp(-cfg.dt / cfg.tau_m) if cfg.neuron == "cuba_lif" else 1.0
     weights, scales, thresholds = [], [], []
     recurrent: list[NDArray[np.int64] | None] = []
-    for layer, w in enumerate(result.weights):
+    for layer, w_float in enumerate(result.weights):
+        w = w_float * factor
         src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
-        rec = rec_in[layer]
+        rec_float = rec_in[layer]
+        rec = None if rec_float is None else rec_float * factor
         peak = max(float(np.abs(src).max()), float(np.abs(rec).max()) if rec is not None else 0.0)
         scale = peak / levels if peak > 0 else 1.0  # one scale for every synapse into the layer
         wi = np.rint(src / scale).astype(np.int64)
@@ -129,8 +136,9 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
         scales.append(scale)
         thresholds.append(int(min(max(1, round(cfg.threshold / scale)), th_cap)))
     decay = int(round((1.0 - math.exp(-cfg.dt / cfg.tau_m)) * 4096))
+    decay_s = int(round((1.0 - math.exp(-cfg.dt / cfg.tau_syn)) * 4096))
     return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
-                            "subtract" if cfg.reset == "subtract" else "value", recurrent)
+                            "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor)
 
 
 def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
@@ -167,8 +175,9 @@ def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
     np.cumsum(np.bincount(pre, minlength=n), out=row_ptr[1:])
     v_th = np.concatenate([np.full(s, t) for s, t in zip(sizes, q.thresholds)])
     net = FixedSimNetwork(row_ptr=row_ptr, target=post[order].astype(np.int32), weight=wv[order].astype(np.int32),
-                          delay=np.zeros(pre.size, np.int32), model="lif", state_bits=q.state_bits, v_th=v_th,
-                          v_reset=0, decay_m=q.decay, t_ref=0, reset=q.reset)  # type: ignore[arg-type]
+                          delay=np.zeros(pre.size, np.int32), model=q.model,  # type: ignore[arg-type]
+                          state_bits=q.state_bits, v_th=v_th,
+                          v_reset=0, decay_m=q.decay, decay_s=q.decay_s, t_ref=0, reset=q.reset)  # type: ignore[arg-type]
     first = q.weights[0]
     out = np.zeros((x.shape[0], x.shape[1], sizes[-1]), dtype=np.int8)
     for s, sample in enumerate(x):

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from snnas.datasets import Dataset, Split
 from snnas.errors import SnnasError
 from snnas.network import Dense, Input, Network, Population
-from snnas.neurons import LIFParameters
+from snnas.neurons import CubaLIFParameters, LIFParameters, NeuronParameters
 
 __all__ = ["SURROGATES", "TrainConfig", "TrainError", "TrainResult", "accuracy", "forward", "train"]
 
@@ -96,6 +96,7 @@ class TrainConfig:
     Attributes:
         hidden: sizes of the hidden LIF layers (the output layer has one neuron per class).
         recurrent: give every hidden layer all-to-all recurrent weights (delay 0, see :func:`forward`).
+        neuron: "lif", or "cuba_lif" (input goes to a synaptic current decaying with tau_syn [s]).
         n_steps: time steps per sample.
         dt: step [s]; tau_m: membrane time constant [s]; threshold: θ (in units of the weights).
         reset: "zero" or "subtract".
@@ -108,6 +109,8 @@ class TrainConfig:
 
     hidden: tuple[int, ...] = (128,)
     recurrent: bool = False
+    neuron: str = "lif"
+    tau_syn: float = 5e-3
     n_steps: int = 16
     dt: float = 1e-3
     tau_m: float = 10e-3
@@ -150,9 +153,15 @@ class TrainResult:
         sizes = [w.shape[1] for w in self.weights]
         nodes: list[Any] = [Input("in", self.weights[0].shape[0])]
         projs = []
+        reset = "subtract" if c.reset == "subtract" else "value"
         for i, (w, n) in enumerate(zip(self.weights, sizes)):
-            nodes.append(Population(f"l{i + 1}", n, LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r,
-                                                                  reset="subtract" if c.reset == "subtract" else "value")))
+            params: NeuronParameters
+            if c.neuron == "cuba_lif":  # r·w_in·dt/tau_syn = 1: a weight moves the drive by itself
+                params = CubaLIFParameters(tau_m=c.tau_m, tau_syn=c.tau_syn, v_th=c.threshold, v_reset=0.0,
+                                           r=c.tau_syn / c.dt, w_in=1.0, reset=reset)  # type: ignore[arg-type]
+            else:
+                params = LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, reset=reset)  # type: ignore[arg-type]
+            nodes.append(Population(f"l{i + 1}", n, params))
             projs.append(Dense("in" if i == 0 else f"l{i}", f"l{i + 1}", w.T.copy()))
             rec = self.recurrent[i] if i < len(self.recurrent) else None
             if rec is not None:
@@ -163,6 +172,10 @@ class TrainResult:
 def _check(config: TrainConfig, data: Dataset) -> None:
     if config.surrogate not in SURROGATES:
         raise TrainError(f"unknown surrogate {config.surrogate!r}; choose one of {', '.join(SURROGATES)}")
+    if config.neuron not in ("lif", "cuba_lif"):
+        raise TrainError(f"neuron must be 'lif' or 'cuba_lif', got {config.neuron!r}")
+    if not config.tau_syn > 0:
+        raise TrainError("tau_syn must be positive")
     if config.reset not in ("zero", "subtract"):
         raise TrainError(f"reset must be 'zero' or 'subtract', got {config.reset!r}")
     for name in ("n_steps", "epochs", "batch_size"):
@@ -188,6 +201,8 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
     v_n = u_n + x_n W + s_n R, before the reset.
     """
     a_scalar = math.exp(-config.dt / config.tau_m)
+    b_scalar = math.exp(-config.dt / config.tau_syn)
+    cuba = config.neuron == "cuba_lif"
     subtract = config.reset == "subtract"
     inp = np.ascontiguousarray(np.transpose(x, (1, 0, 2)), dtype=np.float64)  # (steps, batch, inputs)
     saved = []
@@ -200,8 +215,16 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
         u_all = np.empty((steps, batch, n))
         s_all = np.empty((steps, batch, n))
         currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
+        i_syn = np.zeros((batch, n))
         for t in range(steps):
-            if rec is None:
+            if cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
+                i_syn = b_scalar * i_syn
+                u = i_syn + (v - i_syn) * a_scalar
+                spikes = (u >= config.threshold).astype(np.float64)
+                i_syn = i_syn + currents[t] + (spikes @ rec if rec is not None else 0.0)
+                v = u - config.threshold * spikes if subtract else u * (1.0 - spikes)
+                u_all[t], s_all[t] = u, spikes
+            elif rec is None:
                 _lif_step(v, currents[t], a, config.threshold, subtract, u_all[t], s_all[t])
             else:
                 u = a_scalar * v
@@ -227,6 +250,8 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
     dW += x_n^T dI_n, dR += s_n^T dI_n, and the layer below receives g = dI_n W^T.
     """
     a = math.exp(-config.dt / config.tau_m)
+    b = math.exp(-config.dt / config.tau_syn)
+    cuba = config.neuron == "cuba_lif"
     surrogate = SURROGATES[config.surrogate]
     subtract = config.reset == "subtract"
     inputs = [np.transpose(x, (1, 0, 2))] + [s for _, s in saved[:-1]]
@@ -240,8 +265,17 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
         sg = surrogate(u - config.threshold, config.slope)
         d_current = np.empty_like(u)
         dv = np.zeros(u.shape[1:])
+        di = np.zeros(u.shape[1:])
         for t in range(steps - 1, -1, -1):
             keep_v = dv if subtract else dv * (1.0 - s[t])
+            if cuba:
+                # i_n = i'_n + I_n; u_n = i'_n + (v_{n-1} - i'_n) a; v_n = reset(u_n); i'_n = b i_{n-1}
+                d_current[t] = di
+                ds = g[t] if rec is None else g[t] + di @ rec.T
+                du = keep_v + ds * sg[t]
+                dv = a * du
+                di = b * (di + (1.0 - a) * du)
+                continue
             d_current[t] = keep_v
             ds = g[t] if rec is None else g[t] + keep_v @ rec.T
             du = keep_v + ds * sg[t]
