@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 
 from snnas.errors import NetworkError, SnnasError
-from snnas.neurons import CubaLIFParameters, IFParameters, LIFParameters, LIParameters, NeuronParameters
+from snnas.neurons import (
+    AdaptiveLIFParameters,
+    CubaLIFParameters,
+    IFParameters,
+    LIFParameters,
+    LIParameters,
+    NeuronParameters,
+)
 
 
-@pytest.mark.parametrize("cls", [IFParameters, LIFParameters, CubaLIFParameters, LIParameters])
+@pytest.mark.parametrize("cls", [IFParameters, LIFParameters, CubaLIFParameters, LIParameters, AdaptiveLIFParameters])
 def test_dict_round_trip(cls: type[NeuronParameters]) -> None:
     p = cls()
     assert NeuronParameters.from_dict(p.to_dict()) == p
@@ -66,3 +73,17 @@ def test_cuba_gain_matches_snntorch_synaptic_export() -> None:
     tau_syn, tau_mem = dt / (1 - alpha), dt / (1 - beta)
     d = CubaLIFParameters(tau_m=tau_mem, tau_syn=tau_syn, r=tau_mem / dt, w_in=tau_syn / dt).discretize(dt, 1)
     assert d.input_gain[0] == pytest.approx(1 / (1 - beta))
+
+
+def test_adaptive_lif_has_no_nir_primitive() -> None:
+    import numpy as np
+
+    from snnas.errors import NIRError
+    from snnas.network import Dense, Input, Network, Population
+    from snnas.nir_io import to_nir
+
+    net = Network((Input("i", 2), Population("a", 2, AdaptiveLIFParameters())), (Dense("i", "a", np.ones((2, 2))),))
+    with pytest.raises(NIRError, match="'adaptive_lif' has no NIR primitive"):
+        to_nir(net)
+    with pytest.raises(NetworkError, match="tau_adapt: expected > 0"):
+        AdaptiveLIFParameters(tau_adapt=0.0)

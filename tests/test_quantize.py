@@ -96,3 +96,10 @@ def test_cuba_network_on_loihi() -> None:
     assert q.model == "cuba_lif" and q.decay_s == round((1 - np.exp(-0.2)) * 4096)
     chip, _ = chip_accuracy(q, x.astype(np.int8), y)
     assert chip >= accuracy(res.weights, x, y, cfg) - 0.02
+
+
+def test_adaptive_networks_have_no_fixed_point_mode() -> None:
+    d = digits()
+    res = train(d, split(d), TrainConfig(neuron="adaptive_lif", epochs=1, progress=False))
+    with pytest.raises(QuantizationError, match="fixed-point engine runs IF, LIF and CUBA-LIF only"):
+        quantize(res, "loihi", 8)

@@ -41,3 +41,13 @@ def test_infeasible_candidate_is_not_trained(data) -> None:  # type: ignore[no-u
     assert not s.feasible and s.violations and s.accuracy_float is None and s.train_seconds is None
     assert "not trained" in s.notes[0]
     assert s.to_dict()["violations"][0]["constraint"]
+
+
+def test_a_model_without_fixed_point_mode_is_scored_in_float(data) -> None:  # type: ignore[no-untyped-def]
+    d, sp = data
+    adaptive = TrainConfig(neuron="adaptive_lif", epochs=3, progress=False)
+    loihi = score(adaptive, "loihi", d, sp)  # Loihi runs no adaptive neurons: refused before training
+    assert not loihi.feasible and loihi.violations[0].constraint == "neuron_models" and loihi.accuracy_float is None
+    s = score(adaptive, "spinnaker", d, sp, eval_samples=8)  # programmable, but no weight precision in the file
+    assert s.feasible and s.accuracy_float is not None and s.accuracy_chip is None
+    assert any("no chip accuracy" in n for n in s.notes)

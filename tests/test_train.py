@@ -222,3 +222,20 @@ def test_cuba_backward_matches_a_loop_reference(reset: str) -> None:
         g = g_prev
     for gi, ri in zip(got, ref):
         np.testing.assert_allclose(gi, ri, rtol=1e-10, atol=1e-12)
+
+
+def test_adaptive_network_spikes_identically_in_the_engine() -> None:
+    d = digits()
+    sp = split(d, seed=0)
+    cfg = TrainConfig(neuron="adaptive_lif", tau_adapt=50e-3, adapt_beta=0.3, epochs=12, patience=12, progress=False)
+    res = train(d, sp, cfg)
+    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    assert accuracy(res.weights, x, d.labels[sp.test], cfg) > 0.85
+    counts, _ = forward(res.weights, x[:40], cfg)
+    net = res.to_network()
+    run = run_network(net, x[:40].astype(np.int8))
+    off = net.to_csr().offsets["l2"]
+    sim = np.zeros_like(counts)
+    out = run.spike_ids >= off
+    np.add.at(sim, (run.spike_steps[out] // 16, run.spike_ids[out] - off), 1)
+    assert np.array_equal(sim, counts)  # adaptive LIF is stepped every step in the engine: exact

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from snnas.errors import NetworkError
 
 __all__ = [
+    "AdaptiveLIFParameters",
     "CubaLIFParameters",
     "DiscreteNeurons",
     "IFParameters",
@@ -273,6 +274,37 @@ class LIParameters(NeuronParameters):
                                "value")
 
 
+@dataclass(frozen=True, eq=False)
+class AdaptiveLIFParameters(NeuronParameters):
+    """LIF with an adaptive threshold v_th + θ: θ decays with tau_adapt and rises by beta at each spike.
+
+    Discrete step (the engine's, ``cpp/neurons.hpp``): θ ← θ·exp(-dt/tau_adapt); v relaxes as LIF; spike
+    when v >= v_th + θ; reset v ← v_reset (or v - (v_th + θ)); then θ ← θ + beta. θ = 0 at the start.
+    NIR has no adaptive neuron, so such a population cannot be written to NIR.
+    """
+
+    model: ClassVar[str] = "adaptive_lif"
+    _positive: ClassVar[tuple[str, ...]] = ("tau_m", "tau_adapt")
+    _nonnegative: ClassVar[tuple[str, ...]] = ("t_ref", "beta")
+
+    tau_m: Param = 20e-3  # s
+    v_th: Param = 1.0  # V
+    v_leak: Param = 0.0  # V
+    v_reset: Param = 0.0  # V
+    r: Param = 1.0
+    tau_adapt: Param = 100e-3  # s
+    beta: Param = 0.1  # V per spike
+    t_ref: Param = 0.0  # s
+    reset: Reset = "value"
+
+    def discretize(self, dt: float, size: int) -> DiscreteNeurons:
+        tau = self._full("tau_m", size)
+        return DiscreteNeurons("adaptive_lif", self._full("v_th", size), self._full("v_reset", size),
+                               self._full("v_leak", size), np.exp(-dt / tau), np.zeros(size),
+                               _refractory_steps(self._full("t_ref", size), dt), self._full("r", size) * dt / tau,
+                               self.reset)
+
+
 _REGISTRY: dict[str, type[NeuronParameters]] = {
-    cls.model: cls for cls in (IFParameters, LIFParameters, CubaLIFParameters, LIParameters)
+    cls.model: cls for cls in (IFParameters, LIFParameters, CubaLIFParameters, LIParameters, AdaptiveLIFParameters)
 }

@@ -74,7 +74,7 @@ def _neuron_node(pop: Population, flat: bool) -> Any:
         node = nir.IF(r=_full(p.r, s), v_threshold=_full(p.v_th, s), v_reset=_full(p.v_reset, s))
     elif isinstance(p, LIParameters):
         node = nir.LI(tau=_full(p.tau_m, s), r=_full(p.r, s), v_leak=_full(p.v_leak, s))
-    else:  # pragma: no cover - every parameter class is listed above
+    else:
         raise NIRError(f"population {pop.name!r}: neuron model {p.model!r} has no NIR primitive")
     node.metadata = meta
     return node

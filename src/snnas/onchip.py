@@ -129,9 +129,9 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
 
     pops = net.populations
     models = {p.neuron.model for p in pops}
-    if len(models) != 1 or not models <= {"if", "lif", "cuba_lif"}:
-        raise EvaluationError(f"the simulator runs one neuron model per network (if, lif or cuba_lif); this network "
-                              f"has {sorted(models)}")
+    if len(models) != 1 or not models <= {"if", "lif", "cuba_lif", "adaptive_lif"}:
+        raise EvaluationError(f"the simulator runs one neuron model per network (if, lif, cuba_lif or adaptive_lif); "
+                              f"this network has {sorted(models)}")
     resets = {getattr(p.neuron, "reset", "value") for p in pops}
     if len(resets) != 1:
         raise EvaluationError("the simulator runs one reset rule per network; this network mixes 'value' and 'subtract'")
@@ -152,13 +152,17 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
     with np.errstate(divide="ignore"):
         tau_m = np.where(alpha_m >= 1.0, np.inf, -net.dt / np.log(np.where(alpha_m >= 1.0, 0.5, alpha_m)))
         tau_s = np.where(alpha_s <= 0.0, net.dt * 1e-3, -net.dt / np.log(np.where(alpha_s <= 0.0, 0.5, alpha_s)))
-    model = cast(Literal["if", "lif", "cuba_lif"], models.pop())
+    model = cast(Literal["if", "lif", "cuba_lif", "adaptive_lif"], models.pop())
     if model != "cuba_lif":
         tau_s = np.full(glob.size, np.inf)
+    adapt: dict[str, Any] = {}
+    if model == "adaptive_lif":  # the adaptation constants, per neuron, straight from the parameters
+        adapt = {name: np.concatenate([np.broadcast_to(np.asarray(getattr(p.neuron, name), dtype=float), (p.size,))
+                                       for p in pops]) for name in ("tau_adapt", "beta")}
     sim = SimNetwork(row_ptr=row_ptr, target=post_local[order].astype(np.int32),
                      weight=(csr.weight[keep] * gain[csr.target[keep]])[order], delay=csr.delay[keep][order],
                      model=model, v_th=cat("v_th"), v_reset=cat("v_reset"), v_rest=cat("v_rest"), tau_m=tau_m,
-                     tau_s=tau_s, t_ref=cat("t_ref"), reset=cast(Literal["value", "subtract"], resets.pop()))
+                     tau_s=tau_s, t_ref=cat("t_ref"), reset=cast(Literal["value", "subtract"], resets.pop()), **adapt)
     return sim, glob, gain
 
 

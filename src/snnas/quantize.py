@@ -98,6 +98,8 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     k-means when None; pass the ones fine-tuning used).
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
+    if result.config.neuron not in ("lif", "cuba_lif"):
+        raise QuantizationError(f"{result.config.neuron}: the fixed-point engine runs IF, LIF and CUBA-LIF only")
     wb = chip.precision.weight_bits
     bits = weight_bits if weight_bits is not None else (wb.max if wb is not None else None)
     if bits is None:

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from snnas.datasets import Dataset, Split
 from snnas.errors import SnnasError
 from snnas.network import Dense, Input, Network, Population
-from snnas.neurons import CubaLIFParameters, LIFParameters, NeuronParameters
+from snnas.neurons import AdaptiveLIFParameters, CubaLIFParameters, LIFParameters, NeuronParameters
 
 __all__ = ["SURROGATES", "TrainConfig", "TrainError", "TrainResult", "accuracy", "forward", "train"]
 
@@ -96,7 +96,9 @@ class TrainConfig:
     Attributes:
         hidden: sizes of the hidden LIF layers (the output layer has one neuron per class).
         recurrent: give every hidden layer all-to-all recurrent weights (delay 0, see :func:`forward`).
-        neuron: "lif", or "cuba_lif" (input goes to a synaptic current decaying with tau_syn [s]).
+        neuron: "lif"; "cuba_lif" (input goes to a synaptic current decaying with tau_syn [s]); or
+            "adaptive_lif" (the threshold rises by adapt_beta per spike and decays with tau_adapt [s]; the
+            adaptation is not differentiated through, like the reset).
         n_steps: time steps per sample.
         dt: step [s]; tau_m: membrane time constant [s]; threshold: θ (in units of the weights).
         reset: "zero" or "subtract".
@@ -111,6 +113,8 @@ class TrainConfig:
     recurrent: bool = False
     neuron: str = "lif"
     tau_syn: float = 5e-3
+    tau_adapt: float = 100e-3
+    adapt_beta: float = 0.2
     n_steps: int = 16
     dt: float = 1e-3
     tau_m: float = 10e-3
@@ -156,7 +160,10 @@ class TrainResult:
         reset = "subtract" if c.reset == "subtract" else "value"
         for i, (w, n) in enumerate(zip(self.weights, sizes)):
             params: NeuronParameters
-            if c.neuron == "cuba_lif":  # r·w_in·dt/tau_syn = 1: a weight moves the drive by itself
+            if c.neuron == "adaptive_lif":
+                params = AdaptiveLIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, tau_adapt=c.tau_adapt,
+                                               beta=c.adapt_beta, reset=reset)  # type: ignore[arg-type]
+            elif c.neuron == "cuba_lif":  # r·w_in·dt/tau_syn = 1: a weight moves the drive by itself
                 params = CubaLIFParameters(tau_m=c.tau_m, tau_syn=c.tau_syn, v_th=c.threshold, v_reset=0.0,
                                            r=c.tau_syn / c.dt, w_in=1.0, reset=reset)  # type: ignore[arg-type]
             else:
@@ -172,10 +179,10 @@ class TrainResult:
 def _check(config: TrainConfig, data: Dataset) -> None:
     if config.surrogate not in SURROGATES:
         raise TrainError(f"unknown surrogate {config.surrogate!r}; choose one of {', '.join(SURROGATES)}")
-    if config.neuron not in ("lif", "cuba_lif"):
-        raise TrainError(f"neuron must be 'lif' or 'cuba_lif', got {config.neuron!r}")
-    if not config.tau_syn > 0:
-        raise TrainError("tau_syn must be positive")
+    if config.neuron not in ("lif", "cuba_lif", "adaptive_lif"):
+        raise TrainError(f"neuron must be 'lif', 'cuba_lif' or 'adaptive_lif', got {config.neuron!r}")
+    if not (config.tau_syn > 0 and config.tau_adapt > 0 and config.adapt_beta >= 0):
+        raise TrainError("tau_syn and tau_adapt must be positive and adapt_beta >= 0")
     if config.reset not in ("zero", "subtract"):
         raise TrainError(f"reset must be 'zero' or 'subtract', got {config.reset!r}")
     for name in ("n_steps", "epochs", "batch_size"):
@@ -203,6 +210,8 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
     a_scalar = math.exp(-config.dt / config.tau_m)
     b_scalar = math.exp(-config.dt / config.tau_syn)
     cuba = config.neuron == "cuba_lif"
+    adaptive = config.neuron == "adaptive_lif"
+    rho = math.exp(-config.dt / config.tau_adapt)
     subtract = config.reset == "subtract"
     inp = np.ascontiguousarray(np.transpose(x, (1, 0, 2)), dtype=np.float64)  # (steps, batch, inputs)
     saved = []
@@ -216,8 +225,18 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
         s_all = np.empty((steps, batch, n))
         currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
         i_syn = np.zeros((batch, n))
+        theta = np.zeros((batch, n))
         for t in range(steps):
-            if cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
+            if adaptive:  # the engine's adaptive LIF; u is saved relative to the moving threshold
+                theta = theta * rho
+                u = a_scalar * v
+                thr = config.threshold + theta
+                spikes = (u >= thr).astype(np.float64)
+                total = u + currents[t] + (spikes @ rec if rec is not None else 0.0)
+                v = total - thr * spikes if subtract else total * (1.0 - spikes)
+                theta = theta + config.adapt_beta * spikes
+                u_all[t], s_all[t] = u - (thr - config.threshold), spikes
+            elif cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
                 i_syn = b_scalar * i_syn
                 u = i_syn + (v - i_syn) * a_scalar
                 spikes = (u >= config.threshold).astype(np.float64)
