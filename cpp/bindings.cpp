@@ -189,35 +189,38 @@ struct RunInput {
   int64_t n_steps = 0;
 };
 
+// n_steps as a Python integer in [0, INT32_MAX], or SimulationInputError.
+int64_t take_steps(py::handle obj) {
+  const int64_t steps = take_int(obj, "n_steps");
+  if (steps < 0 || steps > INT32_MAX)
+    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(steps));
+  return steps;
+}
+
+// An optional external current i_ext: None, (n,) per neuron or (n_steps, n) per step, as dtype T.
+template <typename T>
+snnas::CurrentMode take_current(py::handle i_ext, int64_t n, int64_t n_steps, std::vector<T>& out) {
+  if (i_ext.is_none()) return snnas::CurrentMode::None;
+  std::vector<py::ssize_t> shape;
+  out = take_array<T>(i_ext, "i_ext", 1, 2, &shape);
+  if (shape.size() == 1 && shape[0] == n) return snnas::CurrentMode::PerNeuron;
+  if (shape.size() == 2 && shape[0] == n_steps && shape[1] == n) return snnas::CurrentMode::PerStep;
+  std::string got = "(" + std::to_string(shape[0]) + (shape.size() == 2 ? ", " + std::to_string(shape[1]) : ",") + ")";
+  input_error("i_ext: expected shape (n,) = (" + std::to_string(n) + ",) or (n_steps, n) = (" + std::to_string(n_steps) +
+              ", " + std::to_string(n) + "), got " + got);
+}
+
 // The arguments of one run of a network of n neurons, checked and copied.
 RunInput parse_run(int32_t n, py::handle n_steps_obj, py::handle v0, py::handle i0, py::handle ext_step,
                    py::handle ext_id, py::handle ext_weight, py::handle i_ext) {
   RunInput in;
-  in.n_steps = take_int(n_steps_obj, "n_steps");
-  if (in.n_steps < 0 || in.n_steps > INT32_MAX)
-    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(in.n_steps));
+  in.n_steps = take_steps(n_steps_obj);
   in.init.v = take_array<double>(v0, "v0");
   in.init.i_syn = take_array<double>(i0, "i0");
   in.ext.spike_step = take_array<int64_t>(ext_step, "ext_step");
   in.ext.spike_id = take_array<int32_t>(ext_id, "ext_id");
   in.ext.spike_weight = take_array<double>(ext_weight, "ext_weight");
-  if (i_ext.is_none()) {
-    in.ext.current_mode = snnas::CurrentMode::None;
-  } else {
-    std::vector<py::ssize_t> shape;
-    in.ext.current = take_array<double>(i_ext, "i_ext", 1, 2, &shape);
-    const std::string want = "(n,) = (" + std::to_string(n) + ",) or (n_steps, n) = (" + std::to_string(in.n_steps) +
-                             ", " + std::to_string(n) + ")";
-    if (shape.size() == 1) {
-      if (shape[0] != n) input_error("i_ext: expected shape " + want + ", got (" + std::to_string(shape[0]) + ",)");
-      in.ext.current_mode = snnas::CurrentMode::PerNeuron;
-    } else {
-      if (shape[0] != in.n_steps || shape[1] != n)
-        input_error("i_ext: expected shape " + want + ", got (" + std::to_string(shape[0]) + ", " +
-                    std::to_string(shape[1]) + ")");
-      in.ext.current_mode = snnas::CurrentMode::PerStep;
-    }
-  }
+  in.ext.current_mode = take_current<double>(i_ext, n, in.n_steps, in.ext.current);
   const std::string problem = snnas::validate_run(n, in.ext, in.init, in.n_steps);
   if (!problem.empty()) input_error(problem);
   return in;
@@ -328,29 +331,13 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
   c.net.synapses.target = take_array<int32_t>(target, "target");
   c.net.synapses.weight = take_array<int32_t>(weight, "weight");
   c.net.synapses.delay = take_array<int32_t>(delay, "delay");
-  c.n_steps = take_int(n_steps, "n_steps");
-  if (c.n_steps < 0 || c.n_steps > INT32_MAX)
-    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(c.n_steps));
+  c.n_steps = take_steps(n_steps);
   c.in.v0 = take_array<int64_t>(v0, "v0");
   c.in.i0 = take_array<int64_t>(i0, "i0");
   c.in.spike_step = take_array<int64_t>(ext_step, "ext_step");
   c.in.spike_id = take_array<int32_t>(ext_id, "ext_id");
   c.in.spike_weight = take_array<int32_t>(ext_weight, "ext_weight");
-  if (i_ext.is_none()) {
-    c.in.current_mode = snnas::CurrentMode::None;
-  } else {
-    std::vector<py::ssize_t> shape;
-    c.in.current = take_array<int32_t>(i_ext, "i_ext", 1, 2, &shape);
-    const std::string want = "(n,) = (" + std::to_string(n) + ",) or (n_steps, n) = (" + std::to_string(c.n_steps) +
-                             ", " + std::to_string(n) + ")";
-    if (shape.size() == 1 && shape[0] == n) {
-      c.in.current_mode = snnas::CurrentMode::PerNeuron;
-    } else if (shape.size() == 2 && shape[0] == c.n_steps && shape[1] == n) {
-      c.in.current_mode = snnas::CurrentMode::PerStep;
-    } else {
-      input_error("i_ext: expected shape " + want);
-    }
-  }
+  c.in.current_mode = take_current<int32_t>(i_ext, n, c.n_steps, c.in.current);
   const std::string problem = snnas::validate_fixed(c.net, c.in, c.n_steps);
   if (!problem.empty()) input_error(problem);
   return c;
@@ -419,10 +406,8 @@ void parse_chip_call(ChipCall& call, py::handle row_ptr, py::handle target, py::
   }
   snnas::ChipCountsInput& in = call.in;
   const int64_t k = take_int(num_cores, "num_cores");
-  const int64_t steps = take_int(n_steps, "n_steps");
+  const int64_t steps = take_steps(n_steps);
   if (k < 0 || k > INT32_MAX) input_error("num_cores: expected an integer in [0, 2147483647], got " + std::to_string(k));
-  if (steps < 0 || steps > INT32_MAX)
-    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(steps));
   if (rp.empty() || rp.size() - 1 > static_cast<size_t>(INT32_MAX))
     input_error("row_ptr: expected n + 1 entries with 0 <= n <= 2147483647");
   const size_t n = rp.size() - 1;

@@ -114,3 +114,15 @@ def test_async_chip_latency_is_the_last_output_event(tmp_path) -> None:  # type:
     # the input spike of step 1 (1 ms) is served in 1 us; the neuron it fires leaves 0.1 us later
     assert res.latency.total_s == pytest.approx(1e-3 + 1e-6 + 1e-7)
     assert "latency.t_hop_x" in res.latency.missing
+
+
+def test_wrong_argument_types_are_named() -> None:
+    import snnas
+    from snnas.mapping import MappingError, map_network
+
+    with pytest.raises(EvaluationError, match="expected a snnas.network.Network, got NoneType"):
+        snnas.evaluate(None, chips=["loihi"])
+    with pytest.raises(MappingError, match="got str"):
+        map_network("net.nir", "loihi")  # type: ignore[arg-type]
+    (one,) = snnas.evaluate(relay(), chips="loihi", inputs=np.ones((3, 1), np.int8))  # one chip, not a list
+    assert one.chip == "loihi"

@@ -278,6 +278,10 @@ def evaluate_on_chips(net: Network, chips: Sequence[Chip | str], inputs: Any = N
         mapper: ``"sequential"`` or ``"traffic"``; the traffic mapper is weighted by the simulated rates.
         seed: seed of the default inputs and of the mapper.
     """
+    if not isinstance(net, Network):
+        raise EvaluationError(f"network: expected a snnas.network.Network, got {type(net).__name__}")
+    if isinstance(chips, (str, Chip)):
+        chips = [chips]
     loaded = [c if isinstance(c, Chip) else load_chip(c) for c in chips]
     csr = net.to_csr()
     raster = default_inputs(net, n_steps, input_rate, seed) if inputs is None else inputs
@@ -286,7 +290,7 @@ def evaluate_on_chips(net: Network, chips: Sequence[Chip | str], inputs: Any = N
     workload = _workload(net, csr, run)
     results = []
     for chip in loaded:
-        mapping, report = map_network(net, chip, mapper, rates=rates, seed=seed)
+        mapping, report = map_network(net, chip, mapper, rates=rates, seed=seed, csr=csr)
         act = count_activity(csr, mapping, run.spike_steps, run.spike_ids, run.n_steps * run.samples, net.dt)
         act = _per_inference(act, run.samples)
         lat = latency(chip, act, tiles=_tiles(chip, mapping))

@@ -72,6 +72,28 @@ def _settled(model: int, v: float, i: float, v_th: float, r: float, a: float, b:
 
 
 @numba.njit(cache=True)
+def _deliver(fired: np.ndarray, row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray,
+             buf: np.ndarray, slot: int, ext_step: np.ndarray, ext_id: np.ndarray, ext_weight: np.ndarray,
+             ext_pos: int, step: int) -> tuple[int, int, int]:
+    """Phase 3: spikes by ascending neuron, synapses in CSR order, into their delay slot; then the external
+    events of this step. Returns (synaptic events, external events, next external position). Float and
+    integer buffers alike (numba compiles one version per dtype)."""
+    slots = buf.shape[0]
+    syn_events = 0
+    for k in range(fired.shape[0]):
+        if fired[k]:
+            syn_events += row_ptr[k + 1] - row_ptr[k]
+            for j in range(row_ptr[k], row_ptr[k + 1]):
+                buf[(slot + delay[j]) % slots, target[j]] += weight[j]
+    ext_events = 0
+    while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
+        buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
+        ext_pos += 1
+        ext_events += 1
+    return syn_events, ext_events, ext_pos
+
+
+@numba.njit(cache=True)
 def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np.ndarray, v_rest: np.ndarray,
          a_m: np.ndarray, a_s: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
          row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
@@ -128,17 +150,11 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
                 v[k] = u + (v[k] - u) * a_m[k]
             last[k] = step
             fired[k] = v[k] >= v_th[k]
-        # (3) deliver: spikes by ascending neuron, synapses in CSR order, then external events
-        for k in range(n):
-            if fired[k]:
-                syn_events += row_ptr[k + 1] - row_ptr[k]
-                for j in range(row_ptr[k], row_ptr[k + 1]):
-                    s = (slot + delay[j]) % slots
-                    buf[s, target[j]] += weight[j]
-        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
-            buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
-            ext_pos += 1
-            ext_events += 1
+        # (3) deliver
+        se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, buf, slot, ext_step, ext_id, ext_weight,
+                                   ext_pos, step)
+        syn_events += se
+        ext_events += ee
         for t in range(n):  # a neuron receives input exactly when its summed input is nonzero
             x = buf[slot, t]
             buf[slot, t] = 0.0
@@ -284,15 +300,10 @@ def _run_stepped(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_r
                 fired[k] = crossed
                 above[k] = up
         # (3) deliver
-        for k in range(n):
-            if fired[k]:
-                syn_events += row_ptr[k + 1] - row_ptr[k]
-                for j in range(row_ptr[k], row_ptr[k + 1]):
-                    buf[(slot + delay[j]) % slots, target[j]] += weight[j]
-        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
-            buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
-            ext_pos += 1
-            ext_events += 1
+        se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, buf, slot, ext_step, ext_id, ext_weight,
+                                   ext_pos, step)
+        syn_events += se
+        ext_events += ee
         for t in range(n):
             x = buf[slot, t]
             buf[slot, t] = 0.0
@@ -438,15 +449,10 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
                 v[k] = min(max(v[k] - ((v[k] * dm[k]) >> 12) + i[k] + ie, lo), hi)
             fired[k] = v[k] >= v_th[k]
         # (3) deliver
-        for k in range(n):
-            if fired[k]:
-                syn_events += row_ptr[k + 1] - row_ptr[k]
-                for j in range(row_ptr[k], row_ptr[k + 1]):
-                    acc[(slot + delay[j]) % slots, target[j]] += weight[j]
-        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
-            acc[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
-            ext_pos += 1
-            ext_events += 1
+        se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, acc, slot, ext_step, ext_id, ext_weight,
+                                   ext_pos, step)
+        syn_events += se
+        ext_events += ee
         for t in range(n):
             x = acc[slot, t]
             acc[slot, t] = 0

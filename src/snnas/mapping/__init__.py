@@ -88,7 +88,7 @@ def _report(net: Network, chip: Chip, mapper: str, csr: NeuronCSR, mapping: Mapp
 
 
 def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: NDArray[np.float64] | None = None,
-                seed: int = 0) -> tuple[Mapping, FeasibilityReport]:
+                seed: int = 0, csr: NeuronCSR | None = None) -> tuple[Mapping, FeasibilityReport]:
     """Map ``net`` onto ``chip`` and check every limit of the chip file.
 
     Args:
@@ -99,16 +99,19 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
         rates: firing rate of every neuron (global order, inputs included), spikes per step; weights the
             traffic and the packet counts of the report. Uniform when None.
         seed: seed of the partitioner and of the annealer.
+        csr: ``net.to_csr()``, when the caller has it already (mapping one network onto several chips).
 
     Returns:
         The mapping and its feasibility report. The mapping always exists, even when infeasible, so the
         report can say exactly what does not fit where.
     """
+    if not isinstance(net, Network):
+        raise MappingError(f"net: expected a snnas.network.Network, got {type(net).__name__}")
     if mapper not in MAPPERS:
         raise MappingError(f"unknown mapper {mapper!r}; choose one of {', '.join(MAPPERS)}")
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     start = time.perf_counter()
-    csr = net.to_csr()
+    csr = csr if csr is not None else net.to_csr()
     r = _rates(rates, csr.num_neurons)
     bits = synapse_bits(chip, csr)
     violations = check_network(net, chip, csr)
