@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     from snnas import __version__
-    from snnas.cli import evaluatecmd, mapcmd, targets
+    from snnas.cli import evaluatecmd, mapcmd, searchcmd, targets
 
     parser = argparse.ArgumentParser(
         prog="snnas",
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.register(groups)
     mapcmd.register(groups)
     evaluatecmd.register(groups)
+    searchcmd.register(groups)
     return parser
 
 

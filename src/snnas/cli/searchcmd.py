@@ -1,0 +1,188 @@
+"""``snnas search`` (find the best architectures per chip) and ``snnas report`` (plots and HTML of a run)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from snnas.chip.summary import format_value
+from snnas.errors import SnnasError
+
+__all__ = ["register"]
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
+class SearchCommand:
+    """snnas search: a hardware-aware architecture search, one Pareto front per chip, resumable."""
+
+    name = "search"
+    help = "search architectures per chip (accuracy on the chip, energy, latency, fits); resumable"
+
+    @staticmethod
+    def add_arguments(p: argparse.ArgumentParser) -> None:
+        from snnas.search import STRATEGIES
+        from snnas.search.objectives import OBJECTIVES
+        from snnas.search.tasks import DATASETS
+        from snnas.space import SPACES
+
+        p.add_argument("--space", choices=sorted(SPACES), default="global", help="search space (default global)")
+        p.add_argument("--strategy", choices=sorted(STRATEGIES), default="evolution", help="default evolution")
+        p.add_argument("--targets", default="loihi", help="comma-separated chip ids (default loihi)")
+        p.add_argument("--dataset", choices=sorted(DATASETS), default="digits", help="default digits (offline)")
+        p.add_argument("--max-samples", type=int, help="stratified subsample of the dataset (faster, rougher)")
+        p.add_argument("--budget", type=int, help="evaluations per chip (default 60; on --resume, the stored one)")
+        p.add_argument("--objectives", default="accuracy,energy",
+                       help=f"comma-separated, from {', '.join(OBJECTIVES)} (default accuracy,energy)")
+        p.add_argument("--weights", help="scalarise: one weight per objective (see snnas.search.objectives)")
+        p.add_argument("--epochs", type=int, default=10, help="training epochs per candidate (default 10)")
+        p.add_argument("--patience", type=int, default=4, help="early-stopping patience (default 4)")
+        p.add_argument("--population", type=int, help="population of evolution / nsga2 (default 16)")
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--workers", type=int, default=1, help="parallel evaluations (default 1)")
+        p.add_argument("--executor", default="process",
+                       help="process (default), inline, or dask://HOST:PORT of a running Dask scheduler")
+        p.add_argument("--timeout", type=float, default=900.0, help="seconds per evaluation before it fails (900)")
+        p.add_argument("--store", default="snnas-search.db", help="SQLite store (default snnas-search.db)")
+        p.add_argument("--resume", action="store_true", help="continue the search in --store")
+        p.add_argument("--csv", metavar="FILE", help="also export every evaluation as CSV")
+        p.add_argument("--json", metavar="FILE", help="also export every evaluation as JSON")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> int:
+        from snnas.search.executors import make_executor
+        from snnas.search.loop import SearchConfig, config_from_identity, run_search
+        from snnas.search.objectives import Objectives
+        from snnas.search.tasks import DatasetSpec
+        from snnas.store import Store
+
+        console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
+        store_path = Path(args.store)
+        if args.workers < 1:
+            raise SnnasError(f"--workers must be >= 1, got {args.workers}")
+        if args.budget is not None and args.budget < 1:
+            raise SnnasError(f"--budget must be >= 1, got {args.budget}")
+        if args.resume and not store_path.exists():
+            raise SnnasError(f"--resume: no store at {store_path}")
+        with Store(store_path) as store:
+            meta = store.meta()
+            started = "config" in meta or len(store) > 0
+            if args.resume and not started:
+                raise SnnasError(f"--resume: {store_path} holds no search yet")
+            if started and not args.resume:
+                raise SnnasError(f"{store_path} holds a search: pass --resume to continue it, or choose another --store")
+            if args.resume and "config" in meta:
+                config = config_from_identity(meta["config"], args.budget or int(meta.get("budget", 60)))
+                console.print(f"resuming {store_path}: {len(store)} asks stored; the stored configuration is used")
+            else:
+                options: dict[str, Any] = {}
+                if args.population is not None:
+                    options["population"] = args.population
+                config = SearchConfig(
+                    space=args.space, strategy=args.strategy, strategy_options=options, targets=_csv(args.targets),
+                    dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
+                    objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
+                    patience=args.patience, lag=args.workers)
+            total = config.budget * len(config.targets)
+            console.print(f"{config.strategy} search over the {config.space} space on {', '.join(config.targets)}: "
+                          f"{config.budget} evaluations per chip, {args.workers} worker(s), store {store_path}")
+            columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[last]}"), TimeElapsedColumn(), TimeRemainingColumn())
+            with make_executor(args.executor, args.workers, args.timeout) as executor, \
+                    Progress(*columns, console=console, transient=False) as bar:
+                task = bar.add_task("evaluations", total=total, last="")
+                done0 = sum(1 for r in store.rows() if r.done and r.status != "duplicate")
+                bar.update(task, completed=done0)
+
+                def on_result(row: Any, finished: int, _total: int) -> None:
+                    s = row.score or {}
+                    acc = s.get("accuracy_chip")
+                    last = (f"{row.chip} {row.status}" + (f" acc {acc:.3f}" if acc is not None else "")
+                            + (f" {format_value(s.get('energy_j'), 'J')}" if s.get("energy_j") else "")
+                            + (f" ({row.error[:60]})" if row.error else ""))
+                    bar.update(task, completed=finished, last=last)
+
+                rows = run_search(config, store, executor, on_result)
+            if args.csv:
+                store.export_csv(args.csv)
+            if args.json:
+                store.export_json(args.json)
+        _print_fronts(console, rows, config.objectives)
+        console.print(f"store: {store_path}; plots and HTML: snnas report {store_path}")
+        return 0
+
+
+def _print_fronts(console: Console, rows: dict[str, list[Any]], objectives: Any) -> None:
+    from snnas.report import front
+
+    for chip, mine in rows.items():
+        counts = {s: sum(1 for r in mine if r.status == s) for s in ("ok", "infeasible", "failed")}
+        fr = front(mine, objectives)
+        table = Table(box=box.SIMPLE_HEAVY, header_style="bold",
+                      title=f"{chip}: Pareto front ({counts['ok']} fit, {counts['infeasible']} infeasible, "
+                            f"{counts['failed']} failed)")
+        for col in ("#", "architecture", "float acc.", "chip acc.", "energy", "latency", "spikes"):
+            table.add_column(col, justify="left" if col == "architecture" else "right")
+        for r in fr:
+            s = r.score or {}
+            table.add_row(str(r.idx), r.description, f"{s.get('accuracy_float') or 0:.3f}",
+                          f"{s.get('accuracy_chip') or 0:.3f}",
+                          format_value(s.get("energy_j"), "J"), format_value(s.get("latency_s"), "s"),
+                          f"{s.get('spikes_per_inference') or 0:.0f}")
+        console.print(table)
+        if not fr and counts["infeasible"]:
+            common = set.intersection(*[{v["constraint"] for v in (r.score or {}).get("violations", [])}
+                                        for r in mine if r.status == "infeasible"])
+            console.print(f"  no candidate fits {chip}" + (f"; every one violates {', '.join(sorted(common))}"
+                                                           if common else ""), highlight=False)
+        failed = [r for r in mine if r.status == "failed"]
+        for r in failed[:3]:
+            console.print(f"  [red]failed[/red] #{r.idx} {r.description}: {r.error}", highlight=False)
+
+
+class ReportCommand:
+    """snnas report STORE: Pareto front, hypervolume and best architectures per chip as PNG, plus HTML."""
+
+    name = "report"
+    help = "plots (PNG) and an HTML summary of a search store"
+
+    @staticmethod
+    def add_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("store", help="the search's SQLite store")
+        p.add_argument("--out", help="output folder (default: STORE without its suffix, plus _report)")
+
+    @staticmethod
+    def run(args: argparse.Namespace) -> int:
+        from snnas.report import write_report
+
+        path = Path(args.store)
+        if not path.is_file():
+            raise SnnasError(f"{path}: no such store")
+        out = Path(args.out) if args.out else path.with_name(path.stem + "_report")
+        files = write_report(path, out)
+        for f in files:
+            print(f)
+        return 0
+
+
+def register(groups: Any) -> None:
+    for cmd in (SearchCommand, ReportCommand):
+        p = groups.add_parser(cmd.name, help=cmd.help, description=cmd.__doc__)
+        cmd.add_arguments(p)  # type: ignore[attr-defined]
+        p.set_defaults(run=cmd.run)  # type: ignore[attr-defined]

@@ -1,0 +1,245 @@
+"""The search loop: strategies ask, executors evaluate, the store records, strategies are told.
+
+Several chips run in one search, each with its own strategy over the space restricted to that chip
+(``SearchSpace.restrict``) and its own budget of evaluations, so each chip gets its own Pareto front.
+Asks go round-robin over the chips that still have budget; ``idx`` numbers them globally.
+
+Determinism and resume. With lag W (the number of workers when the run was created), before ask g
+the loop tells, in ask order, exactly the results of asks 0 .. g − W; so the sequence of genomes
+depends only on the seed and W, not on which evaluation finishes first. Every ask is stored before it
+is evaluated and every result before it is told. Resuming replays the store: the same strategies,
+seeded alike, ask again; each ask must match its stored genome (else the store belongs to another
+configuration and StoreError says so); finished results are told from the store, pending ones are
+evaluated again. A killed run therefore resumes with no finished evaluation lost and ends with the
+same store as an uninterrupted run.
+
+A genome asked twice on one chip is stored as a duplicate of the first ask, told the same result, and
+does not count against the budget (at most 20 × budget asks per chip, in case a space runs out).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from snnas.chip import Chip, load_chip
+from snnas.errors import SnnasError
+from snnas.search import make_strategy
+from snnas.search.base import Result, Strategy
+from snnas.search.executors import Executor, InlineExecutor
+from snnas.search.objectives import Objectives
+from snnas.search.tasks import DatasetSpec, EvalTask
+from snnas.space import make_space
+from snnas.space.base import Genome, SearchSpace
+from snnas.store import Row, Store, StoreError
+
+__all__ = ["SearchConfig", "SearchError", "config_from_identity", "run_search"]
+
+_ASK_CAP = 20
+
+
+class SearchError(SnnasError, ValueError):
+    """A search that cannot start (bad configuration, a store of another run)."""
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """A search run, everything that defines its sequence of asks.
+
+    Attributes:
+        space, space_options: the search space by name (snnas.space.SPACES) and its options.
+        strategy, strategy_options: the strategy by name (snnas.search.STRATEGIES) and its options.
+        targets: chip ids; one strategy and one Pareto front per chip.
+        dataset: the dataset every worker builds locally.
+        budget: evaluations per chip (duplicates and infeasible candidates count? infeasible yes,
+            duplicates no).
+        objectives: what is minimised (snnas.search.objectives); optional scalar weights.
+        seed: seeds the strategies (per chip) and training.
+        epochs, patience: training budget of each candidate.
+        mapper, eval_samples: mapping heuristic and test samples run on the chip model for energy/latency.
+        lag: results told W asks late (W = workers at creation), see the module docstring.
+    """
+
+    space: str = "global"
+    space_options: dict[str, Any] = field(default_factory=dict)
+    strategy: str = "evolution"
+    strategy_options: dict[str, Any] = field(default_factory=dict)
+    targets: tuple[str, ...] = ("loihi",)
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    budget: int = 60
+    objectives: Objectives = field(default_factory=Objectives)
+    seed: int = 0
+    epochs: int = 10
+    patience: int = 4
+    mapper: str = "traffic"
+    eval_samples: int = 64
+    lag: int = 1
+
+    def identity(self) -> dict[str, Any]:
+        """The fields a resumed run must share with the stored one (budget may grow; lag is stored)."""
+        d = asdict(self)
+        d.pop("budget")
+        d["targets"] = list(self.targets)
+        d["objectives"] = {"names": list(self.objectives.names),
+                           "weights": None if self.objectives.weights is None else list(self.objectives.weights)}
+        d["dataset"] = self.dataset.to_dict()
+        return json.loads(json.dumps(d))  # as stored: tuples become lists
+
+
+def chip_seed(seed: int, chip_id: str) -> int:
+    """The strategy seed of one chip: stable across runs and machines."""
+    return (seed * 1_000_003 + zlib.crc32(chip_id.encode())) % (2**32)
+
+
+@dataclass
+class _Ask:
+    idx: int
+    chip: str
+    seq: int
+    genome: Genome
+    duplicate_of: int | None
+
+
+def run_search(config: SearchConfig, store: Store, executor: Executor | None = None,
+               on_result: Callable[[Row, int, int], None] | None = None,
+               chips: dict[str, Chip] | None = None) -> dict[str, list[Row]]:
+    """Run (or resume) a search; returns the stored rows per chip.
+
+    Args:
+        store: an empty store (new run) or one written by the same configuration (resume).
+        executor: where evaluations run (in this process when None).
+        on_result: called after each evaluation is stored with (row, finished so far, total budget).
+        chips: preloaded chips by id (else loaded by id).
+    """
+    if not isinstance(config.budget, int) or config.budget < 1:
+        raise SearchError(f"budget must be a positive integer, got {config.budget!r}")
+    if not config.targets:
+        raise SearchError("no targets: give at least one chip")
+    meta = store.meta()
+    identity = config.identity()
+    lag = config.lag
+    if "config" in meta:
+        stored = dict(meta["config"])
+        lag = int(stored.pop("lag", 1))
+        mine = dict(identity)
+        mine.pop("lag")
+        if stored != mine:
+            diff = sorted(k for k in set(stored) | set(mine) if stored.get(k) != mine.get(k))
+            raise StoreError(f"{store.path}: written by another search configuration (differs in "
+                             f"{', '.join(diff)}); resume with the same options or use a new store")
+    elif len(store):
+        raise StoreError(f"{store.path}: has evaluations but no run configuration")
+    if lag < 1:
+        raise SearchError(f"lag must be >= 1, got {lag}")
+    chips = dict(chips or {})
+    for t in config.targets:
+        if t not in chips:
+            chips[t] = load_chip(t)
+    base = make_space(config.space, **config.space_options)
+    spaces: dict[str, SearchSpace] = {t: base.restrict(chips[t]) for t in config.targets}
+    strategies: dict[str, Strategy] = {t: make_strategy(config.strategy, spaces[t], chip_seed(config.seed, t),
+                                                        **config.strategy_options) for t in config.targets}
+    store.set_meta({"config": {**identity, "lag": lag}, "budget": config.budget, "complete": False})
+    executor = executor or InlineExecutor()
+    stored = {r.idx: r for r in store.rows()}
+    outcomes: dict[int, dict[str, Any]] = {
+        i: {"status": r.status, "score": r.score, "error": r.error, "seconds": r.seconds}
+        for i, r in stored.items() if r.done and r.status != "duplicate"}
+    asks: list[_Ask] = []
+    first: dict[tuple[str, str], int] = {}
+    evals = dict.fromkeys(config.targets, 0)
+    n_asks = dict.fromkeys(config.targets, 0)
+    in_flight: set[int] = set()
+    finished = sum(1 for r in stored.values() if r.done and r.status != "duplicate")
+    total = config.budget * len(config.targets)
+
+    def collect() -> None:
+        nonlocal finished
+        for idx, outcome in executor.wait(timeout=None):
+            if idx not in in_flight:
+                continue
+            in_flight.discard(idx)
+            store.finish(idx, outcome["status"], outcome["score"], outcome["error"], outcome["seconds"])
+            outcomes[idx] = outcome
+            finished += 1
+            if on_result is not None:
+                a = asks[idx]
+                on_result(Row(idx, a.chip, a.seq, a.genome.key, a.genome.to_json(), spaces[a.chip].describe(a.genome),
+                              outcome["status"], None, outcome["score"], outcome["error"], outcome["seconds"]),
+                          finished, total)
+
+    def tell(i: int) -> None:
+        a = asks[i]
+        j = a.duplicate_of if a.duplicate_of is not None else i
+        while j not in outcomes:
+            if j not in in_flight:
+                raise SearchError(f"internal: result {j} neither stored nor running")
+            collect()
+        o = outcomes[j]
+        result = Result(config.objectives.fitness(o["score"]), Objectives.violation(o["status"], o["score"]),
+                        o["status"], o["score"])
+        strategies[a.chip].tell(a.genome, result)
+
+    def submit(a: _Ask) -> None:
+        while len(in_flight) >= executor.capacity:
+            collect()
+        space = spaces[a.chip]
+        cand = space.candidate(a.genome, epochs=config.epochs, patience=config.patience, seed=config.seed)
+        in_flight.add(a.idx)
+        executor.submit(a.idx, EvalTask(cand, chips[a.chip], config.dataset, config.mapper, config.eval_samples))
+
+    told = 0
+    g = 0
+    while True:
+        open_chips = [t for t in config.targets if evals[t] < config.budget and n_asks[t] < _ASK_CAP * config.budget]
+        if not open_chips:
+            break
+        chip = min(open_chips, key=lambda t: (n_asks[t], config.targets.index(t)))  # round robin
+        while told <= g - lag:
+            tell(told)
+            told += 1
+        genome = strategies[chip].ask()
+        dup = first.get((chip, genome.key))
+        a = _Ask(g, chip, n_asks[chip], genome, dup)
+        asks.append(a)
+        n_asks[chip] += 1
+        if dup is None:
+            first[(chip, genome.key)] = g
+            evals[chip] += 1
+        row = stored.get(g)
+        if row is not None:
+            if row.chip != chip or row.genome_key != genome.key:
+                raise StoreError(f"{store.path}: ask {g} was {row.chip}:{row.genome_key} when stored, now "
+                                 f"{chip}:{genome.key}; the store was written by another configuration or version")
+            if row.status == "pending":
+                submit(a)
+        else:
+            store.add_ask(g, chip, a.seq, genome.key, genome.to_json(), spaces[chip].describe(genome), dup)
+            if dup is None:
+                submit(a)
+        g += 1
+    while told < len(asks):
+        tell(told)
+        told += 1
+    store.set_meta({"complete": True})
+    out: dict[str, list[Row]] = {t: [] for t in config.targets}
+    for r in store.rows():
+        out.setdefault(r.chip, []).append(r)
+    return out
+
+
+def config_from_identity(identity: dict[str, Any], budget: int) -> SearchConfig:
+    """The configuration a store was written with (its ``meta["config"]``), with a (possibly larger) budget."""
+    try:
+        d = dict(identity)
+        o = d.pop("objectives")
+        ds = d.pop("dataset")
+        return SearchConfig(
+            **{**d, "targets": tuple(d["targets"]), "budget": budget},
+            objectives=Objectives(tuple(o["names"]), None if o["weights"] is None else tuple(o["weights"])),
+            dataset=DatasetSpec(ds["name"], tuple(sorted(ds["options"].items())), ds["max_samples"], ds["seed"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"the store's run configuration is unreadable: {exc}") from exc

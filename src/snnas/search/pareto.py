@@ -1,0 +1,128 @@
+"""Pareto dominance (with Deb's constraint domination), non-dominated sorting, crowding distance and
+the hypervolume indicator. Every objective is minimised.
+
+Constraint domination (Deb 2000): a dominates b when (i) a is feasible (violation 0) and b is not, or
+(ii) both are infeasible and a violates less, or (iii) both are feasible and a is no worse in every
+objective and better in at least one.
+
+Hypervolume of a set P with reference point r: the Lebesgue measure of ∪_{p ∈ P, p ≤ r} [p, r], the
+region dominated by P and bounded by r. Computed exactly by slicing along the first objective
+(hypervolume-by-slicing-objectives): sort by f_1, and for each slab [f_1(p_i), f_1(p_{i+1})) add the
+slab width times the (d−1)-dimensional hypervolume of the points up to p_i.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["constrained_dominates", "crowding_distance", "dominates", "hypervolume", "non_dominated_sort",
+           "pareto_mask"]
+
+
+def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
+    """a is no worse than b everywhere and better somewhere (minimisation)."""
+    x, y = np.asarray(a, float), np.asarray(b, float)
+    return bool(np.all(x <= y) and np.any(x < y))
+
+
+def constrained_dominates(a: Sequence[float], va: float, b: Sequence[float], vb: float) -> bool:
+    """Deb's constraint domination; ``va``/``vb`` are violations (0 = feasible)."""
+    if va == 0 and vb > 0:
+        return True
+    if va > 0 and vb > 0:
+        return va < vb
+    if va > 0:
+        return False
+    return dominates(a, b)
+
+
+def non_dominated_sort(points: NDArray[np.float64], violations: Sequence[float] | None = None) -> list[list[int]]:
+    """Fronts of indices: front 0 is dominated by no point, front 1 only by front 0, ... (Deb's fast sort)."""
+    f = np.asarray(points, dtype=float)
+    n = f.shape[0]
+    v = np.zeros(n) if violations is None else np.asarray(violations, dtype=float)
+    dominated_by = [[] for _ in range(n)]  # type: list[list[int]]
+    count = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if constrained_dominates(f[i], v[i], f[j], v[j]):
+                dominated_by[i].append(j)
+                count[j] += 1
+            elif constrained_dominates(f[j], v[j], f[i], v[i]):
+                dominated_by[j].append(i)
+                count[i] += 1
+    fronts: list[list[int]] = []
+    current = [i for i in range(n) if count[i] == 0]
+    while current:
+        fronts.append(current)
+        nxt = []
+        for i in current:
+            for j in dominated_by[i]:
+                count[j] -= 1
+                if count[j] == 0:
+                    nxt.append(j)
+        current = sorted(nxt)
+    return fronts
+
+
+def crowding_distance(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Deb's crowding distance of each point within its front: the sum over objectives of the normalised
+    gap between its two neighbours; the extremes get +inf (they are kept first)."""
+    f = np.asarray(points, dtype=float)
+    n, m = f.shape if f.ndim == 2 else (0, 0)
+    d = np.zeros(n)
+    if n <= 2:
+        return np.full(n, np.inf)
+    for k in range(m):
+        order = np.argsort(f[:, k], kind="stable")
+        lo, hi = f[order[0], k], f[order[-1], k]
+        d[order[0]] = d[order[-1]] = np.inf
+        if hi > lo and np.isfinite(hi - lo):
+            d[order[1:-1]] += (f[order[2:], k] - f[order[:-2], k]) / (hi - lo)
+    return d
+
+
+def pareto_mask(points: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """True for the points no other point dominates."""
+    f = np.asarray(points, dtype=float)
+    keep = np.ones(f.shape[0], dtype=bool)
+    for i in range(f.shape[0]):
+        if np.any(np.all(f <= f[i], axis=1) & np.any(f < f[i], axis=1)):
+            keep[i] = False
+    return keep
+
+
+def hypervolume(points: NDArray[np.float64], reference: Sequence[float]) -> float:
+    """Exact hypervolume dominated by ``points`` (rows, minimised) and bounded by ``reference``.
+
+    Points not strictly better than the reference in every objective contribute nothing.
+    """
+    r = np.asarray(reference, dtype=float)
+    f = np.asarray(points, dtype=float).reshape(-1, r.size)
+    f = f[np.all(np.isfinite(f), axis=1) & np.all(f < r, axis=1)]
+    if f.shape[0] == 0:
+        return 0.0
+    f = f[pareto_mask(f)]
+    return _hv(f, r)
+
+
+def _hv(f: NDArray[np.float64], r: NDArray[np.float64]) -> float:
+    if f.shape[1] == 1:
+        return float(r[0] - f[:, 0].min())
+    if f.shape[1] == 2:  # sweep: sorted by f1, f2 falls along the front
+        f = f[np.argsort(f[:, 0], kind="stable")]
+        xs = np.append(f[:, 0], r[0])  # slab i spans [f1_i, f1_{i+1}) at height r2 - min(f2 up to i)
+        return float(np.sum((xs[1:] - xs[:-1]) * (r[1] - np.minimum.accumulate(f[:, 1]))))
+    order = np.argsort(f[:, 0], kind="stable")
+    f = f[order]
+    xs = np.append(f[:, 0], r[0])
+    total = 0.0
+    for i in range(f.shape[0]):
+        width = xs[i + 1] - xs[i]
+        if width > 0:
+            sub = f[: i + 1, 1:]
+            total += width * _hv(sub[pareto_mask(sub)], r[1:])
+    return float(total)

@@ -1,0 +1,88 @@
+"""One evaluation as a picklable task, and the function that runs it (in a worker process or on a Dask
+worker): a genome's candidate on one chip with one dataset → an outcome dict for the store.
+
+Outcome: ``{"status": "ok" | "infeasible" | "failed", "score": Score.to_dict() | None,
+"error": str | None, "seconds": float}``. An evaluation that raises, or whose score holds NaN (a
+diverged training), is "failed" with the error named; nothing it does can stop the search.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from snnas.chip import Chip
+from snnas.datasets import Dataset, DatasetError, Split, digits, randman, split
+from snnas.space.base import Candidate
+
+__all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task"]
+
+DATASETS = {"digits": digits, "randman": randman}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset every worker can build locally (no file, no download): a name, options, an optional
+    stratified subsample of ``max_samples``, and the split seed."""
+
+    name: str = "digits"
+    options: tuple[tuple[str, Any], ...] = ()
+    max_samples: int | None = None
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "options": dict(self.options), "max_samples": self.max_samples, "seed": self.seed}
+
+
+@lru_cache(maxsize=4)
+def load_dataset(spec: DatasetSpec) -> tuple[Dataset, Split]:
+    """The dataset and its split (cached per process)."""
+    if spec.name not in DATASETS:
+        raise DatasetError(f"unknown dataset {spec.name!r}; choose one of {', '.join(DATASETS)}")
+    data = DATASETS[spec.name](**dict(spec.options))
+    if spec.max_samples is not None:
+        if spec.max_samples < 3 * data.n_classes:
+            raise DatasetError(f"max_samples must be at least 3 per class ({3 * data.n_classes}), got {spec.max_samples}")
+        if spec.max_samples < len(data):
+            if data.x is None:
+                raise DatasetError(f"{data.name}: max_samples applies to static datasets only")
+            f = spec.max_samples / len(data)
+            keep = split(data, (f, 0.0, 1.0 - f), seed=spec.seed).train  # stratified
+            data = Dataset(data.name, data.labels[keep], data.n_inputs, data.n_classes, x=data.x[keep])
+    return data, split(data, seed=spec.seed)
+
+
+@dataclass(frozen=True)
+class EvalTask:
+    """Everything one evaluation needs, picklable."""
+
+    candidate: Candidate
+    chip: Chip
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    mapper: str = "traffic"
+    eval_samples: int = 64
+
+
+def run_task(task: EvalTask) -> dict[str, Any]:
+    """Evaluate one task; never raises (failures are outcomes)."""
+    from snnas.score import score
+
+    start = time.perf_counter()
+    try:
+        data, sp = load_dataset(task.dataset)
+        s = score(task.candidate.config, task.chip, data, sp, weight_bits=task.candidate.weight_bits,
+                  mapper=task.mapper, eval_samples=task.eval_samples)
+        d = s.to_dict()
+        bad = [k for k, v in d.items() if isinstance(v, float) and math.isnan(v)]
+        if bad:
+            return {"status": "failed", "score": None, "error": f"diverged: NaN in {', '.join(bad)}",
+                    "seconds": time.perf_counter() - start}
+        status = "ok" if s.feasible else "infeasible"
+        return {"status": status, "score": d, "error": None, "seconds": time.perf_counter() - start}
+    except Exception as exc:  # noqa: BLE001 - an evaluation's failure is data, not a crash of the search
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return {"status": "failed", "score": None, "error": tb, "seconds": time.perf_counter() - start}

@@ -1,0 +1,232 @@
+"""Genomes and the search-space interface every space implements.
+
+A space is a fixed list of categorical :class:`Decision` s. A :class:`Genome` assigns one choice to each
+decision; the space's ``repair`` makes any assignment valid (and canonical: decisions a genome does not
+use are set to their first choice, so equal architectures hash equally). On top of that one
+representation the base class gives every space:
+
+* ``sample(rng)``: every decision uniformly, then repair;
+* ``mutate(g, rng)``: one decision the genome uses changes to another choice (the result differs from g
+  whenever the space has another valid genome);
+* ``crossover(a, b, rng)``: each decision from either parent (uniform crossover), then repair;
+* ``encode(g)``: a fixed-length vector in [0, 1]^D, decision d's choice index k of n mapped to
+  k / (n − 1) (0 for a single choice); ``decode(x)`` rounds back to the nearest choice and repairs;
+* ``Genome.key``: a stable hash (SHA-256 of the canonical JSON) for de-duplication and the store;
+* ``restrict(chip)``: the same space with only the choices the chip can run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from snnas.errors import SnnasError
+
+__all__ = ["Candidate", "Decision", "Genome", "SearchSpace", "SpaceError"]
+
+
+class SpaceError(SnnasError, ValueError):
+    """A genome that does not belong to its space, or a space a chip cannot run at all."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One categorical decision: its name and its choices (JSON scalars), in a fixed order."""
+
+    name: str
+    choices: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        if not self.choices:
+            raise SpaceError(f"decision {self.name!r}: no choices")
+        if len(set(map(_canon, self.choices))) != len(self.choices):
+            raise SpaceError(f"decision {self.name!r}: repeated choices {self.choices}")
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, eq=False)
+class Genome:
+    """One architecture of a space: ``values[decision name] = choice``."""
+
+    space: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Stable 16-hex-digit hash of the space name and the values (same on every machine and run)."""
+        text = _canon({"space": self.space, "values": dict(self.values)})
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Genome) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def to_json(self) -> str:
+        return _canon({"space": self.space, "values": dict(self.values)})
+
+    @classmethod
+    def from_json(cls, text: str) -> Genome:
+        try:
+            d = json.loads(text)
+            return cls(str(d["space"]), dict(d["values"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SpaceError(f"not a genome: {text[:80]!r} ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What evaluating a genome needs: its training configuration and the chip weight precision."""
+
+    config: Any  # snnas.train.TrainConfig
+    weight_bits: int | None = None
+    description: str = ""
+
+
+class SearchSpace(ABC):
+    """A search space: fixed categorical decisions, a repair that makes assignments valid and canonical,
+    and the translation of a genome into something to train and score."""
+
+    name: str = "space"
+
+    def __init__(self, decisions: Sequence[Decision]) -> None:
+        self.decisions = tuple(decisions)
+        self._by_name = {d.name: d for d in self.decisions}
+        if len(self._by_name) != len(self.decisions):
+            raise SpaceError(f"{self.name}: repeated decision names")
+
+    # -- what each space defines -------------------------------------------------------------------
+    @abstractmethod
+    def repair(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Make an assignment valid and canonical (unused decisions at their first choice)."""
+
+    def active(self, g: Genome) -> list[str]:
+        """Decisions that change the architecture of ``g`` (those mutation may touch)."""
+        return [d.name for d in self.decisions]
+
+    @abstractmethod
+    def candidate(self, g: Genome, **budget: Any) -> Candidate:
+        """The training configuration of ``g``; ``budget`` overrides training fields (epochs, ...)."""
+
+    @abstractmethod
+    def restrict(self, chip: Any) -> SearchSpace:
+        """The space with only what ``chip`` can run; raises SpaceError if nothing is left."""
+
+    def describe(self, g: Genome) -> str:
+        """One line for humans."""
+        return ", ".join(f"{k}={v}" for k, v in g.values.items())
+
+    def spec(self) -> dict[str, Any]:
+        """JSON description of the space (what the store records to refuse resuming another space)."""
+        return {"space": self.name, "decisions": {d.name: list(d.choices) for d in self.decisions}}
+
+    # -- generic operators ---------------------------------------------------------------------------
+    def genome(self, values: Mapping[str, Any]) -> Genome:
+        """Check ``values`` against the decisions, repair, and wrap."""
+        out = {}
+        for d in self.decisions:
+            if d.name not in values:
+                raise SpaceError(f"{self.name}: genome lacks decision {d.name!r}")
+            v = values[d.name]
+            if _canon(v) not in {_canon(c) for c in d.choices}:
+                raise SpaceError(f"{self.name}: {d.name}={v!r} is not one of {list(d.choices)}")
+            out[d.name] = _index_value(d, v)
+        unknown = set(values) - set(self._by_name)
+        if unknown:
+            raise SpaceError(f"{self.name}: unknown decisions {sorted(unknown)}")
+        return Genome(self.name, self.repair(out))
+
+    def check(self, g: Genome) -> Genome:
+        """``g`` if it belongs to this space (same name, valid values), else SpaceError."""
+        if g.space != self.name:
+            raise SpaceError(f"genome of space {g.space!r} given to space {self.name!r}")
+        return self.genome(g.values)
+
+    def sample(self, rng: np.random.Generator) -> Genome:
+        values = {d.name: d.choices[int(rng.integers(len(d.choices)))] for d in self.decisions}
+        return Genome(self.name, self.repair(values))
+
+    def mutate(self, g: Genome, rng: np.random.Generator, tries: int = 16) -> Genome:
+        for _ in range(tries):
+            names = [n for n in self.active(g) if len(self._by_name[n].choices) > 1]
+            if not names:
+                return g
+            d = self._by_name[names[int(rng.integers(len(names)))]]
+            others = [c for c in d.choices if _canon(c) != _canon(g.values[d.name])]
+            values = dict(g.values)
+            values[d.name] = others[int(rng.integers(len(others)))]
+            child = Genome(self.name, self.repair(self._on_change(g, values, d.name, rng)))
+            if child != g:
+                return child
+        return g
+
+    def _on_change(self, old: Genome, values: dict[str, Any], changed: str,
+                   rng: np.random.Generator) -> dict[str, Any]:
+        """Hook for spaces whose decisions come alive when another changes (a new block gets random values)."""
+        return values
+
+    def crossover(self, a: Genome, b: Genome, rng: np.random.Generator) -> Genome:
+        pick = rng.random(len(self.decisions)) < 0.5
+        values = {d.name: (a.values if p else b.values)[d.name] for d, p in zip(self.decisions, pick)}
+        return Genome(self.name, self.repair(values))
+
+    @property
+    def dims(self) -> int:
+        return len(self.decisions)
+
+    def encode(self, g: Genome) -> NDArray[np.float64]:
+        x = np.zeros(self.dims)
+        for i, d in enumerate(self.decisions):
+            k = [_canon(c) for c in d.choices].index(_canon(g.values[d.name]))
+            x[i] = k / (len(d.choices) - 1) if len(d.choices) > 1 else 0.0
+        return x
+
+    def decode(self, x: Sequence[float] | NDArray[np.float64]) -> Genome:
+        x = np.asarray(x, dtype=float)
+        if x.shape != (self.dims,) or not np.all(np.isfinite(x)):
+            raise SpaceError(f"{self.name}: encoding must be {self.dims} finite numbers, got shape {x.shape}")
+        values = {}
+        for xi, d in zip(np.clip(x, 0.0, 1.0), self.decisions):
+            values[d.name] = d.choices[round(float(xi) * (len(d.choices) - 1))]
+        return Genome(self.name, self.repair(values))
+
+    def size(self) -> int:
+        """Number of assignments (an upper bound on distinct architectures)."""
+        return int(np.prod([len(d.choices) for d in self.decisions], dtype=object))
+
+    def _with_choices(self, allowed: Mapping[str, Sequence[Any]]) -> list[Decision]:
+        """Decisions with their choices narrowed to ``allowed`` (keeping order); SpaceError when empty."""
+        out = []
+        for d in self.decisions:
+            if d.name in allowed:
+                keep = {_canon(c) for c in allowed[d.name]}
+                choices = tuple(c for c in d.choices if _canon(c) in keep)
+                if not choices:
+                    raise SpaceError(f"{self.name}: no choice of {d.name} ({list(d.choices)}) is allowed here "
+                                     f"(allowed: {list(allowed[d.name])})")
+                out.append(Decision(d.name, choices))
+            else:
+                out.append(d)
+        return out
+
+
+def _index_value(d: Decision, v: Any) -> Any:
+    """The choice object equal to v (so 8 and 8.0 map to the declared choice)."""
+    for c in d.choices:
+        if _canon(c) == _canon(v):
+            return c
+    return v

@@ -1,0 +1,97 @@
+"""The global (layer-wise) space: depth, a width per layer, the neuron model and its time constant,
+recurrence, time steps, input encoding and chip weight bits.
+
+A genome of depth L uses ``width_1 .. width_L``; deeper widths are canonicalised to the first choice, so
+two genomes that build the same network hash alike. Every hidden layer shares the neuron model and, when
+``recurrent`` is set, has all-to-all recurrent weights (what :class:`snnas.train.TrainConfig` trains).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from snnas.chip import Chip
+from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
+from snnas.space.chipfit import allowed_neurons, allowed_recurrent, allowed_weight_bits
+from snnas.train import TrainConfig
+
+__all__ = ["GlobalSpace"]
+
+
+class GlobalSpace(SearchSpace):
+    """Layer-wise space over dense LIF-family networks.
+
+    Args:
+        max_depth: most hidden layers; widths: choices of each layer's width; neurons: neuron models;
+        tau_m: membrane time constants [s]; n_steps: time steps per sample; encoders: input codes
+        (snnas.encoding); weight_bits: chip weight widths; recurrent: whether recurrence may be chosen.
+    """
+
+    name = "global"
+
+    def __init__(self, max_depth: int = 3, widths: tuple[int, ...] = (16, 32, 64, 128, 256),
+                 neurons: tuple[str, ...] = ("lif", "cuba_lif", "adaptive_lif"),
+                 tau_m: tuple[float, ...] = (5e-3, 10e-3, 20e-3), resets: tuple[str, ...] = ("zero", "subtract"),
+                 n_steps: tuple[int, ...] = (8, 16, 24), encoders: tuple[str, ...] = ("rate", "ttfs", "phase", "burst"),
+                 weight_bits: tuple[int, ...] = (2, 4, 8), recurrent: tuple[bool, ...] = (False, True)) -> None:
+        if max_depth < 1:
+            raise SpaceError(f"global space: max_depth must be >= 1, got {max_depth}")
+        if any(not isinstance(w, int) or w < 1 for w in widths):
+            raise SpaceError(f"global space: widths must be positive integers, got {widths}")
+        self.max_depth = max_depth
+        super().__init__([
+            Decision("depth", tuple(range(1, max_depth + 1))),
+            *[Decision(f"width_{i}", tuple(widths)) for i in range(1, max_depth + 1)],
+            Decision("neuron", tuple(neurons)),
+            Decision("tau_m", tuple(tau_m)),
+            Decision("reset", tuple(resets)),
+            Decision("recurrent", tuple(recurrent)),
+            Decision("n_steps", tuple(n_steps)),
+            Decision("encoder", tuple(encoders)),
+            Decision("weight_bits", tuple(weight_bits)),
+        ])
+
+    @classmethod
+    def _from_decisions(cls, decisions: list[Decision], max_depth: int) -> GlobalSpace:
+        d = {x.name: x.choices for x in decisions}
+        return cls(max_depth, d["width_1"], d["neuron"], d["tau_m"], d["reset"], d["n_steps"], d["encoder"],
+                   d["weight_bits"], d["recurrent"])
+
+    def repair(self, values: dict[str, Any]) -> dict[str, Any]:
+        out = dict(values)
+        for i in range(values["depth"] + 1, self.max_depth + 1):
+            out[f"width_{i}"] = self._by_name[f"width_{i}"].choices[0]
+        return out
+
+    def active(self, g: Genome) -> list[str]:
+        unused = {f"width_{i}" for i in range(g["depth"] + 1, self.max_depth + 1)}
+        return [d.name for d in self.decisions if d.name not in unused]
+
+    def hidden(self, g: Genome) -> tuple[int, ...]:
+        return tuple(int(g[f"width_{i}"]) for i in range(1, g["depth"] + 1))
+
+    def candidate(self, g: Genome, **budget: Any) -> Candidate:
+        g = self.check(g)
+        config = TrainConfig(hidden=self.hidden(g), recurrent=bool(g["recurrent"]), neuron=g["neuron"],
+                             tau_m=float(g["tau_m"]), reset=g["reset"], n_steps=int(g["n_steps"]),
+                             encoder=g["encoder"], progress=False)
+        return Candidate(replace(config, **budget), int(g["weight_bits"]), self.describe(g))
+
+    def describe(self, g: Genome) -> str:
+        rec = " rec" if g["recurrent"] else ""
+        return (f"{'-'.join(map(str, self.hidden(g)))} {g['neuron']}{rec} tau={g['tau_m'] * 1e3:g}ms "
+                f"{g['reset']} T={g['n_steps']} {g['encoder']} w{g['weight_bits']}")
+
+    def restrict(self, chip: Chip) -> GlobalSpace:
+        names = {d.name: d.choices for d in self.decisions}
+        allowed = {
+            "neuron": allowed_neurons(chip, names["neuron"]),
+            "recurrent": [r for r in names["recurrent"] if r in allowed_recurrent(chip)] or [False],
+            "weight_bits": allowed_weight_bits(chip, names["weight_bits"]),
+        }
+        if not allowed["neuron"]:
+            raise SpaceError(f"global space: {chip.id} runs {', '.join(chip.neuron_models or ())}, none of the "
+                             f"space's neuron models ({', '.join(names['neuron'])})")
+        decisions = [Decision(d.name, tuple(allowed.get(d.name, d.choices))) for d in self.decisions]
+        return self._from_decisions(decisions, self.max_depth)

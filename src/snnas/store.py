@@ -1,0 +1,216 @@
+"""SQLite store of a search: every ask and every evaluation, written before the strategy hears of it.
+
+One file per run. Table ``meta`` holds the run's configuration (space, strategy, chips, dataset, seed,
+lag) as JSON; table ``evaluations`` one row per ask, in ask order (``idx``), with the chip, the genome
+(JSON and its stable key), the status and the score:
+
+    pending      asked, being evaluated (a killed run re-evaluates these on resume)
+    ok           trained and scored
+    infeasible   does not fit the chip: violations stored, never trained
+    failed       raised, diverged or ran out of time: the error is stored
+    duplicate    the genome was asked before on this chip: ``duplicate_of`` names that row
+
+Each write is its own transaction (WAL journal), so a hard kill loses at most the evaluation that was
+running. ``export_csv``/``export_json`` write one row per evaluation with the score flattened.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from snnas.errors import SnnasError
+
+__all__ = ["Row", "Store", "StoreError"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS evaluations (
+    idx INTEGER PRIMARY KEY,
+    chip TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    genome_key TEXT NOT NULL,
+    genome TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('pending', 'ok', 'infeasible', 'failed', 'duplicate')),
+    duplicate_of INTEGER,
+    score TEXT,
+    error TEXT,
+    seconds REAL,
+    asked_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS by_chip ON evaluations (chip, seq);
+"""
+_VERSION = 1
+
+
+class StoreError(SnnasError, ValueError):
+    """A store that cannot be opened, belongs to another run, or is corrupt."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One ask and, once finished, its evaluation."""
+
+    idx: int
+    chip: str
+    seq: int
+    genome_key: str
+    genome: str
+    description: str
+    status: str
+    duplicate_of: int | None
+    score: dict[str, Any] | None
+    error: str | None
+    seconds: float | None
+
+    @property
+    def done(self) -> bool:
+        return self.status != "pending"
+
+
+class Store:
+    """A search's SQLite file (see the module docstring). Use as a context manager or call ``close``."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            version = self.meta().get("store_version")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a snnas store ({exc})") from exc
+        if version is None:
+            self._set("store_version", _VERSION)
+        elif version != _VERSION:
+            raise StoreError(f"{self.path}: store version {version}, this snnas reads version {_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- run configuration --------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        try:
+            return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise StoreError(f"{self.path}: unreadable run configuration ({exc})") from exc
+
+    def _set(self, key: str, value: Any) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    def set_meta(self, values: Mapping[str, Any]) -> None:
+        with self._tx():
+            for k, v in values.items():
+                self._set(k, v)
+
+    def _tx(self) -> Any:
+        db = self._db
+
+        class _Tx:
+            def __enter__(self) -> None:
+                db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, kind: object, *_: object) -> None:
+                db.execute("ROLLBACK" if kind is not None else "COMMIT")
+
+        return _Tx()
+
+    # -- evaluations ------------------------------------------------------------------------------------
+    def add_ask(self, idx: int, chip: str, seq: int, genome_key: str, genome: str, description: str = "",
+                duplicate_of: int | None = None) -> None:
+        status = "pending" if duplicate_of is None else "duplicate"
+        try:
+            self._db.execute(
+                "INSERT INTO evaluations (idx, chip, seq, genome_key, genome, description, status, duplicate_of, "
+                "asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (idx, chip, seq, genome_key, genome, description, status, duplicate_of, time.time()))
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"{self.path}: ask {idx} is already stored ({exc})") from exc
+
+    def finish(self, idx: int, status: str, score: Mapping[str, Any] | None, error: str | None,
+               seconds: float | None) -> None:
+        if status not in ("ok", "infeasible", "failed"):
+            raise StoreError(f"finish: status must be ok, infeasible or failed, got {status!r}")
+        text = None if score is None else json.dumps(_jsonable(score), allow_nan=False)
+        cur = self._db.execute(
+            "UPDATE evaluations SET status = ?, score = ?, error = ?, seconds = ?, finished_at = ? "
+            "WHERE idx = ? AND status = 'pending'", (status, text, error, seconds, time.time(), idx))
+        if cur.rowcount != 1:
+            raise StoreError(f"{self.path}: no pending ask {idx} to finish")
+
+    def rows(self) -> list[Row]:
+        return list(self._rows("SELECT * FROM evaluations ORDER BY idx"))
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[Row]:
+        cols = ("idx", "chip", "seq", "genome_key", "genome", "description", "status", "duplicate_of", "score",
+                "error", "seconds")
+        try:
+            cur = self._db.execute(sql.replace("*", ", ".join(cols)), args)
+            for rec in cur:
+                d = dict(zip(cols, rec))
+                d["score"] = None if d["score"] is None else json.loads(d["score"])
+                yield Row(**d)
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise StoreError(f"{self.path}: corrupt evaluations table ({exc})") from exc
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+
+    # -- export -----------------------------------------------------------------------------------------
+    def records(self) -> list[dict[str, Any]]:
+        """One flat dict per evaluation (score fields prefixed by nothing; violations as their count)."""
+        out = []
+        for r in self.rows():
+            rec: dict[str, Any] = {"idx": r.idx, "chip": r.chip, "seq": r.seq, "genome_key": r.genome_key,
+                                   "description": r.description, "status": r.status,
+                                   "duplicate_of": r.duplicate_of, "error": r.error, "seconds": r.seconds}
+            for k, v in (r.score or {}).items():
+                if k == "chip":
+                    continue
+                rec[k] = len(v) if k == "violations" else (";".join(map(str, v)) if isinstance(v, list) else v)
+            rec["genome"] = r.genome
+            out.append(rec)
+        return out
+
+    def export_csv(self, path: str | os.PathLike[str]) -> None:
+        recs = self.records()
+        fields: list[str] = []
+        for rec in recs:
+            fields.extend(k for k in rec if k not in fields)
+        with open(path, "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=fields)
+            w.writeheader()
+            w.writerows(recs)
+
+    def export_json(self, path: str | os.PathLike[str]) -> None:
+        doc = {"meta": self.meta(), "evaluations": [
+            {**r.__dict__, "genome": json.loads(r.genome)} for r in self.rows()]}
+        Path(path).write_text(json.dumps(doc, indent=1, allow_nan=False))
+
+
+def _jsonable(value: Any) -> Any:
+    """Scores as strict JSON: non-finite floats become None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

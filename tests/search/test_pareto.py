@@ -1,0 +1,80 @@
+"""Dominance, sorting, crowding and hypervolume against brute force and closed forms."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from snnas.search.pareto import (
+    constrained_dominates,
+    crowding_distance,
+    dominates,
+    hypervolume,
+    non_dominated_sort,
+    pareto_mask,
+)
+
+
+def test_dominance_and_constraints() -> None:
+    assert dominates([0, 1], [1, 1]) and not dominates([1, 1], [1, 1]) and not dominates([0, 2], [1, 1])
+    assert constrained_dominates([9, 9], 0, [0, 0], 1)  # fitting beats not fitting
+    assert constrained_dominates([9, 9], 1, [0, 0], 2)  # fewer violations win
+    assert not constrained_dominates([0, 0], 1, [9, 9], 0)
+    assert constrained_dominates([0, 0], 0, [1, 1], 0)
+
+
+def test_hypervolume_closed_forms() -> None:
+    assert hypervolume(np.array([[0.0, 0.0]]), [1, 1]) == 1.0
+    assert hypervolume(np.array([[0.0, 0.5], [0.5, 0.0]]), [1, 1]) == 0.75
+    assert hypervolume(np.array([[2.0, 0.0]]), [1, 1]) == 0.0  # outside the reference box
+    pts = np.array([[0.0, 0.5, 0.5], [0.5, 0.0, 0.5], [0.5, 0.5, 0.0]])
+    # union of three boxes of volume 0.25 each, pairwise overlaps 0.125, triple overlap 0.125
+    assert abs(hypervolume(pts, [1, 1, 1]) - (3 * 0.25 - 3 * 0.125 + 0.125)) < 1e-12
+
+
+def _monte_carlo_free_hv(points: np.ndarray, ref: np.ndarray) -> float:
+    """Exact hypervolume by inclusion-exclusion over all subsets (small sets only)."""
+    total = 0.0
+    pts = [p for p in points if np.all(p < ref)]
+    for k in range(1, len(pts) + 1):
+        for sub in itertools.combinations(pts, k):
+            corner = np.max(np.array(sub), axis=0)
+            total += (-1) ** (k + 1) * float(np.prod(ref - corner))
+    return total
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 7), st.integers(2, 3)),
+              elements=st.floats(0, 1, allow_nan=False).map(lambda x: round(x, 2))))
+def test_hypervolume_matches_inclusion_exclusion(points: np.ndarray) -> None:
+    ref = np.full(points.shape[1], 1.01)
+    assert abs(hypervolume(points, ref) - _monte_carlo_free_hv(points, ref)) < 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 12), st.just(2)), elements=st.integers(0, 5).map(float)),
+       st.lists(st.integers(0, 2), min_size=12, max_size=12))
+def test_sorting_matches_brute_force(points: np.ndarray, vio: list[int]) -> None:
+    v = [float(x) for x in vio[: points.shape[0]]]
+    fronts = non_dominated_sort(points, v)
+    assert sorted(i for f in fronts for i in f) == list(range(points.shape[0]))
+    rank = {i: k for k, f in enumerate(fronts) for i in f}
+    for i in range(len(v)):
+        for j in range(len(v)):
+            if constrained_dominates(points[i], v[i], points[j], v[j]):
+                assert rank[i] < rank[j]
+    feasible0 = [i for i in range(len(v)) if v[i] == 0]
+    if not any(x > 0 for x in v):
+        assert set(fronts[0]) == set(np.flatnonzero(pareto_mask(points)))
+    elif feasible0:
+        assert set(fronts[0]) <= set(feasible0)
+
+
+def test_crowding_prefers_the_extremes_and_the_lonely() -> None:
+    pts = np.array([[0.0, 1.0], [0.1, 0.9], [0.5, 0.5], [1.0, 0.0]])
+    d = crowding_distance(pts)
+    assert np.isinf(d[0]) and np.isinf(d[3]) and d[2] > d[1]
