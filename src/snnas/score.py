@@ -15,7 +15,7 @@ mean first time after which the chip's predicted class no longer changes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,9 @@ from snnas.metrics import time_to_decision, van_rossum
 from snnas.network import Network
 from snnas.onchip import evaluate_on_chips
 from snnas.quantize import QuantizationError, chip_outputs, quantize
+from snnas.quantize_graph import graph_chip_outputs, quantize_graph
 from snnas.train import TrainConfig, forward, train
+from snnas.train_graph import GraphConfig, GraphResult, graph_forward, train_graph
 
 __all__ = ["Score", "architecture", "score"]
 
@@ -79,9 +81,10 @@ def architecture(config: TrainConfig, n_inputs: int, n_classes: int, seed: int =
     return result.to_network(name="candidate")
 
 
-def score(config: TrainConfig, chip: Chip | str, data: Dataset, split: Split, weight_bits: int | None = None,
-          mapper: str = "traffic", eval_samples: int = 64) -> Score:
-    """Score one candidate architecture (a :class:`TrainConfig`) on one chip with one dataset.
+def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,
+          weight_bits: int | None = None, mapper: str = "traffic", eval_samples: int = 64) -> Score:
+    """Score one candidate architecture (a :class:`TrainConfig`, or a :class:`GraphConfig` for graph
+    networks) on one chip with one dataset.
 
     Args:
         config: the architecture and its training budget (epochs, steps, encoder, ...).
@@ -92,36 +95,54 @@ def score(config: TrainConfig, chip: Chip | str, data: Dataset, split: Split, we
         eval_samples: test samples simulated on the chip model for energy and latency.
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
-    _, report = map_network(architecture(config, data.n_inputs, data.n_classes, config.seed), chip, mapper)
+    tc = config.train if isinstance(config, GraphConfig) else config
+    untrained = (_graph_architecture(config, data) if isinstance(config, GraphConfig)
+                 else architecture(config, data.n_inputs, data.n_classes, config.seed))
+    _, report = map_network(untrained, chip, mapper)
     blocking = tuple(v for v in report.violations if v.constraint not in _QUANTISED_LIMITS)
     if blocking:
         return Score(chip.id, False, blocking, notes=("infeasible before training: not trained",))
-    result = train(data, split, config)
-    raster = data.raster(split.test, config.n_steps, config.dt, config.encoder, seed=config.seed, **config.encoder_options)
+    raster = data.raster(split.test, tc.n_steps, tc.dt, tc.encoder, seed=tc.seed, **tc.encoder_options)
     x = np.asarray(raster, dtype=float)
     y = data.labels[split.test]
-    counts, saved = forward(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
-    acc_float = float((np.argmax(counts, axis=1) == y).mean())
-    float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
+    x_int = np.rint(x).astype(np.int8) if tc.encoder != "direct" else x
     notes: list[str] = []
-    try:
-        q = quantize(result, chip, weight_bits)
-    except QuantizationError as exc:
-        q = None
-        notes.append(f"no chip accuracy: {exc}")
+    chip_out = None
+    if isinstance(config, GraphConfig):
+        g_result = train_graph(data, split, config)
+        seconds = g_result.seconds
+        counts, g_saved = graph_forward(config, g_result.weights, x, keep=True)
+        float_out = np.transpose(g_saved["out"][1], (1, 0, 2))
+        rates = tuple(float(g_saved[p][1].mean()) / tc.dt for p, _ in (*config.nodes, ("out", 0)))
+        try:
+            qg = quantize_graph(g_result, chip, weight_bits)
+            chip_out = graph_chip_outputs(qg, x_int)
+            net = GraphResult(qg.float_weights(), config, [], 0.0, 0.0).to_network()
+        except QuantizationError as exc:
+            notes.append(f"no chip accuracy: {exc}")
+            net = g_result.to_network()
+    else:
+        result = train(data, split, config)
+        seconds = result.seconds
+        counts, saved = forward(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
+        float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
+        rates = tuple(float(s.mean()) / tc.dt for _, s in saved)  # spikes per neuron per second, per layer
+        try:
+            q = quantize(result, chip, weight_bits)
+            chip_out = chip_outputs(q, x_int)
+            held = replace(result, weights=q.float_weights(), recurrent=q.float_recurrent())
+        except QuantizationError as exc:
+            notes.append(f"no chip accuracy: {exc}")
+            held = result
+        net = held.to_network()  # with the weights the chip holds
+    acc_float = float((np.argmax(counts, axis=1) == y).mean())
     acc_chip = dist = ttd = None
-    if q is not None:
-        chip_out = chip_outputs(q, np.rint(x).astype(np.int8) if config.encoder != "direct" else x)
+    if chip_out is not None:
         acc_chip = float((np.argmax(chip_out.sum(axis=1), axis=1) == y).mean())
-        dist = float(van_rossum(float_out, chip_out, dt=config.dt, tau=5 * config.dt).mean())
-        ttd = float(time_to_decision(chip_out).mean()) * config.dt
-    rates = tuple(float(s.mean()) / config.dt for _, s in saved)  # spikes per neuron per second, per layer
-    from dataclasses import replace
-
-    held = result if q is None else replace(result, weights=q.float_weights(), recurrent=q.float_recurrent())
-    net = held.to_network()  # with the weights the chip holds
+        dist = float(van_rossum(float_out, chip_out, dt=tc.dt, tau=5 * tc.dt).mean())
+        ttd = float(time_to_decision(chip_out).mean()) * tc.dt
     k = min(eval_samples, len(split.test))
-    (res,) = evaluate_on_chips(net, [chip], inputs=np.rint(x[:k]).astype(np.int8), mapper=mapper, seed=config.seed)
+    (res,) = evaluate_on_chips(net, [chip], inputs=x_int[:k], mapper=mapper, seed=tc.seed)
     energy = res.energy["placement"]
     tier = "placement"
     if energy.total_j is None:
@@ -132,5 +153,14 @@ def score(config: TrainConfig, chip: Chip | str, data: Dataset, split: Split, we
     return Score(
         chip.id, res.feasible, res.report.violations, acc_float, acc_chip, energy.total_j, tier, energy.complete,
         res.latency.total_s, res.workload.spikes, rates, res.workload.effective_acs, dist,
-        ttd if ttd is not None and math.isfinite(ttd) else None, result.seconds, tuple(notes),
+        ttd if ttd is not None and math.isfinite(ttd) else None, seconds, tuple(notes),
     )
+
+
+def _graph_architecture(config: GraphConfig, data: Dataset) -> Network:
+    """The untrained graph network (random weights): what feasibility is checked on."""
+    from snnas.train_graph import _check, _init
+
+    sizes = _check(config, data.n_inputs, data.n_classes)
+    weights = [w + 1e-3 for w in _init(config, sizes, np.random.default_rng(config.train.seed))]
+    return GraphResult(weights, config, [], 0.0, 0.0).to_network(name="candidate")

@@ -34,7 +34,7 @@ class AgingEvolution(Strategy):
 
     name = "evolution"
 
-    def __init__(self, space: SearchSpace, seed: int = 0, population: int = 16, sample: int | None = None,
+    def __init__(self, space: SearchSpace, seed: int = 0, population: int = 12, sample: int | None = None,
                  crossover: float = 0.2) -> None:
         super().__init__(space, seed)
         if sample is None:

@@ -6,12 +6,13 @@ from typing import Any
 
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.block import BlockSpace
+from snnas.space.cell import CellSpace
 from snnas.space.global_ import GlobalSpace
 
-__all__ = ["SPACES", "BlockSpace", "Candidate", "Decision", "Genome", "GlobalSpace", "SearchSpace", "SpaceError",
+__all__ = ["SPACES", "BlockSpace", "Candidate", "CellSpace", "Decision", "Genome", "GlobalSpace", "SearchSpace", "SpaceError",
            "make_space"]
 
-SPACES: dict[str, Any] = {"global": GlobalSpace, "block": BlockSpace}
+SPACES: dict[str, Any] = {"global": GlobalSpace, "block": BlockSpace, "cell": CellSpace}
 
 
 def make_space(name: str, **options: Any) -> SearchSpace:
