@@ -4,6 +4,8 @@
     1,000 steps, tens of Hz: synaptic events per second of the C++ engine and of the numba reference,
     side by side with their ratio. Weights are one value per population (as in Brian2's benchmark
     networks), and again drawn per synapse (a'), which the engine cannot share between synapses.
+(s) the network of (a) in single precision (float32 state, parameters and weights), interleaved with
+    double precision, and the numba float32 reference.
 (f) the network of (a) in fixed point (24-bit state, weights and drive in units of v_th / 1000): synaptic
     events per second of the fixed-point engine (scalar; not vectorised) and of its numba reference.
 (d) activity scaling: the same network, N and T, with only 0.8% of the neurons driven (about 100x fewer
@@ -103,6 +105,34 @@ def throughput(label: str, net: SimNetwork, repeats: int, reference: bool) -> fl
     return t_cpp
 
 
+def single_precision(net: SimNetwork, repeats: int, reference: bool) -> None:
+    """(s) (a) in single precision, measured interleaved with double precision, and its float32 reference."""
+    args = core_arguments(net, STEPS, DT, **drive(1.0))
+    single = {**args, "precision": "single"}
+    t_d, t_s = [], []
+    for _ in range(repeats):
+        t, out_d = timed(lambda: _core.simulate(**args), 1)
+        t_d.append(t)
+        t, out_s = timed(lambda: _core.simulate(**single), 1)
+        t_s.append(t)
+    td, ts = statistics.median(t_d), statistics.median(t_s)
+    ev = out_s["synaptic_events"]
+    print(f"(s) (a) in single precision, median of {repeats} runs interleaved with double precision: mean rate "
+          f"{out_s['spikes'] / N / (STEPS * DT):.1f} Hz, {ev} synaptic events")
+    print(f"    C++ single : {ts * 1e3:9.1f} ms  {ev / ts:.3e} synaptic events/s")
+    print(f"    C++ double : {td * 1e3:9.1f} ms  {out_d['synaptic_events'] / td:.3e} synaptic events/s")
+    same = np.array_equal(out_s["spike_id"], out_d["spike_id"]) and np.array_equal(out_s["spike_step"],
+                                                                                   out_d["spike_step"])
+    print(f"    same spikes as double precision: {same} ({out_s['spikes']} vs {out_d['spikes']} spikes)")
+    if reference:
+        run_reference(single)  # compile outside the timing
+        t_ref, ref = timed(lambda: run_reference(single), repeats)
+        same = np.array_equal(ref["spike_step"], out_s["spike_step"]) and np.array_equal(ref["spike_id"],
+                                                                                         out_s["spike_id"])
+        print(f"    numba float32 ref: {t_ref * 1e3:9.1f} ms  {ev / t_ref:.3e} synaptic events/s  "
+              f"(same spikes: {same})")
+
+
 def fixed_point(net: SimNetwork, repeats: int, reference: bool) -> None:
     """(a) quantised: v_th = 1000, weights 20 / -100, decay 205/4096 (about dt/tau), drive 53..75 per step."""
     fixed = FixedSimNetwork(row_ptr=net.row_ptr, target=net.target,
@@ -185,6 +215,8 @@ def main() -> int:
     throughput("a", net, ns.repeats, not ns.skip_reference)
     print()
     throughput("a'", make_network(per_synapse_weights=True), ns.repeats, not ns.skip_reference)
+    print()
+    single_precision(net, ns.repeats, not ns.skip_reference)
     print()
     fixed_point(net, ns.repeats, not ns.skip_reference)
     print()

@@ -261,10 +261,26 @@ py::dict to_dict(const snnas::Result& result, snnas::Model model) {
       py::object i_ext
 #define SNNAS_RUN_PASS n_steps, v0, i0, ext_step, ext_id, ext_weight, i_ext
 
-std::unique_ptr<snnas::PreparedNetwork> prepare(SNNAS_NET_ARGS) {
+// precision: None or "double" (the default), or "single" (IF, LIF, CUBA_LIF); checked against the model.
+snnas::Precision take_precision(py::handle obj, snnas::Model model) {
+  snnas::Precision p = snnas::Precision::Double;
+  if (!obj.is_none()) {
+    if (!py::isinstance<py::str>(obj))
+      input_error("precision: expected 'double' or 'single', got " + type_name(obj));
+    const std::string name = obj.cast<std::string>();
+    if (name == "single") p = snnas::Precision::Single;
+    else if (name != "double") input_error("precision: expected 'double' or 'single', got '" + name + "'");
+  }
+  const std::string problem = snnas::validate_precision(model, p);
+  if (!problem.empty()) input_error(problem);
+  return p;
+}
+
+std::unique_ptr<snnas::PreparedNetwork> prepare(SNNAS_NET_ARGS, py::object precision) {
   snnas::Network net = parse_network(SNNAS_NET_PASS);
+  const snnas::Precision p = take_precision(precision, net.params.model);
   py::gil_scoped_release release;
-  return std::make_unique<snnas::PreparedNetwork>(std::move(net));
+  return std::make_unique<snnas::PreparedNetwork>(std::move(net), p);
 }
 
 py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
@@ -277,19 +293,21 @@ py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
   return to_dict(result, net.model());
 }
 
-void validate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
+void validate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS, py::object precision) {
   const snnas::Network net = parse_network(SNNAS_NET_PASS);
+  take_precision(precision, net.params.model);
   parse_run(net.num_neurons, SNNAS_RUN_PASS);
 }
 
-py::dict simulate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS) {
+py::dict simulate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS, py::object precision) {
   snnas::Network net = parse_network(SNNAS_NET_PASS);
+  const snnas::Precision p = take_precision(precision, net.params.model);
   const RunInput in = parse_run(net.num_neurons, SNNAS_RUN_PASS);
   const snnas::Model m = net.params.model;
   snnas::Result result;
   {
     py::gil_scoped_release release;
-    result = snnas::PreparedNetwork(std::move(net)).run_validated(in.ext, in.init, in.n_steps);
+    result = snnas::PreparedNetwork(std::move(net), p).run_validated(in.ext, in.init, in.n_steps);
   }
   return to_dict(result, m);
 }
@@ -373,7 +391,8 @@ py::dict simulate_fixed(SNNAS_FIXED_ARGS) {
   return out;
 }
 
-// count_chip_events(): per-core, per-step event counts of a run on a mapped chip (hardware.hpp).
+// count_chip_events(), prepare_chip(), PreparedChip.count(): per-core, per-step event counts of a run
+// on a mapped chip (hardware.hpp).
 // The arrays of a chip-count call, checked and owned (the ChipCountsInput points into them).
 struct ChipCall {
   std::vector<int64_t> rp, ss;
@@ -381,58 +400,82 @@ struct ChipCall {
   snnas::ChipCountsInput in;
 };
 
-void parse_chip_call(ChipCall& call, py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
-                     py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
-                     py::handle spike_id, py::handle n_steps) {
-  std::vector<int64_t>& rp = call.rp;
-  std::vector<int32_t>& tg = call.tg;
-  std::vector<int32_t>& dl = call.dl;
-  std::vector<int32_t>& nc = call.nc;
-  std::vector<int64_t>& ss = call.ss;
-  std::vector<int32_t>& si = call.si;
-  std::vector<int32_t>& cx = call.cx;
-  std::vector<int32_t>& cy = call.cy;
-  rp = take_array<int64_t>(row_ptr, "row_ptr");
-  tg = take_array<int32_t>(target, "target");
-  dl = take_array<int32_t>(delay, "delay");
-  nc = take_array<int32_t>(neuron_core, "neuron_core");
-  ss = take_array<int64_t>(spike_step, "spike_step");
-  si = take_array<int32_t>(spike_id, "spike_id");
+// The network and placement of a chip-count call (checked by validate_chip_network() afterwards).
+void parse_chip_network(ChipCall& call, py::handle row_ptr, py::handle target, py::handle delay,
+                        py::handle neuron_core, py::handle core_x, py::handle core_y, py::handle num_cores) {
+  call.rp = take_array<int64_t>(row_ptr, "row_ptr");
+  call.tg = take_array<int32_t>(target, "target");
+  call.dl = take_array<int32_t>(delay, "delay");
+  call.nc = take_array<int32_t>(neuron_core, "neuron_core");
   const bool mesh = !core_x.is_none() || !core_y.is_none();
   if (mesh) {
     if (core_x.is_none() || core_y.is_none()) input_error("core_x, core_y: give both or neither");
-    cx = take_array<int32_t>(core_x, "core_x");
-    cy = take_array<int32_t>(core_y, "core_y");
+    call.cx = take_array<int32_t>(core_x, "core_x");
+    call.cy = take_array<int32_t>(core_y, "core_y");
   }
-  snnas::ChipCountsInput& in = call.in;
   const int64_t k = take_int(num_cores, "num_cores");
-  const int64_t steps = take_steps(n_steps);
   if (k < 0 || k > INT32_MAX) input_error("num_cores: expected an integer in [0, 2147483647], got " + std::to_string(k));
-  if (rp.empty() || rp.size() - 1 > static_cast<size_t>(INT32_MAX))
+  if (call.rp.empty() || call.rp.size() - 1 > static_cast<size_t>(INT32_MAX))
     input_error("row_ptr: expected n + 1 entries with 0 <= n <= 2147483647");
-  const size_t n = rp.size() - 1;
-  if (rp.back() < 0 || static_cast<size_t>(rp.back()) != tg.size() || tg.size() != dl.size())
+  const size_t n = call.rp.size() - 1;
+  if (call.rp.back() < 0 || static_cast<size_t>(call.rp.back()) != call.tg.size() || call.tg.size() != call.dl.size())
     input_error("row_ptr, target, delay: expected row_ptr[-1] = len(target) = len(delay), got " +
-                std::to_string(rp.back()) + ", " + std::to_string(tg.size()) + ", " + std::to_string(dl.size()));
-  if (nc.size() != n)
-    input_error("neuron_core: expected " + std::to_string(n) + " entries (one per neuron), got " + std::to_string(nc.size()));
-  if (mesh && (cx.size() != static_cast<size_t>(k) || cy.size() != static_cast<size_t>(k)))
+                std::to_string(call.rp.back()) + ", " + std::to_string(call.tg.size()) + ", " +
+                std::to_string(call.dl.size()));
+  if (call.nc.size() != n)
+    input_error("neuron_core: expected " + std::to_string(n) + " entries (one per neuron), got " +
+                std::to_string(call.nc.size()));
+  if (mesh && (call.cx.size() != static_cast<size_t>(k) || call.cy.size() != static_cast<size_t>(k)))
     input_error("core_x, core_y: expected num_cores = " + std::to_string(k) + " entries each");
-  if (ss.size() != si.size())
-    input_error("spike_step, spike_id: expected equal lengths, got " + std::to_string(ss.size()) + " and " +
-                std::to_string(si.size()));
+  snnas::ChipCountsInput& in = call.in;
   in.num_neurons = static_cast<int32_t>(n);
   in.num_cores = static_cast<int32_t>(k);
-  in.n_steps = steps;
-  in.row_ptr = rp.data();
-  in.target = tg.data();
-  in.delay = dl.data();
-  in.neuron_core = nc.data();
-  in.core_x = mesh ? cx.data() : nullptr;
-  in.core_y = mesh ? cy.data() : nullptr;
-  in.n_spikes = static_cast<int64_t>(ss.size());
-  in.spike_step = ss.data();
-  in.spike_id = si.data();
+  in.row_ptr = call.rp.data();
+  in.target = call.tg.data();
+  in.delay = call.dl.data();
+  in.neuron_core = call.nc.data();
+  in.core_x = mesh ? call.cx.data() : nullptr;
+  in.core_y = mesh ? call.cy.data() : nullptr;
+}
+
+// The spikes and steps of a chip-count call (checked by validate_chip_spikes() afterwards).
+void parse_chip_spikes(ChipCall& call, py::handle spike_step, py::handle spike_id, py::handle n_steps) {
+  call.ss = take_array<int64_t>(spike_step, "spike_step");
+  call.si = take_array<int32_t>(spike_id, "spike_id");
+  if (call.ss.size() != call.si.size())
+    input_error("spike_step, spike_id: expected equal lengths, got " + std::to_string(call.ss.size()) + " and " +
+                std::to_string(call.si.size()));
+  call.in.n_steps = take_steps(n_steps);
+  call.in.n_spikes = static_cast<int64_t>(call.ss.size());
+  call.in.spike_step = call.ss.data();
+  call.in.spike_id = call.si.data();
+}
+
+void parse_chip_call(ChipCall& call, py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
+                     py::handle core_x, py::handle core_y, py::handle num_cores, py::handle spike_step,
+                     py::handle spike_id, py::handle n_steps) {
+  parse_chip_network(call, row_ptr, target, delay, neuron_core, core_x, core_y, num_cores);
+  parse_chip_spikes(call, spike_step, spike_id, n_steps);
+}
+
+// Counts the (checked) spikes of call with counter into fresh numpy tables, without the GIL.
+py::dict count_tables(const snnas::ChipCounter& counter, const snnas::ChipCountsInput& in) {
+  const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(in.n_steps), static_cast<py::ssize_t>(in.num_cores)};
+  const char* names[] = {"synops", "spikes_out", "packets_out", "packets_in", "hops_x", "hops_y",
+                         "max_hops_x", "max_hops_y", "updates_active", "updates_idle"};
+  std::vector<py::array_t<int64_t>> tables;
+  for (int t = 0; t < 10; ++t) tables.emplace_back(shape);
+  const snnas::ChipTables out{tables[0].mutable_data(), tables[1].mutable_data(), tables[2].mutable_data(),
+                              tables[3].mutable_data(), tables[4].mutable_data(), tables[5].mutable_data(),
+                              tables[6].mutable_data(), tables[7].mutable_data(), tables[8].mutable_data(),
+                              tables[9].mutable_data()};
+  {
+    py::gil_scoped_release release;
+    counter.count_into(in.n_steps, in.n_spikes, in.spike_step, in.spike_id, out);
+  }
+  py::dict result;
+  for (int t = 0; t < 10; ++t) result[names[t]] = tables[static_cast<size_t>(t)];
+  return result;
 }
 
 py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle delay, py::handle neuron_core,
@@ -440,33 +483,36 @@ py::dict count_chip_events(py::handle row_ptr, py::handle target, py::handle del
                            py::handle spike_id, py::handle n_steps) {
   ChipCall call;
   parse_chip_call(call, row_ptr, target, delay, neuron_core, core_x, core_y, num_cores, spike_step, spike_id, n_steps);
-  const snnas::ChipCountsInput& in = call.in;
-  const int64_t k = in.num_cores, steps = in.n_steps;
-  const std::string problem = snnas::validate_chip_counts(in);
+  const std::string problem = snnas::validate_chip_counts(call.in);
   if (!problem.empty()) input_error(problem);
-  snnas::ChipCounts c;
+  std::unique_ptr<snnas::ChipCounter> counter;
   {
     py::gil_scoped_release release;
-    c = snnas::count_chip_events(in);
+    counter = std::make_unique<snnas::ChipCounter>(call.in);
   }
-  py::dict out;
-  const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(steps), static_cast<py::ssize_t>(k)};
-  auto table = [&](const std::vector<int64_t>& v) {
-    py::array_t<int64_t> a(shape);
-    if (!v.empty()) std::memcpy(a.mutable_data(), v.data(), v.size() * sizeof(int64_t));
-    return a;
-  };
-  out["synops"] = table(c.synops);
-  out["spikes_out"] = table(c.spikes_out);
-  out["packets_out"] = table(c.packets_out);
-  out["packets_in"] = table(c.packets_in);
-  out["hops_x"] = table(c.hops_x);
-  out["hops_y"] = table(c.hops_y);
-  out["max_hops_x"] = table(c.max_hops_x);
-  out["max_hops_y"] = table(c.max_hops_y);
-  out["updates_active"] = table(c.active);
-  out["updates_idle"] = table(c.idle);
-  return out;
+  return count_tables(*counter, call.in);
+}
+
+std::unique_ptr<snnas::ChipCounter> prepare_chip(py::handle row_ptr, py::handle target, py::handle delay,
+                                                 py::handle neuron_core, py::handle core_x, py::handle core_y,
+                                                 py::handle num_cores) {
+  ChipCall call;
+  parse_chip_network(call, row_ptr, target, delay, neuron_core, core_x, core_y, num_cores);
+  const std::string problem = snnas::validate_chip_network(call.in);
+  if (!problem.empty()) input_error(problem);
+  py::gil_scoped_release release;
+  return std::make_unique<snnas::ChipCounter>(call.in);
+}
+
+py::dict chip_count(const snnas::ChipCounter& counter, py::handle spike_step, py::handle spike_id,
+                    py::handle n_steps) {
+  ChipCall call;
+  call.in.num_neurons = counter.num_neurons();
+  call.in.num_cores = counter.num_cores();
+  parse_chip_spikes(call, spike_step, spike_id, n_steps);
+  const std::string problem = snnas::validate_chip_spikes(call.in);
+  if (!problem.empty()) input_error(problem);
+  return count_tables(counter, call.in);
 }
 
 // async_event_timing(): release time of every spike on an asynchronous chip (hardware.hpp).
@@ -522,8 +568,10 @@ PYBIND11_MODULE(_core, m) {
         py::arg("target"), py::arg("weight"), py::arg("delay"),
         py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
         py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
-        py::arg("substeps") = py::none(),
+        py::arg("substeps") = py::none(), py::arg("precision") = py::none(),
         "Check a network and make it ready to run; bad input raises snnas.errors.SimulationInputError.\n\n"
+        "precision: None or 'double', or 'single' (IF, LIF and CUBA_LIF: parameters, weights, input and state\n"
+        "in float).\n"
         "beta, alpha_a (adaptive LIF), izh_ka, izh_b, izh_d, dt and substeps (Izhikevich, Hodgkin-Huxley) may be\n"
         "None: beta = 0, alpha_a = 1, izh_* = 0, dt = 1e-3 s, substeps = 1. They are checked for every model.");
   m.def("simulate", &simulate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
@@ -533,6 +581,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
         py::arg("substeps") = py::none(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
         py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+        py::arg("precision") = py::none(),
         "prepare() and run() in one call (see snnas.simulate for the meaning of every argument; the\n"
         "result's 'hidden' dict holds the further state of the stepped models).\n\n"
         "All arrays must be C-contiguous numpy arrays of the exact dtype; bad input raises\n"
@@ -544,6 +593,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
         py::arg("substeps") = py::none(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
         py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+        py::arg("precision") = py::none(),
         "Check the arguments of simulate() without running; raises snnas.errors.SimulationInputError.");
   m.def("simulate_fixed", &simulate_fixed, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("state_bits"),
         py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), py::arg("decay_s"), py::arg("t_ref"),
@@ -560,7 +610,19 @@ PYBIND11_MODULE(_core, m) {
   m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),
-        "Per-core, per-step event counts of a run on a mapped chip (definitions in snnas.activity).");
+        "Per-core, per-step event counts of a run on a mapped chip (definitions in snnas.activity):\n"
+        "prepare_chip() and PreparedChip.count() in one call.");
+  py::class_<snnas::ChipCounter>(m, "PreparedChip",
+                                 "The chip model prepared for one network and placement (snnas.activity.ChipCounter).")
+      .def_property_readonly("num_neurons", &snnas::ChipCounter::num_neurons)
+      .def_property_readonly("num_cores", &snnas::ChipCounter::num_cores)
+      .def("count", &chip_count, py::kw_only(), py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),
+           "Per-core, per-step event counts of the spikes of one run (spike_step non-decreasing); a dict of\n"
+           "(n_steps, num_cores) int64 tables. Bad input raises snnas.errors.SimulationInputError.");
+  m.def("prepare_chip", &prepare_chip, py::kw_only(), py::arg("row_ptr"), py::arg("target"), py::arg("delay"),
+        py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
+        "Check a network and its placement and tabulate what each spike costs on the chip; returns a\n"
+        "PreparedChip. Bad input raises snnas.errors.SimulationInputError.");
   m.def("async_event_timing", &async_event_timing, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"), py::arg("dt"), py::arg("t_syn"),

@@ -11,11 +11,11 @@ namespace detail {
 
 // The branch-free body of Engine::fast_block() (see there). A separate function so that the restrict
 // qualifiers of its parameters hold and GCC can vectorise the loop. counts: updates, inputs received.
-template <Model M>
+template <Model M, typename R>
 __attribute__((noinline)) void fast_block_kernel(
-    int32_t lo, int32_t hi, int32_t n, bool per_step, double* __restrict prev, const double* __restrict cur,
-    double* __restrict v, double* __restrict is, const double* __restrict vth, const double* __restrict vrest,
-    const double* __restrict am, const double* __restrict bs, int32_t* __restrict last,
+    int32_t lo, int32_t hi, int32_t n, bool per_step, R* __restrict prev, const R* __restrict cur,
+    R* __restrict v, R* __restrict is, const R* __restrict vth, const R* __restrict vrest,
+    const R* __restrict am, const R* __restrict bs, int32_t* __restrict last,
     const int32_t* __restrict ref_end, uint16_t* __restrict want, uint16_t* __restrict fire_flag,
     const uint16_t* __restrict drv, int64_t* __restrict counts) {
   const int32_t m = n - 1;
@@ -23,13 +23,13 @@ __attribute__((noinline)) void fast_block_kernel(
     // Flags are int64_t, not bool: one element width for all masks lets GCC vectorise the loop.
     using flag = int64_t;
     for (int32_t i = lo; i < hi; ++i) {
-      const double x = prev[i];
+      const R x = prev[i];
       prev[i] = 0.0;
       const flag got = x != 0.0;
-      double vi = v[i], ii = 0.0;
+      R vi = v[i], ii = 0.0;
       if constexpr (M == Model::CUBA_LIF) ii = is[i];
       const int32_t re = ref_end[i];
-      const double th = vth[i];
+      const R th = vth[i];
       const flag refractory = n <= re;
       flag w;
       if constexpr (M == Model::CUBA_LIF) {
@@ -40,20 +40,20 @@ __attribute__((noinline)) void fast_block_kernel(
         vi = (got & static_cast<flag>(m > re)) ? vi + x : vi;
         w = got ? (refractory | static_cast<flag>(!(vi < th))) : static_cast<flag>(want[i] != 0);
       }
-      const double ie = cur[i];
+      const R ie = cur[i];
       const flag act = w | (static_cast<flag>(per_step) & static_cast<flag>(ie != 0.0)) |
                        (static_cast<flag>(!per_step) & static_cast<flag>(drv[i] != 0));
-      double vn = vi, in = ii;
+      R vn = vi, in = ii;
       if constexpr (M == Model::IF) vn = if_step(vi, ie);
       if constexpr (M == Model::LIF) vn = lif_step(vi, vrest[i], am[i], ie);
       if constexpr (M == Model::CUBA_LIF) {
         in = ii * bs[i];
-        const double u = vrest[i] + in + ie;
+        const R u = vrest[i] + in + ie;
         vn = u + (vi - u) * am[i];
       }
       const flag step = act & (1 - refractory);
-      const double vnew = step ? vn : vi;
-      const double inew = act ? in : ii;
+      const R vnew = step ? vn : vi;
+      const R inew = act ? in : ii;
       const flag fire = step & static_cast<flag>(vnew >= th);
       flag later = int64_t{n} + 1 <= re;
       if constexpr (M == Model::CUBA_LIF) {

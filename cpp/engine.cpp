@@ -20,6 +20,7 @@
 #include <limits>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 
 #include "dense_kernel.hpp"
 #include "neurons.hpp"
@@ -31,14 +32,28 @@ namespace {
 constexpr size_t kPrefetchAhead = 2;     // rows of spiking neurons fetched ahead of the scatter
 constexpr int32_t kBlock = 256;          // neurons per block of the dense pass
 
+template <typename R>
 class Engine {
  public:
   Engine(const PreparedNetwork::Impl& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps)
       : n_(net.n), nn_(static_cast<size_t>(net.n)), steps_(n_steps), model_(net.model), subtract_(net.subtract),
-        ext_(ext), syn_(net.syn), v_th_(net.v_th), v_reset_(net.v_reset), v_rest_(net.v_rest), a_(net.a), b_(net.b),
-        t_ref_(net.t_ref), pb_row_(net.pb_row), pow_(net.pow), hot_(net.hot) {
-    v_ = init.v;
-    i_ = model_ == Model::CUBA_LIF ? init.i_syn : std::vector<double>(nn_, 0.0);
+        ext_(ext), syn_(net.syn), v_th_(tables(net).v_th), v_reset_(tables(net).v_reset),
+        v_rest_(tables(net).v_rest), a_(tables(net).a), b_(tables(net).b), t_ref_(net.t_ref),
+        pb_row_(tables(net).pb_row), pow_(tables(net).pow), hot_(tables(net).hot),
+        weight_(weights(net)) {
+    v_.assign(init.v.begin(), init.v.end());
+    if (model_ == Model::CUBA_LIF) i_.assign(init.i_syn.begin(), init.i_syn.end());
+    else i_.assign(nn_, R(0));
+    // External currents and spike weights in the precision of the run (copies only for float).
+    if constexpr (std::is_same_v<R, double>) {
+      current_ = ext_.current.data();
+      ext_weight_ = ext_.spike_weight.data();
+    } else {
+      current_own_.assign(ext_.current.begin(), ext_.current.end());
+      ext_weight_own_.assign(ext_.spike_weight.begin(), ext_.spike_weight.end());
+      current_ = current_own_.data();
+      ext_weight_ = ext_weight_own_.data();
+    }
     last_.assign(nn_, -1);
     ref_end_.assign(nn_, -1);
     slots_ = static_cast<int64_t>(syn_.max_delay) + 1;
@@ -59,7 +74,7 @@ class Engine {
     fired_.reserve(nn_);
     if (ext_.current_mode == CurrentMode::PerNeuron)
       for (int32_t i = 0; i < n_; ++i)
-        if (ext_.current[i] != 0.0) driven_flag_[i] = 1;
+        if (current_[i] != 0.0) driven_flag_[i] = 1;
   }
 
   Result run() {
@@ -73,14 +88,34 @@ class Engine {
   }
 
  private:
+  // The parameter tables of precision R: the network's own (double) or its rounded copies (float).
+  struct Tables {
+    const std::vector<R>&v_th, &v_reset, &v_rest, &a, &b;
+    const std::vector<int32_t>& pb_row;
+    const detail::PowTable& pow;
+    const std::vector<detail::NeuronHot<R>>& hot;
+  };
+  static Tables tables(const PreparedNetwork::Impl& net) {
+    if constexpr (std::is_same_v<R, double>) {
+      return Tables{net.v_th, net.v_reset, net.v_rest, net.a, net.b, net.pb_row, net.pow, net.hot};
+    } else {
+      const detail::SingleTables& s = *net.single;
+      return Tables{s.v_th, s.v_reset, s.v_rest, s.a, s.b, s.pb_row, s.pow, s.hot};
+    }
+  }
+  static const R* weights(const PreparedNetwork::Impl& net) {
+    if constexpr (std::is_same_v<R, double>) return net.syn.weight.data();
+    else return net.single->weight.data();
+  }
+
   // Raw pointers to the arrays the per-neuron functions use, copied into a local of loop(): unlike
   // members they need no reload after an opaque call (a vector growing, pow()).
   // hot holds v_th, v_rest, a and the powers of a of each neuron in one record (prepared.hpp).
   struct View {
-    double* v;
-    double* i;
-    const detail::NeuronHot* hot;
-    const double* b;
+    R* v;
+    R* i;
+    const detail::NeuronHot<R>* hot;
+    const R* b;
     int32_t* last;
     const int32_t* ref_end;
     uint16_t* want;
@@ -90,10 +125,10 @@ class Engine {
     return View{v_.data(), i_.data(), hot_.data(), b_.data(), last_.data(), ref_end_.data(), want_.data()};
   }
 
-  const double* current_row(int64_t step) const {
+  const R* current_row(int64_t step) const {
     switch (ext_.current_mode) {
-      case CurrentMode::PerNeuron: return ext_.current.data();
-      case CurrentMode::PerStep: return ext_.current.data() + step * n_;
+      case CurrentMode::PerNeuron: return current_;
+      case CurrentMode::PerStep: return current_ + step * n_;
       default: return nullptr;
     }
   }
@@ -102,21 +137,22 @@ class Engine {
   // steps (neurons.hpp, "IDLE NEURONS"). The per-neuron functions below work on local copies of the
   // state, written back once, so that the compiler need not reload what a store might have changed.
   template <Model M>
-  void idle_state(const detail::NeuronHot& p, int32_t i, int64_t k, double& v, double& is) const {
+  void idle_state(const detail::NeuronHot<R>& p, int32_t i, int64_t k, R& v, R& is) const {
     if (k == 1) {
-      if constexpr (M == Model::IF) v = if_step(v, 0.0);
-      if constexpr (M == Model::LIF) v = lif_step(v, p.v_rest, p.a, 0.0);
-      if constexpr (M == Model::CUBA_LIF) cuba_step(v, is, p.v_rest, p.a, b_[i], 0.0);
+      if constexpr (M == Model::IF) v = if_step(v, R(0));
+      if constexpr (M == Model::LIF) v = lif_step(v, p.v_rest, p.a, R(0));
+      if constexpr (M == Model::CUBA_LIF) cuba_step(v, is, p.v_rest, p.a, b_[i], R(0));
     } else {
       if constexpr (M == Model::LIF) v = lif_idle(v, p.v_rest, p.pa(k));
-      if constexpr (M == Model::CUBA_LIF) cuba_idle(v, is, p.v_rest, p.a, b_[i], k, p.pa(k), pow_.pow(pb_row_[i], k));
+      if constexpr (M == Model::CUBA_LIF)
+        cuba_idle(v, is, p.v_rest, p.a, b_[i], k, p.pa(k), static_cast<R>(pow_.pow(pb_row_[i], k)));
     }
   }
 
   // Bring neuron i forward over k >= 1 idle steps.
   template <Model M>
   void idle(const View& h, int32_t i, int64_t k) const {
-    double v = h.v[i], is = h.i[i];
+    R v = h.v[i], is = h.i[i];
     idle_state<M>(h.hot[i], i, k, v, is);
     h.v[i] = v;
     if constexpr (M == Model::CUBA_LIF) h.i[i] = is;
@@ -125,7 +161,7 @@ class Engine {
   // Not settled at the end of step next_step - 1 with state v, is, refractory until step ref_end and
   // synaptic decay b (CUBA_LIF): must be evaluated in step next_step.
   template <Model M>
-  static bool unsettled_state(const detail::NeuronHot& p, double b, double v, double is, int32_t ref_end,
+  static bool unsettled_state(const detail::NeuronHot<R>& p, R b, R v, R is, int32_t ref_end,
                               int64_t next_step) {
     if (next_step <= ref_end) return true;
     if constexpr (M == Model::CUBA_LIF) return !cuba_settled(v, is, p.v_th, p.v_rest, p.a, b);
@@ -135,7 +171,7 @@ class Engine {
   // Not settled at the end of step next_step - 1: must be evaluated in step next_step.
   template <Model M>
   static bool unsettled(const View& h, int32_t i, int64_t next_step) {
-    return unsettled_state<M>(h.hot[i], M == Model::CUBA_LIF ? h.b[i] : 0.0, h.v[i], h.i[i], h.ref_end[i],
+    return unsettled_state<M>(h.hot[i], M == Model::CUBA_LIF ? h.b[i] : R(0), h.v[i], h.i[i], h.ref_end[i],
                               next_step);
   }
 
@@ -144,15 +180,15 @@ class Engine {
   // grows if the target's accumulator held zero before the event (hence the stride n + 1): a target
   // with a nonzero accumulator is listed already, and one listed whose sum returned to zero may be
   // listed twice (the visits skip repeats). A slot whose list could overflow turns dense first.
-  void scatter(size_t s, const int32_t* __restrict tgt, const double* __restrict w, double w0, int64_t k) {
-    double* __restrict b = buf_.data() + s * nn_;
+  void scatter(size_t s, const int32_t* __restrict tgt, const R* __restrict w, R w0, int64_t k) {
+    R* __restrict b = buf_.data() + s * nn_;
     if (!slot_dense_[s] && touched_count_[s] + k > static_cast<int64_t>(nn_)) slot_dense_[s] = 1;
     if (!slot_dense_[s]) {
       int32_t* __restrict tl = touched_.data() + s * (nn_ + 1);
       int64_t cnt = touched_count_[s];
       for (int64_t j = 0; j < k; ++j) {
         const int32_t t = tgt[j];
-        const double old = b[t];
+        const R old = b[t];
         b[t] = old + (w ? w[j] : w0);
         tl[cnt] = t;
         cnt += old == 0.0;
@@ -169,9 +205,9 @@ class Engine {
 
   // Phase 3 of step m for neuron i (not in S_m), which received x != 0; run at the start of step m+1.
   template <Model M>
-  void receive(const View& h, int32_t i, double x, int32_t m) const {
-    const detail::NeuronHot p = h.hot[i];
-    double v = h.v[i], is = 0.0;
+  void receive(const View& h, int32_t i, R x, int32_t m) const {
+    const detail::NeuronHot<R> p = h.hot[i];
+    R v = h.v[i], is = R(0);
     if constexpr (M == Model::CUBA_LIF) is = h.i[i];
     const int64_t k = int64_t{m} - h.last[i];
     if (k >= 1) idle_state<M>(p, i, k, v, is);
@@ -184,16 +220,16 @@ class Engine {
       if (m > re) v = v + x;
     }
     h.v[i] = v;
-    h.want[i] = unsettled_state<M>(p, M == Model::CUBA_LIF ? h.b[i] : 0.0, v, is, re, int64_t{m} + 1);
+    h.want[i] = unsettled_state<M>(p, M == Model::CUBA_LIF ? h.b[i] : R(0), v, is, re, int64_t{m} + 1);
   }
 
   // Phases 1 and 2 of step n for neuron i; sets want for step n+1 (fired: decided after the reset).
   template <Model M>
-  void evaluate(const View& h, int32_t i, int32_t n, const double* cur, bool collect) {
+  void evaluate(const View& h, int32_t i, int32_t n, const R* cur, bool collect) {
     if (collect) next_cand_.push_back(i);
-    const detail::NeuronHot p = h.hot[i];
+    const detail::NeuronHot<R> p = h.hot[i];
     const int32_t re = h.ref_end[i];
-    double v = h.v[i], is = 0.0, b = 0.0;
+    R v = h.v[i], is = R(0), b = R(0);
     if constexpr (M == Model::CUBA_LIF) {
       is = h.i[i];
       b = h.b[i];
@@ -209,7 +245,7 @@ class Engine {
     }
     const int64_t k = int64_t{n} - 1 - h.last[i];
     if (k >= 1) idle_state<M>(p, i, k, v, is);
-    const double ie = cur ? cur[i] : 0.0;
+    const R ie = cur ? cur[i] : R(0);
     if constexpr (M == Model::IF) v = if_step(v, ie);
     if constexpr (M == Model::LIF) v = lif_step(v, p.v_rest, p.a, ie);
     if constexpr (M == Model::CUBA_LIF) cuba_step(v, is, p.v_rest, p.a, b, ie);
@@ -227,10 +263,10 @@ class Engine {
   // The start of step n for neuron i: receive() the input of step n-1, then evaluate() if needed.
   // Returns 1 if the neuron was evaluated.
   template <Model M>
-  int64_t visit(const View& h, int32_t i, int32_t n, double* prev, const double* cur, bool collect,
+  int64_t visit(const View& h, int32_t i, int32_t n, R* prev, const R* cur, bool collect,
                 int64_t& received) {
     if (prev && prev[i] != 0.0) {
-      const double x = prev[i];
+      const R x = prev[i];
       prev[i] = 0.0;
       receive<M>(h, i, x, n - 1);
       ++received;
@@ -243,20 +279,20 @@ class Engine {
   // visit() for every neuron in index order, written for the dense regime: one sequential pass over the
   // arrays, selects instead of branches where outcomes vary between neurons; same values as visit().
   template <Model M>
-  void dense_pass(int32_t n, double* prev_or_null, const double* cur_or_null, bool collect) {
-    double* __restrict v = v_.data();
-    double* __restrict is = i_.data();
-    const double* __restrict vth = v_th_.data();
-    const double* __restrict vrest = v_rest_.data();
-    const double* __restrict am = a_.data();
-    const double* __restrict bs = b_.data();
+  void dense_pass(int32_t n, R* prev_or_null, const R* cur_or_null, bool collect) {
+    R* __restrict v = v_.data();
+    R* __restrict is = i_.data();
+    const R* __restrict vth = v_th_.data();
+    const R* __restrict vrest = v_rest_.data();
+    const R* __restrict am = a_.data();
+    const R* __restrict bs = b_.data();
     int32_t* __restrict last = last_.data();
     const int32_t* __restrict ref_end = ref_end_.data();
     uint16_t* __restrict want = want_.data();
     // Stand-ins for missing arrays, distinct so that the restrict promises hold; no_input_ is only ever
     // overwritten with zeros.
-    double* __restrict prev = prev_or_null ? prev_or_null : no_input_.data();
-    const double* __restrict cur = cur_or_null ? cur_or_null : zeros_.data();
+    R* __restrict prev = prev_or_null ? prev_or_null : no_input_.data();
+    const R* __restrict cur = cur_or_null ? cur_or_null : zeros_.data();
     const bool per_step = ext_.current_mode == CurrentMode::PerStep;
     const uint16_t* __restrict drv = driven_flag_.data();
     int32_t* __restrict fb = fired_buf_.data();
@@ -281,12 +317,12 @@ class Engine {
         }
       }
     for (int32_t i = lo; i < hi; ++i) {
-      const double x = prev[i];
+      const R x = prev[i];
       prev[i] = 0.0;
       const bool got = x != 0.0;  // phase 3 of step m
       if (got && m - last[i] >= 1) idle<M>(h, i, m - last[i]);
       received += got;
-      double vi = v[i], ii = is[i];
+      R vi = v[i], ii = is[i];
       if constexpr (M == Model::CUBA_LIF) {
         ii = got ? ii + x : ii;
       } else {
@@ -316,13 +352,13 @@ class Engine {
         ii = is[i];
       }
       const bool refractory = n <= ref_end[i];
-      const double ie = cur[i];
-      double vn = vi;
+      const R ie = cur[i];
+      R vn = vi;
       if constexpr (M == Model::IF) vn = if_step(vi, ie);
       if constexpr (M == Model::LIF) vn = lif_step(vi, vrest[i], am[i], ie);
       if constexpr (M == Model::CUBA_LIF) {
         ii = ii * bs[i];  // as in cuba_step(), and while refractory
-        const double u = vrest[i] + ii + ie;
+        const R u = vrest[i] + ii + ie;
         vn = u + (vi - u) * am[i];
       }
       vi = refractory ? vi : vn;
@@ -350,10 +386,10 @@ class Engine {
   // (no input pending, not wanted, not driven): no idle catch-up is needed, and fast_block_kernel()
   // computes the same values as visit() without branches. Returns the updates.
   template <Model M>
-  int64_t fast_block(int32_t lo, int32_t hi, int32_t n, double* prev, const double* cur, bool per_step,
+  int64_t fast_block(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur, bool per_step,
                      int64_t& received) {
     int64_t counts[2] = {0, 0};
-    detail::fast_block_kernel<M>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), v_th_.data(), v_rest_.data(),
+    detail::fast_block_kernel<M, R>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), v_th_.data(), v_rest_.data(),
                          a_.data(), b_.data(), last_.data(), ref_end_.data(), want_.data(), fire_flag_.data(),
                          driven_flag_.data(), counts);
     received += counts[1];
@@ -373,7 +409,7 @@ class Engine {
       want_[i] = unsettled<M>(h, i, 0);
       if (want_[i]) cand_.push_back(i);
     }
-    if (const double* cur0 = steps_ > 0 ? current_row(0) : nullptr)
+    if (const R* cur0 = steps_ > 0 ? current_row(0) : nullptr)
       for (int32_t i = 0; i < n_; ++i)
         if (cur0[i] != 0.0 && !want_[i]) cand_.push_back(i);
     size_t ext_pos = 0;
@@ -382,7 +418,7 @@ class Engine {
 
     for (int32_t n = 0; n <= steps_; ++n) {
       const int64_t pslot = (n + slots_ - 1) % slots_;  // accumulator of step n-1
-      double* const prev = n > 0 ? buf_.data() + static_cast<size_t>(pslot) * nn_ : nullptr;
+      R* const prev = n > 0 ? buf_.data() + static_cast<size_t>(pslot) * nn_ : nullptr;
       const int32_t* const ptl = touched_.data() + static_cast<size_t>(pslot) * (nn_ + 1);
       const int64_t pcnt = n > 0 ? touched_count_[pslot] : 0;
       const bool prev_dense = n > 0 && slot_dense_[pslot];
@@ -393,7 +429,7 @@ class Engine {
         break;
       }
 
-      const double* cur = current_row(n);
+      const R* cur = current_row(n);
       const bool collect = busy * 8 < nn_;  // collect the candidates of step n+1 in a list
       next_cand_.clear();
       fired_.clear();
@@ -436,22 +472,22 @@ class Engine {
           if (s >= slots_) s -= slots_;
           events += seg.end - seg.begin;
           scatter(static_cast<size_t>(s), syn_.target.data() + seg.begin,
-                  seg.uniform ? nullptr : syn_.weight.data() + seg.begin, seg.weight, seg.end - seg.begin);
+                  seg.uniform ? nullptr : weight_ + seg.begin, static_cast<R>(seg.weight), seg.end - seg.begin);
         }
       }
       synaptic_events_ += events;
       size_t ext_end = ext_pos;
       while (ext_end < n_ext && ext_.spike_step[ext_end] == n) ++ext_end;
       if (ext_end > ext_pos)
-        scatter(static_cast<size_t>(slot), ext_.spike_id.data() + ext_pos, ext_.spike_weight.data() + ext_pos, 0.0,
+        scatter(static_cast<size_t>(slot), ext_.spike_id.data() + ext_pos, ext_weight_ + ext_pos, R(0),
                 static_cast<int64_t>(ext_end - ext_pos));
       external_events_ += static_cast<int64_t>(ext_end - ext_pos);
       ext_pos = ext_end;
 
       // Phase 3 for the neurons of S_n, then phase 4.
-      double* const now = buf_.data() + static_cast<size_t>(slot) * nn_;
+      R* const now = buf_.data() + static_cast<size_t>(slot) * nn_;
       for (int32_t i : fired_) {
-        const double x = now[i];
+        const R x = now[i];
         if (x != 0.0) {
           now[i] = 0.0;
           if constexpr (M == Model::CUBA_LIF) i_[i] = i_[i] + x;
@@ -472,7 +508,7 @@ class Engine {
         // A constant current (PerNeuron) needs nothing more: its neurons were evaluated in step n,
         // so they are listed already.
         if (n + 1 < steps_ && ext_.current_mode == CurrentMode::PerStep) {
-          if (const double* next = current_row(n + 1)) {
+          if (const R* next = current_row(n + 1)) {
             for (int32_t i = 0; i < n_; ++i)
               if (next[i] != 0.0) next_cand_.push_back(i);
           }
@@ -484,8 +520,8 @@ class Engine {
     // Bring every neuron to the end of the last step.
     for (int32_t i = 0; i < n_; ++i)
       if (steps_ - 1 - last_[i] >= 1) idle<M>(h, i, steps_ - 1 - last_[i]);
-    result_.v = v_;
-    result_.i_syn = i_;
+    result_.v.assign(v_.begin(), v_.end());
+    result_.i_syn.assign(i_.begin(), i_.end());
     result_.counters = Counters{synaptic_events_, external_events_, updates_, spikes_};
   }
 
@@ -497,14 +533,18 @@ class Engine {
   const ExternalInput& ext_;
   const detail::Delivery& syn_;
   // Parameters (of the prepared network) and state, one array per field.
-  const std::vector<double>&v_th_, &v_reset_, &v_rest_, &a_, &b_;
+  const std::vector<R>&v_th_, &v_reset_, &v_rest_, &a_, &b_;
   const std::vector<int32_t>&t_ref_, &pb_row_;
   const detail::PowTable& pow_;
-  const std::vector<detail::NeuronHot>& hot_;
-  std::vector<double> v_, i_;
+  const std::vector<detail::NeuronHot<R>>& hot_;
+  const R* weight_;                     // per synapse, in the order of syn_.target
+  const R* current_ = nullptr;          // external current (see CurrentMode) and spike weights
+  const R* ext_weight_ = nullptr;
+  std::vector<R> current_own_, ext_weight_own_;  // their float copies (single precision)
+  std::vector<R> v_, i_;
   std::vector<int32_t> last_, ref_end_;
   int64_t slots_ = 1;
-  std::vector<double> buf_;             // slots x n input accumulators
+  std::vector<R> buf_;             // slots x n input accumulators
   std::vector<int32_t> touched_;        // slots x (n + 1) lists of touched neurons (list mode)
   std::vector<int64_t> touched_count_;  // per slot
   std::vector<int64_t> slot_events_;    // events scattered into each slot so far
@@ -513,8 +553,8 @@ class Engine {
   std::vector<uint16_t> want_;          // not settled: evaluate in the coming step
   std::vector<uint16_t> fire_flag_;     // spiked in this step (fast blocks of the dense pass)
   std::vector<uint16_t> driven_flag_;   // constant nonzero current (CurrentMode::PerNeuron)
-  std::vector<double> zeros_;           // n zeros: no current
-  std::vector<double> no_input_;        // n zeros: no pending input
+  std::vector<R> zeros_;           // n zeros: no current
+  std::vector<R> no_input_;        // n zeros: no pending input
   std::vector<int32_t> cand_, next_cand_, fired_;
   std::vector<int32_t> fired_buf_;      // n + 1 entries: branch-free append of the dense pass
   int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
@@ -536,8 +576,8 @@ std::vector<const char*> hidden_names(Model model) {
 
 Result PreparedNetwork::run_validated(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const {
   if (is_stepped(impl_->model)) return detail::run_stepped(*impl_, ext, init, n_steps);
-  Engine engine(*impl_, ext, init, n_steps);
-  return engine.run();
+  if (impl_->single) return Engine<float>(*impl_, ext, init, n_steps).run();
+  return Engine<double>(*impl_, ext, init, n_steps).run();
 }
 
 Result PreparedNetwork::run(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const {
@@ -546,11 +586,13 @@ Result PreparedNetwork::run(const ExternalInput& ext, const InitialState& init, 
   return run_validated(ext, init, n_steps);
 }
 
-Result simulate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps) {
-  const std::string problem = validate(net, ext, init, n_steps);
+Result simulate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps,
+                Precision precision) {
+  std::string problem = validate(net, ext, init, n_steps);
+  if (problem.empty()) problem = validate_precision(net.params.model, precision);
   if (!problem.empty()) throw std::invalid_argument(problem);
   Network copy = net;
-  return PreparedNetwork(std::move(copy)).run_validated(ext, init, n_steps);
+  return PreparedNetwork(std::move(copy), precision).run_validated(ext, init, n_steps);
 }
 
 }  // namespace snnas

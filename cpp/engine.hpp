@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "network.hpp"
@@ -33,6 +34,15 @@ struct Result {
   Counters counters;
 };
 
+// Arithmetic of the float mode. Double: every rule of neurons.hpp in double precision. Single (IF, LIF
+// and CUBA_LIF only): the parameters, weights, external currents and spike weights and the initial
+// state are rounded to float once; the state, the input accumulators and every operation of the rules
+// are in float (a^k: pow_real<float>); the results (v, i_syn) are returned widened to double.
+enum class Precision : int32_t { Double = 0, Single = 1 };
+
+// "" when a network of this model can run in this precision, else a message naming `precision`.
+std::string validate_precision(Model model, Precision precision);
+
 // Names of the rows of Result::hidden for a model.
 std::vector<const char*> hidden_names(Model model);
 
@@ -41,8 +51,9 @@ std::vector<const char*> hidden_names(Model model);
 // threads).
 class PreparedNetwork {
  public:
-  // net must satisfy validate_network() (network.hpp); its vectors are taken over.
-  explicit PreparedNetwork(Network&& net);
+  // net must satisfy validate_network() (network.hpp) and validate_precision(); its vectors are taken
+  // over.
+  explicit PreparedNetwork(Network&& net, Precision precision = Precision::Double);
   PreparedNetwork(PreparedNetwork&&) noexcept;
   PreparedNetwork& operator=(PreparedNetwork&&) noexcept;
   ~PreparedNetwork();
@@ -50,6 +61,7 @@ class PreparedNetwork {
   int32_t num_neurons() const;
   int64_t num_synapses() const;
   Model model() const;
+  Precision precision() const;
 
   // Runs n_steps steps from init with input ext; throws std::invalid_argument unless validate_run()
   // accepts them. Does not touch the Python interpreter, so it may run without the GIL.
@@ -63,7 +75,9 @@ class PreparedNetwork {
   std::unique_ptr<Impl> impl_;
 };
 
-// Prepares and runs in one call; throws std::invalid_argument unless validate() accepts the input.
-Result simulate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps);
+// Prepares and runs in one call; throws std::invalid_argument unless validate() and
+// validate_precision() accept the input.
+Result simulate(const Network& net, const ExternalInput& ext, const InitialState& init, int64_t n_steps,
+                Precision precision = Precision::Double);
 
 }  // namespace snnas

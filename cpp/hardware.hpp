@@ -11,8 +11,12 @@
 //                     sits at (0, 0)); max_hops_x/y the largest of them
 //   active[n][k]      distinct neurons of core k that receive a synaptic event at step n
 //   idle[n][k]        neurons of core k minus active[n][k]
-// Everything is O(synaptic events + spikes), with one (steps x cores) table per counter and a
-// (max delay + 1) x neurons table of marks for the distinct active neurons.
+// Counting is split into a preparation per network and placement (ChipCounter: what every spike will
+// cost, tabulated once) and a count per run, which costs
+//   O(spikes x (delay groups of the row + destination cores / vector width))  SOPs, packets, hops
+//   + O(synaptic events), one byte store each                                   marks of active neurons
+//   + O(steps x (neurons / vector width + cores))                               sums of the marks, flushes
+// rather than several count-table updates per synaptic event.
 #pragma once
 
 #include <cstdint>
@@ -42,10 +46,86 @@ struct ChipCounts {
       active, idle;
 };
 
-// Returns "" when the input is consistent, else one message naming the argument and the bad value.
+// Output tables of a count: each points at n_steps * num_cores values, row-major (step, core), all of
+// which the count overwrites.
+struct ChipTables {
+  int64_t *synops, *spikes_out, *packets_out, *packets_in, *hops_x, *hops_y, *max_hops_x, *max_hops_y, *active,
+      *idle;
+};
+
+// Each returns "" when the input is consistent, else one message naming the argument and the bad value.
+// The network and placement (every field but n_steps and the spikes).
+std::string validate_chip_network(const ChipCountsInput& in);
+// n_steps and the spikes, for the network and placement of in.
+std::string validate_chip_spikes(const ChipCountsInput& in);
+// Both.
 std::string validate_chip_counts(const ChipCountsInput& in);
 
-// Counts; the input must pass validate_chip_counts.
+// The chip model prepared for one network and placement; counts any number of runs (count() is const
+// and allocates its own scratch, so several threads may count at once).
+//   Per presynaptic neuron, its on-chip synapses are grouped by delay; per group the chip keeps the
+//   number of synapses into each core (a dense row of K 8-bit counts when most groups reach many cores,
+//   else a list of (core, count) pairs) and the targets renumbered so that the neurons of one core are
+//   consecutive. Per neuron it keeps its destination cores (a dense 0/1 row when N x K is small).
+//   A spike then adds its groups' rows to the SOP table and its destination row to the packet rows of
+//   its source's x and y coordinates (for a neuron of one group, all in one pass over its SOP row: a
+//   core it reaches is one with a nonzero count), and marks its targets in a byte array per arrival
+//   step; at the end of a step the packet rows are folded into packets and hops (one row per distinct
+//   x and per distinct y, not per source core), and the marks are summed per core (the active neurons).
+class ChipCounter {
+ public:
+  // in must pass validate_chip_network(); n_steps and the spikes are ignored; the arrays are read here
+  // only.
+  explicit ChipCounter(const ChipCountsInput& in);
+
+  int32_t num_neurons() const { return n_; }
+  int32_t num_cores() const { return k_; }
+
+  // Counts a run of n_steps steps whose spikes (spike_step non-decreasing, as validate_chip_spikes()
+  // checks) are given; out holds n_steps * num_cores() entries per table.
+  void count_into(int64_t n_steps, int64_t n_spikes, const int64_t* spike_step, const int32_t* spike_id,
+                  const ChipTables& out) const;
+  ChipCounts count(int64_t n_steps, int64_t n_spikes, const int64_t* spike_step, const int32_t* spike_id) const;
+
+ private:
+  struct Group {      // the on-chip synapses of one neuron with one delay
+    int32_t delay;
+    int32_t pairs;    // distinct target cores (sparse SOP rows: entries of pair_core_ / pair_count_)
+    int64_t begin, end;  // their renumbered targets: mark_pos_[begin, end)
+    int64_t sop;      // dense: offset of the group's row in sop_rows_; sparse: its first pair
+  };
+  int32_t n_ = 0, k_ = 0, ring_ = 1;
+  int32_t on_chip_ = 0;                   // neurons with a core
+  std::vector<int32_t> neuron_core_;      // n
+  std::vector<int64_t> core_begin_;       // k + 1: core k holds positions [core_begin_[k], core_begin_[k+1])
+  std::vector<int32_t> pos_core_;         // on_chip_: the core of each position
+  std::vector<int64_t> grp_ptr_;          // n + 1: groups of neuron i are grp_[grp_ptr_[i] .. grp_ptr_[i+1])
+  std::vector<Group> grp_;
+  std::vector<int32_t> mark_pos_;         // renumbered targets, by group (empty when mark_pos16_ is used)
+  std::vector<uint16_t> mark_pos16_;      // the same in 16 bits, when at most 65536 neurons are on chip
+  std::vector<uint8_t> single_;           // n: the neuron has exactly one group
+  bool dense_sop_ = false;
+  std::vector<uint8_t> sop_rows_;         // dense: k per group (every count <= 255)
+  std::vector<int32_t> pair_core_;        // sparse: (core, synapse count) pairs per group
+  std::vector<int64_t> pair_count_;
+  std::vector<int64_t> dest_ptr_;         // n + 1: cores other than its own that neuron i reaches
+  std::vector<int32_t> dest_core_;
+  bool dense_reach_ = false;              // reach_ / hop tables kept as dense rows
+  std::vector<uint8_t> reach_;            // n x k: 1 where neuron i reaches core k (another than its own)
+  bool mesh_ = false;
+  std::vector<int32_t> core_x_, core_y_;  // k each (mesh only)
+  // Packet rows are kept per source x and per source y coordinate (not per source core): the hops of a
+  // packet are |x_k - x_a| + |y_k - y_a|, so the x hops need only the source's x, the y hops its y.
+  int32_t nx_ = 1, ny_ = 1;                // distinct source x and y coordinates (the input port's 0 included)
+  std::vector<int32_t> src_xi_, src_yi_;  // k + 1: index of source a's x and y (a = k: the input port)
+  std::vector<int64_t> hop_x_, hop_y_;    // nx x k and ny x k: |x_k - x| and |y_k - y|
+
+  template <typename P>
+  void count_with(const P* mark_pos, int64_t n_steps, int64_t n_spikes, const int64_t* spike_step,
+                  const int32_t* spike_id, const ChipTables& out) const;
+};
+
+// Counts in one call (prepares a ChipCounter); the input must pass validate_chip_counts.
 ChipCounts count_chip_events(const ChipCountsInput& in);
 
 }  // namespace snnas

@@ -1,5 +1,6 @@
 // Neuron models of the snnas simulator and their exact discrete update rules (float mode, double
-// precision; the fixed-point mode is in fixed.hpp). Plain C++17, no Python headers.
+// precision, or single precision for IF, LIF and CUBA_LIF; the fixed-point mode is in fixed.hpp).
+// Plain C++17, no Python headers.
 // src/snnas/reference.py implements the same rules operation for operation; both must give
 // bit-identical states and therefore the same spikes.
 //
@@ -109,54 +110,68 @@
 
 namespace snnas {
 
-// a^k for k >= 0 steps, as the C library computes it.
+// a^k for k >= 0 steps, as the C library computes it (in double precision).
 inline double pow_steps(double a, int64_t k) { return std::pow(a, static_cast<double>(k)); }
 
+// The rules of IF, LIF and CUBA_LIF below are templates over the real type T of the state: double
+// (the default), or float in single precision, where every operation is rounded to float and a^k is
+// pow_steps() of the float a rounded to float (pow_real).
+template <typename T>
+inline T pow_real(T a, int64_t k) {
+  return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(k)));
+}
+
 // ---- IF -------------------------------------------------------------------------------------------
-inline double if_step(double v, double i_ext) { return v + i_ext; }
+template <typename T>
+inline T if_step(T v, T i_ext) { return v + i_ext; }
 
 // ---- LIF ------------------------------------------------------------------------------------------
-inline double lif_step(double v, double v_rest, double a, double i_ext) {
-  const double u = v_rest + i_ext;
+template <typename T>
+inline T lif_step(T v, T v_rest, T a, T i_ext) {
+  const T u = v_rest + i_ext;
   return u + (v - u) * a;
 }
 
 // Bring a LIF membrane forward over k >= 2 idle steps, given pa = pow(a, k).
-inline double lif_idle(double v, double v_rest, double pa) { return v_rest + (v - v_rest) * pa; }
+template <typename T>
+inline T lif_idle(T v, T v_rest, T pa) { return v_rest + (v - v_rest) * pa; }
 
 // ---- CUBA_LIF -------------------------------------------------------------------------------------
-inline void cuba_step(double& v, double& i_syn, double v_rest, double a, double b, double i_ext) {
+template <typename T>
+inline void cuba_step(T& v, T& i_syn, T v_rest, T a, T b, T i_ext) {
   i_syn = i_syn * b;
-  const double u = v_rest + i_syn + i_ext;
+  const T u = v_rest + i_syn + i_ext;
   v = u + (v - u) * a;
 }
 
 // Bring a CUBA_LIF neuron forward over k >= 2 idle steps, given pa = pow(a, k) and pb = pow(b, k).
-inline void cuba_idle(double& v, double& i_syn, double v_rest, double a, double b, int64_t k, double pa,
-                      double pb) {
-  const double s = (a == b) ? static_cast<double>(k) * pa : b * (pa - pb) / (a - b);
-  v = v_rest + ((v - v_rest) * pa + (1.0 - a) * i_syn * s);
+template <typename T>
+inline void cuba_idle(T& v, T& i_syn, T v_rest, T a, T b, int64_t k, T pa, T pb) {
+  const T s = (a == b) ? static_cast<T>(k) * pa : b * (pa - pb) / (a - b);
+  v = v_rest + ((v - v_rest) * pa + (T(1) - a) * i_syn * s);
   i_syn = i_syn * pb;
 }
 
 // Settling bound of CUBA_LIF: true when v stays below threshold without further input.
-inline bool cuba_settled(double v, double i_syn, double v_th, double v_rest, double a, double b) {
-  const double e = v - v_rest;
-  double bound = e > 0.0 ? e : 0.0;
-  if (i_syn > 0.0) {
-    if (!(b < 1.0)) return false;
-    bound = bound + i_syn * (1.0 - a) * b / (1.0 - b);
+template <typename T>
+inline bool cuba_settled(T v, T i_syn, T v_th, T v_rest, T a, T b) {
+  const T e = v - v_rest;
+  T bound = e > T(0) ? e : T(0);
+  if (i_syn > T(0)) {
+    if (!(b < T(1))) return false;
+    bound = bound + i_syn * (T(1) - a) * b / (T(1) - b);
   }
   return bound < v_th - v_rest;
 }
 
 // cuba_settled() without branches (same value), for vectorised loops.
-inline bool cuba_settled_select(double v, double i_syn, double v_th, double v_rest, double a, double b) {
-  const double e = v - v_rest;
-  const double bound = e > 0.0 ? e : 0.0;
-  const double with_current = bound + i_syn * (1.0 - a) * b / (1.0 - b);
-  const double limit = v_th - v_rest;
-  return i_syn > 0.0 ? ((b < 1.0) & (with_current < limit)) : (bound < limit);
+template <typename T>
+inline bool cuba_settled_select(T v, T i_syn, T v_th, T v_rest, T a, T b) {
+  const T e = v - v_rest;
+  const T bound = e > T(0) ? e : T(0);
+  const T with_current = bound + i_syn * (T(1) - a) * b / (T(1) - b);
+  const T limit = v_th - v_rest;
+  return i_syn > T(0) ? ((b < T(1)) & (with_current < limit)) : (bound < limit);
 }
 
 // ---- ADAPTIVE_LIF ---------------------------------------------------------------------------------

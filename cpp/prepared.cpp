@@ -55,7 +55,8 @@ Delivery::Delivery(Synapses& s) {
 
 }  // namespace detail
 
-PreparedNetwork::PreparedNetwork(Network&& net) : impl_(std::make_unique<Impl>(net)) {}
+PreparedNetwork::PreparedNetwork(Network&& net, Precision precision)
+    : impl_(std::make_unique<Impl>(net, precision)) {}
 PreparedNetwork::PreparedNetwork(PreparedNetwork&&) noexcept = default;
 PreparedNetwork& PreparedNetwork::operator=(PreparedNetwork&&) noexcept = default;
 PreparedNetwork::~PreparedNetwork() = default;
@@ -63,5 +64,14 @@ PreparedNetwork::~PreparedNetwork() = default;
 int32_t PreparedNetwork::num_neurons() const { return impl_->n; }
 int64_t PreparedNetwork::num_synapses() const { return static_cast<int64_t>(impl_->syn.target.size()); }
 Model PreparedNetwork::model() const { return impl_->model; }
+Precision PreparedNetwork::precision() const { return impl_->single ? Precision::Single : Precision::Double; }
+
+std::string validate_precision(Model model, Precision precision) {
+  if (precision != Precision::Double && precision != Precision::Single)
+    return "precision: expected 'double' or 'single'";
+  if (precision == Precision::Single && is_stepped(model))
+    return "precision: 'single' is available for the models IF, LIF and CUBA_LIF only (use 'double')";
+  return "";
+}
 
 }  // namespace snnas

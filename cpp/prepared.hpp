@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -90,12 +91,24 @@ struct Delivery {
 // bringing a neuron forward from a list (the sparse regime) touches one cache line for them, not four.
 // Copies of the per-field arrays of PreparedNetwork::Impl, which the dense pass streams; pa_tab points
 // at the tabulated powers pow_steps(a, k), k < kPowCols, of the neuron's alpha_m (null if none).
+// R is the real type of the run (double, or float in single precision).
+template <typename R>
 struct alignas(32) NeuronHot {
-  double v_th, v_rest, a;
+  R v_th, v_rest, a;
   const double* pa_tab;
 
-  // pow_steps(a, k) for k >= 0, from the table when it holds it (the same value).
-  double pa(int64_t k) const { return pa_tab && k < kPowCols ? pa_tab[k] : pow_steps(a, k); }
+  // pow_real(a, k) for k >= 0, from the table when it holds it (the same value).
+  R pa(int64_t k) const { return pa_tab && k < kPowCols ? static_cast<R>(pa_tab[k]) : pow_real(a, k); }
+};
+
+// The per-neuron parameters and weights of a network in single precision (each rounded to float once),
+// with powers of the rounded decays (PreparedNetwork::Impl::single).
+struct SingleTables {
+  std::vector<float> v_th, v_reset, v_rest, a, b;
+  std::vector<float> weight;  // Delivery::weight rounded (segments keep their weight, rounded, as double)
+  PowTable pow;               // powers pow_steps(double(float(alpha)), k)
+  std::vector<int32_t> pb_row;
+  std::vector<NeuronHot<float>> hot;
 };
 
 }  // namespace detail
@@ -112,9 +125,10 @@ struct PreparedNetwork::Impl {
   int32_t substeps;
   detail::PowTable pow;
   detail::Delivery syn;
-  std::vector<detail::NeuronHot> hot;  // v_th, v_rest, a and the powers of a per neuron (event-driven models)
+  std::vector<detail::NeuronHot<double>> hot;  // v_th, v_rest, a and the powers of a per neuron (event-driven)
+  std::unique_ptr<detail::SingleTables> single;  // single precision (IF, LIF, CUBA_LIF only), else null
 
-  explicit Impl(Network& net)
+  Impl(Network& net, Precision precision)
       : n(net.num_neurons), model(net.params.model), subtract(net.params.reset == ResetMode::Subtract),
         v_th(std::move(net.params.v_th)), v_reset(std::move(net.params.v_reset)),
         v_rest(std::move(net.params.v_rest)), a(std::move(net.params.alpha_m)), b(std::move(net.params.alpha_s)),
@@ -130,8 +144,34 @@ struct PreparedNetwork::Impl {
     if (!is_stepped(model)) {
       hot.resize(static_cast<size_t>(n));
       for (int32_t i = 0; i < n; ++i)  // after the last row_of(): the tables no longer move
-        hot[i] = detail::NeuronHot{v_th[i], v_rest[i], a[i], model == Model::IF ? nullptr : pow.row_data(pa_row[i])};
+        hot[i] = detail::NeuronHot<double>{v_th[i], v_rest[i], a[i],
+                                           model == Model::IF ? nullptr : pow.row_data(pa_row[i])};
     }
+    if (precision == Precision::Single) make_single();
+  }
+
+  // The tables of single precision: every parameter and weight rounded to float.
+  void make_single() {
+    auto s = std::make_unique<detail::SingleTables>();
+    auto round = [](const std::vector<double>& x) { return std::vector<float>(x.begin(), x.end()); };
+    s->v_th = round(v_th);
+    s->v_reset = round(v_reset);
+    s->v_rest = round(v_rest);
+    s->a = round(a);
+    s->b = round(b);
+    s->weight = round(syn.weight);
+    for (detail::Segment& seg : syn.segs) seg.weight = static_cast<float>(seg.weight);
+    std::vector<int32_t> pa(static_cast<size_t>(n), 0);
+    s->pb_row.assign(static_cast<size_t>(n), 0);
+    for (int32_t i = 0; i < n; ++i) {
+      if (model == Model::LIF || model == Model::CUBA_LIF) pa[i] = s->pow.row_of(s->a[i]);
+      if (model == Model::CUBA_LIF) s->pb_row[i] = s->pow.row_of(s->b[i]);
+    }
+    s->hot.resize(static_cast<size_t>(n));
+    for (int32_t i = 0; i < n; ++i)
+      s->hot[i] = detail::NeuronHot<float>{s->v_th[i], s->v_rest[i], s->a[i],
+                                           model == Model::IF ? nullptr : s->pow.row_data(pa[i])};
+    single = std::move(s);
   }
 };
 

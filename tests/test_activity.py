@@ -13,8 +13,8 @@ from hypothesis.extra import numpy as hnp
 from snnas import _core
 from snnas.activity import ChipActivity, activity_from_spikes, count_activity
 from snnas.errors import SimulationInputError, SnnasError
-from snnas.mapping import map_network
-from snnas.network import Input, Network, Population, Sparse
+from snnas.mapping import Mapping, map_network
+from snnas.network import Input, Network, NeuronCSR, Population, Sparse
 from snnas.neurons import LIFParameters
 from tests.mapping.conftest import make_chip
 
@@ -146,3 +146,105 @@ def test_async_timing_rejects_bad_times() -> None:
         _core.async_event_timing(**_args(), dt=0.0, t_syn=0.0, t_spike=0.0, t_hop_x=0.0, t_hop_y=0.0)
     with pytest.raises(SimulationInputError, match="t_hop_x: expected a number"):
         _core.async_event_timing(**_args(), dt=1e-3, t_syn=0.0, t_spike=0.0, t_hop_x="1", t_hop_y=0.0)
+
+
+def _raw_case(rng: np.random.Generator, n: int, k: int, m: int, max_delay: int, off_chip: float,
+              mesh: bool) -> tuple[NeuronCSR, Mapping]:
+    """A CSR network and placement drawn directly: any neuron may be off chip (core -1), even a target."""
+    pre = np.sort(rng.integers(0, n, size=m))
+    row_ptr = np.zeros(n + 1, np.int64)
+    row_ptr[1:] = np.cumsum(np.bincount(pre, minlength=n))
+    core = rng.integers(0, max(k, 1), size=n).astype(np.int32)
+    core[(rng.random(n) < off_chip) | (k == 0)] = -1
+    csr = NeuronCSR(num_neurons=n, row_ptr=row_ptr, target=rng.integers(0, n, size=m).astype(np.int32),
+                    weight=np.ones(m), delay=rng.integers(0, max_delay + 1, size=m).astype(np.int32),
+                    projection=np.zeros(m, np.int32), offsets={"p": 0})
+    xy = rng.integers(0, 6, size=(k, 2)).astype(np.int32) if mesh else None
+    return csr, Mapping(chip="test", mapper="test", neuron_core=core, core_slot=np.arange(k, dtype=np.int32),
+                        core_xy=xy)
+
+
+def _spikes(rng: np.random.Generator, n: int, n_steps: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    return rng.integers(0, n_steps, size=count), rng.integers(0, n, size=count)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_prepared_counter_equals_the_reference_over_runs(data: st.DataObject) -> None:
+    """One ChipCounter counts several runs; off-chip targets, several delays, with and without a mesh."""
+    from snnas.activity import ChipCounter
+
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    n, k = data.draw(st.integers(1, 60)), data.draw(st.integers(0, 40))
+    csr, mapping = _raw_case(rng, n, k, data.draw(st.integers(0, 600)), data.draw(st.integers(0, 4)),
+                             data.draw(st.sampled_from([0.0, 0.2])), data.draw(st.booleans()))
+    counter = ChipCounter(csr, mapping)
+    for _ in range(2):
+        n_steps = data.draw(st.integers(0, 12))
+        steps, ids = _spikes(rng, n, max(n_steps, 1), data.draw(st.integers(0, 300)) if n_steps else 0)
+        ref = activity_from_spikes(csr, mapping, steps, ids, n_steps, 1e-3)
+        got = counter.count(steps, ids, n_steps, 1e-3)
+        for f in FIELDS:
+            assert np.array_equal(getattr(ref, f), getattr(got, f)), f
+
+
+def test_large_chip_uses_the_sparse_tables() -> None:
+    """70,000 neurons on 1,024 cores: destination lists instead of dense rows, 32-bit target positions."""
+    from snnas.activity import ChipCounter
+
+    rng = np.random.default_rng(5)
+    n, k = 70_000, 1024
+    csr, mapping = _raw_case(rng, n, k, 150_000, 2, 0.01, True)
+    steps, ids = _spikes(rng, n, 6, 20_000)
+    ref = activity_from_spikes(csr, mapping, steps, ids, 6, 1e-3)
+    got = ChipCounter(csr, mapping).count(steps, ids, 6, 1e-3)
+    for f in FIELDS:
+        assert np.array_equal(getattr(ref, f), getattr(got, f)), f
+
+
+@pytest.mark.parametrize("n, k, m", [(400, 3, 40_000), (50, 1, 20_000)])
+def test_busy_neurons(n: int, k: int, m: int) -> None:
+    """Few cores, many synapses per core: dense SOP rows (or, past 255 synapses of a neuron into one core,
+    pair lists) and slots turning dense."""
+    from snnas.activity import ChipCounter
+
+    rng = np.random.default_rng(6)
+    csr, mapping = _raw_case(rng, n, k, m, 1, 0.0, True)
+    steps, ids = _spikes(rng, n, 8, 3_000)
+    ref = activity_from_spikes(csr, mapping, steps, ids, 8, 1e-3)
+    got = ChipCounter(csr, mapping).count(steps, ids, 8, 1e-3)
+    for f in FIELDS:
+        assert np.array_equal(getattr(ref, f), getattr(got, f)), f
+
+
+def test_prepared_chip_checks_its_arguments() -> None:
+    net = {key: v for key, v in _args().items() if key not in ("spike_step", "spike_id", "n_steps")}
+    chip = _core.prepare_chip(**net)
+    assert chip.num_neurons == 2 and chip.num_cores == 1
+    out = chip.count(spike_step=np.array([0], np.int64), spike_id=np.array([0], np.int32), n_steps=2)
+    assert out["synops"].tolist() == [[1], [0]]
+    with pytest.raises(SimulationInputError, match=r"spike_id\[0\] = 2"):
+        chip.count(spike_step=np.array([0], np.int64), spike_id=np.array([2], np.int32), n_steps=2)
+    with pytest.raises(SimulationInputError, match="n_steps"):
+        chip.count(spike_step=np.array([0], np.int64), spike_id=np.array([0], np.int32), n_steps=-1)
+    with pytest.raises(SimulationInputError, match=r"neuron_core\[1\] = 3"):
+        _core.prepare_chip(**{**net, "neuron_core": np.array([-1, 3], np.int32)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["row_ptr", "target", "delay", "neuron_core", "core_x", "spike_step", "spike_id"]),
+       arr=hnp.arrays(dtype=st.sampled_from([np.int32, np.int64, np.float64]),
+                      shape=hnp.array_shapes(max_dims=2, max_side=4), elements=st.integers(-5, 5)))
+def test_fuzz_prepared_chip_never_crashes(name: str, arr: np.ndarray) -> None:
+    net = {key: v for key, v in _args().items() if key not in ("spike_step", "spike_id", "n_steps")}
+    spikes = {"spike_step": np.array([0], np.int64), "spike_id": np.array([0], np.int32), "n_steps": 2}
+    if name == "core_x":
+        net.update(core_x=arr, core_y=arr)
+    elif name in spikes:
+        spikes[name] = arr
+    else:
+        net[name] = arr
+    try:
+        _core.prepare_chip(**net).count(**spikes)
+    except SnnasError:
+        pass

@@ -93,3 +93,72 @@ def test_stepped_models_match_the_reference_on_a_driven_recurrent_network(model:
     assert a.spikes > 300
     assert a.neuron_updates == n * 150
     assert_identical(a, b)
+
+
+EVENT_MODELS = sorted(set(MODELS) - set(STEPPED_MODELS))
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**63 - 1))
+def test_single_precision_matches_the_float32_reference(model: str, seed: int) -> None:
+    """Single precision: the engine and the float32 reference agree bit for bit, state and spikes."""
+    case = make_case(seed, model, max_neurons=300 if seed % 4 == 0 else 40)
+    a = simulate(case.network, case.n_steps, case.dt, **case.inputs, precision="single")
+    b = simulate_reference(case.network, case.n_steps, case.dt, **case.inputs, precision="single")
+    assert_identical(a, b)
+    assert np.array_equal(a.v.astype(np.float32).astype(np.float64), a.v)  # float32 values
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS)
+def test_single_precision_is_float32_arithmetic(model: str) -> None:
+    """The driven recurrent network in single precision: the same spikes as the float32 reference, a state
+    that differs from double precision (so the float32 path really ran) and most spikes in common with it."""
+    rng = np.random.default_rng(8)
+    n, p = 1500, 0.02
+    degree = rng.binomial(n, p, size=n)
+    row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
+    m = int(row_ptr[-1])
+    weight = np.where(np.repeat(np.arange(n), degree) < 0.8 * n, 0.03, -0.12)
+    net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m).astype(np.int32), weight=weight,
+                     delay=rng.integers(0, 3, size=m).astype(np.int32), model=model,  # type: ignore[arg-type]
+                     v_th=1.0, tau_m=20e-3, tau_s=5e-3, t_ref=2)
+    drive = {"v0": rng.uniform(0, 1, n), "i_ext": rng.uniform(1.05, 1.5, n) * (0.2 if model == "if" else 1.0)}
+    single = simulate(net, 200, **drive, precision="single")
+    assert_identical(single, simulate_reference(net, 200, **drive, precision="single"))
+    double = simulate(net, 200, **drive)
+    assert single.spikes > 1000 and not np.array_equal(single.v, double.v)
+    first = min(single.spikes, double.spikes) // 10  # the early spikes, before rounding differences spread
+    assert np.array_equal(single.spike_ids[:first], double.spike_ids[:first])
+
+
+@pytest.mark.parametrize("precision", ["half", "Single", 1, None])
+def test_bad_precision_is_rejected(precision: object) -> None:
+    from snnas.errors import SimulationInputError
+    from snnas.simulate import Simulator
+
+    net = SimNetwork(row_ptr=np.array([0, 0]), target=np.zeros(0, np.int32), weight=np.zeros(0),
+                     delay=np.zeros(0, np.int32))
+    with pytest.raises(SimulationInputError, match="precision"):
+        simulate(net, 1, precision=precision)  # type: ignore[arg-type]
+    with pytest.raises(SimulationInputError, match="precision"):
+        Simulator(net, precision=precision)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("model", sorted(STEPPED_MODELS))
+def test_single_precision_is_refused_for_stepped_models(model: str) -> None:
+    from snnas import _core
+    from snnas.errors import SimulationInputError
+    from snnas.simulate import core_arguments, network_arguments
+
+    net = SimNetwork(row_ptr=np.array([0, 0]), target=np.zeros(0, np.int32), weight=np.zeros(0),
+                     delay=np.zeros(0, np.int32), model=model)  # type: ignore[arg-type]
+    with pytest.raises(SimulationInputError, match="precision: 'single'"):
+        simulate(net, 1, precision="single")
+    with pytest.raises(SimulationInputError, match="precision: 'single'"):  # the binding checks it too
+        _core.prepare(**network_arguments(net, 1e-3), precision="single")
+    args = core_arguments(net, 1, 1e-3)
+    with pytest.raises(SimulationInputError, match="precision"):
+        _core.simulate(**{**args, "precision": "single"})
+    with pytest.raises(SimulationInputError, match="precision: expected"):
+        _core.validate(**{**args, "precision": b"double"})

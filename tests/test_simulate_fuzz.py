@@ -20,8 +20,9 @@ from snnas import _core
 from snnas.errors import SimulationInputError, SnnasError
 
 NET_KEYS = ("model", "reset", "v_th", "v_reset", "v_rest", "alpha_m", "alpha_s", "t_ref", "row_ptr", "target",
-            "weight", "delay", "beta", "alpha_a", "izh_ka", "izh_b", "izh_d", "dt", "substeps")
-OPTIONAL_KEYS = ("beta", "alpha_a", "izh_ka", "izh_b", "izh_d", "dt", "substeps", "i_ext")  # None is valid
+            "weight", "delay", "beta", "alpha_a", "izh_ka", "izh_b", "izh_d", "dt", "substeps", "precision")
+# None is valid (i_ext last: the arguments of the first version of the core are those without the others)
+OPTIONAL_KEYS = ("beta", "alpha_a", "izh_ka", "izh_b", "izh_d", "dt", "substeps", "precision", "i_ext")
 RUN_KEYS = ("n_steps", "v0", "i0", "ext_step", "ext_id", "ext_weight", "i_ext")
 FIXED_KEYS = ("model", "reset", "state_bits", "v_th", "v_reset", "decay_m", "decay_s", "t_ref", "row_ptr", "target",
               "weight", "delay", "n_steps", "v0", "i0", "ext_step", "ext_id", "ext_weight", "i_ext")
@@ -51,6 +52,8 @@ def valid_arguments(seed: int, model: int = 2) -> dict[str, Any]:
         "ext_step": np.sort(rng.integers(0, n_steps, k)).astype(np.int64),
         "ext_id": rng.integers(0, n, k).astype(np.int32), "ext_weight": rng.uniform(0, 1, k),
         "i_ext": rng.uniform(0, 1, n),
+        # single precision exists for IF, LIF and CUBA_LIF only
+        "precision": [None, "double", "single"][int(rng.integers(0, 3 if model <= 2 else 2))],
     }
 
 
@@ -95,6 +98,9 @@ def _breakers(args: dict[str, Any], key: str, draw: Callable[[st.SearchStrategy[
     if key == "dt":
         return ["text", {"a": 1}, [1e-3], object(), True, 0.0, -1e-3, np.nan, np.inf, -np.inf, np.float32(1e-3),
                 np.array([1e-3])]
+    if key == "precision":
+        return ["half", "Single", "float32", "", b"single", 1, 0, True, 3.5, ["single"], object(), np.str_("quad")] + (
+            ["single"] if model > 2 else [])
     out = junk + [value.reshape(1, -1) if key != "i_ext" else value.reshape(1, 1, -1), _not_contiguous(value),
                   value[:-1], np.concatenate((value, value[:1]))]
     if value.dtype == np.float64:

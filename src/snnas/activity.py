@@ -29,8 +29,8 @@ from snnas.errors import SnnasError
 from snnas.mapping import Mapping
 from snnas.network import NeuronCSR
 
-__all__ = ["AsyncTiming", "ChipActivity", "activity_from_spikes", "async_timing", "async_timing_reference",
-           "count_activity"]
+__all__ = ["AsyncTiming", "ChipActivity", "ChipCounter", "activity_from_spikes", "async_timing",
+           "async_timing_reference", "count_activity"]
 
 Counts = NDArray[np.int64]
 
@@ -95,12 +95,14 @@ def activity_from_spikes(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[
     delay = csr.delay[syn_index].astype(np.int64)
     arrive = syn_step + delay
     dst_core = core[csr.target[syn_index]]
-    keep = arrive < n_steps
+    keep = (arrive < n_steps) & (dst_core >= 0)
     synops = np.zeros(shape, np.int64)
     np.add.at(synops, (arrive[keep], dst_core[keep]), 1)
-    # Packets: distinct (spike, destination core) pairs, sent when the spike happens.
+    # Packets: distinct (spike, destination core) pairs, sent when the spike happens (input neurons,
+    # core -1, receive nothing on the chip).
     spike_of_syn = np.repeat(np.arange(ids.size, dtype=np.int64), counts)
-    pair = np.unique(spike_of_syn * k + dst_core)
+    on_chip = dst_core >= 0
+    pair = np.unique(spike_of_syn[on_chip] * k + dst_core[on_chip])
     p_spike, p_dst = pair // k, pair % k
     p_src = core[ids[p_spike]]
     p_step = steps[p_spike]
@@ -137,10 +139,34 @@ def activity_from_spikes(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[
                         max_hops_x=max_x, max_hops_y=max_y)
 
 
+class ChipCounter:
+    """The compiled chip model (``cpp/hardware.cpp``) prepared for one network and placement.
+
+    Preparing tabulates what every spike costs (its SOPs per core and delay, the cores it reaches, its
+    targets renumbered by core); :meth:`count` then counts a run in time proportional to its spikes and
+    synaptic events (one byte store each), so a network run many times is prepared once. The counts are
+    those of :func:`activity_from_spikes`. Bad arguments raise SimulationInputError.
+    """
+
+    def __init__(self, csr: NeuronCSR, mapping: Mapping) -> None:
+        import snnas._core as _core
+
+        self._prepared = _core.prepare_chip(**_placement_arguments(csr, mapping))
+
+    def count(self, spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64], n_steps: int,
+              dt: float) -> ChipActivity:
+        """Per-step, per-core counts of one run's spikes (in any order; they are ordered by step here)."""
+        steps, ids = _sorted_spikes(spike_steps, spike_ids)
+        raw = self._prepared.count(spike_step=np.ascontiguousarray(steps),
+                                   spike_id=np.ascontiguousarray(ids, dtype=np.int32), n_steps=int(n_steps))
+        return ChipActivity(dt=dt, **raw)
+
+
 def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64],
                    n_steps: int, dt: float) -> ChipActivity:
     """The same counts as :func:`activity_from_spikes`, by the compiled chip model (``cpp/hardware.cpp``).
 
+    Prepares the model for this one run; use :class:`ChipCounter` to count several runs of one network.
     Spikes need not be sorted; they are ordered by step here. Bad arguments raise SimulationInputError.
     """
     import snnas._core as _core
@@ -149,17 +175,21 @@ def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int
     return ChipActivity(dt=dt, **_core.count_chip_events(**_core_arguments(csr, mapping, steps, ids, n_steps)))
 
 
-def _core_arguments(csr: NeuronCSR, mapping: Mapping, steps: NDArray[np.int64], ids: NDArray[np.int64],
-                    n_steps: int) -> dict[str, Any]:
-    """The network, placement and (step-sorted) spikes as the compiled chip model takes them."""
+def _placement_arguments(csr: NeuronCSR, mapping: Mapping) -> dict[str, Any]:
+    """The network and placement as the compiled chip model takes them."""
     xy = mapping.core_xy
     return dict(
         row_ptr=np.ascontiguousarray(csr.row_ptr, dtype=np.int64), target=np.ascontiguousarray(csr.target, np.int32),
         delay=np.ascontiguousarray(csr.delay, np.int32), neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
         core_x=None if xy is None else np.ascontiguousarray(xy[:, 0], np.int32),
-        core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores,
-        spike_step=np.ascontiguousarray(steps), spike_id=np.ascontiguousarray(ids, dtype=np.int32),
-        n_steps=int(n_steps))
+        core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores)
+
+
+def _core_arguments(csr: NeuronCSR, mapping: Mapping, steps: NDArray[np.int64], ids: NDArray[np.int64],
+                    n_steps: int) -> dict[str, Any]:
+    """The network, placement and (step-sorted) spikes as the compiled chip model takes them."""
+    return dict(**_placement_arguments(csr, mapping), spike_step=np.ascontiguousarray(steps),
+                spike_id=np.ascontiguousarray(ids, dtype=np.int32), n_steps=int(n_steps))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ the same order, so that in double precision its states are bit-identical to the 
 the same. Settled neurons (those that cannot spike without new input) are skipped and later brought
 forward in closed form exactly as the engine does; this decides the rounding of their state, not their
 dynamics. Its cost is ``O(n * n_steps)`` plus the events.
+
+Single precision (``precision="single"``, IF, LIF and CUBA-LIF): the same loop compiled for float32
+arrays, with every constant of the rules a float32 (``one``) and every power ``pow(a, k)`` computed in
+double and rounded to float32, as ``pow_real<float>`` in ``cpp/neurons.hpp``.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from typing import Any
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from snnas.fixed_point import FixedSimNetwork, fixed_arguments
-from snnas.simulate import ArrayLike, SimNetwork, SimulationResult, core_arguments, result_from
+from snnas.simulate import ArrayLike, Precision, SimNetwork, SimulationResult, core_arguments, result_from
 
 __all__ = ["run_fixed_reference", "run_reference", "simulate_fixed_reference", "simulate_reference"]
 
@@ -32,42 +38,58 @@ _G_NA, _G_K, _G_L = 120.0, 36.0, 0.3
 _E_NA, _E_K, _E_L = 50.0, -77.0, -54.387
 
 
+def _real(x: float, one: float) -> float:
+    """``x`` in the real type of ``one`` (float32 or float64)."""
+    return type(one)(x)
+
+
+@overload(_real)
+def _real_overload(x, one):  # type: ignore[no-untyped-def]
+    if isinstance(one, types.Float) and one.bitwidth == 32:
+        return lambda x, one: np.float32(x)
+    return lambda x, one: np.float64(x)
+
+
 @numba.njit(cache=True)
-def _idle(model: int, k: int, v: float, i: float, r: float, a: float, b: float) -> tuple[float, float]:
-    """State after ``k >= 1`` skipped steps without input (``cpp/neurons.hpp``, IDLE NEURONS)."""
+def _idle(model: int, k: int, v: float, i: float, r: float, a: float, b: float, one: float) -> tuple[float, float]:
+    """State after ``k >= 1`` skipped steps without input (``cpp/neurons.hpp``, IDLE NEURONS).
+
+    ``one`` is 1 in the real type of the run: every operation stays in that type."""
+    zero = one - one
     if k == 1:
         if model == _IF:
-            return v + 0.0, i
+            return v + zero, i
         if model == _LIF:
-            u = r + 0.0
+            u = r + zero
             return u + (v - u) * a, i
         i = i * b
-        u = r + i + 0.0
+        u = r + i + zero
         return u + (v - u) * a, i
     if model == _IF:
         return v, i
-    pa = math.pow(a, float(k))
+    pa = _real(math.pow(float(a), float(k)), one)
     if model == _LIF:
         return r + (v - r) * pa, i
-    pb = math.pow(b, float(k))
-    s = float(k) * pa if a == b else b * (pa - pb) / (a - b)
-    return r + ((v - r) * pa + (1.0 - a) * i * s), i * pb
+    pb = _real(math.pow(float(b), float(k)), one)
+    s = _real(k, one) * pa if a == b else b * (pa - pb) / (a - b)
+    return r + ((v - r) * pa + (one - a) * i * s), i * pb
 
 
 @numba.njit(cache=True)
 def _settled(model: int, v: float, i: float, v_th: float, r: float, a: float, b: float, ref_end: int,
-             next_step: int) -> bool:
+             next_step: int, one: float) -> bool:
     """True when the neuron cannot spike in later steps without new input."""
     if next_step <= ref_end:
         return False
     if model != _CUBA:
         return v < v_th
+    zero = one - one
     e = v - r
-    bound = e if e > 0.0 else 0.0
-    if i > 0.0:
-        if not (b < 1.0):
+    bound = e if e > zero else zero
+    if i > zero:
+        if not (b < one):
             return False
-        bound = bound + i * (1.0 - a) * b / (1.0 - b)
+        bound = bound + i * (one - a) * b / (one - b)
     return bound < v_th - r
 
 
@@ -97,21 +119,24 @@ def _deliver(fired: np.ndarray, row_ptr: np.ndarray, target: np.ndarray, weight:
 def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np.ndarray, v_rest: np.ndarray,
          a_m: np.ndarray, a_s: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
          row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
-         ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int) -> tuple[Any, ...]:
+         ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int,
+         one: float) -> tuple[Any, ...]:
+    """``one``: 1.0 as the real type of the float arrays (float64, or float32 in single precision)."""
     n = v_th.shape[0]
+    zero = one - one
     slots = 1
     for j in range(delay.shape[0]):
         slots = max(slots, delay[j] + 1)
     v = v0.copy()
-    i = i0.copy() if model == _CUBA else np.zeros(n)
+    i = i0.copy() if model == _CUBA else np.zeros_like(v0)
     last = np.full(n, -1, dtype=np.int64)
     ref_end = np.full(n, -1, dtype=np.int64)
-    buf = np.zeros((slots, n))
+    buf = np.zeros((slots, n), dtype=v0.dtype)
     active = np.zeros(n, dtype=np.bool_)
     received = np.zeros(n, dtype=np.bool_)
     fired = np.zeros(n, dtype=np.bool_)
     for k in range(n):
-        active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], -1, 0)
+        active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], -1, 0, one)
     out_step = np.empty(16, dtype=np.int64)
     out_id = np.empty(16, dtype=np.int32)
     n_spikes = 0
@@ -137,8 +162,8 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
                 last[k] = step
                 continue
             if step - 1 - last[k] >= 1:
-                v[k], i[k] = _idle(model, step - 1 - last[k], v[k], i[k], v_rest[k], a_m[k], a_s[k])
-            ie = cur[row, k] if cur_mode != 0 else 0.0
+                v[k], i[k] = _idle(model, step - 1 - last[k], v[k], i[k], v_rest[k], a_m[k], a_s[k], one)
+            ie = cur[row, k] if cur_mode != 0 else zero
             if model == _IF:
                 v[k] = v[k] + ie
             elif model == _LIF:
@@ -162,7 +187,7 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
             if not received[t]:
                 continue
             if step - last[t] >= 1:
-                v[t], i[t] = _idle(model, step - last[t], v[t], i[t], v_rest[t], a_m[t], a_s[t])
+                v[t], i[t] = _idle(model, step - last[t], v[t], i[t], v_rest[t], a_m[t], a_s[t], one)
             last[t] = step
             if model == _CUBA:
                 i[t] = i[t] + x
@@ -181,10 +206,11 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
                 n_spikes += 1
         for k in range(n):
             if active[k] or received[k]:
-                active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], ref_end[k], step + 1)
+                active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], ref_end[k], step + 1,
+                                         one)
     for k in range(n):
         if n_steps - 1 - last[k] >= 1:
-            v[k], i[k] = _idle(model, n_steps - 1 - last[k], v[k], i[k], v_rest[k], a_m[k], a_s[k])
+            v[k], i[k] = _idle(model, n_steps - 1 - last[k], v[k], i[k], v_rest[k], a_m[k], a_s[k], one)
     return out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes
 
 
@@ -357,11 +383,21 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
         result = dict(zip(keys, raw[:4] + raw[5:]))
         result["hidden"] = {name: raw[4][r].copy() for r, name in enumerate(_HIDDEN[model])}
         return result
-    out = _run(int(args["n_steps"]), model, bool(args["reset"] == 1), args["v_th"], args["v_reset"],
-               args["v_rest"], args["alpha_m"], args["alpha_s"], args["t_ref"], args["v0"], args["i0"],
-               args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"], args["ext_id"],
-               args["ext_weight"], cur, mode)
-    return dict(zip(keys, out))
+    # Single precision: every real input rounded to float32 once, as the engine does.
+    single = args.get("precision") == "single"
+
+    def real(x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x, dtype=np.float32) if single else x
+
+    out = _run(int(args["n_steps"]), model, bool(args["reset"] == 1), real(args["v_th"]), real(args["v_reset"]),
+               real(args["v_rest"]), real(args["alpha_m"]), real(args["alpha_s"]), args["t_ref"], real(args["v0"]),
+               real(args["i0"]), args["row_ptr"], args["target"], real(args["weight"]), args["delay"],
+               args["ext_step"], args["ext_id"], real(args["ext_weight"]), real(cur), mode,
+               np.float32(1.0) if single else 1.0)
+    result = dict(zip(keys, out))
+    result["v"] = np.asarray(result["v"], dtype=np.float64)
+    result["i_syn"] = np.asarray(result["i_syn"], dtype=np.float64)
+    return result
 
 
 def simulate_reference(
@@ -373,6 +409,7 @@ def simulate_reference(
     i0: ArrayLike | None = None,
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
+    precision: Precision = "double",
 ) -> SimulationResult:
     """Run ``network`` in the numba reference; same arguments and result as :func:`snnas.simulate.simulate`.
 
@@ -381,7 +418,8 @@ def simulate_reference(
     """
     import snnas._core as _core
 
-    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext,
+                          precision=precision)
     _core.validate(**args)
     return result_from(run_reference(args), dt)
 

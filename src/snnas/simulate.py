@@ -35,6 +35,12 @@ Per-step rules, with ``a = exp(-dt/tau_m)``, ``b = exp(-dt/tau_s)``, ``r = v_res
   spike is an upward crossing of ``v_th`` between the ends of two sub-steps (at most one per step); no
   reset. The gates start at their steady state for ``v0``.
 
+Precision: IF, LIF and CUBA-LIF run in double precision by default, or in single precision with
+``precision="single"``: parameters, weights, input and initial state are rounded to float32 once, and
+the state, the input sums and every operation of the rules above are float32 (``cpp/engine.hpp``); the
+numba reference runs the same float32 arithmetic and gives the same spikes. The other models run in
+double precision only.
+
 The last three are evaluated in every step (no lazy skipping), so they follow their rules exactly;
 ``neuron_updates`` is ``n * n_steps``; their refractory period must be 0 for Izhikevich and
 Hodgkin-Huxley, which also have no reset by subtraction. ``cpp/neurons.hpp`` states every rule exactly.
@@ -61,12 +67,15 @@ import numpy.typing as npt
 from snnas.errors import SimulationInputError
 
 __all__ = [
-    "MODELS", "STEPPED_MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments", "network_arguments",
+    "MODELS", "PRECISIONS", "STEPPED_MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments",
+    "network_arguments",
     "run_arguments", "simulate",
 ]
 
 Model = Literal["if", "lif", "cuba_lif", "adaptive_lif", "izhikevich", "hodgkin_huxley"]
 Reset = Literal["value", "subtract"]
+Precision = Literal["double", "single"]
+PRECISIONS = ("double", "single")
 MODELS: dict[str, int] = {
     "if": 0, "lif": 1, "cuba_lif": 2, "adaptive_lif": 3, "izhikevich": 4, "hodgkin_huxley": 5,
 }
@@ -328,6 +337,20 @@ def run_arguments(
     return args
 
 
+def check_precision(network: SimNetwork, precision: str) -> str:
+    """``precision`` if it is one of :data:`PRECISIONS` and the network's model supports it.
+
+    Raises:
+        SimulationInputError: naming ``precision`` and the valid choices.
+    """
+    if not isinstance(precision, str) or precision not in PRECISIONS:
+        raise SimulationInputError(f"precision: expected one of {list(PRECISIONS)}, got {precision!r}")
+    if precision == "single" and network.model in STEPPED_MODELS:
+        raise SimulationInputError(f"precision: 'single' is available for the models if, lif and cuba_lif "
+                                   f"only, not {network.model!r} (use 'double')")
+    return precision
+
+
 def core_arguments(
     network: SimNetwork,
     n_steps: int,
@@ -337,11 +360,14 @@ def core_arguments(
     i0: ArrayLike | None = None,
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
+    precision: Precision = "double",
 ) -> dict[str, Any]:
-    """All arguments of ``snnas._core.simulate``: :func:`network_arguments` and :func:`run_arguments`."""
+    """All arguments of ``snnas._core.simulate``: :func:`network_arguments`, :func:`run_arguments` and
+    the precision."""
     args = network_arguments(network, dt)
     n = args["v_th"].shape[0]
     args.update(run_arguments(n, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext))
+    args["precision"] = check_precision(network, precision)
     return args
 
 
@@ -364,16 +390,18 @@ class Simulator:
     Args:
         network: neurons and synapses.
         dt: time step [s].
+        precision: ``"double"`` or ``"single"`` (IF, LIF, CUBA-LIF; see the module docstring).
 
     Raises:
-        SimulationInputError: any malformed field of ``network``, naming it.
+        SimulationInputError: any malformed field of ``network`` or a bad precision, naming it.
     """
 
-    def __init__(self, network: SimNetwork, dt: float = 1e-3) -> None:
+    def __init__(self, network: SimNetwork, dt: float = 1e-3, precision: Precision = "double") -> None:
         import snnas._core as _core
 
         self.dt = float(dt)
-        self._prepared = _core.prepare(**network_arguments(network, dt))
+        self.precision = check_precision(network, precision)
+        self._prepared = _core.prepare(**network_arguments(network, dt), precision=precision)
 
     @property
     def num_neurons(self) -> int:
@@ -408,6 +436,7 @@ def simulate(
     i0: ArrayLike | None = None,
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
+    precision: Precision = "double",
 ) -> SimulationResult:
     """Run ``network`` for ``n_steps`` steps of ``dt`` seconds in the compiled event-driven engine.
 
@@ -422,6 +451,8 @@ def simulate(
             the delivery phase of step ``steps[k]``, like a synapse of delay 0.
         i_ext: external drive ``R*I`` [V]: ``(n,)`` constant per neuron, or ``(n_steps, n)`` per step;
             neurons with nonzero drive are evaluated every step.
+        precision: ``"double"`` (default) or ``"single"`` (IF, LIF and CUBA-LIF: float32 parameters,
+            weights, input and state; the result's arrays are float64 holding float32 values).
 
     Returns:
         The spikes, the final state and the event counters.
@@ -431,5 +462,6 @@ def simulate(
     """
     import snnas._core as _core
 
-    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext,
+                          precision=precision)
     return result_from(_core.simulate(**args), dt)
