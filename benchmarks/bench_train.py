@@ -1,12 +1,16 @@
 """Training benchmark: digits with a 64-128-10 LIF network, 16 steps; snnTorch on the CPU side by side.
 
-    python benchmarks/bench_train.py [--epochs 10] [--repeats 3]
+    python benchmarks/bench_train.py [--epochs 10] [--repeats 3] [--no-variants]
 
 (1) snnas' trainer to convergence (early stopping on validation): test accuracy and wall time.
 (2) Throughput, samples × time steps per second, of a fixed number of epochs, for the snnas trainer and,
     when torch and snntorch are installed, for snnTorch on the CPU with the same network (Leaky neurons,
     beta = exp(-dt/tau), threshold 1, reset to zero, fast-sigmoid surrogate, Adam, batch 64, same rate-coded
     inputs, loss: cross-entropy of the output spike counts), with the ratio.
+(3) Variants, each to convergence, float test accuracy and chip accuracy on Loihi (8-bit weights, fixed-point
+    engine): a conv net (1×8×8 → 8 channels 3×3, padding 1 → 10), the same with 2×2 average pooling and a
+    128-neuron dense layer, and the 64-128-10 network trained with the membrane loss (chip read by its
+    output membrane, and for comparison by its output spike counts).
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine  # noqa: E402
 
 from snnas.datasets import digits, split  # noqa: E402
-from snnas.train import TrainConfig, accuracy, train  # noqa: E402
+from snnas.quantize import chip_accuracy, quantize  # noqa: E402
+from snnas.train import ConvSpec, TrainConfig, accuracy, train  # noqa: E402
 
 
 def snntorch_epochs(x: np.ndarray, y: np.ndarray, cfg: TrainConfig, epochs: int) -> float | None:
@@ -67,6 +72,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--epochs", type=int, default=10, help="epochs of the throughput run (2)")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-variants", action="store_true", help="skip (3)")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     d = digits()
@@ -92,14 +98,42 @@ def main() -> None:
     t_torch = [snntorch_epochs(x_train, d.labels[sp.train], cfg, args.epochs) for _ in range(args.repeats)]
     if t_torch[0] is None:
         print("    snnTorch: not installed (pip install torch==2.13.0 snntorch to compare)")
-        return
-    ts = statistics.median([t for t in t_torch if t is not None])
-    import snntorch
-    import torch
+    else:
+        ts = statistics.median([t for t in t_torch if t is not None])
+        import snntorch
+        import torch
 
-    print(f"    snnTorch {snntorch.__version__} (torch {torch.__version__}, CPU, {torch.get_num_threads()} threads): {ts:7.2f} s  "
-          f"{work / ts:,.0f} sample-steps/s")
-    print(f"    ratio snnas / snnTorch throughput: {ts / t_snnas:.1f}x")
+        print(f"    snnTorch {snntorch.__version__} (torch {torch.__version__}, CPU, {torch.get_num_threads()} threads): "
+              f"{ts:7.2f} s  {work / ts:,.0f} sample-steps/s")
+        print(f"    ratio snnas / snnTorch throughput: {ts / t_snnas:.1f}x")
+    if not args.no_variants:
+        variants(d, sp, x_test)
+
+
+def variants(d, sp, x_test: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    """(3): conv and membrane-loss networks, float and Loihi chip accuracy."""
+    y = d.labels[sp.test]
+    x_int = x_test.astype(np.int8)
+    print("(3) variants to convergence (early stopping, patience 10); chip: Loihi, 8-bit weights")
+    for name, cfg in [
+        ("conv 8@3x3 pad 1 -> 10", TrainConfig(conv=(ConvSpec(8, 3, padding=1),), hidden=(), patience=10,
+                                                progress=False)),
+        ("conv 8@3x3 pad 1, avg pool 2 -> 128 -> 10",
+         TrainConfig(conv=(ConvSpec(8, 3, padding=1, pool=2),), hidden=(128,), patience=10, progress=False)),
+        ("64-128-10, membrane loss", TrainConfig(loss="membrane", patience=10, progress=False)),
+    ]:
+        t0 = time.perf_counter()
+        res = train(d, sp, cfg)
+        wall = time.perf_counter() - t0
+        acc = accuracy(res.weights, x_test, y, res.config)
+        q = quantize(res, "loihi", weight_bits=8)
+        chip, _ = chip_accuracy(q, x_int, y)
+        extra = ""
+        if cfg.loss == "membrane":
+            by_count, _ = chip_accuracy(q, x_int, y, readout="count")
+            extra = f" (read by spike counts instead: {100 * by_count:.1f}%)"
+        print(f"    {name:42s} float {100 * acc:5.1f}%  chip {100 * chip:5.1f}%{extra}  {len(res.history)} epochs, "
+              f"{wall:.1f} s, {res.samples_per_second:,.0f} sample-steps/s")
 
 
 if __name__ == "__main__":

@@ -103,3 +103,82 @@ def test_adaptive_networks_have_no_fixed_point_mode() -> None:
     res = train(d, split(d), TrainConfig(neuron="adaptive_lif", epochs=1, progress=False))
     with pytest.raises(QuantizationError, match="fixed-point engine runs IF, LIF and CUBA-LIF only"):
         quantize(res, "loihi", 8)
+
+
+@pytest.fixture(scope="module")
+def conv_setup():  # type: ignore[no-untyped-def]
+    from snnas.train import ConvSpec
+
+    d = digits()
+    sp = split(d, seed=0)
+    cfg = TrainConfig(conv=(ConvSpec(8, 3, padding=1, pool=2),), hidden=(32,), epochs=15, patience=15, progress=False)
+    res = train(d, sp, cfg)
+    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    return d, sp, res, x
+
+
+def test_conv_network_on_loihi(conv_setup) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from snnas.network import Conv
+
+    d, sp, res, x = conv_setup
+    y = d.labels[sp.test]
+    q = quantize(res, "loihi", weight_bits=8)
+    assert q.weights[0].shape == (8, 1, 3, 3) and q.input_shape == (1, 8, 8)
+    chip_w = q.chip_weights()
+    assert chip_w[0].shape == (8, 1, 4, 4) and all(np.abs(w).max() <= 127 for w in chip_w)
+    assert np.abs(chip_w[0]).max() >= 120  # the scale is no larger than it must be
+    # the float network with the chip's weights holds the chip's kernel, scaled: weight sharing is kept
+    net = replace(res, weights=q.float_weights()).to_network()
+    conv = net.projections[0]
+    assert isinstance(conv, Conv)
+    np.testing.assert_allclose(conv.weight, chip_w[0] * q.scales[0], rtol=1e-12, atol=1e-12)
+    float_acc = accuracy(res.weights, x, y, res.config)
+    assert accuracy(q.float_weights(), x, y, res.config) >= float_acc - 0.01  # 8-bit kernels lose nothing
+    chip, counts = chip_accuracy(q, x.astype(np.int8), y)
+    # this briefly trained net has many near-threshold neurons: fixed-point dynamics (threshold and decay
+    # rounding) cost it up to ~4 points over seeds (trained to convergence: within a point, see the report)
+    assert float_acc > 0.8 and chip >= float_acc - 0.05
+    assert counts.dtype == np.int64 and counts.shape == (y.size, 10)
+
+
+def test_conv_fine_tuning_keeps_the_kernel_representable(conv_setup) -> None:  # type: ignore[no-untyped-def]
+    d, sp, res, x = conv_setup
+    y = d.labels[sp.test]
+    before, _ = chip_accuracy(quantize(res, "odin"), x.astype(np.int8), y)  # 3-bit weights
+    _, q = fine_tune(res, "odin", d, sp, epochs=3)
+    after, _ = chip_accuracy(q, x.astype(np.int8), y)
+    assert all(np.abs(w).max() <= 3 for w in q.chip_weights())
+    assert after >= before - 0.05 and after > 0.5
+
+
+def test_conv_layers_cannot_share_a_kernel_with_axon_types(conv_setup) -> None:  # type: ignore[no-untyped-def]
+    d, sp, res, _ = conv_setup
+    with pytest.raises(QuantizationError, match="conv layers cannot share a kernel with 4 weight values per neuron"):
+        quantize(res, "truenorth")
+    with pytest.raises(QuantizationError, match="conv layers cannot share a kernel"):
+        fine_tune(res, "truenorth", d, sp, epochs=1)
+
+
+def test_membrane_network_is_read_by_its_membrane_on_the_chip() -> None:
+    from snnas.quantize import chip_membrane, chip_outputs
+
+    d = digits()
+    sp = split(d, seed=0)
+    cfg = TrainConfig(loss="membrane", epochs=12, patience=12, progress=False)
+    res = train(d, sp, cfg)
+    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    y = d.labels[sp.test]
+    q = quantize(res, "loihi", weight_bits=8)
+    assert q.readout == "membrane"
+    chip, mem = chip_accuracy(q, x.astype(np.int8), y)
+    assert mem.dtype == np.float64 and mem.shape == (y.size, 10)
+    assert chip >= accuracy(res.weights, x, y, cfg) - 0.02
+    # the step-by-step run that reads the membrane is the same run: identical output spikes
+    _, spikes = chip_membrane(q, x[:20].astype(np.int8))
+    np.testing.assert_array_equal(spikes, chip_outputs(q, x[:20].astype(np.int8)))
+    by_count, counts = chip_accuracy(q, x.astype(np.int8), y, readout="count")
+    assert counts.dtype == np.int64 and by_count < chip  # its spike counts were never trained to rank classes
+    with pytest.raises(QuantizationError, match="readout must be 'count' or 'membrane', got 'max'"):
+        chip_accuracy(q, x.astype(np.int8), y, readout="max")

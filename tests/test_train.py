@@ -233,3 +233,24 @@ def test_adaptive_network_spikes_identically_in_the_engine() -> None:
     net = res.to_network()
     sim = engine_counts(net, x[:40], counts.shape[1])
     assert np.array_equal(sim, counts)  # adaptive LIF is stepped every step in the engine: exact
+
+
+def test_if_network_learns_spikes_like_the_engine_and_quantises() -> None:
+    """Integrate-and-fire (Speck's neuron): no leak in training, the IR, and the fixed-point chip run."""
+    from snnas.neurons import IFParameters
+    from snnas.quantize import chip_accuracy, quantize
+
+    d = digits()
+    sp = split(d, seed=0)
+    cfg = TrainConfig(hidden=(48,), neuron="if", epochs=8, progress=False)
+    res = train(d, sp, cfg)
+    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    assert accuracy(res.weights, x, d.labels[sp.test], cfg) > 0.8
+    net = res.to_network()
+    assert all(isinstance(p.neuron, IFParameters) for p in net.populations)
+    counts, _ = forward(res.weights, x[:40], cfg)
+    assert np.array_equal(engine_counts(net, x[:40], counts.shape[1]), counts)
+    q = quantize(res, "speck", 8)
+    assert q.decay == 0 and q.model == "if"
+    acc, _ = chip_accuracy(q, x.astype(np.int8), d.labels[sp.test])
+    assert acc > 0.8

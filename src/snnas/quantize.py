@@ -10,9 +10,24 @@ Rules (per layer l with float weights W_l, threshold θ, decay a = exp(-dt/tau_m
   source is the value of the source's type;
 - thresholds: θ_int = round(θ / s_l) per neuron of layer l (clipped to the chip's threshold bits);
 - decay: d = round((1 - a) · 4096), so that v - ((v·d) >> 12) ≈ a·v (Loihi's 12-bit decay);
-- state: the chip's membrane bits (saturating).
+- state: the chip's membrane bits (saturating);
+- conv layers (kernel K, pooling weight w_P, see :mod:`snnas.train_conv`): the chip holds the effective
+  kernel, so it is that kernel that must fit the b bits. The integer kernel K_int = round(w_P · K / s_l)
+  (one scale per layer, clipped) is chosen with the smallest s_l for which the chip's kernel
+  K_eff_int = Σ_{a,b} shift_{a,b}(K_int) (the sum in (1) of train_conv, without w_P) lies within
+  ±(2^(b-1) - 1); then K_eff ≈ s_l · K_eff_int exactly as in the float network, weight sharing kept.
+  Without pooling this is the dense rule. Chips with few weight values per neuron (TrueNorth's axon
+  types) cannot hold a shared kernel (a source's type fixes its weight for every neuron, so every
+  shifted copy of the kernel would have to agree): conv layers raise :class:`QuantizationError` there.
 
-Chip accuracy runs the integer network in the compiled fixed-point engine on each sample's spikes.
+Chip accuracy runs the integer network in the compiled fixed-point engine on each sample's spikes; its
+synapses are the neuron-level expansion of every layer (:func:`snnas.connectivity.conv_synapses` for conv
+layers, the same expansion as :meth:`snnas.network.Network.to_csr`). Readout: a network trained on spike
+counts is read by its output spike counts; one trained with ``loss="membrane"`` by the mean over the steps
+of its output neurons' integer membrane at the end of each step (the engine is run step by step and its
+state read, as a membrane probe of the chip would), because that is the quantity its training ordered:
+its output spike counts were never trained to rank the classes. The float accuracy uses the same readout
+(:func:`snnas.train.readout`); the argmax is unchanged by the layer's positive scale.
 """
 
 from __future__ import annotations
@@ -25,10 +40,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.chip import Chip, load_chip
+from snnas.connectivity import conv_synapses
 from snnas.errors import SnnasError
-from snnas.train import TrainResult
+from snnas.train import ConvSpec, TrainConfig, TrainResult, conv_layers
+from snnas.train_conv import ConvLayer, compose
 
-__all__ = ["QuantizationError", "QuantizedNetwork", "chip_accuracy", "chip_outputs", "fine_tune", "quantize", "source_types", "typed"]
+__all__ = ["QuantizationError", "QuantizedNetwork", "chip_accuracy", "chip_membrane", "chip_outputs", "fine_tune",
+           "quantize", "source_types", "typed"]
 
 
 class QuantizationError(SnnasError, ValueError):
@@ -37,7 +55,13 @@ class QuantizationError(SnnasError, ValueError):
 
 @dataclass(frozen=True)
 class QuantizedNetwork:
-    """Integer weights per layer (inputs × neurons), integer thresholds per layer, shared decay and state width."""
+    """Integer weights per layer, integer thresholds per layer, shared decay and state width.
+
+    Dense layers hold (inputs × neurons) matrices; the first ``len(conv)`` layers are conv layers and hold
+    the integer kernel K_int (C_out, C_in, k_h, k_w) before pooling is folded in (see the module
+    docstring); ``input_shape`` is then the (C, H, W) input. ``readout``: "count" or "membrane" (the
+    training loss, see :func:`chip_accuracy`).
+    """
 
     weights: list[NDArray[np.int64]]
     scales: list[float]
@@ -50,6 +74,21 @@ class QuantizedNetwork:
     model: str = "lif"
     decay_s: int = 0
     input_factor: float = 1.0  # CUBA-LIF: integer current = (1 - a) · float current / scale
+    conv: tuple[ConvSpec, ...] = ()
+    input_shape: tuple[int, ...] | None = None
+    readout: str = "count"
+
+    def conv_layers(self) -> list[ConvLayer]:
+        """Geometry of the conv layers (empty without)."""
+        if not self.conv:
+            return []
+        return conv_layers(TrainConfig(conv=self.conv, input_shape=self.input_shape), math.prod(self.input_shape or ()))
+
+    def chip_weights(self) -> list[NDArray[np.int64]]:
+        """The integer synaptic weights the chip holds per layer: dense matrices, and for conv layers the
+        effective kernels (pooling folded in, as :meth:`TrainResult.to_network` exports them)."""
+        convs = self.conv_layers()
+        return [_sum_compose(w, convs[i]) if i < len(convs) else w for i, w in enumerate(self.weights)]
 
     def float_recurrent(self) -> list[NDArray[np.float64] | None]:
         """The recurrent weights the chip holds, in the float scale (None for layers without)."""
@@ -57,8 +96,35 @@ class QuantizedNetwork:
                 for r, s in zip(self.recurrent or [None] * len(self.scales), self.scales)]
 
     def float_weights(self) -> list[NDArray[np.float64]]:
-        """The weights the chip effectively uses, back in the float scale (for fine-tuning and comparison)."""
-        return [w.astype(np.float64) * s / self.input_factor for w, s in zip(self.weights, self.scales)]
+        """The weights the chip effectively uses, back in the float scale (for fine-tuning and comparison);
+        conv layers as the trained kernel K (so that ``TrainResult.to_network`` folds the pooling in again)."""
+        gain = [c.pool_weight for c in self.conv_layers()] + [1.0] * (len(self.weights) - len(self.conv))
+        return [w.astype(np.float64) * s / self.input_factor / g for w, s, g in zip(self.weights, self.scales, gain)]
+
+
+def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64]:
+    """The chip's integer kernel Σ_{a,b} shift_{a,b}(K_int) (exact: sums of integers)."""
+    return np.rint(compose(k_int.astype(np.float64), layer) / layer.pool_weight).astype(np.int64)
+
+
+def _conv_int(kernel: NDArray[np.float64], layer: ConvLayer, levels: int, signed: bool) -> tuple[NDArray[np.int64], float]:
+    """K_int and the smallest scale s (found by raising it from max|K_eff| / levels) whose chip kernel
+    fits ±levels; K_eff ≈ s · Σ-compose(K_int)."""
+    peak = float(np.abs(compose(kernel, layer)).max())
+    scale = peak / levels if peak > 0 else 1.0
+    target = kernel * layer.pool_weight
+    while True:
+        k_int = np.clip(np.rint(target / scale), -levels if signed else 0, levels).astype(np.int64)
+        top = int(np.abs(_sum_compose(k_int, layer)).max())
+        if top <= levels:
+            return k_int, scale
+        scale *= top / levels  # rounding pushed a composed weight over: every step strictly raises the scale
+
+
+def _no_conv_with_types(config: TrainConfig, chip: Chip, k: int | None) -> None:
+    if k is not None and config.conv:
+        raise QuantizationError(f"{chip.id}: conv layers cannot share a kernel with {k} weight values per neuron "
+                                f"(axon types); use dense layers on this chip")
 
 
 def source_types(w: NDArray[np.float64], k: int, seed: int = 0) -> NDArray[np.int64]:
@@ -98,7 +164,7 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     k-means when None; pass the ones fine-tuning used).
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
-    if result.config.neuron not in ("lif", "cuba_lif"):
+    if result.config.neuron not in ("if", "lif", "cuba_lif"):
         raise QuantizationError(f"{result.config.neuron}: the fixed-point engine runs IF, LIF and CUBA-LIF only")
     wb = chip.precision.weight_bits
     bits = weight_bits if weight_bits is not None else (wb.max if wb is not None else None)
@@ -119,12 +185,23 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     rec_in = list(result.recurrent) + [None] * (len(result.weights) - len(result.recurrent))
     if k is not None and any(r is not None for r in rec_in):
         raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
+    _no_conv_with_types(cfg, chip, k)
+    if cfg.conv and cfg.input_shape is None:
+        raise QuantizationError("input_shape: a network with conv layers needs its input shape in the config")
+    convs = conv_layers(cfg, math.prod(cfg.input_shape)) if cfg.conv and cfg.input_shape is not None else []
     # Fixed-point CUBA-LIF adds the whole current to v each step (Loihi), the float rule (1 - a) of it.
     factor = 1.0 - math.exp(-cfg.dt / cfg.tau_m) if cfg.neuron == "cuba_lif" else 1.0
     weights, scales, thresholds = [], [], []
     recurrent: list[NDArray[np.int64] | None] = []
     for layer, w_float in enumerate(result.weights):
         w = w_float * factor
+        if layer < len(convs):
+            k_int, scale = _conv_int(w, convs[layer], levels, signed)
+            weights.append(k_int)
+            recurrent.append(None)
+            scales.append(scale)
+            thresholds.append(int(min(max(1, round(cfg.threshold / scale)), th_cap)))
+            continue
         src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
         rec_float = rec_in[layer]
         rec = None if rec_float is None else rec_float * factor
@@ -137,32 +214,54 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
                                                          -levels if signed else 0, levels))
         scales.append(scale)
         thresholds.append(int(min(max(1, round(cfg.threshold / scale)), th_cap)))
-    decay = int(round((1.0 - math.exp(-cfg.dt / cfg.tau_m)) * 4096))
+    decay = 0 if cfg.neuron == "if" else int(round((1.0 - math.exp(-cfg.dt / cfg.tau_m)) * 4096))
     decay_s = int(round((1.0 - math.exp(-cfg.dt / cfg.tau_syn)) * 4096))
     return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
-                            "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor)
+                            "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor,
+                            tuple(cfg.conv), tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, cfg.loss)
 
 
-def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
-    """Output spikes of the integer network in the fixed-point engine: (samples, steps, classes)."""
-    from snnas.fixed_point import FixedSimNetwork, simulate_fixed
+@dataclass(frozen=True)
+class _ChipNet:
+    """The integer network ready for the engine: the layers' synapses beyond the input, and the input's
+    synapses (to the first layer) as CSR rows per input neuron."""
 
-    x = np.asarray(raster)
-    if x.ndim != 3 or x.shape[2] != q.weights[0].shape[0]:
-        raise QuantizationError(f"raster: expected (samples, steps, {q.weights[0].shape[0]}), got {x.shape}")
-    if x.dtype.kind not in "biu" and not np.array_equal(x, np.rint(x)):
-        raise QuantizationError("raster: expected spike counts (whole numbers)")
-    sizes = [w.shape[1] for w in q.weights]
+    net: Any  # FixedSimNetwork
+    in_ptr: NDArray[np.int64]
+    in_target: NDArray[np.int32]
+    in_weight: NDArray[np.int64]
+    n_inputs: int
+    out_offset: int
+    n_out: int
+
+
+def _layer_synapses(w: NDArray[np.int64], layer: ConvLayer | None) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """(pre, post, weight) of one layer's non-zero integer synapses, local indices."""
+    if layer is None:
+        pre, post = np.nonzero(w)
+        return pre.astype(np.int64), post.astype(np.int64), w[pre, post].astype(np.int64)
+    pre, post, wv = conv_synapses(w.astype(np.float64), layer.in_shape, layer.stride, layer.padding, (1, 1), 1)
+    keep = wv != 0
+    return pre[keep], post[keep], np.rint(wv[keep]).astype(np.int64)
+
+
+def _chip_net(q: QuantizedNetwork) -> _ChipNet:
+    from snnas.fixed_point import FixedSimNetwork
+
+    convs = q.conv_layers()
+    geometry: list[ConvLayer | None] = [*convs, *([None] * (len(q.weights) - len(convs)))]
+    chip_w = q.chip_weights()
+    sizes = [math.prod(c.out_shape) for c in convs] + [w.shape[1] for w in q.weights[len(convs):]]
+    n_inputs = math.prod(convs[0].in_shape) if convs else q.weights[0].shape[0]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     n = int(offsets[-1])
-    # Synapses between layers: layer l's neurons (offset l-1) project to layer l+1 with W_{l+1}.
+    # Synapses between layers: layer l's neurons (offset l-1) project to layer l+1.
     pre_all, post_all, w_all = [], [], []
     for layer in range(1, len(q.weights)):
-        w = q.weights[layer]
-        pre, post = np.nonzero(w)
+        pre, post, wv = _layer_synapses(chip_w[layer], geometry[layer])
         pre_all.append(pre + offsets[layer - 1])
         post_all.append(post + offsets[layer])
-        w_all.append(w[pre, post])
+        w_all.append(wv)
     for layer, rec in enumerate(q.recurrent):  # recurrent synapses, delay 0 as in training
         if rec is not None:
             pre, post = np.nonzero(rec)
@@ -180,30 +279,93 @@ def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
                           delay=np.zeros(pre.size, np.int32), model=q.model,  # type: ignore[arg-type]
                           state_bits=q.state_bits, v_th=v_th,
                           v_reset=0, decay_m=q.decay, decay_s=q.decay_s, t_ref=0, reset=q.reset)  # type: ignore[arg-type]
-    first = q.weights[0]
-    out = np.zeros((x.shape[0], x.shape[1], sizes[-1]), dtype=np.int8)
+    in_pre, in_post, in_w = _layer_synapses(chip_w[0], geometry[0])
+    order = np.argsort(in_pre, kind="stable")
+    in_ptr = np.zeros(n_inputs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(in_pre, minlength=n_inputs), out=in_ptr[1:])
+    return _ChipNet(net, in_ptr, in_post[order].astype(np.int32), in_w[order], n_inputs, int(offsets[-2]), sizes[-1])
+
+
+def _check_raster(chip: _ChipNet, raster: NDArray[Any]) -> NDArray[Any]:
+    x = np.asarray(raster)
+    if x.ndim != 3 or x.shape[2] != chip.n_inputs:
+        raise QuantizationError(f"raster: expected (samples, steps, {chip.n_inputs}), got {x.shape}")
+    if x.dtype.kind not in "biu" and not np.array_equal(x, np.rint(x)):
+        raise QuantizationError("raster: expected spike counts (whole numbers)")
+    return x
+
+
+def _events(chip: _ChipNet, sample: NDArray[Any]) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]:
+    """(step, target, integer weight) of every input spike's synapses onto the first layer."""
+    t, i = np.nonzero(sample)
+    mult = sample[t, i].astype(np.int64)
+    counts = chip.in_ptr[i + 1] - chip.in_ptr[i]
+    total = int(counts.sum())
+    first = np.repeat(chip.in_ptr[i] - (np.cumsum(counts) - counts), counts)
+    syn = first + np.arange(total, dtype=np.int64)
+    return (np.repeat(t, counts).astype(np.int64), chip.in_target[syn],
+            (chip.in_weight[syn] * np.repeat(mult, counts)).astype(np.int32))
+
+
+def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
+    """Output spikes of the integer network in the fixed-point engine: (samples, steps, classes)."""
+    from snnas.fixed_point import simulate_fixed
+
+    chip = _chip_net(q)
+    x = _check_raster(chip, raster)
+    out = np.zeros((x.shape[0], x.shape[1], chip.n_out), dtype=np.int8)
     for s, sample in enumerate(x):
-        t, i = np.nonzero(sample)
-        mult = sample[t, i].astype(np.int64)
-        cols = np.nonzero(first[i])  # (input spike, target) pairs with a non-zero weight
-        ev_w = first[i[cols[0]], cols[1]] * mult[cols[0]]
-        res = simulate_fixed(net, x.shape[1], ext_spikes=(t[cols[0]], cols[1].astype(np.int32), ev_w.astype(np.int32)))
-        keep = res.spike_ids >= offsets[-2]
-        out[s, res.spike_steps[keep], res.spike_ids[keep] - offsets[-2]] = 1
+        res = simulate_fixed(chip.net, x.shape[1], ext_spikes=_events(chip, sample))
+        keep = res.spike_ids >= chip.out_offset
+        out[s, res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset] = 1
     return out
 
 
-def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.int64]) -> tuple[float, NDArray[np.int64]]:
+def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
+    """The output neurons' mean integer membrane (1/T) Σ_n v_n (v_n read at the end of step n, after the
+    reset), (samples, classes), and the output spikes (samples, steps, classes), from the fixed-point
+    engine run one step at a time with its state carried over (delays are 0, so the state is all of it)."""
+    from snnas.fixed_point import simulate_fixed
+
+    chip = _chip_net(q)
+    x = _check_raster(chip, raster)
+    steps = x.shape[1]
+    n = chip.net.v_th.size  # type: ignore[union-attr]
+    out = np.zeros((x.shape[0], steps, chip.n_out), dtype=np.int8)
+    mem = np.zeros((x.shape[0], chip.n_out))
+    for s, sample in enumerate(x):
+        ev_t, ev_id, ev_w = _events(chip, sample)
+        v, i_syn = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        for t in range(steps):
+            now = ev_t == t
+            res = simulate_fixed(chip.net, 1, v0=v, i0=i_syn, ext_spikes=(ev_t[now] * 0, ev_id[now], ev_w[now]))
+            v, i_syn = res.v, res.i_syn
+            mem[s] += v[chip.out_offset:]
+            fired = res.spike_ids[res.spike_ids >= chip.out_offset] - chip.out_offset
+            out[s, t, fired] = 1
+    return mem / max(steps, 1), out
+
+
+def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.int64],
+                  readout: str | None = None) -> tuple[float, NDArray[Any]]:
     """Accuracy of the integer network in the fixed-point engine on spike rasters (samples, steps, inputs).
 
-    Returns the accuracy and the output spike counts (samples, classes).
+    Args:
+        readout: "count" (output spike counts) or "membrane" (the output neurons' mean integer membrane,
+            :func:`chip_membrane`); default the one the network was trained for (``q.readout``, see the
+            module docstring).
+
+    Returns the accuracy and the readout (samples, classes): int64 spike counts, or float64 mean membranes.
     """
     x = np.asarray(raster)
     if x.ndim != 3 or x.shape[0] != np.asarray(labels).size:
         raise QuantizationError(f"raster: expected (samples, steps, inputs) with one label per sample, got {x.shape}")
-    counts = chip_outputs(q, x).sum(axis=1).astype(np.int64)
-    acc = float((np.argmax(counts, axis=1) == np.asarray(labels)).mean()) if counts.size else 0.0
-    return acc, counts
+    how = readout or q.readout
+    if how not in ("count", "membrane"):
+        raise QuantizationError(f"readout must be 'count' or 'membrane', got {how!r}")
+    z: NDArray[Any] = chip_membrane(q, x)[0] if how == "membrane" else chip_outputs(q, x).sum(axis=1).astype(np.int64)
+    acc = float((np.argmax(z, axis=1) == np.asarray(labels)).mean()) if z.size else 0.0
+    return acc, z
 
 
 def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epochs: int = 30,
@@ -220,13 +382,19 @@ def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epoc
 
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     k = chip.core_limits(0).weight_values_per_neuron
+    _no_conv_with_types(result.config, chip, k)
     types = [source_types(w, k) for w in result.weights] if k is not None else None
     first = quantize(result, chip, weight_bits, types)
     levels = 2 ** (first.weight_bits - 1) - 1
+    convs = first.conv_layers()
 
     def project(ws: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
-        out = []
+        out: list[NDArray[np.float64]] = []
         for layer, w in enumerate(ws):
+            if layer < len(convs):  # the chip's kernel rule (module docstring), back in float scale
+                k_int, k_scale = _conv_int(w, convs[layer], levels, True)
+                out.append(k_int.astype(np.float64) * (k_scale / convs[layer].pool_weight))
+                continue
             src = typed(w, types[layer]) if types is not None else w
             scale = float(np.abs(src).max()) / levels or 1.0
             out.append(np.clip(np.rint(src / scale), -levels, levels) * scale)

@@ -26,9 +26,9 @@ from snnas.mapping import Violation, map_network
 from snnas.metrics import time_to_decision, van_rossum
 from snnas.network import Network
 from snnas.onchip import evaluate_on_chips
-from snnas.quantize import QuantizationError, chip_outputs, quantize
+from snnas.quantize import QuantizationError, chip_membrane, chip_outputs, quantize
 from snnas.quantize_graph import graph_chip_outputs, quantize_graph
-from snnas.train import TrainConfig, forward, train
+from snnas.train import TrainConfig, forward, readout, train
 from snnas.train_graph import GraphConfig, GraphResult, graph_forward, train_graph
 
 __all__ = ["Score", "architecture", "score"]
@@ -70,14 +70,16 @@ def architecture(config: TrainConfig, n_inputs: int, n_classes: int, seed: int =
     feasibility is checked on."""
     from dataclasses import replace
 
-    from snnas.train import TrainResult
+    from snnas.train import TrainResult, input_shape, weight_shapes
 
     rng = np.random.default_rng(seed)
-    sizes = [n_inputs, *config.hidden, n_classes]
-    weights = [rng.normal(0, 1, size=(a, b)) + 1e-3 for a, b in zip(sizes[:-1], sizes[1:])]
-    rec = [rng.normal(0, 1, size=(n, n)) + 1e-3 if config.recurrent and i < len(sizes) - 2 else None
-           for i, n in enumerate(sizes[1:])]
-    result = TrainResult(weights, replace(config, progress=False), [], 0.0, 0.0, rec)
+    shapes = weight_shapes(config, n_inputs, n_classes)  # conv kernels first, then (inputs, neurons) per dense layer
+    weights = [rng.normal(0, 1, size=s) + 1e-3 for s in shapes]
+    rec = [rng.normal(0, 1, size=(s[1], s[1])) + 1e-3 if config.recurrent and len(config.conv) <= i < len(shapes) - 1
+           else None for i, s in enumerate(shapes)]
+    shape = input_shape(config, n_inputs)
+    result = TrainResult(weights, replace(config, progress=False, input_shape=shape or config.input_shape), [], 0.0,
+                         0.0, rec)
     return result.to_network(name="candidate")
 
 
@@ -108,6 +110,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     x_int = np.rint(x).astype(np.int8) if tc.encoder != "direct" else x
     notes: list[str] = []
     chip_out = None
+    chip_pred: np.ndarray | None = None  # the chip's readout when it is not the output spike count
     if isinstance(config, GraphConfig):
         g_result = train_graph(data, split, config)
         seconds = g_result.seconds
@@ -127,9 +130,14 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         counts, saved = forward(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
         float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
         rates = tuple(float(s.mean()) / tc.dt for _, s in saved)  # spikes per neuron per second, per layer
+        if config.loss == "membrane":  # predictions by the readout the network was trained for
+            counts = readout(result.weights, x, config, result.recurrent_or_none())
         try:
             q = quantize(result, chip, weight_bits)
-            chip_out = chip_outputs(q, x_int)
+            if config.loss == "membrane":
+                chip_pred, chip_out = chip_membrane(q, x_int)
+            else:
+                chip_out = chip_outputs(q, x_int)
             held = replace(result, weights=q.float_weights(), recurrent=q.float_recurrent())
         except QuantizationError as exc:
             notes.append(f"no chip accuracy: {exc}")
@@ -138,7 +146,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     acc_float = float((np.argmax(counts, axis=1) == y).mean())
     acc_chip = dist = ttd = None
     if chip_out is not None:
-        acc_chip = float((np.argmax(chip_out.sum(axis=1), axis=1) == y).mean())
+        pred = chip_out.sum(axis=1) if chip_pred is None else chip_pred
+        acc_chip = float((np.argmax(pred, axis=1) == y).mean())
         dist = float(van_rossum(float_out, chip_out, dt=tc.dt, tau=5 * tc.dt).mean())
         ttd = float(time_to_decision(chip_out).mean()) * tc.dt
     k = min(eval_samples, len(split.test))

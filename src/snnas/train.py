@@ -9,8 +9,21 @@ input spikes x_n (batch × inputs), weights W (inputs × neurons), decay a = exp
     v_n = u_n + x_n W                      (3) deliver (this step's input spikes)
     v_n ← 0 where s_n (reset to zero)  or  v_n ← v_n - θ s_n (subtract)        (4) reset
 
-so a layer answers one step after its input. The output is the last layer's spike count over the T
-steps; the loss is the cross-entropy of softmax(count). The Heaviside H has the surrogate derivative
+so a layer answers one step after its input. Conv layers (``TrainConfig.conv``, before the dense ones)
+differ only in how x_n W is formed: a 2-D convolution of the input image, optionally with sum or average
+pooling of the currents folded into its kernel (:mod:`snnas.train_conv`).
+
+Loss (``TrainConfig.loss``), over the C output neurons, label y, softmax p = softmax(z):
+
+- ``"count"``: z_c = Σ_n s_n[c], the spike count over the T steps; L = -log p_y.
+- ``"membrane"``: z_c = (1/T) Σ_n v_n[c], the mean over the steps of the output layer's membrane at the
+  end of each step (after the reset, the value a probe of the chip reads), in units of θ;
+  L = -log p_y. snnTorch's ``ce_max_membrane_loss`` and Zenke & Vogels' readout take the max over time
+  instead; the mean gives every step a gradient, dL/dv_n = (p - onehot(y))/T (per sample), and the output
+  layer's spikes, which only reset it, get none. The output layer stays a spiking LIF layer, so the network
+  exports unchanged. The prediction is argmax z as well (:func:`readout`, :func:`accuracy`).
+
+The Heaviside H has the surrogate derivative
 of the fast sigmoid (Zenke & Ganguli 2018), ``1 / (1 + k|u - θ|)^2``, or of arctan or a triangle, by
 name; the reset is not differentiated through (as snnTorch does by default). Adam updates the weights.
 
@@ -19,10 +32,11 @@ Elementwise kernels are compiled with numba; the matrix products go to BLAS.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numba
@@ -31,10 +45,14 @@ from numpy.typing import NDArray
 
 from snnas.datasets import Dataset, Split
 from snnas.errors import SnnasError
-from snnas.network import Dense, Input, Network, Population
-from snnas.neurons import AdaptiveLIFParameters, CubaLIFParameters, LIFParameters, NeuronParameters
+from snnas.network import Conv, Dense, Input, Network, Population
+from snnas.neurons import AdaptiveLIFParameters, CubaLIFParameters, IFParameters, LIFParameters, NeuronParameters
+from snnas.train_conv import ConvLayer, compose, compose_transpose, conv_currents, conv_grads, conv_layer
 
-__all__ = ["SURROGATES", "TrainConfig", "TrainError", "TrainResult", "accuracy", "forward", "train"]
+__all__ = ["LOSSES", "SURROGATES", "ConvSpec", "TrainConfig", "TrainError", "TrainResult", "accuracy", "conv_layers",
+           "forward", "input_shape", "readout", "train", "weight_shapes"]
+
+LOSSES = ("count", "membrane")
 
 
 class TrainError(SnnasError, ValueError):
@@ -89,6 +107,55 @@ def _lif_step(v: NDArray[np.float64], current: NDArray[np.float64], a: NDArray[n
             v[b, j] = nv
 
 
+def _pair(value: Any, name: str, lo: int) -> tuple[int, int]:
+    vals = (value, value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
+    try:
+        pair = tuple(vals)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo for v in pair):
+        raise TrainError(f"ConvSpec.{name} must be an integer >= {lo} or a pair of them, got {value!r}")
+    return (int(pair[0]), int(pair[1]))
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """One 2-D conv LIF layer (see :mod:`snnas.train_conv` for the equations).
+
+    Attributes:
+        channels: output channels C_out (> 0).
+        kernel: k, the kernel side (or (k_h, k_w)), in pixels.
+        stride, padding: s >= 1 and π >= 0 (an int or a pair); zero padding.
+        pool: P >= 1: pool the currents over P×P windows with stride P before the neurons (1: none).
+        pool_kind: "avg" (weight 1/P²) or "sum" (weight 1).
+    """
+
+    channels: int
+    kernel: int | tuple[int, int] = 3
+    stride: int | tuple[int, int] = 1
+    padding: int | tuple[int, int] = 0
+    pool: int = 1
+    pool_kind: str = "avg"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.channels, bool) or not isinstance(self.channels, (int, np.integer)) or self.channels <= 0:
+            raise TrainError(f"ConvSpec.channels must be a positive integer, got {self.channels!r}")
+        if isinstance(self.pool, bool) or not isinstance(self.pool, (int, np.integer)) or self.pool < 1:
+            raise TrainError(f"ConvSpec.pool must be an integer >= 1, got {self.pool!r}")
+        if self.pool_kind not in ("avg", "sum"):
+            raise TrainError(f"ConvSpec.pool_kind must be 'avg' or 'sum', got {self.pool_kind!r}")
+        object.__setattr__(self, "channels", int(self.channels))
+        object.__setattr__(self, "pool", int(self.pool))
+        object.__setattr__(self, "kernel", _pair(self.kernel, "kernel", 1))
+        object.__setattr__(self, "stride", _pair(self.stride, "stride", 1))
+        object.__setattr__(self, "padding", _pair(self.padding, "padding", 0))
+
+
+def _decay(config: Any) -> float:
+    """Membrane decay per step a: exp(-dt/tau_m), or 1 for integrate-and-fire (no leak)."""
+    return 1.0 if config.neuron == "if" else math.exp(-config.dt / config.tau_m)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """What to train and how.
@@ -96,7 +163,8 @@ class TrainConfig:
     Attributes:
         hidden: sizes of the hidden LIF layers (the output layer has one neuron per class).
         recurrent: give every hidden layer all-to-all recurrent weights (delay 0, see :func:`forward`).
-        neuron: "lif"; "cuba_lif" (input goes to a synaptic current decaying with tau_syn [s]); or
+        neuron: "lif"; "if" (no leak: a = 1, tau_m unused; Speck's IAF); "cuba_lif" (input goes to a
+            synaptic current decaying with tau_syn [s]); or
             "adaptive_lif" (the threshold rises by adapt_beta per spike and decays with tau_adapt [s]; the
             adaptation is not differentiated through, like the reset).
         n_steps: time steps per sample.
@@ -107,6 +175,12 @@ class TrainConfig:
         epochs, batch_size, lr: Adam over mini-batches; patience: early stop after that many epochs
             without a better validation accuracy (the best weights are kept).
         seed: initialisation, batch order and encoding.
+        conv: conv LIF layers before the ``hidden`` dense ones, in order (neurons in C order (C, H, W),
+            flattened for the dense layer after them). ``recurrent`` applies to the dense hidden layers only.
+        input_shape: (C, H, W) of the input for conv layers; None: a square one-channel image
+            (1, √n, √n) when the data's n inputs are a square (digits: (1, 8, 8)), else an error.
+        loss: "count" (cross-entropy of the output spike counts) or "membrane" (of the output layer's
+            mean membrane); see the module docstring. The prediction uses the same readout.
     """
 
     hidden: tuple[int, ...] = (128,)
@@ -130,6 +204,62 @@ class TrainConfig:
     patience: int = 20
     seed: int = 0
     progress: bool = True
+    conv: tuple[ConvSpec, ...] = ()
+    input_shape: tuple[int, ...] | None = None
+    loss: str = "count"
+
+
+def input_shape(config: TrainConfig, n_inputs: int) -> tuple[int, int, int] | None:
+    """The (C, H, W) input image of a config with conv layers (None without conv layers).
+
+    Raises:
+        TrainError: ``input_shape`` does not hold ``n_inputs`` values, or is None and n_inputs is no square.
+    """
+    if config.input_shape is None:
+        if not config.conv:
+            return None
+        side = math.isqrt(n_inputs)
+        if side * side != n_inputs:
+            raise TrainError(f"input_shape: needed for conv layers, as the {n_inputs} inputs are not a square "
+                             f"image; give (channels, height, width)")
+        return (1, side, side)
+    shape = tuple(config.input_shape)
+    if len(shape) != 3 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0 for v in shape):
+        raise TrainError(f"input_shape must be (channels, height, width), positive integers, got {config.input_shape!r}")
+    if math.prod(shape) != n_inputs:
+        raise TrainError(f"input_shape {shape} holds {math.prod(shape)} values, but the data have {n_inputs} inputs")
+    return (int(shape[0]), int(shape[1]), int(shape[2]))
+
+
+def conv_layers(config: TrainConfig, n_inputs: int) -> list[ConvLayer]:
+    """Geometry of the config's conv layers for ``n_inputs`` inputs (see :func:`input_shape`).
+
+    Raises:
+        TrainError: a kernel (with its pooling) does not fit its input.
+    """
+    shape = input_shape(config, n_inputs)
+    out: list[ConvLayer] = []
+    for i, spec in enumerate(config.conv):
+        if not isinstance(spec, ConvSpec):
+            raise TrainError(f"conv[{i}] must be a ConvSpec, got {type(spec).__name__}")
+        if shape is None:  # unreachable: input_shape() gives a shape whenever there are conv layers
+            break
+        layer = conv_layer(spec, shape)
+        if min(layer.out_shape) <= 0:
+            raise TrainError(f"conv[{i}]: kernel {spec.kernel} (pool {spec.pool}, padding {spec.padding}) is larger "
+                             f"than its input {shape}")
+        out.append(layer)
+        shape = layer.out_shape
+    return out
+
+
+def weight_shapes(config: TrainConfig, n_inputs: int, n_classes: int) -> list[tuple[int, ...]]:
+    """Shapes of the trained weights: (C_out, C_in, k_h, k_w) per conv layer, then (inputs, neurons) per
+    dense layer (hidden ones, then the output layer)."""
+    convs = conv_layers(config, n_inputs)
+    flat = math.prod(convs[-1].out_shape) if convs else n_inputs
+    sizes = [flat, *config.hidden, n_classes]
+    return [c.weight_shape for c in convs] + list(itertools.pairwise(sizes))
 
 
 @dataclass
@@ -147,18 +277,26 @@ class TrainResult:
         return self.recurrent if any(r is not None for r in self.recurrent) else None
 
     def to_network(self, name: str = "trained") -> Network:
-        """The trained network in the snnas IR (LIF populations, dense projections).
+        """The trained network in the snnas IR (LIF populations, dense and conv projections).
 
         The IR keeps NIR's continuous-time scale: a weight w moves v by w·r·dt/tau_m, so r = tau_m/dt and
-        the jump-per-spike weights are stored unchanged.
+        the jump-per-spike weights are stored unchanged. A conv layer becomes a population of shape
+        (C, H_o, W_o) and a ``Conv`` projection with the effective kernel (pooling folded in, see
+        :mod:`snnas.train_conv`); the dense layer after it reads the population in C order.
         """
         c = self.config
         r = c.tau_m / c.dt
-        sizes = [w.shape[1] for w in self.weights]
-        nodes: list[Any] = [Input("in", self.weights[0].shape[0])]
-        projs = []
+        n_conv = len(c.conv)
+        if n_conv and c.input_shape is None:
+            raise TrainError("input_shape: a network with conv layers needs the input shape in its config "
+                             "(train() stores it)")
+        n_in = math.prod(c.input_shape) if n_conv and c.input_shape is not None else self.weights[0].shape[0]
+        convs = conv_layers(c, n_in)
+        shapes = [layer.out_shape for layer in convs] + [(w.shape[1],) for w in self.weights[n_conv:]]
+        nodes: list[Any] = [Input("in", convs[0].in_shape if convs else (n_in,))]
+        projs: list[Any] = []
         reset = "subtract" if c.reset == "subtract" else "value"
-        for i, (w, n) in enumerate(zip(self.weights, sizes)):
+        for i, (w, n) in enumerate(zip(self.weights, shapes)):
             params: NeuronParameters
             if c.neuron == "adaptive_lif":
                 params = AdaptiveLIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, tau_adapt=c.tau_adapt,
@@ -166,10 +304,17 @@ class TrainResult:
             elif c.neuron == "cuba_lif":  # r·w_in·dt/tau_syn = 1: a weight moves the drive by itself
                 params = CubaLIFParameters(tau_m=c.tau_m, tau_syn=c.tau_syn, v_th=c.threshold, v_reset=0.0,
                                            r=c.tau_syn / c.dt, w_in=1.0, reset=reset)  # type: ignore[arg-type]
+            elif c.neuron == "if":  # no leak; r = 1: a weight moves v by itself
+                params = IFParameters(v_th=c.threshold, v_reset=0.0, r=1.0, reset=reset)  # type: ignore[arg-type]
             else:
                 params = LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, reset=reset)  # type: ignore[arg-type]
             nodes.append(Population(f"l{i + 1}", n, params))
-            projs.append(Dense("in" if i == 0 else f"l{i}", f"l{i + 1}", w.T.copy()))
+            src = "in" if i == 0 else f"l{i}"
+            if i < n_conv:
+                layer = convs[i]
+                projs.append(Conv(src, f"l{i + 1}", compose(w, layer), stride=layer.stride, padding=layer.padding))
+            else:
+                projs.append(Dense(src, f"l{i + 1}", w.T.copy()))
             rec = self.recurrent[i] if i < len(self.recurrent) else None
             if rec is not None:
                 projs.append(Dense(f"l{i + 1}", f"l{i + 1}", rec.T.copy()))
@@ -179,8 +324,8 @@ class TrainResult:
 def _check(config: TrainConfig, data: Dataset) -> None:
     if config.surrogate not in SURROGATES:
         raise TrainError(f"unknown surrogate {config.surrogate!r}; choose one of {', '.join(SURROGATES)}")
-    if config.neuron not in ("lif", "cuba_lif", "adaptive_lif"):
-        raise TrainError(f"neuron must be 'lif', 'cuba_lif' or 'adaptive_lif', got {config.neuron!r}")
+    if config.neuron not in ("if", "lif", "cuba_lif", "adaptive_lif"):
+        raise TrainError(f"neuron must be 'if', 'lif', 'cuba_lif' or 'adaptive_lif', got {config.neuron!r}")
     if not (config.tau_syn > 0 and config.tau_adapt > 0 and config.adapt_beta >= 0):
         raise TrainError("tau_syn and tau_adapt must be positive and adapt_beta >= 0")
     if config.reset not in ("zero", "subtract"):
@@ -193,8 +338,11 @@ def _check(config: TrainConfig, data: Dataset) -> None:
         raise TrainError(f"hidden layer sizes must be positive, got {config.hidden}")
     if not (config.lr > 0 and config.tau_m > 0 and config.dt > 0 and config.threshold > 0):
         raise TrainError("lr, tau_m, dt and threshold must be positive")
+    if config.loss not in LOSSES:
+        raise TrainError(f"loss must be one of {', '.join(map(repr, LOSSES))}, got {config.loss!r}")
     if len(data) == 0:
         raise TrainError(f"{data.name}: no samples")
+    conv_layers(config, data.n_inputs)
 
 
 def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
@@ -205,9 +353,18 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
 
     ``recurrent[l]`` (neurons × neurons) feeds layer l's spikes back to itself with delay 0: in the
     engine's order they are delivered in the same step they happen, after the threshold, so
-    v_n = u_n + x_n W + s_n R, before the reset.
+    v_n = u_n + x_n W + s_n R, before the reset. The first ``len(config.conv)`` weights are conv kernels.
     """
-    a_scalar = math.exp(-config.dt / config.tau_m)
+    counts, saved, _ = _run(weights, x, config, keep, recurrent)
+    return counts, saved
+
+
+def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
+         keep: bool = False, recurrent: Sequence[NDArray[np.float64] | None] | None = None
+         ) -> tuple[NDArray[np.float64], list[tuple[NDArray[np.float64], NDArray[np.float64]]], NDArray[np.float64]]:
+    """:func:`forward`, plus the output layer's mean membrane (1/T) Σ_n v_n, (batch, neurons)."""
+    convs = conv_layers(config, x.shape[2])
+    a_scalar = _decay(config)
     b_scalar = math.exp(-config.dt / config.tau_syn)
     cuba = config.neuron == "cuba_lif"
     adaptive = config.neuron == "adaptive_lif"
@@ -215,15 +372,22 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
     subtract = config.reset == "subtract"
     inp = np.ascontiguousarray(np.transpose(x, (1, 0, 2)), dtype=np.float64)  # (steps, batch, inputs)
     saved = []
+    v_mean = np.zeros((x.shape[0], 0))
     for layer, w in enumerate(weights):
         rec = recurrent[layer] if recurrent is not None else None
         steps, batch, _ = inp.shape
-        n = w.shape[1]
+        last = layer == len(weights) - 1
+        if layer < len(convs):
+            n = math.prod(convs[layer].out_shape)
+            currents = conv_currents(inp, compose(w, convs[layer]), convs[layer])
+        else:
+            n = w.shape[1]
+            currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
         a = np.full(n, a_scalar)
         v = np.zeros((batch, n))
         u_all = np.empty((steps, batch, n))
         s_all = np.empty((steps, batch, n))
-        currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
+        v_sum = np.zeros((batch, n))
         i_syn = np.zeros((batch, n))
         theta = np.zeros((batch, n))
         for t in range(steps):
@@ -251,24 +415,33 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
                 total = u + currents[t] + spikes @ rec
                 v = total - config.threshold * spikes if subtract else total * (1.0 - spikes)
                 u_all[t], s_all[t] = u, spikes
+            if last:
+                v_sum += v
         if keep:
             saved.append((u_all, s_all))
         inp = s_all
-    return inp.sum(axis=0), saved
+        if last:
+            v_mean = v_sum / steps
+    return inp.sum(axis=0), saved, v_mean
 
 
 def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
                    d_counts: NDArray[np.float64], config: TrainConfig,
-                   recurrent: Sequence[NDArray[np.float64] | None] | None = None
+                   recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+                   d_membrane: NDArray[np.float64] | None = None
                    ) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64] | None]]:
     """Gradients of the feed-forward and recurrent weights (see the module docstring for the equations).
 
-    Per layer, backwards in time, with dv the gradient reaching v_n from step n+1 (through u_{n+1} = a v_n):
+    Per layer, backwards in time, with dv the gradient reaching v_n (after the reset) from step n+1
+    (through u_{n+1} = a v_n) and, in the output layer, from a membrane readout z = (1/T) Σ_n v_n
+    (``d_membrane`` = dL/dz, adding dL/dz / T to dv at every step):
     dI_n = dv (subtract) or dv ⊙ (1 - s_n) (reset to zero: a spiking neuron's input is lost);
     dL/ds_n = g_n + dI_n R^T; du_n = dI_n + (dL/ds_n) ⊙ σ'(u_n - θ); dv ← a du_n;
-    dW += x_n^T dI_n, dR += s_n^T dI_n, and the layer below receives g = dI_n W^T.
+    dW += x_n^T dI_n, dR += s_n^T dI_n, and the layer below receives g = dI_n W^T. For a conv layer
+    x_n W and its transposes are convolutions (:func:`snnas.train_conv.conv_grads`).
     """
-    a = math.exp(-config.dt / config.tau_m)
+    convs = conv_layers(config, x.shape[2])
+    a = _decay(config)
     b = math.exp(-config.dt / config.tau_syn)
     cuba = config.neuron == "cuba_lif"
     surrogate = SURROGATES[config.surrogate]
@@ -285,7 +458,10 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
         d_current = np.empty_like(u)
         dv = np.zeros(u.shape[1:])
         di = np.zeros(u.shape[1:])
+        d_mem = d_membrane / steps if d_membrane is not None and layer == len(weights) - 1 else None
         for t in range(steps - 1, -1, -1):
+            if d_mem is not None:
+                dv = dv + d_mem
             keep_v = dv if subtract else dv * (1.0 - s[t])
             if cuba:
                 # i_n = i'_n + I_n; u_n = i'_n + (v_{n-1} - i'_n) a; v_n = reset(u_n); i'_n = b i_{n-1}
@@ -301,9 +477,16 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
             dv = a * du
         xin = inputs[layer]
         flat_d = d_current.reshape(-1, d_current.shape[-1])
-        grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ flat_d
         if rec is not None:
             rec_grads[layer] = s.reshape(-1, s.shape[-1]).T @ flat_d
+        if layer < len(convs):
+            k_eff = compose(weights[layer], convs[layer])
+            d_eff, g_below = conv_grads(xin, d_current, k_eff, convs[layer], below=layer > 0)
+            grads[layer] = compose_transpose(d_eff, convs[layer])
+            if g_below is not None:
+                g = g_below
+            continue
+        grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ flat_d
         if layer:
             g = (flat_d @ weights[layer].T).reshape(steps, *xin.shape[1:])
     return grads, rec_grads
@@ -324,11 +507,20 @@ def _softmax_grad(counts: NDArray[np.float64], labels: NDArray[np.int64]) -> tup
     return loss, p / labels.size
 
 
+def readout(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
+            recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> NDArray[np.float64]:
+    """What the prediction is the argmax of, (batch, classes): the output spike counts for
+    ``loss="count"``, the output layer's mean membrane (1/T) Σ_n v_n [units of θ] for ``loss="membrane"``."""
+    counts, _, v_mean = _run(weights, x, config, recurrent=recurrent)
+    return v_mean if config.loss == "membrane" else counts
+
+
 def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], labels: NDArray[np.int64],
              config: TrainConfig, recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> float:
-    """Share of samples whose most-spiking output neuron is the label (ties go to the lowest index)."""
-    counts, _ = forward(weights, x, config, recurrent=recurrent)
-    return float((np.argmax(counts, axis=1) == labels).mean()) if labels.size else 0.0
+    """Share of samples whose :func:`readout` is largest at the label: the most-spiking output neuron, or
+    with ``loss="membrane"`` the highest mean membrane (ties go to the lowest index)."""
+    z = readout(weights, x, config, recurrent)
+    return float((np.argmax(z, axis=1) == labels).mean()) if labels.size else 0.0
 
 
 def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
@@ -338,7 +530,9 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
     """Train on ``split.train``, early-stop on ``split.val``; returns the best weights.
 
     Args:
-        init: starting weights (fine-tuning); random (N(0, 2θ/sqrt(inputs))) when None.
+        init: starting weights (fine-tuning); random when None: N(0, 2θ/sqrt(fan-in)) with fan-in the inputs
+            of a dense neuron or C_in·k_h·k_w of a conv kernel (times P for average pooling and 1/P for sum
+            pooling, so that the pooled currents keep about the size of unpooled ones).
         project: quantisation-aware training: the forward and backward passes use ``project(weights)``
             (e.g. the chip's integer weights, back in float scale) and the gradient updates the float
             weights as if the projection were the identity (straight-through estimator). The returned
@@ -350,9 +544,13 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
                                                 seed=config.seed, **config.encoder_options), dtype=np.float64)
     x_train, y_train = raster(split.train), data.labels[split.train]
     x_val, y_val = raster(split.val), data.labels[split.val]
-    sizes = [data.n_inputs, *config.hidden, data.n_classes]
-    weights = [rng.normal(0.0, 1.0 / math.sqrt(n_in), size=(n_in, n_out)) * 2.0 * config.threshold
-               for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    convs = conv_layers(config, data.n_inputs)
+    if convs:  # keep the resolved input shape: to_network() needs it
+        config = replace(config, input_shape=convs[0].in_shape)
+    shapes = weight_shapes(config, data.n_inputs, data.n_classes)
+    gains = [c.spec.pool if c.spec.pool_kind == "avg" else 1.0 / c.spec.pool for c in convs] + [1.0] * len(config.hidden) + [1.0]
+    weights = [rng.normal(0.0, g / math.sqrt(math.prod(sh[:-1]) if len(sh) == 2 else math.prod(sh[1:])), size=sh)
+               * 2.0 * config.threshold for sh, g in zip(shapes, gains)]
     if init is not None:
         if [np.shape(w) for w in init] != [w.shape for w in weights]:
             raise TrainError(f"init: expected weight shapes {[w.shape for w in weights]}, got "
@@ -360,8 +558,8 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
         weights = [np.array(w, dtype=np.float64) for w in init]
     used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)  # noqa: E731
     rec: list[NDArray[np.float64] | None] = [
-        rng.normal(0.0, 0.5 / math.sqrt(n), size=(n, n)) * config.threshold if (config.recurrent and i < len(sizes) - 2)
-        else None for i, n in enumerate(sizes[1:])]
+        rng.normal(0.0, 0.5 / math.sqrt(sh[1]), size=(sh[1], sh[1])) * config.threshold
+        if (config.recurrent and len(convs) <= i < len(shapes) - 1) else None for i, sh in enumerate(shapes)]
     if init_recurrent is not None:
         rec = [None if r is None else np.array(r, dtype=np.float64) for r in init_recurrent]
     rec_m = [None if r is None else np.zeros_like(r) for r in rec]
@@ -384,11 +582,16 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
             idx = order[k:k + config.batch_size]
             eff = used(weights)
             rec_now = rec if has_rec else None
-            counts, saved = forward(eff, x_train[idx], config, keep=True, recurrent=rec_now)
-            loss, d_counts = _softmax_grad(counts, y_train[idx])
+            counts, saved, v_mean = _run(eff, x_train[idx], config, keep=True, recurrent=rec_now)
+            d_mem = None
+            if config.loss == "membrane":
+                loss, d_mem = _softmax_grad(v_mean, y_train[idx])
+                d_counts = np.zeros_like(counts)
+            else:
+                loss, d_counts = _softmax_grad(counts, y_train[idx])
             if not math.isfinite(loss):
                 raise TrainError(f"training diverged at epoch {epoch} (loss {loss})")
-            grads, rec_grads = _backward_full(eff, x_train[idx], saved, d_counts, config, rec_now)
+            grads, rec_grads = _backward_full(eff, x_train[idx], saved, d_counts, config, rec_now, d_mem)
             step += 1
             for i, gw in enumerate(grads):
                 m[i] = b1 * m[i] + (1 - b1) * gw

@@ -84,8 +84,10 @@ def test_refusals_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                  "--json", str(tmp_path / "r.json")]) == 0
     out = capsys.readouterr().out
     assert "loihi: Pareto front" in out and (tmp_path / "r.csv").exists() and (tmp_path / "r.json").exists()
-    assert main([*ARGS, "--store", str(db)]) == 2
-    assert "pass --resume" in capsys.readouterr().err
+    assert main([*ARGS, "--budget", "3", "--store", str(db), "--executor", "inline"]) == 0  # same command: resumes
+    assert "resuming" in capsys.readouterr().out
+    assert main([*ARGS, "--store", str(db), "--seed", "8"]) == 2
+    assert "other options: pass --resume" in capsys.readouterr().err
     assert main(["search", "--resume", "--store", str(tmp_path / "none.db")]) == 2
     assert main([*ARGS, "--store", str(tmp_path / "x.db"), "--objectives", "accuracy,beauty"]) == 2
     assert "objectives must be" in capsys.readouterr().err

@@ -141,7 +141,7 @@ def test_restriction_keeps_only_what_the_chip_runs(chip_id: str) -> None:
 def test_loihi_restriction() -> None:
     r = GlobalSpace().restrict(load_chip("loihi"))
     c = {d.name: d.choices for d in r.decisions}
-    assert c["neuron"] == ("lif", "cuba_lif") and c["recurrent"] == (False, True) and c["weight_bits"] == (2, 4, 8)
+    assert c["neuron"] == ("lif", "if", "cuba_lif") and c["recurrent"] == (False, True) and c["weight_bits"] == (2, 4, 8)
     tn = {d.name: d.choices for d in GlobalSpace().restrict(load_chip("truenorth")).decisions}
     assert tn["recurrent"] == (False,)
 
@@ -164,7 +164,7 @@ def test_space_options_are_checked() -> None:
         GlobalSpace(widths=(0, 8))
     with pytest.raises(SpaceError, match="unknown ops"):
         BlockSpace(ops=("single", "teleport"))
-    assert GlobalSpace(max_depth=2, widths=(8, 16)).size() == 2 * 2 * 2 * 3 * 3 * 2 * 2 * 3 * 4 * 3
+    assert GlobalSpace(max_depth=2, widths=(8, 16)).size() == 2 * 2 * 2 * 4 * 3 * 2 * 2 * 3 * 4 * 3
 
 
 def test_cell_matrix_encoding_and_repair() -> None:

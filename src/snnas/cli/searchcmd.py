@@ -85,20 +85,22 @@ class SearchCommand:
             started = "config" in meta or len(store) > 0
             if args.resume and not started:
                 raise SnnasError(f"--resume: {store_path} holds no search yet")
-            if started and not args.resume:
-                raise SnnasError(f"{store_path} holds a search: pass --resume to continue it, or choose another --store")
-            if args.resume and "config" in meta:
-                config = config_from_identity(meta["config"], args.budget or int(meta.get("budget", 60)))
-                console.print(f"resuming {store_path}: {len(store)} asks stored; the stored configuration is used")
-            else:
-                options: dict[str, Any] = {}
-                if args.population is not None:
-                    options["population"] = args.population
-                config = SearchConfig(
-                    space=args.space, strategy=args.strategy, strategy_options=options, targets=_csv(args.targets),
-                    dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
-                    objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
-                    patience=args.patience, lag=args.workers)
+            options: dict[str, Any] = {}
+            if args.population is not None:
+                options["population"] = args.population
+            config = SearchConfig(
+                space=args.space, strategy=args.strategy, strategy_options=options, targets=_csv(args.targets),
+                dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
+                objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
+                patience=args.patience, lag=args.workers)
+            if started and "config" in meta:
+                same = {**meta["config"], "lag": 0} == {**config.identity(), "lag": 0}
+                if args.resume or same:  # the same command again continues (or just reports) its search
+                    config = config_from_identity(meta["config"], args.budget or int(meta.get("budget", 60)))
+                    console.print(f"resuming {store_path}: {len(store)} asks stored; the stored configuration is used")
+                else:
+                    raise SnnasError(f"{store_path} holds a search with other options: pass --resume to continue it "
+                                     f"as it was configured, or choose another --store")
             total = config.budget * len(config.targets)
             console.print(f"{config.strategy} search over the {config.space} space on {', '.join(config.targets)}: "
                           f"{config.budget} evaluations per chip, {args.workers} worker(s), store {store_path}")

@@ -31,7 +31,7 @@ class GlobalSpace(SearchSpace):
     name = "global"
 
     def __init__(self, max_depth: int = 3, widths: tuple[int, ...] = (16, 32, 64, 128, 256),
-                 neurons: tuple[str, ...] = ("lif", "cuba_lif", "adaptive_lif"),
+                 neurons: tuple[str, ...] = ("lif", "if", "cuba_lif", "adaptive_lif"),
                  tau_m: tuple[float, ...] = (5e-3, 10e-3, 20e-3), resets: tuple[str, ...] = ("zero", "subtract"),
                  n_steps: tuple[int, ...] = (8, 16, 24), encoders: tuple[str, ...] = ("rate", "ttfs", "phase", "burst"),
                  weight_bits: tuple[int, ...] = (2, 4, 8), recurrent: tuple[bool, ...] = (False, True)) -> None:
