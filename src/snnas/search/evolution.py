@@ -3,8 +3,10 @@
 The population is a queue of the last ``population`` told genomes. ``ask``: until the queue is full,
 a random genome; then a tournament: ``sample`` members drawn at random, the winner is the one in the
 best constraint-domination front of that sample (Deb's rule: fitting beats not fitting, fewer
-violations beat more, then Pareto dominance of the objectives), ties broken by the larger crowding
-distance in objective space, so the search spreads along the front instead of crowding one corner. With
+violations beat more, then Pareto dominance of the objectives), ties broken by the largest exclusive
+hypervolume contribution in objectives normalised to the population's range (SMS-EMOA's measure), so
+the search extends the front where it gains most instead of crowding one corner or breeding from a
+lone extreme such as a tiny network at chance accuracy. With
 probability ``crossover`` the winner is crossed with a second tournament's winner; the child is then
 mutated. ``tell``: the genome joins the queue and the oldest member dies (aging: no genome survives by
 an old lucky score). Diversity: a child that was asked before is mutated again (up to 16 times, then a
@@ -18,7 +20,7 @@ from collections import deque
 import numpy as np
 
 from snnas.search.base import Result, Strategy, StrategyError
-from snnas.search.pareto import crowding_distance, non_dominated_sort
+from snnas.search.pareto import hypervolume, non_dominated_sort
 from snnas.space.base import Genome, SearchSpace
 
 __all__ = ["AgingEvolution"]
@@ -51,11 +53,22 @@ class AgingEvolution(Strategy):
     def _winner(self) -> Genome:
         pop = list(self.population)
         pick = self.rng.choice(len(pop), size=self.sample_size, replace=False)
-        fit = np.array([pop[i][1].fitness for i in pick], dtype=float)
+        fit = np.nan_to_num(np.array([pop[i][1].fitness for i in pick], dtype=float), posinf=1e300)
         vio = [pop[i][1].violation for i in pick]
-        best = non_dominated_sort(np.nan_to_num(fit, posinf=1e300), vio)[0]
-        crowd = crowding_distance(np.nan_to_num(fit[best], posinf=1e300))
-        return pop[int(pick[best[int(np.argmax(crowd))]])][0]
+        best = non_dominated_sort(fit, vio)[0]
+        if len(best) == 1 or vio[best[0]] > 0:
+            return pop[int(pick[best[0]])][0]
+        # Among the sample's non-dominated members: the largest exclusive hypervolume contribution, in
+        # objectives normalised to the population's range (SMS-EMOA's measure; a lone extreme such as a
+        # tiny network at chance accuracy contributes little, a point that opens up the front a lot).
+        feasible = np.array([r.fitness for _, r in pop if r.feasible], dtype=float).reshape(-1, fit.shape[1])
+        lo, hi = feasible.min(axis=0), feasible.max(axis=0)
+        span = np.where(hi > lo, hi - lo, 1.0)
+        pts = (fit[best] - lo) / span
+        ref = np.full(pts.shape[1], 1.1)
+        total = hypervolume(pts, ref)
+        gain = [total - hypervolume(np.delete(pts, k, axis=0), ref) for k in range(len(best))]
+        return pop[int(pick[best[int(np.argmax(gain))]])][0]
 
     def _child(self) -> Genome:
         parent = self._winner()

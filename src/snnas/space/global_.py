@@ -1,8 +1,8 @@
 """The global (layer-wise) space: depth, a width per layer, the neuron model and its time constant,
 recurrence, time steps, input encoding and chip weight bits.
 
-A genome of depth L uses ``width_1 .. width_L``; deeper widths are canonicalised to the first choice, so
-two genomes that build the same network hash alike. Every hidden layer shares the neuron model and, when
+A genome of depth L uses ``width_1 .. width_L``; deeper widths (and ``tau_m`` of IF neurons, which do not
+leak) are canonicalised to the first choice, so two genomes that build the same network hash alike. Every hidden layer shares the neuron model and, when
 ``recurrent`` is set, has all-to-all recurrent weights (what :class:`snnas.train.TrainConfig` trains).
 """
 
@@ -58,14 +58,20 @@ class GlobalSpace(SearchSpace):
         return cls(max_depth, d["width_1"], d["neuron"], d["tau_m"], d["reset"], d["n_steps"], d["encoder"],
                    d["weight_bits"], d["recurrent"])
 
+    def _unused(self, values: Any) -> set[str]:
+        unused = {f"width_{i}" for i in range(values["depth"] + 1, self.max_depth + 1)}
+        if values["neuron"] == "if":  # no leak: the time constant does not exist
+            unused.add("tau_m")
+        return unused
+
     def repair(self, values: dict[str, Any]) -> dict[str, Any]:
         out = dict(values)
-        for i in range(values["depth"] + 1, self.max_depth + 1):
-            out[f"width_{i}"] = self._by_name[f"width_{i}"].choices[0]
+        for name in self._unused(values):
+            out[name] = self._by_name[name].choices[0]
         return out
 
     def active(self, g: Genome) -> list[str]:
-        unused = {f"width_{i}" for i in range(g["depth"] + 1, self.max_depth + 1)}
+        unused = self._unused(g)
         return [d.name for d in self.decisions if d.name not in unused]
 
     def hidden(self, g: Genome) -> tuple[int, ...]:
@@ -80,7 +86,8 @@ class GlobalSpace(SearchSpace):
 
     def describe(self, g: Genome) -> str:
         rec = " rec" if g["recurrent"] else ""
-        return (f"{'-'.join(map(str, self.hidden(g)))} {g['neuron']}{rec} tau={g['tau_m'] * 1e3:g}ms "
+        tau = "" if g["neuron"] == "if" else f" tau={g['tau_m'] * 1e3:g}ms"
+        return (f"{'-'.join(map(str, self.hidden(g)))} {g['neuron']}{rec}{tau} "
                 f"{g['reset']} T={g['n_steps']} {g['encoder']} w{g['weight_bits']}")
 
     def restrict(self, chip: Chip) -> GlobalSpace:
