@@ -33,6 +33,7 @@ its output spike counts were never trained to rank the classes. The float accura
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,7 @@ from snnas.errors import SnnasError
 from snnas.train import ConvSpec, TrainConfig, TrainResult, conv_layers
 from snnas.train_conv import ConvLayer, compose
 
-__all__ = ["QuantizationError", "QuantizedNetwork", "chip_accuracy", "chip_membrane", "chip_outputs", "fine_tune",
+__all__ = ["ChipNet", "QuantizationError", "QuantizedNetwork", "assemble_chip_net", "chip_net_outputs", "chip_precision", "chip_accuracy", "chip_membrane", "chip_outputs", "fine_tune",
            "quantize", "source_types", "typed"]
 
 
@@ -156,16 +157,13 @@ def typed(w: NDArray[np.float64], types: NDArray[np.int64]) -> NDArray[np.float6
     return out
 
 
-def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = None,
-             types: list[NDArray[np.int64]] | None = None) -> QuantizedNetwork:
-    """Quantise the trained weights, thresholds and decay to ``chip`` (see the module docstring).
+def chip_precision(chip: Chip, weight_bits: int | None) -> tuple[int, bool, int, int, int]:
+    """The chip's fixed-point format: (weight bits b, signed, weight levels L, state bits m, threshold cap).
 
-    ``types``: the source types per layer for chips with few weight values per neuron (computed by
-    k-means when None; pass the ones fine-tuning used).
+    b is ``weight_bits`` (the chip's widest when None) and must be one of the chip's widths; weights take
+    the integers [-L, L] (signed, L = 2^(b-1) - 1) or [0, L] (L = 2^b - 1); the state has the chip's
+    membrane bits (24 when unknown, at most 48) and thresholds at most 2^(threshold bits or m-1) - 1.
     """
-    chip = chip if isinstance(chip, Chip) else load_chip(chip)
-    if result.config.neuron not in ("if", "lif", "cuba_lif"):
-        raise QuantizationError(f"{result.config.neuron}: the fixed-point engine runs IF, LIF and CUBA-LIF only")
     wb = chip.precision.weight_bits
     bits = weight_bits if weight_bits is not None else (wb.max if wb is not None else None)
     if bits is None:
@@ -178,10 +176,23 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     levels = 2 ** (bits - 1) - 1 if signed else 2**bits - 1
     if levels < 1:
         raise QuantizationError(f"{chip.id}: {bits}-bit {'signed ' if signed else ''}weights leave no levels")
+    state_bits = min(chip.precision.membrane_bits or 24, 48)
+    return bits, signed, levels, state_bits, 2 ** (chip.precision.threshold_bits or state_bits - 1) - 1
+
+
+def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = None,
+             types: list[NDArray[np.int64]] | None = None) -> QuantizedNetwork:
+    """Quantise the trained weights, thresholds and decay to ``chip`` (see the module docstring).
+
+    ``types``: the source types per layer for chips with few weight values per neuron (computed by
+    k-means when None; pass the ones fine-tuning used).
+    """
+    chip = chip if isinstance(chip, Chip) else load_chip(chip)
+    if result.config.neuron not in ("if", "lif", "cuba_lif"):
+        raise QuantizationError(f"{result.config.neuron}: the fixed-point engine runs IF, LIF and CUBA-LIF only")
+    bits, signed, levels, state_bits, th_cap = chip_precision(chip, weight_bits)
     k = chip.core_limits(0).weight_values_per_neuron
     cfg = result.config
-    state_bits = min(chip.precision.membrane_bits or 24, 48)
-    th_cap = 2 ** (chip.precision.threshold_bits or state_bits - 1) - 1
     rec_in = list(result.recurrent) + [None] * (len(result.weights) - len(result.recurrent))
     if k is not None and any(r is not None for r in rec_in):
         raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
@@ -222,7 +233,7 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
 
 
 @dataclass(frozen=True)
-class _ChipNet:
+class ChipNet:
     """The integer network ready for the engine: the layers' synapses beyond the input, and the input's
     synapses (to the first layer) as CSR rows per input neuron."""
 
@@ -245,48 +256,54 @@ def _layer_synapses(w: NDArray[np.int64], layer: ConvLayer | None) -> tuple[NDAr
     return pre[keep], post[keep], np.rint(wv[keep]).astype(np.int64)
 
 
-def _chip_net(q: QuantizedNetwork) -> _ChipNet:
+def assemble_chip_net(n: int, synapses: Sequence[tuple[NDArray[Any], ...]], v_th: NDArray[Any],
+                      inputs: Sequence[tuple[NDArray[Any], ...]], n_inputs: int, out_offset: int, n_out: int,
+                      **fixed: Any) -> ChipNet:
+    """The fixed-point engine network of ``n`` neurons from lists of (pre, post, integer weight, delay)
+    synapse arrays, plus the input synapses (input, neuron, integer weight), which become per-sample
+    external events (:func:`chip_net_outputs`). ``fixed``: the remaining FixedSimNetwork fields (model,
+    state_bits, decay_m, decay_s, reset)."""
     from snnas.fixed_point import FixedSimNetwork
 
+    def cat(k: int, parts: Sequence[tuple[NDArray[Any], ...]]) -> NDArray[np.int64]:
+        return np.concatenate([p[k] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+    pre, post, wv, dl = (cat(k, synapses) for k in range(4))
+    order = np.argsort(pre, kind="stable")
+    row_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pre, minlength=n), out=row_ptr[1:])
+    net = FixedSimNetwork(row_ptr=row_ptr, target=post[order].astype(np.int32), weight=wv[order].astype(np.int32),
+                          delay=dl[order].astype(np.int32), v_th=v_th, v_reset=0, t_ref=0, **fixed)
+    in_pre, in_post, in_w = (cat(k, inputs) for k in range(3))
+    order = np.argsort(in_pre, kind="stable")
+    in_ptr = np.zeros(n_inputs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(in_pre, minlength=n_inputs), out=in_ptr[1:])
+    return ChipNet(net, in_ptr, in_post[order].astype(np.int32), in_w[order], n_inputs, out_offset, n_out)
+
+
+def _chip_net(q: QuantizedNetwork) -> ChipNet:
     convs = q.conv_layers()
     geometry: list[ConvLayer | None] = [*convs, *([None] * (len(q.weights) - len(convs)))]
     chip_w = q.chip_weights()
     sizes = [math.prod(c.out_shape) for c in convs] + [w.shape[1] for w in q.weights[len(convs):]]
     n_inputs = math.prod(convs[0].in_shape) if convs else q.weights[0].shape[0]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    n = int(offsets[-1])
     # Synapses between layers: layer l's neurons (offset l-1) project to layer l+1.
-    pre_all, post_all, w_all = [], [], []
+    synapses = []
     for layer in range(1, len(q.weights)):
         pre, post, wv = _layer_synapses(chip_w[layer], geometry[layer])
-        pre_all.append(pre + offsets[layer - 1])
-        post_all.append(post + offsets[layer])
-        w_all.append(wv)
+        synapses.append((pre + offsets[layer - 1], post + offsets[layer], wv, np.zeros(pre.size, np.int64)))
     for layer, rec in enumerate(q.recurrent):  # recurrent synapses, delay 0 as in training
         if rec is not None:
             pre, post = np.nonzero(rec)
-            pre_all.append(pre + offsets[layer])
-            post_all.append(post + offsets[layer])
-            w_all.append(rec[pre, post])
-    pre = np.concatenate(pre_all) if pre_all else np.zeros(0, np.int64)
-    post = np.concatenate(post_all) if post_all else np.zeros(0, np.int64)
-    wv = np.concatenate(w_all) if w_all else np.zeros(0, np.int64)
-    order = np.argsort(pre, kind="stable")
-    row_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(pre, minlength=n), out=row_ptr[1:])
+            synapses.append((pre + offsets[layer], post + offsets[layer], rec[pre, post], np.zeros(pre.size, np.int64)))
     v_th = np.concatenate([np.full(s, t) for s, t in zip(sizes, q.thresholds)])
-    net = FixedSimNetwork(row_ptr=row_ptr, target=post[order].astype(np.int32), weight=wv[order].astype(np.int32),
-                          delay=np.zeros(pre.size, np.int32), model=q.model,  # type: ignore[arg-type]
-                          state_bits=q.state_bits, v_th=v_th,
-                          v_reset=0, decay_m=q.decay, decay_s=q.decay_s, t_ref=0, reset=q.reset)  # type: ignore[arg-type]
-    in_pre, in_post, in_w = _layer_synapses(chip_w[0], geometry[0])
-    order = np.argsort(in_pre, kind="stable")
-    in_ptr = np.zeros(n_inputs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(in_pre, minlength=n_inputs), out=in_ptr[1:])
-    return _ChipNet(net, in_ptr, in_post[order].astype(np.int32), in_w[order], n_inputs, int(offsets[-2]), sizes[-1])
+    return assemble_chip_net(int(offsets[-1]), synapses, v_th, [_layer_synapses(chip_w[0], geometry[0])], n_inputs,
+                             int(offsets[-2]), sizes[-1], model=q.model, state_bits=q.state_bits, decay_m=q.decay,
+                             decay_s=q.decay_s, reset=q.reset)
 
 
-def _check_raster(chip: _ChipNet, raster: NDArray[Any]) -> NDArray[Any]:
+def _check_raster(chip: ChipNet, raster: NDArray[Any]) -> NDArray[Any]:
     x = np.asarray(raster)
     if x.ndim != 3 or x.shape[2] != chip.n_inputs:
         raise QuantizationError(f"raster: expected (samples, steps, {chip.n_inputs}), got {x.shape}")
@@ -295,7 +312,7 @@ def _check_raster(chip: _ChipNet, raster: NDArray[Any]) -> NDArray[Any]:
     return x
 
 
-def _events(chip: _ChipNet, sample: NDArray[Any]) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]:
+def _events(chip: ChipNet, sample: NDArray[Any]) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]:
     """(step, target, integer weight) of every input spike's synapses onto the first layer."""
     t, i = np.nonzero(sample)
     mult = sample[t, i].astype(np.int64)
@@ -307,11 +324,10 @@ def _events(chip: _ChipNet, sample: NDArray[Any]) -> tuple[NDArray[np.int64], ND
             (chip.in_weight[syn] * np.repeat(mult, counts)).astype(np.int32))
 
 
-def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
-    """Output spikes of the integer network in the fixed-point engine: (samples, steps, classes)."""
+def chip_net_outputs(chip: ChipNet, raster: NDArray[Any]) -> NDArray[np.int8]:
+    """Output spikes of an assembled fixed-point network, one run per sample: (samples, steps, outputs)."""
     from snnas.fixed_point import simulate_fixed
 
-    chip = _chip_net(q)
     x = _check_raster(chip, raster)
     out = np.zeros((x.shape[0], x.shape[1], chip.n_out), dtype=np.int8)
     for s, sample in enumerate(x):
@@ -319,6 +335,11 @@ def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
         keep = res.spike_ids >= chip.out_offset
         out[s, res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset] = 1
     return out
+
+
+def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
+    """Output spikes of the integer network in the fixed-point engine: (samples, steps, classes)."""
+    return chip_net_outputs(_chip_net(q), raster)
 
 
 def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:

@@ -94,6 +94,17 @@ def _settled(model: int, v: float, i: float, v_th: float, r: float, a: float, b:
 
 
 @numba.njit(cache=True)
+def _record(out_step: np.ndarray, out_id: np.ndarray, n: int, step: int, k: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Append spike (step, k) as the n-th, doubling the buffers when full."""
+    if n == out_step.shape[0]:
+        out_step = np.concatenate((out_step, np.empty_like(out_step)))
+        out_id = np.concatenate((out_id, np.empty_like(out_id)))
+    out_step[n] = step
+    out_id[n] = k
+    return out_step, out_id, n + 1
+
+
+@numba.njit(cache=True)
 def _deliver(fired: np.ndarray, row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray,
              buf: np.ndarray, slot: int, ext_step: np.ndarray, ext_id: np.ndarray, ext_weight: np.ndarray,
              ext_pos: int, step: int) -> tuple[int, int, int]:
@@ -198,12 +209,7 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
             if fired[k]:
                 v[k] = v[k] - v_th[k] if subtract else v_reset[k]
                 ref_end[k] = step + t_ref[k]
-                if n_spikes == out_step.shape[0]:
-                    out_step = np.concatenate((out_step, np.empty_like(out_step)))
-                    out_id = np.concatenate((out_id, np.empty_like(out_id)))
-                out_step[n_spikes] = step
-                out_id[n_spikes] = k
-                n_spikes += 1
+                out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
         for k in range(n):
             if active[k] or received[k]:
                 active[k] = not _settled(model, v[k], i[k], v_th[k], v_rest[k], a_m[k], a_s[k], ref_end[k], step + 1,
@@ -345,12 +351,7 @@ def _run_stepped(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_r
                 elif model == _IZH:
                     v[k] = v_reset[k]
                     hidden[0, k] = hidden[0, k] + izh_d[k]
-                if n_spikes == out_step.shape[0]:
-                    out_step = np.concatenate((out_step, np.empty_like(out_step)))
-                    out_id = np.concatenate((out_id, np.empty_like(out_id)))
-                out_step[n_spikes] = step
-                out_id[n_spikes] = k
-                n_spikes += 1
+                out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
     return (out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, np.zeros(n), hidden, syn_events, ext_events,
             n * n_steps, n_spikes)
 
@@ -506,12 +507,7 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
             if fired[k]:
                 v[k] = min(max(v[k] - v_th[k], lo), hi) if subtract else v_reset[k]
                 ref_end[k] = step + t_ref[k]
-                if n_spikes == out_step.shape[0]:
-                    out_step = np.concatenate((out_step, np.empty_like(out_step)))
-                    out_id = np.concatenate((out_id, np.empty_like(out_id)))
-                out_step[n_spikes] = step
-                out_id[n_spikes] = k
-                n_spikes += 1
+                out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
         for k in range(n):
             if active[k] or got[k]:
                 active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], ref_end[k], step + 1)

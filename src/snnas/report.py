@@ -88,14 +88,12 @@ def _pyplot() -> Any:
     return p()
 
 
-def _hidden(meta: dict[str, Any], chip: str, genome_json: str) -> tuple[int, ...]:
-    """Hidden layer widths of a stored genome (in the space as restricted to its chip)."""
-    from snnas.chip import load_chip
+def _layers(space: Any, genome_json: str) -> tuple[int, ...]:
+    """Population sizes of a stored genome's hidden layers (graph networks: their nodes, in order)."""
     from snnas.space.base import Genome
 
-    cfg = meta.get("config", {})
-    space = make_space(cfg.get("space", "global"), **cfg.get("space_options", {})).restrict(load_chip(chip))
-    return tuple(space.candidate(Genome.from_json(genome_json)).config.hidden)
+    cfg = space.candidate(Genome.from_json(genome_json)).config
+    return tuple(n for _, n in cfg.nodes) if hasattr(cfg, "nodes") else tuple(cfg.hidden)
 
 
 def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> list[Path]:
@@ -152,9 +150,13 @@ def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[
         # The best architectures (the front, up to 4), drawn as layer stacks.
         best = fr[:4]
         if best:
+            from snnas.chip import load_chip
+
+            cfg = meta.get("config", {})
+            space = make_space(cfg.get("space", "global"), **cfg.get("space_options", {})).restrict(load_chip(chip))
             fig, axes = plt.subplots(1, len(best), figsize=(3.2 * len(best), 3.6), dpi=110, squeeze=False)
             for axb, r in zip(axes[0], best):
-                hidden = _hidden(meta, chip, r.genome)
+                hidden = _layers(space, r.genome)
                 widths = list(hidden) + [10]
                 for i, w in enumerate(widths):
                     h = 0.15 + 0.85 * math.log2(w + 1) / math.log2(max(widths) + 1)

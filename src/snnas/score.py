@@ -168,8 +168,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
 
 def _graph_architecture(config: GraphConfig, data: Dataset) -> Network:
     """The untrained graph network (random weights): what feasibility is checked on."""
-    from snnas.train_graph import _check, _init
+    from snnas.train_graph import check_graph, init_weights
 
-    sizes = _check(config, data.n_inputs, data.n_classes)
-    weights = [w + 1e-3 for w in _init(config, sizes, np.random.default_rng(config.train.seed))]
+    sizes = check_graph(config, data.n_inputs, data.n_classes)
+    weights = [w + 1e-3 for w in init_weights(config, sizes, np.random.default_rng(config.train.seed))]
     return GraphResult(weights, config, [], 0.0, 0.0).to_network(name="candidate")

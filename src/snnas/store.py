@@ -16,6 +16,7 @@ running. ``export_csv``/``export_json`` write one row per evaluation with the sc
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -120,17 +121,16 @@ class Store:
             for k, v in values.items():
                 self._set(k, v)
 
-    def _tx(self) -> Any:
-        db = self._db
-
-        class _Tx:
-            def __enter__(self) -> None:
-                db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, kind: object, *_: object) -> None:
-                db.execute("ROLLBACK" if kind is not None else "COMMIT")
-
-        return _Tx()
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One write transaction: committed on success, rolled back on error."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     # -- evaluations ------------------------------------------------------------------------------------
     def add_ask(self, idx: int, chip: str, seq: int, genome_key: str, genome: str, description: str = "",

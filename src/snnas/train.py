@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -44,19 +43,28 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.datasets import Dataset, Split
-from snnas.errors import SnnasError
+from snnas.fitting import TrainError, fit
 from snnas.network import Conv, Dense, Input, Network, Population
-from snnas.neurons import AdaptiveLIFParameters, CubaLIFParameters, IFParameters, LIFParameters, NeuronParameters
-from snnas.train_conv import ConvLayer, compose, compose_transpose, conv_currents, conv_grads, conv_layer
+from snnas.neurons import (
+    AdaptiveLIFParameters,
+    CubaLIFParameters,
+    IFParameters,
+    LIFParameters,
+    NeuronParameters,
+)
+from snnas.train_conv import (
+    ConvLayer,
+    compose,
+    compose_transpose,
+    conv_currents,
+    conv_grads,
+    conv_layer,
+)
 
 __all__ = ["LOSSES", "SURROGATES", "ConvSpec", "TrainConfig", "TrainError", "TrainResult", "accuracy", "conv_layers",
            "forward", "input_shape", "readout", "train", "weight_shapes"]
 
 LOSSES = ("count", "membrane")
-
-
-class TrainError(SnnasError, ValueError):
-    """Bad training configuration or data."""
 
 
 @numba.njit(cache=True, fastmath=False)
@@ -540,7 +548,7 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
     """
     _check(config, data)
     rng = np.random.default_rng(config.seed)
-    raster = lambda idx: np.asarray(data.raster(idx, config.n_steps, config.dt, config.encoder,  # noqa: E731
+    raster = lambda idx: np.asarray(data.raster(idx, config.n_steps, config.dt, config.encoder,
                                                 seed=config.seed, **config.encoder_options), dtype=np.float64)
     x_train, y_train = raster(split.train), data.labels[split.train]
     x_val, y_val = raster(split.val), data.labels[split.val]
@@ -556,93 +564,33 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
             raise TrainError(f"init: expected weight shapes {[w.shape for w in weights]}, got "
                              f"{[np.shape(w) for w in init]}")
         weights = [np.array(w, dtype=np.float64) for w in init]
-    used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)  # noqa: E731
+    used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)
     rec: list[NDArray[np.float64] | None] = [
         rng.normal(0.0, 0.5 / math.sqrt(sh[1]), size=(sh[1], sh[1])) * config.threshold
         if (config.recurrent and len(convs) <= i < len(shapes) - 1) else None for i, sh in enumerate(shapes)]
     if init_recurrent is not None:
         rec = [None if r is None else np.array(r, dtype=np.float64) for r in init_recurrent]
-    rec_m = [None if r is None else np.zeros_like(r) for r in rec]
-    rec_v = [None if r is None else np.zeros_like(r) for r in rec]
     has_rec = any(r is not None for r in rec)
-    m = [np.zeros_like(w) for w in weights]
-    v2 = [np.zeros_like(w) for w in weights]
-    b1, b2, eps = 0.9, 0.999, 1e-8
-    step = 0
-    history: list[dict[str, float]] = []
-    best, best_w, waited = -1.0, [w.copy() for w in weights], 0
-    best_rec = [None if r is None else r.copy() for r in rec]
-    bar = _progress(config.epochs) if config.progress else None
-    start = time.perf_counter()
-    seen = 0
-    for epoch in range(config.epochs):
-        order = rng.permutation(y_train.size)
-        losses = []
-        for k in range(0, order.size, config.batch_size):
-            idx = order[k:k + config.batch_size]
-            eff = used(weights)
-            rec_now = rec if has_rec else None
-            counts, saved, v_mean = _run(eff, x_train[idx], config, keep=True, recurrent=rec_now)
-            d_mem = None
-            if config.loss == "membrane":
-                loss, d_mem = _softmax_grad(v_mean, y_train[idx])
-                d_counts = np.zeros_like(counts)
-            else:
-                loss, d_counts = _softmax_grad(counts, y_train[idx])
-            if not math.isfinite(loss):
-                raise TrainError(f"training diverged at epoch {epoch} (loss {loss})")
-            grads, rec_grads = _backward_full(eff, x_train[idx], saved, d_counts, config, rec_now, d_mem)
-            step += 1
-            for i, gw in enumerate(grads):
-                m[i] = b1 * m[i] + (1 - b1) * gw
-                v2[i] = b2 * v2[i] + (1 - b2) * gw * gw
-                weights[i] -= config.lr * (m[i] / (1 - b1**step)) / (np.sqrt(v2[i] / (1 - b2**step)) + eps)
-            for i, gr in enumerate(rec_grads):
-                r, rm, rv = rec[i], rec_m[i], rec_v[i]
-                if gr is None or r is None or rm is None or rv is None:
-                    continue
-                rm *= b1
-                rm += (1 - b1) * gr
-                rv *= b2
-                rv += (1 - b2) * gr * gr
-                r -= config.lr * (rm / (1 - b1**step)) / (np.sqrt(rv / (1 - b2**step)) + eps)
-            losses.append(loss)
-            seen += idx.size
-        val = accuracy(used(weights), x_val, y_val, config, rec if has_rec else None) if y_val.size else 0.0
-        history.append({"epoch": float(epoch), "loss": float(np.mean(losses)), "val_accuracy": val})
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{np.mean(losses):.3f}", val=f"{val:.3f}")
-        if val > best:
-            best, best_w, waited = val, [w.copy() for w in weights], 0
-            best_rec = [None if r is None else r.copy() for r in rec]
+    n_w = len(weights)
+    params: list[NDArray[np.float64] | None] = [*weights, *rec]
+
+    def batch(idx: NDArray[np.int64]) -> tuple[float, list[NDArray[np.float64] | None]]:
+        eff = used(weights)
+        rec_now = rec if has_rec else None
+        counts, saved, v_mean = _run(eff, x_train[idx], config, keep=True, recurrent=rec_now)
+        d_mem = None
+        if config.loss == "membrane":
+            loss, d_mem = _softmax_grad(v_mean, y_train[idx])
+            d_counts = np.zeros_like(counts)
         else:
-            waited += 1
-            if waited >= config.patience:
-                break
-    if bar is not None:
-        bar.close()
-    seconds = time.perf_counter() - start
-    return TrainResult(best_w, config, history, seconds, seen * config.n_steps / max(seconds, 1e-12), best_rec)
+            loss, d_counts = _softmax_grad(counts, y_train[idx])
+        grads, rec_grads = _backward_full(eff, x_train[idx], saved, d_counts, config, rec_now, d_mem)
+        return loss, [*grads, *rec_grads]
 
+    def validate() -> float:
+        return accuracy(used(weights), x_val, y_val, config, rec if has_rec else None) if y_val.size else 0.0
 
-class _progress:  # noqa: N801 - a small adapter with tqdm's three calls over rich's progress bar
-    """Progress of the epochs on stderr (rich), updated with the loss and validation accuracy."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._p = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           TextColumn("{task.fields[info]}"), console=Console(stderr=True), transient=True)
-        self._task = self._p.add_task("train", total=total, info="")
-        self._p.start()
-
-    def update(self, n: int) -> None:
-        self._p.advance(self._task, n)
-
-    def set_postfix(self, **info: str) -> None:
-        self._p.update(self._task, info=" ".join(f"{k} {v}" for k, v in info.items()))
-
-    def close(self) -> None:
-        self._p.stop()
+    out = fit(params, batch, validate, y_train.size, rng, config)
+    best_w = [w for w in out.best[:n_w] if w is not None]
+    return TrainResult(best_w, config, out.history, out.seconds,
+                       out.samples * config.n_steps / max(out.seconds, 1e-12), out.best[n_w:])

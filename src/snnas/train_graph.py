@@ -27,13 +27,12 @@ n+1 and σ' the surrogate derivative:
 
 with g_out(n) = ∂L/∂count (cross-entropy of softmax of the output spike counts). As in
 :mod:`snnas.train`, the reset is not differentiated through, matrix products go to BLAS, Adam updates
-the weights, and the best weights on the validation split are kept.
+the weights, and the best weights on the validation split are kept (:func:`snnas.fitting.fit`).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,11 +41,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.datasets import Dataset, Split
+from snnas.fitting import TrainError, fit
 from snnas.network import Dense, Input, Network, Population
 from snnas.neurons import IFParameters, LIFParameters, NeuronParameters
-from snnas.train import SURROGATES, TrainConfig, TrainError, _progress, _softmax_grad
+from snnas.train import SURROGATES, TrainConfig, _softmax_grad
 
-__all__ = ["EDGE_KINDS", "GraphConfig", "GraphEdge", "GraphResult", "graph_forward", "train_graph"]
+__all__ = ["EDGE_KINDS", "GraphConfig", "GraphEdge", "GraphResult", "check_graph", "graph_accuracy", "graph_forward",
+           "init_weights", "train_graph"]
 
 EDGE_KINDS = ("dense", "band", "skip", "pool")
 
@@ -89,7 +90,8 @@ def _mask(kind: str, n_in: int, n_out: int) -> NDArray[np.float64] | None:
     return (i == j).astype(float) if kind == "skip" else (np.abs(i - j) <= 1).astype(float)
 
 
-def _check(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int]:
+def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int]:
+    """The size of every population ("in" and "out" included); TrainError naming what is wrong."""
     c = gc.train
     if c.neuron not in ("lif", "if"):
         raise TrainError(f"graph training: neuron must be 'lif' or 'if', got {c.neuron!r}")
@@ -117,7 +119,9 @@ def _check(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int]:
     return sizes
 
 
-def _init(gc: GraphConfig, sizes: dict[str, int], rng: np.random.Generator) -> list[NDArray[np.float64]]:
+def init_weights(gc: GraphConfig, sizes: dict[str, int], rng: np.random.Generator) -> list[NDArray[np.float64]]:
+    """Initial edge weights: N(0, 2θ/sqrt(fan-in · edges into the target)) for dense and band edges,
+    1.25 θ/a one-to-one for skip edges, θ/(2a) on the band for the fixed pool edges."""
     c = gc.train
     fan = {p: sum(1 for e in gc.edges if e.dst == p) for p in sizes}
     a = _decay(c)
@@ -247,7 +251,7 @@ def graph_accuracy(gc: GraphConfig, weights: Sequence[NDArray[np.float64]], x: N
 def train_graph(data: Dataset, split: Split, gc: GraphConfig) -> GraphResult:
     """Train on ``split.train``, early-stop on ``split.val``; returns the best weights (see the module docstring)."""
     c = gc.train
-    sizes = _check(gc, data.n_inputs, data.n_classes)
+    sizes = check_graph(gc, data.n_inputs, data.n_classes)
     rng = np.random.default_rng(c.seed)
 
     def raster(idx: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -255,43 +259,13 @@ def train_graph(data: Dataset, split: Split, gc: GraphConfig) -> GraphResult:
 
     x_train, y_train = raster(split.train), data.labels[split.train]
     x_val, y_val = raster(split.val), data.labels[split.val]
-    weights = _init(gc, sizes, rng)
-    m = [np.zeros_like(w) for w in weights]
-    v2 = [np.zeros_like(w) for w in weights]
-    b1, b2, eps, step = 0.9, 0.999, 1e-8, 0
-    best, best_w, waited, seen = -1.0, [w.copy() for w in weights], 0, 0
-    history: list[dict[str, float]] = []
-    bar = _progress(c.epochs) if c.progress else None
-    start = time.perf_counter()
-    for epoch in range(c.epochs):
-        order = rng.permutation(y_train.size)
-        losses = []
-        for k in range(0, order.size, c.batch_size):
-            idx = order[k:k + c.batch_size]
-            counts, saved = graph_forward(gc, weights, x_train[idx], keep=True)
-            loss, d_counts = _softmax_grad(counts, y_train[idx])
-            if not math.isfinite(loss):
-                raise TrainError(f"training diverged at epoch {epoch} (loss {loss})")
-            grads = _backward(gc, weights, saved, d_counts)
-            step += 1
-            for i, g in enumerate(grads):
-                m[i] = b1 * m[i] + (1 - b1) * g
-                v2[i] = b2 * v2[i] + (1 - b2) * g * g
-                weights[i] -= c.lr * (m[i] / (1 - b1**step)) / (np.sqrt(v2[i] / (1 - b2**step)) + eps)
-            losses.append(loss)
-            seen += idx.size
-        val = graph_accuracy(gc, weights, x_val, y_val)
-        history.append({"epoch": float(epoch), "loss": float(np.mean(losses)), "val_accuracy": val})
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{np.mean(losses):.3f}", val=f"{val:.3f}")
-        if val > best:
-            best, best_w, waited = val, [w.copy() for w in weights], 0
-        else:
-            waited += 1
-            if waited >= c.patience:
-                break
-    if bar is not None:
-        bar.close()
-    seconds = time.perf_counter() - start
-    return GraphResult(best_w, gc, history, seconds, seen * c.n_steps / max(seconds, 1e-12))
+    weights = init_weights(gc, sizes, rng)
+
+    def batch(idx: NDArray[np.int64]) -> tuple[float, list[NDArray[np.float64]]]:
+        counts, saved = graph_forward(gc, weights, x_train[idx], keep=True)
+        loss, d_counts = _softmax_grad(counts, y_train[idx])
+        return loss, _backward(gc, weights, saved, d_counts)
+
+    out = fit(list(weights), batch, lambda: graph_accuracy(gc, weights, x_val, y_val), y_train.size, rng, c)
+    best = [w for w in out.best if w is not None]
+    return GraphResult(best, gc, out.history, out.seconds, out.samples * c.n_steps / max(out.seconds, 1e-12))

@@ -89,6 +89,8 @@ def test_refusals_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main([*ARGS, "--store", str(db), "--seed", "8"]) == 2
     assert "other options: pass --resume" in capsys.readouterr().err
     assert main(["search", "--resume", "--store", str(tmp_path / "none.db")]) == 2
+    assert main([*ARGS, "--store", str(tmp_path / "s.db"), "--max-samples", "10"]) == 2
+    assert "max_samples must be at least 3 per class (30), got 10" in capsys.readouterr().err
     assert main([*ARGS, "--store", str(tmp_path / "x.db"), "--objectives", "accuracy,beauty"]) == 2
     assert "objectives must be" in capsys.readouterr().err
     assert main([*ARGS, "--store", str(tmp_path / "y.db"), "--executor", "dask://127.0.0.1:1"]) == 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,14 @@ class Strategy(ABC):
 
     @abstractmethod
     def _tell(self, genome: Genome, result: Result) -> None: ...
+
+    def breed(self, select: Callable[[], Genome], p_crossover: float) -> Genome:
+        """A child: ``select()`` a parent, with probability ``p_crossover`` cross it with a second
+        ``select()``, then mutate."""
+        parent = select()
+        if self.rng.random() < p_crossover:
+            parent = self.space.crossover(parent, select(), self.rng)
+        return self.space.mutate(parent, self.rng)
 
     def fresh(self, propose: Any, tries: int = 32) -> Genome:
         """A genome from ``propose()`` not asked before (up to ``tries`` proposals, then random samples);

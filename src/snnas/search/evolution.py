@@ -70,16 +70,10 @@ class AgingEvolution(Strategy):
         gain = [total - hypervolume(np.delete(pts, k, axis=0), ref) for k in range(len(best))]
         return pop[int(pick[best[int(np.argmax(gain))]])][0]
 
-    def _child(self) -> Genome:
-        parent = self._winner()
-        if self.rng.random() < self.p_crossover:
-            parent = self.space.crossover(parent, self._winner(), self.rng)
-        return self.space.mutate(parent, self.rng)
-
     def _ask(self) -> Genome:
         if len(self.population) < self.population_size:
             return self.fresh(lambda: self.space.sample(self.rng))
-        return self.fresh(self._child)
+        return self.fresh(lambda: self.breed(self._winner, self.p_crossover))
 
     def _tell(self, genome: Genome, result: Result) -> None:
         self.population.append((genome, result))

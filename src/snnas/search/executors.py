@@ -168,9 +168,7 @@ class ProcessExecutor(Executor):
             limit = max(0.0, nearest) if limit is None else max(0.0, min(limit, nearest))
         ready = wait_connections([w.conn for w in busy], timeout=limit)
         out: list[tuple[int, Outcome]] = []
-        for w in busy:
-            idx = w.idx
-            assert idx is not None
+        for w, idx in [(w, w.idx) for w in busy if w.idx is not None]:
             if w.conn in ready:
                 try:
                     got_idx, outcome = w.conn.recv()
@@ -178,11 +176,10 @@ class ProcessExecutor(Executor):
                     out.append((got_idx, outcome))
                     continue
                 except (EOFError, OSError):
-                    code = w.proc.exitcode
                     w.proc.join(timeout=1.0)
+                    code = w.proc.exitcode
                     self._replace(w)
-                    out.append((idx, _failed(f"worker process died (exit code {w.proc.exitcode if code is None else code})",
-                                             time.monotonic() - w.started)))
+                    out.append((idx, _failed(f"worker process died (exit code {code})", time.monotonic() - w.started)))
                     continue
             if self.timeout is not None and time.monotonic() - w.started >= self.timeout:
                 self._replace(w)

@@ -31,7 +31,7 @@ from snnas.search import make_strategy
 from snnas.search.base import Result, Strategy
 from snnas.search.executors import Executor, InlineExecutor
 from snnas.search.objectives import Objectives
-from snnas.search.tasks import DatasetSpec, EvalTask
+from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
 from snnas.space import make_space
 from snnas.space.base import Genome, SearchSpace
 from snnas.store import Row, Store, StoreError
@@ -54,8 +54,8 @@ class SearchConfig:
         strategy, strategy_options: the strategy by name (snnas.search.STRATEGIES) and its options.
         targets: chip ids; one strategy and one Pareto front per chip.
         dataset: the dataset every worker builds locally.
-        budget: evaluations per chip (duplicates and infeasible candidates count? infeasible yes,
-            duplicates no).
+        budget: evaluations per chip; infeasible candidates count (they are stored), repeated genomes
+            do not (they reuse the first result).
         objectives: what is minimised (snnas.search.objectives); optional scalar weights.
         seed: seeds the strategies (per chip) and training.
         epochs, patience: training budget of each candidate.
@@ -138,6 +138,7 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
     for t in config.targets:
         if t not in chips:
             chips[t] = load_chip(t)
+    load_dataset(config.dataset)  # a bad dataset specification fails here, not in every evaluation
     base = make_space(config.space, **config.space_options)
     spaces: dict[str, SearchSpace] = {t: base.restrict(chips[t]) for t in config.targets}
     strategies: dict[str, Strategy] = {t: make_strategy(config.strategy, spaces[t], chip_seed(config.seed, t),

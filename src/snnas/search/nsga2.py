@@ -56,16 +56,10 @@ class NSGA2(Strategy):
         better = i if (self._rank[i], -self._crowd[i]) <= (self._rank[j], -self._crowd[j]) else j
         return self.parents[int(better)][0]
 
-    def _child(self) -> Genome:
-        a = self._tournament()
-        if self.rng.random() < self.p_crossover:
-            a = self.space.crossover(a, self._tournament(), self.rng)
-        return self.space.mutate(a, self.rng)
-
     def _ask(self) -> Genome:
         if self.generation == 0:
             return self.fresh(lambda: self.space.sample(self.rng))
-        return self.fresh(self._child)
+        return self.fresh(lambda: self.breed(self._tournament, self.p_crossover))
 
     def _tell(self, genome: Genome, result: Result) -> None:
         if self.generation == 0:

@@ -95,7 +95,7 @@ def pareto_mask(points: NDArray[np.float64]) -> NDArray[np.bool_]:
     return keep
 
 
-def hypervolume(points: NDArray[np.float64], reference: Sequence[float]) -> float:
+def hypervolume(points: NDArray[np.float64], reference: Sequence[float] | NDArray[np.float64]) -> float:
     """Exact hypervolume dominated by ``points`` (rows, minimised) and bounded by ``reference``.
 
     Points not strictly better than the reference in every objective contribute nothing.

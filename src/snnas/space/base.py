@@ -208,21 +208,6 @@ class SearchSpace(ABC):
         """Number of assignments (an upper bound on distinct architectures)."""
         return int(np.prod([len(d.choices) for d in self.decisions], dtype=object))
 
-    def _with_choices(self, allowed: Mapping[str, Sequence[Any]]) -> list[Decision]:
-        """Decisions with their choices narrowed to ``allowed`` (keeping order); SpaceError when empty."""
-        out = []
-        for d in self.decisions:
-            if d.name in allowed:
-                keep = {_canon(c) for c in allowed[d.name]}
-                choices = tuple(c for c in d.choices if _canon(c) in keep)
-                if not choices:
-                    raise SpaceError(f"{self.name}: no choice of {d.name} ({list(d.choices)}) is allowed here "
-                                     f"(allowed: {list(allowed[d.name])})")
-                out.append(Decision(d.name, choices))
-            else:
-                out.append(d)
-        return out
-
 
 def _index_value(d: Decision, v: Any) -> Any:
     """The choice object equal to v (so 8 and 8.0 map to the declared choice)."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
-from snnas.space.chipfit import allowed_neurons, allowed_recurrent, allowed_weight_bits
+from snnas.space.chipfit import fit_to_chip
 from snnas.train import TrainConfig
 
 __all__ = ["BLOCKS", "BlockSpace"]
@@ -91,10 +91,5 @@ class BlockSpace(SearchSpace):
 
     def restrict(self, chip: Chip) -> BlockSpace:
         c = {d.name: d.choices for d in self.decisions}
-        neurons = allowed_neurons(chip, c["neuron"])
-        if not neurons:
-            raise SpaceError(f"block space: {chip.id} runs {', '.join(chip.neuron_models or ())}, none of the "
-                             f"space's neuron models ({', '.join(c['neuron'])})")
-        rec = [r for r in c["recurrent"] if r in allowed_recurrent(chip)] or [False]
-        return BlockSpace(self.max_blocks, c["op_1"], c["width_1"], tuple(neurons), c["n_steps"], c["encoder"],
-                          tuple(allowed_weight_bits(chip, c["weight_bits"])), tuple(rec))
+        neurons, rec, bits = fit_to_chip(self.name, chip, c["neuron"], c["recurrent"], c["weight_bits"])
+        return BlockSpace(self.max_blocks, c["op_1"], c["width_1"], neurons, c["n_steps"], c["encoder"], bits, rec)

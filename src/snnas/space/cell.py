@@ -31,7 +31,7 @@ import numpy as np
 
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
-from snnas.space.chipfit import allowed_neurons, allowed_recurrent, allowed_weight_bits
+from snnas.space.chipfit import fit_to_chip
 from snnas.train import TrainConfig
 
 __all__ = ["OPS", "CellSpace"]
@@ -146,12 +146,6 @@ class CellSpace(SearchSpace):
 
     def restrict(self, chip: Chip) -> CellSpace:
         c = {d.name: d.choices for d in self.decisions}
-        neurons = allowed_neurons(chip, c["neuron"])
-        if not neurons:
-            raise SpaceError(f"cell space: {chip.id} runs {', '.join(chip.neuron_models or ())}, none of the "
-                             f"space's neuron models ({', '.join(c['neuron'])})")
-        backward = (False, True) if "bwd" in c["dir_01"] else (False,)
-        if allowed_recurrent(chip) == [False]:  # temporal feedback is a recurrent connection
-            backward = (False,)
-        return CellSpace(c["width"], tuple(neurons), c["n_steps"], c["encoder"],
-                         tuple(allowed_weight_bits(chip, c["weight_bits"])), backward)
+        wanted = (False, True) if "bwd" in c["dir_01"] else (False,)  # temporal feedback is recurrence
+        neurons, backward, bits = fit_to_chip(self.name, chip, c["neuron"], wanted, c["weight_bits"])
+        return CellSpace(c["width"], neurons, c["n_steps"], c["encoder"], bits, backward)

@@ -13,7 +13,7 @@ from typing import Any
 
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
-from snnas.space.chipfit import allowed_neurons, allowed_recurrent, allowed_weight_bits
+from snnas.space.chipfit import fit_to_chip
 from snnas.train import TrainConfig
 
 __all__ = ["GlobalSpace"]
@@ -52,12 +52,6 @@ class GlobalSpace(SearchSpace):
             Decision("weight_bits", tuple(weight_bits)),
         ])
 
-    @classmethod
-    def _from_decisions(cls, decisions: list[Decision], max_depth: int) -> GlobalSpace:
-        d = {x.name: x.choices for x in decisions}
-        return cls(max_depth, d["width_1"], d["neuron"], d["tau_m"], d["reset"], d["n_steps"], d["encoder"],
-                   d["weight_bits"], d["recurrent"])
-
     def _unused(self, values: Any) -> set[str]:
         unused = {f"width_{i}" for i in range(values["depth"] + 1, self.max_depth + 1)}
         if values["neuron"] == "if":  # no leak: the time constant does not exist
@@ -91,14 +85,7 @@ class GlobalSpace(SearchSpace):
                 f"{g['reset']} T={g['n_steps']} {g['encoder']} w{g['weight_bits']}")
 
     def restrict(self, chip: Chip) -> GlobalSpace:
-        names = {d.name: d.choices for d in self.decisions}
-        allowed = {
-            "neuron": allowed_neurons(chip, names["neuron"]),
-            "recurrent": [r for r in names["recurrent"] if r in allowed_recurrent(chip)] or [False],
-            "weight_bits": allowed_weight_bits(chip, names["weight_bits"]),
-        }
-        if not allowed["neuron"]:
-            raise SpaceError(f"global space: {chip.id} runs {', '.join(chip.neuron_models or ())}, none of the "
-                             f"space's neuron models ({', '.join(names['neuron'])})")
-        decisions = [Decision(d.name, tuple(allowed.get(d.name, d.choices))) for d in self.decisions]
-        return self._from_decisions(decisions, self.max_depth)
+        c = {d.name: d.choices for d in self.decisions}
+        neurons, rec, bits = fit_to_chip(self.name, chip, c["neuron"], c["recurrent"], c["weight_bits"])
+        return GlobalSpace(self.max_depth, c["width_1"], neurons, c["tau_m"], c["reset"], c["n_steps"], c["encoder"],
+                           bits, rec)
