@@ -1,5 +1,8 @@
 """The contract every strategy keeps (run over snnas.search.STRATEGIES, present and future), and a
-check on a synthetic problem that the guided strategies beat random sampling."""
+check on a synthetic problem that the guided strategies beat random sampling.
+
+``drive`` plays the search loop: a context bound before the first ask, proposals answered with the
+loop's lag, a strategy that waits (propose() is None) told the next outstanding result first."""
 
 from __future__ import annotations
 
@@ -8,11 +11,21 @@ import math
 import numpy as np
 import pytest
 
-from snnas.search import STRATEGIES, Result, StrategyError, make_strategy
+from snnas.search import STRATEGIES, Objectives, Proposal, Result, SearchContext, StrategyError, make_strategy
 from snnas.search.pareto import hypervolume
+from snnas.search.tasks import DatasetSpec
 from snnas.space import Genome, GlobalSpace
 
 ALL = sorted(STRATEGIES)
+# Small settings so that every strategy leaves its start-up phase within a few dozen asks.
+OPTIONS: dict[str, dict[str, object]] = {"evolution": {"population": 8}, "nsga2": {"population": 8},
+                                         "zeroshot": {"pool": 48}}
+DATA = DatasetSpec("digits", max_samples=300)
+
+
+def context(budget: int = 60, scalar: bool = False) -> SearchContext:
+    obj = Objectives(("accuracy", "energy"), (1.0, 0.1) if scalar else None)
+    return SearchContext(obj, None, DATA, budget=budget, epochs=4)
 
 
 def toy(space: GlobalSpace, g: Genome) -> Result:
@@ -28,43 +41,72 @@ def toy(space: GlobalSpace, g: Genome) -> Result:
     return Result((-min(acc, 0.99), syn * 1e-9 * (1 + g["n_steps"] / 16)), 0.0, "ok", {"accuracy_chip": acc})
 
 
-def drive(name: str, seed: int, n: int, lag: int = 1, space: GlobalSpace | None = None) -> list[tuple[Genome, Result]]:
+def toy_at(space: GlobalSpace, p: Proposal) -> Result:
+    """``toy`` measured at a fidelity: accuracy scaled by 0.7 + 0.3·fidelity (a lower fidelity ranks alike)."""
+    r = toy(space, p.genome)
+    if r.status != "ok" or p.fidelity == 1.0:
+        return Result(r.fitness, r.violation, r.status, r.score, p.fidelity)
+    return Result((r.fitness[0] * (0.7 + 0.3 * p.fidelity), r.fitness[1]), r.violation, r.status, r.score, p.fidelity)
+
+
+def drive_proposals(name: str, seed: int, n: int, lag: int = 1, space: GlobalSpace | None = None,
+                    budget: int = 60) -> list[tuple[Proposal, Result]]:
+    """``n`` proposals of the strategy answered by ``toy_at`` on the loop's lag schedule (fewer if the
+    strategy ends its run)."""
     space = space or GlobalSpace()
-    s = make_strategy(name, space, seed, **({"population": 8} if name != "random" else {}))
-    asked: list[Genome] = []
-    out = []
-    for k in range(n):
-        while len(out) <= k - lag:  # the loop's lag schedule
-            g = asked[len(out)]
-            out.append((g, toy(space, g)))
-            s.tell(g, out[-1][1])
-        asked.append(s.ask())
-    while len(out) < n:
-        g = asked[len(out)]
-        out.append((g, toy(space, g)))
-        s.tell(g, out[-1][1])
+    s = make_strategy(name, space, seed, context(budget), **OPTIONS.get(name, {}))
+    asked: list[Proposal] = []
+    out: list[tuple[Proposal, Result]] = []
+
+    def tell_next() -> None:
+        p = asked[len(out)]
+        out.append((p, toy_at(space, p)))
+        s.tell(p.genome, out[-1][1])
+
+    while len(asked) < n:
+        while len(out) <= len(asked) - lag:  # the loop's lag schedule
+            tell_next()
+        p = s.propose()
+        while p is None and len(out) < len(asked):  # waiting: tell the next outstanding result
+            tell_next()
+            p = s.propose()
+        if p is None:
+            break
+        asked.append(p)
+    while len(out) < len(asked):
+        tell_next()
     return out
+
+
+def drive(name: str, seed: int, n: int, lag: int = 1, space: GlobalSpace | None = None) -> list[tuple[Genome, Result]]:
+    """Like ``drive_proposals``, the full-fidelity results only."""
+    return [(p.genome, r) for p, r in drive_proposals(name, seed, n, lag, space) if p.fidelity == 1.0]
+
+
+def keys(run: list[tuple[Proposal, Result]]) -> list[tuple[str, float]]:
+    return [(p.genome.key, p.fidelity) for p, _ in run]
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_asks_belong_to_the_space_and_repeat_for_a_seed(name: str) -> None:
     space = GlobalSpace()
-    a = drive(name, 3, 40, space=space)
-    assert all(space.check(g) == g for g, _ in a)
-    assert [g.key for g, _ in a] == [g.key for g, _ in drive(name, 3, 40)]
-    assert [g.key for g, _ in a] != [g.key for g, _ in drive(name, 4, 40)]
+    a = drive_proposals(name, 3, 40, space=space)
+    assert len(a) == 40
+    assert all(space.check(p.genome) == p.genome and 0 < p.fidelity <= 1 for p, _ in a)
+    assert keys(a) == keys(drive_proposals(name, 3, 40))
+    assert keys(a) != keys(drive_proposals(name, 4, 40))
 
 
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("lag", [1, 3])
-def test_no_genome_twice_and_lagged_tells(name: str, lag: int) -> None:
-    keys = [g.key for g, _ in drive(name, 0, 50, lag=lag)]
-    assert len(set(keys)) == len(keys)
+def test_nothing_proposed_twice_and_lagged_tells(name: str, lag: int) -> None:
+    k = keys(drive_proposals(name, 0, 50, lag=lag))
+    assert len(k) == 50 and len(set(k)) == len(k)
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_tell_without_ask_is_refused(name: str) -> None:
-    s = make_strategy(name, GlobalSpace(), 0)
+    s = make_strategy(name, GlobalSpace(), 0, context())
     g = GlobalSpace().sample(np.random.default_rng(0))
     with pytest.raises(StrategyError, match="without a matching ask"):
         s.tell(g, Result((0.0, 0.0), 0.0, "ok"))
@@ -73,20 +115,36 @@ def test_tell_without_ask_is_refused(name: str) -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_failures_and_scalar_fitness_are_handled(name: str) -> None:
     space = GlobalSpace()
-    s = make_strategy(name, space, 0, **({"population": 4} if name != "random" else {}))
+    s = make_strategy(name, space, 0, context(scalar=True), **OPTIONS.get(name, {}))
+    pending: list[Proposal] = []
     for k in range(20):
-        g = s.ask()
-        res = Result((math.inf,), math.inf, "failed") if k % 3 == 0 else Result((float(-k),), 0.0, "ok")
-        s.tell(g, res)
-    assert s.told == s.asked == 20
+        p = s.propose()
+        while p is None and pending:
+            q = pending.pop(0)
+            s.tell(q.genome, Result((math.inf,), math.inf, "failed", None, q.fidelity) if k % 3 == 0
+                   else Result((float(-k),), 0.0, "ok", None, q.fidelity))
+            p = s.propose()
+        if p is None:
+            break
+        pending.append(p)
+        if len(pending) > 1:
+            q = pending.pop(0)
+            s.tell(q.genome, Result((math.inf,), math.inf, "failed", None, q.fidelity) if k % 3 == 0
+                   else Result((float(-k),), 0.0, "ok", None, q.fidelity))
+    for q in pending:
+        s.tell(q.genome, Result((-1.0,), 0.0, "ok", None, q.fidelity))
+    assert s.told == s.asked >= 10
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_tiny_space_does_not_hang(name: str) -> None:
     space = GlobalSpace(max_depth=1, widths=(8,), neurons=("lif",), tau_m=(0.01,), resets=("zero",), n_steps=(8,),
                         encoders=("rate",), weight_bits=(8,), recurrent=(False, True))
-    keys = [g.key for g, _ in drive(name, 0, 6, space=space)]
-    assert len(set(keys)) == 2  # only two genomes exist; asking goes on without error
+    run = drive_proposals(name, 0, 6, space=space)
+    first = {d.name: d.choices[0] for d in space.decisions}
+    both = {space.genome({**first, "recurrent": r}).key for r in (False, True)}
+    assert {p.genome.key for p, _ in run} <= both
+    assert run  # only two genomes exist; proposing goes on (or the strategy ends) without error
 
 
 def test_bad_options_are_named() -> None:

@@ -3,10 +3,17 @@
 The search loop (``snnas.search.loop``) owns evaluation, the store and parallelism; a strategy only
 proposes genomes and learns from results. The loop's contract with a strategy:
 
-* ``ask()`` is called whenever the loop has a free evaluation slot. With W parallel workers up to W
-  asked genomes may still be unanswered, so ``ask`` must not assume that every earlier ask was told.
-* ``tell(genome, result)`` is called exactly once for every asked genome, **in ask order**, after the
-  result has been written to the store. Before the k-th ask the loop has told exactly the results of
+* ``bind(context)`` is called once, before the first ask: what the run is (objectives, chip, dataset,
+  budget, epochs). Strategies that need none of it ignore it.
+* ``propose()`` is called whenever the loop has a free evaluation slot; it returns a
+  :class:`Proposal` (a genome and the fidelity to evaluate it at, 1 = the full training budget) or
+  None to say "not before more results are told" (a synchronous rung of successive halving). On None
+  the loop tells the next outstanding result and proposes again; None with nothing outstanding ends
+  the strategy's run. With W parallel workers up to W proposals may still be unanswered, so a strategy
+  must not assume that every earlier one was told. ``ask()`` is the shorthand for full-fidelity
+  strategies: the genome of the next proposal.
+* ``tell(genome, result)`` is called exactly once for every proposal, **in proposal order**, after the
+  result has been written to the store (``result.fidelity`` says at which fidelity it was measured). Before the k-th ask the loop has told exactly the results of
   asks 0 .. k − W − 1 (the *lag* W is fixed for a run), so for a given seed the sequence of asks is the
   same in every run: that is what lets a killed search resume by replaying its store.
 * Strategies draw every random number from ``self.rng`` (seeded by the loop) and keep no other hidden
@@ -19,14 +26,19 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from snnas.errors import SnnasError
 from snnas.space.base import Genome, SearchSpace
 
-__all__ = ["Result", "Strategy", "StrategyError"]
+if TYPE_CHECKING:
+    from snnas.chip import Chip
+    from snnas.search.objectives import Objectives
+    from snnas.search.tasks import DatasetSpec
+
+__all__ = ["Proposal", "Result", "SearchContext", "Strategy", "StrategyError"]
 
 
 class StrategyError(SnnasError, ValueError):
@@ -43,16 +55,52 @@ class Result:
             evaluation failed (raised, diverged, timed out).
         status: "ok", "infeasible" or "failed".
         score: the full score as a dict (None when failed).
+        fidelity: the share of the full training budget the result was measured at (1 = full).
     """
 
     fitness: tuple[float, ...]
     violation: float
     status: str
     score: dict[str, Any] | None = None
+    fidelity: float = 1.0
 
     @property
     def feasible(self) -> bool:
         return self.violation == 0 and all(math.isfinite(f) for f in self.fitness)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One thing to evaluate: a genome at a fidelity in (0, 1] (the share of the full training budget;
+    the run's ``fidelity`` setting says whether it scales epochs, training data or time steps)."""
+
+    genome: Genome
+    fidelity: float = 1.0
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What a strategy may know about its run (given by ``bind`` before the first ask).
+
+    Attributes:
+        objectives: what is minimised; ``n_objectives`` values per fitness.
+        chip: the chip this strategy searches for (None outside a search loop).
+        dataset: the dataset candidates are trained on (None outside a search loop).
+        budget: full-fidelity evaluations this strategy will be given.
+        epochs: the full training budget of one candidate.
+        seed: the run's seed (training and data; the strategy's own generator is seeded separately).
+    """
+
+    objectives: Objectives
+    chip: Chip | None = None
+    dataset: DatasetSpec | None = None
+    budget: int = 60
+    epochs: int = 10
+    seed: int = 0
+
+    @property
+    def n_objectives(self) -> int:
+        return 1 if self.objectives.scalar else len(self.objectives.names)
 
 
 class Strategy(ABC):
@@ -66,23 +114,41 @@ class Strategy(ABC):
         self.asked = 0
         self.told = 0
         self.seen: set[str] = set()  # keys of every genome asked so far
+        self.context: SearchContext | None = None
+
+    def bind(self, context: SearchContext) -> None:
+        """What the run is; called once before the first ask."""
+        self.context = context
+
+    def propose(self) -> Proposal | None:
+        """The next thing to evaluate, or None while waiting for results (see the module docstring)."""
+        p = self._ask()
+        if p is None:
+            return None
+        if isinstance(p, Genome):
+            p = Proposal(p)
+        if not (isinstance(p.fidelity, float | int) and 0.0 < p.fidelity <= 1.0):
+            raise StrategyError(f"{self.name}: fidelity must be in (0, 1], got {p.fidelity!r}")
+        self.asked += 1
+        self.seen.add(p.genome.key)
+        return p
 
     def ask(self) -> Genome:
-        """The next genome to evaluate."""
-        g = self._ask()
-        self.asked += 1
-        self.seen.add(g.key)
-        return g
+        """The genome of the next proposal (for strategies that never wait)."""
+        p = self.propose()
+        if p is None:
+            raise StrategyError(f"{self.name}: waiting for results; tell them or use propose()")
+        return p.genome
 
     def tell(self, genome: Genome, result: Result) -> None:
-        """The result of an asked genome (once per ask, in ask order)."""
+        """The result of a proposal (once per proposal, in proposal order)."""
         if self.told >= self.asked:
             raise StrategyError(f"{self.name}: tell() without a matching ask() ({self.told} told, {self.asked} asked)")
         self.told += 1
         self._tell(genome, result)
 
     @abstractmethod
-    def _ask(self) -> Genome: ...
+    def _ask(self) -> Genome | Proposal | None: ...
 
     @abstractmethod
     def _tell(self, genome: Genome, result: Result) -> None: ...
