@@ -48,7 +48,7 @@ class Cached(Executor):
 
     def submit(self, idx: int, task: EvalTask) -> None:
         key = repr((task.candidate.config, task.candidate.weight_bits, task.chip.id, task.dataset, task.mapper,
-                    task.eval_samples))
+                    task.eval_samples, task.train_fraction))
         if key in self.cache:
             self.hits += 1
             self.ready.append((idx, self.cache[key]))
@@ -70,7 +70,8 @@ def points(path: Path) -> np.ndarray:
     with Store(path) as st:
         rows = st.rows()
     pts = [(-r.score["accuracy_chip"], r.score["energy_j"]) for r in rows
-           if r.status == "ok" and r.score and r.score.get("accuracy_chip") is not None and r.score.get("energy_j")]
+           if r.status == "ok" and r.full and r.score and r.score.get("accuracy_chip") is not None
+           and r.score.get("energy_j")]
     return np.array(pts, dtype=float).reshape(-1, 2)
 
 

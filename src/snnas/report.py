@@ -35,10 +35,10 @@ def objectives_of(meta: dict[str, Any]) -> Objectives:
 
 
 def scored(rows: Sequence[Row], objectives: Objectives) -> list[tuple[Row, tuple[float, ...]]]:
-    """Rows that fit their chip and have every objective, with their objective vectors."""
+    """Full-fidelity rows that fit their chip and have every objective, with their objective vectors."""
     out = []
     for r in rows:
-        if r.status != "ok" or r.score is None:
+        if r.status != "ok" or r.score is None or not r.full:
             continue
         v = objectives.vector(r.score)
         if all(math.isfinite(x) for x in v):

@@ -2,13 +2,15 @@
 
 One file per run. Table ``meta`` holds the run's configuration (space, strategy, chips, dataset, seed,
 lag) as JSON; table ``evaluations`` one row per ask, in ask order (``idx``), with the chip, the genome
-(JSON and its stable key), the status and the score:
+(JSON and its stable key), the fidelity it was evaluated at (1 = the full training budget; lower
+rungs of successive halving and Hyperband are stored too, so a resumed run does not redo them),
+the status and the score:
 
     pending      asked, being evaluated (a killed run re-evaluates these on resume)
     ok           trained and scored
     infeasible   does not fit the chip: violations stored, never trained
     failed       raised, diverged or ran out of time: the error is stored
-    duplicate    the genome was asked before on this chip: ``duplicate_of`` names that row
+    duplicate    the genome was asked before on this chip at this fidelity: ``duplicate_of`` names that row
 
 Each write is its own transaction (WAL journal), so a hard kill loses at most the evaluation that was
 running. ``export_csv``/``export_json`` write one row per evaluation with the score flattened.
@@ -47,11 +49,12 @@ CREATE TABLE IF NOT EXISTS evaluations (
     error TEXT,
     seconds REAL,
     asked_at REAL NOT NULL,
-    finished_at REAL
+    finished_at REAL,
+    fidelity REAL NOT NULL DEFAULT 1.0
 );
 CREATE INDEX IF NOT EXISTS by_chip ON evaluations (chip, seq);
 """
-_VERSION = 1
+_VERSION = 2  # 2: the fidelity column (version-1 stores are upgraded in place: every row at fidelity 1)
 
 
 class StoreError(SnnasError, ValueError):
@@ -73,10 +76,16 @@ class Row:
     score: dict[str, Any] | None
     error: str | None
     seconds: float | None
+    fidelity: float = 1.0
 
     @property
     def done(self) -> bool:
         return self.status != "pending"
+
+    @property
+    def full(self) -> bool:
+        """Evaluated at the full training budget (what Pareto fronts and reports are made of)."""
+        return self.fidelity == 1.0
 
 
 class Store:
@@ -94,6 +103,12 @@ class Store:
             raise StoreError(f"{self.path}: not a snnas store ({exc})") from exc
         if version is None:
             self._set("store_version", _VERSION)
+        elif version == 1:
+            with self._tx():
+                cols = {r[1] for r in self._db.execute("PRAGMA table_info(evaluations)")}
+                if "fidelity" not in cols:
+                    self._db.execute("ALTER TABLE evaluations ADD COLUMN fidelity REAL NOT NULL DEFAULT 1.0")
+                self._set("store_version", _VERSION)
         elif version != _VERSION:
             raise StoreError(f"{self.path}: store version {version}, this snnas reads version {_VERSION}")
 
@@ -134,13 +149,15 @@ class Store:
 
     # -- evaluations ------------------------------------------------------------------------------------
     def add_ask(self, idx: int, chip: str, seq: int, genome_key: str, genome: str, description: str = "",
-                duplicate_of: int | None = None) -> None:
+                duplicate_of: int | None = None, fidelity: float = 1.0) -> None:
         status = "pending" if duplicate_of is None else "duplicate"
+        if not (isinstance(fidelity, float | int) and 0.0 < fidelity <= 1.0):
+            raise StoreError(f"add_ask: fidelity must be in (0, 1], got {fidelity!r}")
         try:
             self._db.execute(
                 "INSERT INTO evaluations (idx, chip, seq, genome_key, genome, description, status, duplicate_of, "
-                "asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (idx, chip, seq, genome_key, genome, description, status, duplicate_of, time.time()))
+                "asked_at, fidelity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (idx, chip, seq, genome_key, genome, description, status, duplicate_of, time.time(), float(fidelity)))
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"{self.path}: ask {idx} is already stored ({exc})") from exc
 
@@ -160,7 +177,7 @@ class Store:
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> Iterator[Row]:
         cols = ("idx", "chip", "seq", "genome_key", "genome", "description", "status", "duplicate_of", "score",
-                "error", "seconds")
+                "error", "seconds", "fidelity")
         try:
             cur = self._db.execute(sql.replace("*", ", ".join(cols)), args)
             for rec in cur:
@@ -180,7 +197,8 @@ class Store:
         for r in self.rows():
             rec: dict[str, Any] = {"idx": r.idx, "chip": r.chip, "seq": r.seq, "genome_key": r.genome_key,
                                    "description": r.description, "status": r.status,
-                                   "duplicate_of": r.duplicate_of, "error": r.error, "seconds": r.seconds}
+                                   "duplicate_of": r.duplicate_of, "fidelity": r.fidelity, "error": r.error,
+                                   "seconds": r.seconds}
             for k, v in (r.score or {}).items():
                 if k == "chip":
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class SearchCommand:
     @staticmethod
     def add_arguments(p: argparse.ArgumentParser) -> None:
         from snnas.search import STRATEGIES
+        from snnas.search.fidelity import FIDELITIES
         from snnas.search.objectives import OBJECTIVES
         from snnas.search.tasks import DATASETS
         from snnas.space import SPACES
@@ -53,7 +55,11 @@ class SearchCommand:
         p.add_argument("--weights", help="scalarise: one weight per objective (see snnas.search.objectives)")
         p.add_argument("--epochs", type=int, default=10, help="training epochs per candidate (default 10)")
         p.add_argument("--patience", type=int, default=4, help="early-stopping patience (default 4)")
-        p.add_argument("--population", type=int, help="population of evolution / nsga2 (default 16)")
+        p.add_argument("--population", type=int, help="population of evolution / nsga2 (strategy's default)")
+        p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a strategy option, repeatable (e.g. eta=3, min_fidelity=0.111, pool=500, lr=0.1)")
+        p.add_argument("--fidelity", choices=FIDELITIES, default="epochs",
+                       help="what a lower fidelity cuts (halving, hyperband): epochs (default), data or steps")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--workers", type=int, default=1, help="parallel evaluations (default 1)")
         p.add_argument("--executor", default="process",
@@ -88,11 +94,12 @@ class SearchCommand:
             options: dict[str, Any] = {}
             if args.population is not None:
                 options["population"] = args.population
+            options.update(_options(args.option))
             config = SearchConfig(
                 space=args.space, strategy=args.strategy, strategy_options=options, targets=_csv(args.targets),
                 dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
                 objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
-                patience=args.patience, lag=args.workers)
+                patience=args.patience, fidelity=args.fidelity, lag=args.workers)
             if started and "config" in meta:
                 same = {**meta["config"], "lag": 0} == {**config.identity(), "lag": 0}
                 if args.resume or same:  # the same command again continues (or just reports) its search
@@ -109,13 +116,14 @@ class SearchCommand:
             with make_executor(args.executor, args.workers, args.timeout) as executor, \
                     Progress(*columns, console=console, transient=False) as bar:
                 task = bar.add_task("evaluations", total=total, last="")
-                done0 = sum(1 for r in store.rows() if r.done and r.status != "duplicate")
+                done0 = sum(r.fidelity for r in store.rows() if r.done and r.status != "duplicate")
                 bar.update(task, completed=done0)
 
-                def on_result(row: Any, finished: int, _total: int) -> None:
+                def on_result(row: Any, finished: float, _total: int) -> None:
                     s = row.score or {}
                     acc = s.get("accuracy_chip")
-                    last = (f"{row.chip} {row.status}" + (f" acc {acc:.3f}" if acc is not None else "")
+                    at = f" @{row.fidelity:.2g}" if row.fidelity < 1 else ""
+                    last = (f"{row.chip}{at} {row.status}" + (f" acc {acc:.3f}" if acc is not None else "")
                             + (f" {format_value(s.get('energy_j'), 'J')}" if s.get("energy_j") else "")
                             + (f" ({row.error[:60]})" if row.error else ""))
                     bar.update(task, completed=finished, last=last)
@@ -130,15 +138,30 @@ class SearchCommand:
         return 0
 
 
+def _options(items: list[str]) -> dict[str, Any]:
+    """--option KEY=VALUE pairs; a VALUE is read as JSON when it parses (3, 0.5, true, "x"), else text."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise SnnasError(f"--option: expected KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(text)
+        except ValueError:
+            out[key.strip()] = text
+    return out
+
+
 def _print_fronts(console: Console, rows: dict[str, list[Any]], objectives: Any) -> None:
     from snnas.report import front
 
     for chip, mine in rows.items():
-        counts = {s: sum(1 for r in mine if r.status == s) for s in ("ok", "infeasible", "failed")}
+        counts = {s: sum(1 for r in mine if r.status == s and r.full) for s in ("ok", "infeasible", "failed")}
+        low = sum(1 for r in mine if not r.full and r.status != "duplicate")
         fr = front(mine, objectives)
         table = Table(box=box.SIMPLE_HEAVY, header_style="bold",
                       title=f"{chip}: Pareto front ({counts['ok']} fit, {counts['infeasible']} infeasible, "
-                            f"{counts['failed']} failed)")
+                            f"{counts['failed']} failed" + (f"; {low} more at lower fidelity" if low else "") + ")")
         for col in ("#", "architecture", "float acc.", "chip acc.", "energy", "latency", "spikes"):
             table.add_column(col, justify="left" if col == "architecture" else "right")
         for r in fr:

@@ -13,8 +13,16 @@ configuration and StoreError says so); finished results are told from the store,
 evaluated again. A killed run therefore resumes with no finished evaluation lost and ends with the
 same store as an uninterrupted run.
 
-A genome asked twice on one chip is stored as a duplicate of the first ask, told the same result, and
-does not count against the budget (at most 20 × budget asks per chip, in case a space runs out).
+A genome asked twice on one chip at one fidelity is stored as a duplicate of the first ask, told the
+same result, and does not count against the budget (at most 20 × budget asks per chip, in case a space
+runs out).
+
+Multi-fidelity. A strategy may propose a genome at a fidelity f < 1 (``snnas.search.fidelity``: fewer
+epochs, a share of the training data, or fewer time steps); such an evaluation takes its cost, in full
+trainings, from the chip's budget, and is stored with its fidelity. Fronts are made of full-fidelity
+results only. A strategy may also wait (``propose()`` is None, e.g. until a rung of successive halving
+is complete): the loop then tells the next outstanding result, in ask order, and proposes again, so
+the sequence stays deterministic; a strategy that waits with nothing outstanding has ended its run.
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ from typing import Any
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.search import make_strategy
-from snnas.search.base import Result, Strategy
+from snnas.search.base import Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
+from snnas.search.fidelity import FIDELITIES, at_fidelity
 from snnas.search.objectives import Objectives
 from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
 from snnas.space import make_space
@@ -54,12 +63,14 @@ class SearchConfig:
         strategy, strategy_options: the strategy by name (snnas.search.STRATEGIES) and its options.
         targets: chip ids; one strategy and one Pareto front per chip.
         dataset: the dataset every worker builds locally.
-        budget: evaluations per chip; infeasible candidates count (they are stored), repeated genomes
-            do not (they reuse the first result).
+        budget: evaluations per chip, in full trainings (an evaluation at fidelity f counts its cost,
+            about f); infeasible candidates count (they are stored), repeated genomes do not (they
+            reuse the first result).
         objectives: what is minimised (snnas.search.objectives); optional scalar weights.
         seed: seeds the strategies (per chip) and training.
         epochs, patience: training budget of each candidate.
         mapper, eval_samples: mapping heuristic and test samples run on the chip model for energy/latency.
+        fidelity: how a fidelity below 1 cheapens an evaluation: "epochs", "data" or "steps".
         lag: results told W asks late (W = workers at creation), see the module docstring.
     """
 
@@ -76,6 +87,7 @@ class SearchConfig:
     patience: int = 4
     mapper: str = "traffic"
     eval_samples: int = 64
+    fidelity: str = "epochs"
     lag: int = 1
 
     def identity(self) -> dict[str, Any]:
@@ -101,6 +113,8 @@ class _Ask:
     seq: int
     genome: Genome
     duplicate_of: int | None
+    fidelity: float = 1.0
+    cost: float = 0.0  # in full trainings; 0 for a duplicate
 
 
 def run_search(config: SearchConfig, store: Store, executor: Executor | None = None,
@@ -111,19 +125,23 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
     Args:
         store: an empty store (new run) or one written by the same configuration (resume).
         executor: where evaluations run (in this process when None).
-        on_result: called after each evaluation is stored with (row, finished so far, total budget).
+        on_result: called after each evaluation is stored with (row, budget spent so far, total budget),
+            both in full trainings (an evaluation at a lower fidelity spends its cost).
         chips: preloaded chips by id (else loaded by id).
     """
     if not isinstance(config.budget, int) or config.budget < 1:
         raise SearchError(f"budget must be a positive integer, got {config.budget!r}")
     if not config.targets:
         raise SearchError("no targets: give at least one chip")
+    if config.fidelity not in FIDELITIES:
+        raise SearchError(f"fidelity must be one of {', '.join(FIDELITIES)}, got {config.fidelity!r}")
     meta = store.meta()
     identity = config.identity()
     lag = config.lag
     if "config" in meta:
         stored = dict(meta["config"])
         lag = int(stored.pop("lag", 1))
+        stored.setdefault("fidelity", "epochs")  # stores written before multi-fidelity search
         mine = dict(identity)
         mine.pop("lag")
         if stored != mine:
@@ -141,8 +159,11 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
     load_dataset(config.dataset)  # a bad dataset specification fails here, not in every evaluation
     base = make_space(config.space, **config.space_options)
     spaces: dict[str, SearchSpace] = {t: base.restrict(chips[t]) for t in config.targets}
-    strategies: dict[str, Strategy] = {t: make_strategy(config.strategy, spaces[t], chip_seed(config.seed, t),
-                                                        **config.strategy_options) for t in config.targets}
+    strategies: dict[str, Strategy] = {
+        t: make_strategy(config.strategy, spaces[t], chip_seed(config.seed, t),
+                         SearchContext(config.objectives, chips[t], config.dataset, config.budget, config.epochs,
+                                       config.seed), **config.strategy_options)
+        for t in config.targets}
     store.set_meta({"config": {**identity, "lag": lag}, "budget": config.budget, "complete": False})
     executor = executor or InlineExecutor()
     stored = {r.idx: r for r in store.rows()}
@@ -150,11 +171,12 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
         i: {"status": r.status, "score": r.score, "error": r.error, "seconds": r.seconds}
         for i, r in stored.items() if r.done and r.status != "duplicate"}
     asks: list[_Ask] = []
-    first: dict[tuple[str, str], int] = {}
-    evals = dict.fromkeys(config.targets, 0)
+    first: dict[tuple[str, str, float], int] = {}
+    evals = dict.fromkeys(config.targets, 0.0)  # budget spent, in full trainings
+    ended: set[str] = set()  # chips whose strategy has ended its run
     n_asks = dict.fromkeys(config.targets, 0)
     in_flight: set[int] = set()
-    finished = sum(1 for r in stored.values() if r.done and r.status != "duplicate")
+    finished = 0.0  # budget spent by finished evaluations (replayed ones included), in full trainings
     total = config.budget * len(config.targets)
 
     def collect() -> None:
@@ -165,12 +187,12 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
             in_flight.discard(idx)
             store.finish(idx, outcome["status"], outcome["score"], outcome["error"], outcome["seconds"])
             outcomes[idx] = outcome
-            finished += 1
+            finished += asks[idx].cost
             if on_result is not None:
                 a = asks[idx]
                 on_result(Row(idx, a.chip, a.seq, a.genome.key, a.genome.to_json(), spaces[a.chip].describe(a.genome),
-                              outcome["status"], None, outcome["score"], outcome["error"], outcome["seconds"]),
-                          finished, total)
+                              outcome["status"], None, outcome["score"], outcome["error"], outcome["seconds"],
+                              a.fidelity), finished, total)
 
     def tell(i: int) -> None:
         a = asks[i]
@@ -181,46 +203,63 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
             collect()
         o = outcomes[j]
         result = Result(config.objectives.fitness(o["score"]), Objectives.violation(o["status"], o["score"]),
-                        o["status"], o["score"])
+                        o["status"], o["score"], a.fidelity)
         strategies[a.chip].tell(a.genome, result)
 
-    def submit(a: _Ask) -> None:
+    def budgeted(chip: str, genome: Genome, fidelity: float) -> tuple[EvalTask, float]:
+        b = at_fidelity(spaces[chip], genome, fidelity, config.fidelity, config.epochs, config.patience, config.seed)
+        return EvalTask(b.candidate, chips[chip], config.dataset, config.mapper, config.eval_samples,
+                        b.train_fraction), b.cost
+
+    def submit(a: _Ask, task: EvalTask) -> None:
         while len(in_flight) >= executor.capacity:
             collect()
-        space = spaces[a.chip]
-        cand = space.candidate(a.genome, epochs=config.epochs, patience=config.patience, seed=config.seed)
         in_flight.add(a.idx)
-        executor.submit(a.idx, EvalTask(cand, chips[a.chip], config.dataset, config.mapper, config.eval_samples))
+        executor.submit(a.idx, task)
 
     told = 0
     g = 0
     while True:
-        open_chips = [t for t in config.targets if evals[t] < config.budget and n_asks[t] < _ASK_CAP * config.budget]
+        open_chips = [t for t in config.targets if evals[t] < config.budget - 1e-9
+                      and n_asks[t] < _ASK_CAP * config.budget and t not in ended]
         if not open_chips:
             break
         chip = min(open_chips, key=lambda t: (n_asks[t], config.targets.index(t)))  # round robin
         while told <= g - lag:
             tell(told)
             told += 1
-        genome = strategies[chip].ask()
-        dup = first.get((chip, genome.key))
-        a = _Ask(g, chip, n_asks[chip], genome, dup)
+        proposal = strategies[chip].propose()
+        while proposal is None and told < g:  # the strategy waits for results: tell the next one
+            tell(told)
+            told += 1
+            proposal = strategies[chip].propose()
+        if proposal is None:
+            ended.add(chip)
+            continue
+        genome, fid = proposal.genome, float(proposal.fidelity)
+        dup = first.get((chip, genome.key, fid))
+        a = _Ask(g, chip, n_asks[chip], genome, dup, fid)
         asks.append(a)
         n_asks[chip] += 1
+        task: EvalTask | None = None
         if dup is None:
-            first[(chip, genome.key)] = g
-            evals[chip] += 1
+            first[(chip, genome.key, fid)] = g
+            task, a.cost = budgeted(chip, genome, fid)
+            evals[chip] += a.cost
         row = stored.get(g)
         if row is not None:
-            if row.chip != chip or row.genome_key != genome.key:
-                raise StoreError(f"{store.path}: ask {g} was {row.chip}:{row.genome_key} when stored, now "
-                                 f"{chip}:{genome.key}; the store was written by another configuration or version")
-            if row.status == "pending":
-                submit(a)
+            if row.chip != chip or row.genome_key != genome.key or row.fidelity != fid:
+                raise StoreError(f"{store.path}: ask {g} was {row.chip}:{row.genome_key}@{row.fidelity:g} when "
+                                 f"stored, now {chip}:{genome.key}@{fid:g}; the store was written by another "
+                                 "configuration or version")
+            if row.status == "pending" and task is not None:
+                submit(a, task)
+            elif row.done:
+                finished += a.cost
         else:
-            store.add_ask(g, chip, a.seq, genome.key, genome.to_json(), spaces[chip].describe(genome), dup)
-            if dup is None:
-                submit(a)
+            store.add_ask(g, chip, a.seq, genome.key, genome.to_json(), spaces[chip].describe(genome), dup, fid)
+            if task is not None:
+                submit(a, task)
         g += 1
     while told < len(asks):
         tell(told)

@@ -17,6 +17,7 @@ from typing import Any
 
 from snnas.chip import Chip
 from snnas.datasets import Dataset, DatasetError, Split, digits, randman, split
+from snnas.search.fidelity import train_subset
 from snnas.space.base import Candidate
 
 __all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task"]
@@ -65,6 +66,7 @@ class EvalTask:
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
     mapper: str = "traffic"
     eval_samples: int = 64
+    train_fraction: float = 1.0  # a stratified share of the training set (multi-fidelity search)
 
 
 def run_task(task: EvalTask) -> dict[str, Any]:
@@ -74,6 +76,8 @@ def run_task(task: EvalTask) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         data, sp = load_dataset(task.dataset)
+        if task.train_fraction < 1.0:
+            sp = Split(train_subset(sp.train, data.labels, task.train_fraction), sp.val, sp.test)
         s = score(task.candidate.config, task.chip, data, sp, weight_bits=task.candidate.weight_bits,
                   mapper=task.mapper, eval_samples=task.eval_samples)
         d = s.to_dict()

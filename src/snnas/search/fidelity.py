@@ -1,0 +1,81 @@
+"""Fidelity: evaluating a candidate on a share of its full training budget (multi-fidelity search).
+
+A proposal's fidelity f ∈ (0, 1] is turned into a cheaper evaluation by one of three rules (the run's
+``fidelity`` setting):
+
+    epochs   train for E_f = max(1, round(f · E)) epochs            cost = E_f / E
+    data     train on a stratified share f of the training set       cost = n_f / n  (per class: ⌈f · n_c⌉)
+    steps    simulate T_f = max(2, round(f · T)) time steps          cost = T_f / T
+
+(E: the run's epochs; T: the genome's time steps; n: training samples.) The cost, in full trainings,
+is what a proposal takes from its chip's budget, so a multi-fidelity strategy given a budget of 60
+spends the training time of 60 full trainings. Test accuracy, energy and latency are always measured
+on the full test set; with ``steps`` they are measured at T_f steps, which is the point of that rule
+(a network that decides in fewer steps costs less on the chip).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from snnas.errors import SnnasError
+from snnas.space.base import Candidate, Genome, SearchSpace
+
+__all__ = ["FIDELITIES", "FidelityError", "Budgeted", "at_fidelity", "train_subset"]
+
+FIDELITIES = ("epochs", "data", "steps")
+
+
+class FidelityError(SnnasError, ValueError):
+    """An unknown fidelity rule or a fidelity outside (0, 1]."""
+
+
+@dataclass(frozen=True)
+class Budgeted:
+    """A candidate at a fidelity: what to train, on which share of the training data, and its cost."""
+
+    candidate: Candidate
+    train_fraction: float
+    cost: float
+
+
+def _steps(config: Any) -> int:
+    return int(config.train.n_steps if hasattr(config, "train") else config.n_steps)
+
+
+def at_fidelity(space: SearchSpace, genome: Genome, fidelity: float, kind: str, epochs: int, patience: int,
+                seed: int) -> Budgeted:
+    """The candidate of ``genome`` evaluated at ``fidelity`` by rule ``kind`` (see the module docstring)."""
+    if kind not in FIDELITIES:
+        raise FidelityError(f"fidelity rule must be one of {', '.join(FIDELITIES)}, got {kind!r}")
+    if not (isinstance(fidelity, float | int) and 0.0 < fidelity <= 1.0):
+        raise FidelityError(f"fidelity must be in (0, 1], got {fidelity!r}")
+    budget: dict[str, Any] = {"epochs": epochs, "patience": patience, "seed": seed}
+    if fidelity == 1.0:
+        return Budgeted(space.candidate(genome, **budget), 1.0, 1.0)
+    if kind == "epochs":
+        e = max(1, round(fidelity * epochs))
+        return Budgeted(space.candidate(genome, **{**budget, "epochs": e}), 1.0, e / epochs)
+    if kind == "data":
+        return Budgeted(space.candidate(genome, **budget), float(fidelity), float(fidelity))
+    full = _steps(space.candidate(genome, **budget).config)
+    t = max(2, round(fidelity * full))
+    return Budgeted(space.candidate(genome, **{**budget, "n_steps": t}), 1.0, t / full)
+
+
+def train_subset(train: NDArray[np.int64], labels: NDArray[np.int64], fraction: float) -> NDArray[np.int64]:
+    """A stratified share of the training indices: the first ⌈fraction · n_c⌉ of every class, in the
+    split's (seeded) order; the whole set when ``fraction`` is 1."""
+    if fraction >= 1.0:
+        return train
+    keep = np.zeros(len(train), dtype=bool)
+    y = labels[train]
+    for c in np.unique(y):
+        pos = np.flatnonzero(y == c)
+        keep[pos[: max(1, math.ceil(fraction * len(pos)))]] = True
+    return train[keep]

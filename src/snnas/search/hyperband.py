@@ -1,0 +1,161 @@
+"""Successive halving and Hyperband (Jamieson & Talwalkar, AISTATS 2016; Li et al., JMLR 2018),
+multi-objective and constraint-aware, in ask/tell form.
+
+Fidelities form rungs f_j = η^(j − K), j = 0..K, so the top rung is the full training budget and the
+lowest is η^(−K) with K = ⌊log_η(1 / min_fidelity)⌋ (how a fidelity cheapens training: the run's
+``fidelity`` rule, ``snnas.search.fidelity``).
+
+A *bracket* s (0 ≤ s ≤ K) starts n configurations at fidelity η^(−s); after each rung the best
+⌊n · η^(−i)⌋ (at least 1) of the rung's results go up one rung, until fidelity 1. Bracket s with
+n = η^s costs about (s + 1) full trainings and ends with one full-fidelity result.
+
+* :class:`SuccessiveHalving` runs bracket s = K again and again with fresh configurations
+  (n = η^K unless given).
+* :class:`Hyperband` cycles through the brackets s = K, K − 1, …, 0 with
+  n_s = ⌈(K + 1) / (s + 1) · η^s⌉, hedging between many cheap configurations and a few fully trained
+  ones (s = 0 is random search at full fidelity).
+
+"Best", with several objectives: only results that fit the chip (violation 0, finite fitness) can go
+up (feasibility does not change with fidelity, so an infeasible candidate is never worth more budget);
+they are ranked by non-dominated sorting of the fitness, then within a front by crowding distance
+(NSGA-II's order, as in multi-objective Hyperband variants), the first objective (chip accuracy)
+breaking ties between a front's extremes, then ask order. With one objective this is plain sorting.
+
+Rungs are synchronous: a rung's promotions are decided when all its results are told; until then
+``propose`` returns None and the loop tells outstanding results first. Every rung's results are in
+the store with their fidelity, so a resumed search replays them instead of training again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import cycle
+
+import numpy as np
+
+from snnas.search.base import Proposal, Result, Strategy, StrategyError
+from snnas.search.pareto import crowding_distance, non_dominated_sort
+from snnas.space.base import Genome, SearchSpace
+
+__all__ = ["Hyperband", "SuccessiveHalving", "promotion_order"]
+
+
+def promotion_order(results: list[tuple[Genome, Result]]) -> list[int]:
+    """Indices of the fitting results, best first (see the module docstring); unfit ones are left out."""
+    ok = [i for i, (_, r) in enumerate(results) if r.feasible]
+    if not ok:
+        return []
+    fit = np.array([results[i][1].fitness for i in ok], dtype=float)
+    order: list[int] = []
+    for front in non_dominated_sort(fit, [0.0] * len(ok)):
+        crowd = crowding_distance(fit[front])
+        ranked = sorted(range(len(front)), key=lambda k: (-crowd[k], fit[front[k], 0], front[k]))
+        order.extend(ok[front[k]] for k in ranked)
+    return order
+
+
+@dataclass
+class _Bracket:
+    """One run of successive halving: ``n`` configurations from fidelity ``fidelities[0]`` up to 1."""
+
+    n: int
+    fidelities: list[float]
+    eta: int
+    rung: int = 0
+    to_sample: int = 0  # fresh configurations still to propose at rung 0
+    todo: list[Genome] = field(default_factory=list)  # promoted, still to propose at this rung
+    pending: list[str] = field(default_factory=list)  # keys proposed at this rung, not yet told
+    results: list[tuple[Genome, Result]] = field(default_factory=list)  # told at this rung
+
+    @property
+    def fidelity(self) -> float:
+        return self.fidelities[self.rung]
+
+    def keep(self) -> int:
+        """How many of this rung go up to the next."""
+        return max(1, self.n // self.eta ** (self.rung + 1))
+
+
+class SuccessiveHalving(Strategy):
+    """Successive halving; see the module docstring.
+
+    Args:
+        eta: η >= 2, the factor between rungs (keep 1/η, give η times the budget).
+        min_fidelity: the lowest fidelity wanted, in (0, 1]; rounded up to a power of 1/η.
+        n: configurations per bracket (default η^K).
+    """
+
+    name = "halving"
+
+    def __init__(self, space: SearchSpace, seed: int = 0, eta: int = 3, min_fidelity: float = 1 / 9,
+                 n: int | None = None) -> None:
+        super().__init__(space, seed)
+        if not (isinstance(eta, int) and eta >= 2):
+            raise StrategyError(f"{self.name}: eta must be an integer >= 2, got {eta!r}")
+        if not (isinstance(min_fidelity, float | int) and 0.0 < min_fidelity <= 1.0):
+            raise StrategyError(f"{self.name}: min_fidelity must be in (0, 1], got {min_fidelity!r}")
+        if n is not None and not (isinstance(n, int) and n >= 1):
+            raise StrategyError(f"{self.name}: n must be a positive integer, got {n!r}")
+        self.eta = eta
+        self.max_rung = int(math.floor(math.log(1.0 / min_fidelity) / math.log(eta) + 1e-9))
+        self.n = n
+        self.bracket: _Bracket | None = None
+        self._plan = self._brackets()
+
+    def _brackets(self) -> Iterator[tuple[int, int]]:
+        """(s, n) of each bracket in turn."""
+        while True:
+            yield self.max_rung, self.n if self.n is not None else self.eta**self.max_rung
+
+    def _new_bracket(self) -> _Bracket:
+        s, n = next(self._plan)
+        fids = [float(self.eta ** -(s - j)) if j < s else 1.0 for j in range(s + 1)]
+        return _Bracket(n, fids, self.eta, to_sample=n)
+
+    def _ask(self) -> Proposal | None:
+        for _ in range(self.max_rung + 3):  # at most one pass through a bracket's rungs plus a new bracket
+            b = self.bracket = self.bracket or self._new_bracket()
+            if b.rung == 0 and b.to_sample > 0:
+                b.to_sample -= 1
+                g = self.fresh(lambda: self.space.sample(self.rng))
+            elif b.todo:
+                g = b.todo.pop(0)
+            elif b.pending:
+                return None  # the rung is not complete: wait for its results
+            else:
+                order = promotion_order(b.results)
+                if b.rung + 1 >= len(b.fidelities) or not order:
+                    self.bracket = None  # bracket done (or nothing fit the chip): start the next one
+                    continue
+                b.todo = [b.results[i][0] for i in order[: b.keep()]]
+                b.rung += 1
+                b.results = []
+                continue
+            b.pending.append(g.key)
+            return Proposal(g, b.fidelity)
+        raise StrategyError(f"{self.name}: no proposal after a full bracket (internal)")
+
+    def _tell(self, genome: Genome, result: Result) -> None:
+        b = self.bracket
+        if b is not None and genome.key in b.pending and result.fidelity == b.fidelity:
+            b.pending.remove(genome.key)
+            b.results.append((genome, result))
+
+
+class Hyperband(SuccessiveHalving):
+    """Hyperband: successive-halving brackets s = K, …, 0 in turn; see the module docstring.
+
+    Args: as :class:`SuccessiveHalving`; ``n`` is not used (each bracket's n_s is Hyperband's).
+    """
+
+    name = "hyperband"
+
+    def __init__(self, space: SearchSpace, seed: int = 0, eta: int = 3, min_fidelity: float = 1 / 9) -> None:
+        super().__init__(space, seed, eta, min_fidelity)
+
+    def _brackets(self) -> Iterator[tuple[int, int]]:
+        k = self.max_rung
+        for s in cycle(range(k, -1, -1)):
+            yield s, math.ceil((k + 1) / (s + 1) * self.eta**s)

@@ -1,0 +1,167 @@
+"""Successive halving and Hyperband: bracket schedules, promotion of the best fitting results, waiting
+for a rung, and multi-fidelity runs through the loop (budget in full trainings, rungs in the store,
+resume without redoing a rung)."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from snnas.search import Proposal, Result, StrategyError, make_strategy
+from snnas.search.fidelity import FidelityError, at_fidelity, train_subset
+from snnas.search.hyperband import promotion_order
+from snnas.search.loop import SearchConfig, SearchError, run_search
+from snnas.search.tasks import DatasetSpec
+from snnas.space import GlobalSpace
+from snnas.store import Store
+
+from .test_strategies import context, drive_proposals
+
+
+def schedule(name: str, count: int, **options: object) -> list[tuple[float, int]]:
+    """(fidelity, how many in a row) of the first ``count`` proposals, all answered at once when waited for."""
+    s = make_strategy(name, GlobalSpace(), 0, context(), **options)
+    out: list[float] = []
+    open_: list[Proposal] = []
+    while len(out) < count:
+        p = s.propose()
+        if p is None:
+            assert open_, "waited with nothing outstanding"
+            for q in open_:
+                s.tell(q.genome, Result((-0.5, 1e-6), 0.0, "ok", None, q.fidelity))
+            open_ = []
+            continue
+        open_.append(p)
+        out.append(round(p.fidelity, 4))
+    runs: list[tuple[float, int]] = []
+    for f in out:
+        if runs and runs[-1][0] == f:
+            runs[-1] = (f, runs[-1][1] + 1)
+        else:
+            runs.append((f, 1))
+    return runs
+
+
+def test_hyperband_brackets_follow_li_et_al() -> None:
+    # eta 3, K = 2: bracket 2 is 9 at 1/9, 3 at 1/3, 1 at 1; bracket 1: 5 at 1/3, 1 at 1; bracket 0: 3 at 1
+    assert schedule("hyperband", 22) == [(0.1111, 9), (0.3333, 3), (1.0, 1), (0.3333, 5), (1.0, 4)]
+    assert schedule("halving", 26) == [(0.1111, 9), (0.3333, 3), (1.0, 1)] * 2
+    assert schedule("halving", 6, eta=2, min_fidelity=0.25, n=4) == [(0.25, 4), (0.5, 2)]
+
+
+def test_a_rung_waits_for_its_results_and_promotes_the_best_that_fit() -> None:
+    s = make_strategy("halving", GlobalSpace(), 1, context(), eta=3, min_fidelity=1 / 3, n=6)
+    first = [s.propose() for _ in range(6)]
+    assert all(p is not None and p.fidelity == pytest.approx(1 / 3) for p in first)
+    assert s.propose() is None  # nothing told yet: the rung is not complete
+    accs = [0.5, 0.9, 0.7, 0.95, 0.2, 0.8]
+    for k, (p, a) in enumerate(zip(first, accs)):
+        assert p is not None
+        fits = k != 3  # the most accurate one does not fit the chip: it must not go up
+        s.tell(p.genome, Result((-a, 1e-6) if fits else (math.inf, math.inf), 0.0 if fits else 2.0,
+                                "ok" if fits else "infeasible", None, p.fidelity))
+    up = [s.propose(), s.propose()]
+    assert [p.fidelity for p in up if p] == [1.0, 1.0]
+    assert [p.genome.key for p in up if p] == [first[1].genome.key, first[5].genome.key]  # type: ignore[union-attr]
+
+
+def test_promotion_order_is_nsga2_order_over_fitting_results() -> None:
+    g = [GlobalSpace().sample(np.random.default_rng(k)) for k in range(5)]
+    res = [Result((-0.9, 5.0), 0.0, "ok"), Result((-0.5, 1.0), 0.0, "ok"), Result((-0.7, 3.0), 0.0, "ok"),
+           Result((-0.6, 4.0), 0.0, "ok"), Result((math.inf, math.inf), math.inf, "failed")]
+    order = promotion_order(list(zip(g, res)))
+    # front 1: 0, 2, 1 (extremes first, the more accurate extreme first); front 2: 3; failed left out
+    assert order == [0, 1, 2, 3]
+    assert promotion_order([(g[4], res[4])]) == []
+
+
+def test_bad_options_are_named() -> None:
+    for opts, word in (({"eta": 1}, "eta"), ({"min_fidelity": 0.0}, "min_fidelity"), ({"n": 0}, "n must")):
+        with pytest.raises(StrategyError, match=word):
+            make_strategy("halving", GlobalSpace(), 0, **opts)
+
+
+def test_contract_with_lag_runs_whole_brackets() -> None:
+    run = drive_proposals("hyperband", 0, 60, lag=2)
+    fids = [p.fidelity for p, _ in run]
+    assert fids[:9] == [pytest.approx(1 / 9)] * 9 and 1.0 in fids
+
+
+def test_fidelity_rules() -> None:
+    space = GlobalSpace()
+    g = space.genome({**space.sample(np.random.default_rng(0)).values, "n_steps": 16})
+    b = at_fidelity(space, g, 1 / 3, "epochs", 8, 3, 0)
+    assert b.candidate.config.epochs == 3 and b.cost == pytest.approx(3 / 8) and b.train_fraction == 1.0
+    b = at_fidelity(space, g, 0.25, "steps", 8, 3, 0)
+    assert b.candidate.config.n_steps == 4 and b.cost == pytest.approx(0.25)
+    b = at_fidelity(space, g, 0.5, "data", 8, 3, 0)
+    assert b.candidate.config.epochs == 8 and b.train_fraction == 0.5
+    assert at_fidelity(space, g, 1.0, "steps", 8, 3, 0).cost == 1.0
+    with pytest.raises(FidelityError, match="one of epochs"):
+        at_fidelity(space, g, 0.5, "time", 8, 3, 0)
+    with pytest.raises(FidelityError, match=r"\(0, 1\]"):
+        at_fidelity(space, g, 1.5, "epochs", 8, 3, 0)
+    labels = np.repeat(np.arange(3), 10)
+    train = np.arange(30)
+    sub = train_subset(train, labels, 0.2)
+    assert len(sub) == 6 and list(np.bincount(labels[sub])) == [2, 2, 2]
+
+
+HB = SearchConfig(space_options={"widths": (4, 8, 16), "max_depth": 2, "n_steps": (4, 6)}, strategy="halving",
+                  strategy_options={"eta": 2, "min_fidelity": 0.5, "n": 4}, targets=("loihi",),
+                  dataset=DatasetSpec(max_samples=60), budget=5, epochs=2, patience=1, eval_samples=8, lag=2)
+
+
+def _comparable(rows: list) -> list:  # type: ignore[type-arg]
+    return [(r.idx, r.genome_key, r.fidelity, r.status, {k: v for k, v in (r.score or {}).items()
+                                                          if k != "train_seconds"}) for r in rows]
+
+
+def test_multi_fidelity_search_spends_its_budget_in_full_trainings_and_resumes(tmp_path: Path) -> None:
+    with Store(tmp_path / "hb.db") as st:
+        rows = run_search(HB, st)["loihi"]
+        full = _comparable(st.rows())
+    fids = [r.fidelity for r in rows if r.status != "duplicate"]
+    # 4 at 1 epoch (1/2 each) + 2 at 2 epochs = 4 full trainings, then the next bracket's first 2
+    assert fids[:6] == [0.5] * 4 + [1.0] * 2
+    assert sum(fids) == pytest.approx(5.0)
+    promoted = {r.genome_key for r in rows if r.fidelity == 1.0}
+    assert promoted <= {r.genome_key for r in rows if r.fidelity == 0.5}
+    # kill the run after its first rung: rows beyond it lost, the last one pending; resume redoes nothing else
+    con = sqlite3.connect(tmp_path / "hb.db")
+    con.execute("DELETE FROM evaluations WHERE idx > 4")
+    con.execute("UPDATE evaluations SET status = 'pending', score = NULL WHERE idx = 4")
+    con.commit()
+    con.close()
+    with Store(tmp_path / "hb.db") as st:
+        run_search(HB, st)
+        assert _comparable(st.rows()) == full
+
+
+def test_a_store_of_version_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE evaluations (idx INTEGER PRIMARY KEY, chip TEXT NOT NULL, seq INTEGER NOT NULL,
+            genome_key TEXT NOT NULL, genome TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL, duplicate_of INTEGER, score TEXT, error TEXT, seconds REAL,
+            asked_at REAL NOT NULL, finished_at REAL);
+        INSERT INTO meta VALUES ('store_version', '1');
+        INSERT INTO evaluations VALUES (0, 'loihi', 0, 'k', '{}', '', 'failed', NULL, NULL, 'x', 1.0, 0.0, 1.0);
+    """)
+    con.commit()
+    con.close()
+    with Store(path) as st:
+        (row,) = st.rows()
+        assert row.fidelity == 1.0 and row.full and st.meta()["store_version"] == 2
+
+
+def test_bad_fidelity_rule_is_refused(tmp_path: Path) -> None:
+    with Store(tmp_path / "x.db") as st, pytest.raises(SearchError, match="fidelity must be one of"):
+        run_search(replace(HB, fidelity="minutes"), st)
