@@ -4,9 +4,10 @@ The population is a queue of the last ``population`` told genomes. ``ask``: unti
 a random genome; then a tournament: ``sample`` members drawn at random, the winner is the one in the
 best constraint-domination front of that sample (Deb's rule: fitting beats not fitting, fewer
 violations beat more, then Pareto dominance of the objectives), ties broken by the largest exclusive
-hypervolume contribution in objectives normalised to the population's range (SMS-EMOA's measure), so
-the search extends the front where it gains most instead of crowding one corner or breeding from a
-lone extreme such as a tiny network at chance accuracy. With
+hypervolume contribution (SMS-EMOA's measure) with the reference point the reports use (accuracy 0,
+1.1 × the worst other cost of any fitting result told so far; ``Objectives.reference``), so the search
+extends the front where the reported hypervolume gains most instead of crowding one corner or
+breeding from a lone extreme such as a tiny network at chance accuracy. With
 probability ``crossover`` the winner is crossed with a second tournament's winner; the child is then
 mutated. ``tell``: the genome joins the queue and the oldest member dies (aging: no genome survives by
 an old lucky score). Diversity: a child that was asked before is mutated again (up to 16 times, then a
@@ -49,6 +50,7 @@ class AgingEvolution(Strategy):
         self.sample_size = sample
         self.p_crossover = crossover
         self.population: deque[tuple[Genome, Result]] = deque()
+        self.worst: np.ndarray | None = None  # per objective, the worst value of any fitting result told
 
     def _winner(self) -> Genome:
         pop = list(self.population)
@@ -58,17 +60,24 @@ class AgingEvolution(Strategy):
         best = non_dominated_sort(fit, vio)[0]
         if len(best) == 1 or vio[best[0]] > 0:
             return pop[int(pick[best[0]])][0]
-        # Among the sample's non-dominated members: the largest exclusive hypervolume contribution, in
-        # objectives normalised to the population's range (SMS-EMOA's measure; a lone extreme such as a
-        # tiny network at chance accuracy contributes little, a point that opens up the front a lot).
-        feasible = np.array([r.fitness for _, r in pop if r.feasible], dtype=float).reshape(-1, fit.shape[1])
-        lo, hi = feasible.min(axis=0), feasible.max(axis=0)
-        span = np.where(hi > lo, hi - lo, 1.0)
-        pts = (fit[best] - lo) / span
-        ref = np.full(pts.shape[1], 1.1)
+        # Among the sample's non-dominated members: the largest exclusive hypervolume contribution
+        # (SMS-EMOA's measure; a lone extreme such as a tiny network at chance accuracy contributes
+        # little, a point that opens up the front a lot).
+        pts = fit[best]
+        ref = self._reference(pts)
         total = hypervolume(pts, ref)
         gain = [total - hypervolume(np.delete(pts, k, axis=0), ref) for k in range(len(best))]
         return pop[int(pick[best[int(np.argmax(gain))]])][0]
+
+    def _reference(self, pts: np.ndarray) -> np.ndarray:
+        """The reports' reference point over every fitting result told (``Objectives.reference``: accuracy
+        0, else 1.1 × the worst value); without a context, the worst value plus 10 % of its size."""
+        worst = self.worst if self.worst is not None else pts.max(axis=0)
+        if self.context is not None and not self.context.objectives.scalar:
+            ref = np.array(self.context.objectives.reference([tuple(worst)]), dtype=float)
+        else:
+            ref = worst + 0.1 * np.maximum(np.abs(worst), 1e-12)
+        return np.maximum(ref, pts.max(axis=0) + 1e-12 * np.maximum(np.abs(pts.max(axis=0)), 1.0))
 
     def _ask(self) -> Genome:
         if len(self.population) < self.population_size:
@@ -76,6 +85,9 @@ class AgingEvolution(Strategy):
         return self.fresh(lambda: self.breed(self._winner, self.p_crossover))
 
     def _tell(self, genome: Genome, result: Result) -> None:
+        if result.feasible:
+            f = np.array(result.fitness, dtype=float)
+            self.worst = f if self.worst is None or len(self.worst) != len(f) else np.maximum(self.worst, f)
         self.population.append((genome, result))
         if len(self.population) > self.population_size:
             self.population.popleft()
