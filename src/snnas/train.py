@@ -531,6 +531,25 @@ def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], lab
     return float((np.argmax(z, axis=1) == labels).mean()) if labels.size else 0.0
 
 
+def init_layer_weights(config: TrainConfig, n_inputs: int, n_classes: int, rng: np.random.Generator
+                       ) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64] | None]]:
+    """The random starting (weights, recurrent weights) of :func:`train`, drawn from ``rng`` in this order:
+    weights N(0, g/sqrt(fan-in)) · 2θ (fan-in: a dense neuron's inputs or C_in·k_h·k_w of a conv kernel;
+    g = P for average pooling, 1/P for sum pooling, else 1), then recurrent N(0, 0.5/sqrt(n)) · θ for
+    the hidden dense layers of a recurrent network (None elsewhere)."""
+    convs = conv_layers(config, n_inputs)
+    if convs:
+        config = replace(config, input_shape=convs[0].in_shape)
+    shapes = weight_shapes(config, n_inputs, n_classes)
+    gains = [c.spec.pool if c.spec.pool_kind == "avg" else 1.0 / c.spec.pool for c in convs] + [1.0] * len(config.hidden) + [1.0]
+    weights = [rng.normal(0.0, g / math.sqrt(math.prod(sh[:-1]) if len(sh) == 2 else math.prod(sh[1:])), size=sh)
+               * 2.0 * config.threshold for sh, g in zip(shapes, gains)]
+    rec: list[NDArray[np.float64] | None] = [
+        rng.normal(0.0, 0.5 / math.sqrt(sh[1]), size=(sh[1], sh[1])) * config.threshold
+        if (config.recurrent and len(convs) <= i < len(shapes) - 1) else None for i, sh in enumerate(shapes)]
+    return weights, rec
+
+
 def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
           init: Sequence[NDArray[np.float64]] | None = None,
           project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None,
@@ -555,19 +574,13 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
     convs = conv_layers(config, data.n_inputs)
     if convs:  # keep the resolved input shape: to_network() needs it
         config = replace(config, input_shape=convs[0].in_shape)
-    shapes = weight_shapes(config, data.n_inputs, data.n_classes)
-    gains = [c.spec.pool if c.spec.pool_kind == "avg" else 1.0 / c.spec.pool for c in convs] + [1.0] * len(config.hidden) + [1.0]
-    weights = [rng.normal(0.0, g / math.sqrt(math.prod(sh[:-1]) if len(sh) == 2 else math.prod(sh[1:])), size=sh)
-               * 2.0 * config.threshold for sh, g in zip(shapes, gains)]
+    weights, rec = init_layer_weights(config, data.n_inputs, data.n_classes, rng)
     if init is not None:
         if [np.shape(w) for w in init] != [w.shape for w in weights]:
             raise TrainError(f"init: expected weight shapes {[w.shape for w in weights]}, got "
                              f"{[np.shape(w) for w in init]}")
         weights = [np.array(w, dtype=np.float64) for w in init]
     used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)
-    rec: list[NDArray[np.float64] | None] = [
-        rng.normal(0.0, 0.5 / math.sqrt(sh[1]), size=(sh[1], sh[1])) * config.threshold
-        if (config.recurrent and len(convs) <= i < len(shapes) - 1) else None for i, sh in enumerate(shapes)]
     if init_recurrent is not None:
         rec = [None if r is None else np.array(r, dtype=np.float64) for r in init_recurrent]
     has_rec = any(r is not None for r in rec)

@@ -78,6 +78,8 @@ def test_promotion_order_is_nsga2_order_over_fitting_results() -> None:
     # front 1: 0, 2, 1 (extremes first, the more accurate extreme first); front 2: 3; failed left out
     assert order == [0, 1, 2, 3]
     assert promotion_order([(g[4], res[4])]) == []
+    # with the reports' reference point: greedy hypervolume first (0.7 at 3 covers most), then the rest
+    assert promotion_order(list(zip(g, res)), (0.0, 10.0)) == [2, 0, 1, 3]
 
 
 def test_bad_options_are_named() -> None:

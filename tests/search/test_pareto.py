@@ -78,3 +78,17 @@ def test_crowding_prefers_the_extremes_and_the_lonely() -> None:
     pts = np.array([[0.0, 1.0], [0.1, 0.9], [0.5, 0.5], [1.0, 0.0]])
     d = crowding_distance(pts)
     assert np.isinf(d[0]) and np.isinf(d[3]) and d[2] > d[1]
+
+
+def test_greedy_hypervolume_order_takes_the_largest_gain_first() -> None:
+    from snnas.search.pareto import greedy_hypervolume_order
+
+    pts = np.array([[-0.9, 5.0], [-0.5, 1.0], [-0.7, 3.0], [-0.6, 4.0], [-0.4, 6.0]])
+    ref = [0.0, 10.0]
+    order = greedy_hypervolume_order(pts, ref)
+    # single-point volumes: 4.5, 4.5, 4.9, 3.6, 1.6 -> (−0.7, 3) first; dominated points are left out
+    assert order[0] == 2 and set(order) == {0, 1, 2} and 3 not in order and 4 not in order
+    gains = [hypervolume(pts[order[: k + 1]], ref) - hypervolume(pts[order[:k]], ref) if k else
+             hypervolume(pts[order[:1]], ref) for k in range(len(order))]
+    assert all(a >= b for a, b in zip(gains, gains[1:]))
+    assert greedy_hypervolume_order(np.array([[1.0, 20.0]]), ref) == []

@@ -16,10 +16,18 @@ n = η^s costs about (s + 1) full trainings and ends with one full-fidelity resu
   ones (s = 0 is random search at full fidelity).
 
 "Best", with several objectives: only results that fit the chip (violation 0, finite fitness) can go
-up (feasibility does not change with fidelity, so an infeasible candidate is never worth more budget);
-they are ranked by non-dominated sorting of the fitness, then within a front by crowding distance
-(NSGA-II's order, as in multi-objective Hyperband variants), the first objective (chip accuracy)
-breaking ties between a front's extremes, then ask order. With one objective this is plain sorting.
+up (feasibility does not change with fidelity, so an infeasible candidate is never worth more budget).
+They go up in greedy hypervolume order (the result adding most hypervolume to those already chosen,
+``pareto.greedy_hypervolume_order``) with the reports' reference point (accuracy 0, 1.1 × the worst
+cost of any fitting result told; ``Objectives.reference``), so the rung keeps the subset that covers
+the most of the front the search is judged by; results that add nothing follow in NSGA-II order
+(non-dominated rank, then crowding distance, the first objective breaking ties between extremes).
+With one objective this is plain sorting.
+
+New configurations are drawn at random (Hyperband as published) or, with probability ``guided``, as
+a mutation of a full-fidelity result on the greedy-hypervolume front so far (the first third of that
+order, picked at random): model-free guidance in the spirit of DEHB (Awad et al., IJCAI 2021), which
+breeds Hyperband's new configurations from the good ones found so far.
 
 Rungs are synchronous: a rung's promotions are decided when all its results are told; until then
 ``propose`` returns None and the loop tells outstanding results first. Every rung's results are in
@@ -29,30 +37,32 @@ the store with their fidelity, so a resumed search replays them instead of train
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import cycle
 
 import numpy as np
 
 from snnas.search.base import Proposal, Result, Strategy, StrategyError
-from snnas.search.pareto import crowding_distance, non_dominated_sort
+from snnas.search.pareto import crowding_distance, greedy_hypervolume_order, non_dominated_sort
 from snnas.space.base import Genome, SearchSpace
 
 __all__ = ["Hyperband", "SuccessiveHalving", "promotion_order"]
 
 
-def promotion_order(results: list[tuple[Genome, Result]]) -> list[int]:
-    """Indices of the fitting results, best first (see the module docstring); unfit ones are left out."""
+def promotion_order(results: list[tuple[Genome, Result]], reference: Sequence[float] | None = None) -> list[int]:
+    """Indices of the fitting results, best first (see the module docstring); unfit ones are left out.
+    Without ``reference`` (or with one objective) the order is NSGA-II's alone."""
     ok = [i for i, (_, r) in enumerate(results) if r.feasible]
     if not ok:
         return []
     fit = np.array([results[i][1].fitness for i in ok], dtype=float)
-    order: list[int] = []
+    first = greedy_hypervolume_order(fit, reference) if reference is not None and fit.shape[1] > 1 else []
+    order = [ok[k] for k in first]
     for front in non_dominated_sort(fit, [0.0] * len(ok)):
         crowd = crowding_distance(fit[front])
         ranked = sorted(range(len(front)), key=lambda k: (-crowd[k], fit[front[k], 0], front[k]))
-        order.extend(ok[front[k]] for k in ranked)
+        order.extend(ok[front[k]] for k in ranked if ok[front[k]] not in order)
     return order
 
 
@@ -85,13 +95,18 @@ class SuccessiveHalving(Strategy):
         eta: η >= 2, the factor between rungs (keep 1/η, give η times the budget).
         min_fidelity: the lowest fidelity wanted, in (0, 1]; rounded up to a power of 1/η.
         n: configurations per bracket (default η^K).
+        guided: probability that a new configuration is bred from the best full-fidelity results.
     """
 
     name = "halving"
 
     def __init__(self, space: SearchSpace, seed: int = 0, eta: int = 3, min_fidelity: float = 1 / 9,
-                 n: int | None = None) -> None:
+                 n: int | None = None, guided: float = 0.0) -> None:
         super().__init__(space, seed)
+        if not (isinstance(guided, float | int) and 0.0 <= guided <= 1.0):
+            raise StrategyError(f"{self.name}: guided must be in [0, 1], got {guided!r}")
+        self.guided = float(guided)
+        self.full: list[tuple[Genome, Result]] = []  # fitting full-fidelity results told
         if not (isinstance(eta, int) and eta >= 2):
             raise StrategyError(f"{self.name}: eta must be an integer >= 2, got {eta!r}")
         if not (isinstance(min_fidelity, float | int) and 0.0 < min_fidelity <= 1.0):
@@ -103,6 +118,7 @@ class SuccessiveHalving(Strategy):
         self.n = n
         self.bracket: _Bracket | None = None
         self._plan = self._brackets()
+        self.worst: tuple[float, ...] | None = None  # per objective, the worst of any fitting result told
 
     def _brackets(self) -> Iterator[tuple[int, int]]:
         """(s, n) of each bracket in turn."""
@@ -119,13 +135,13 @@ class SuccessiveHalving(Strategy):
             b = self.bracket = self.bracket or self._new_bracket()
             if b.rung == 0 and b.to_sample > 0:
                 b.to_sample -= 1
-                g = self.fresh(lambda: self.space.sample(self.rng))
+                g = self.fresh(self._new)
             elif b.todo:
                 g = b.todo.pop(0)
             elif b.pending:
                 return None  # the rung is not complete: wait for its results
             else:
-                order = promotion_order(b.results)
+                order = promotion_order(b.results, self._reference())
                 if b.rung + 1 >= len(b.fidelities) or not order:
                     self.bracket = None  # bracket done (or nothing fit the chip): start the next one
                     continue
@@ -137,7 +153,26 @@ class SuccessiveHalving(Strategy):
             return Proposal(g, b.fidelity)
         raise StrategyError(f"{self.name}: no proposal after a full bracket (internal)")
 
+    def _new(self) -> Genome:
+        """A new configuration: random, or with probability ``guided`` a mutation of a good full result."""
+        if self.guided > 0.0 and self.full and self.rng.random() < self.guided:
+            order = promotion_order(self.full, self._reference())
+            top = order[: max(1, len(order) // 3)]
+            return self.space.mutate(self.full[top[int(self.rng.integers(len(top)))]][0], self.rng)
+        return self.space.sample(self.rng)
+
+    def _reference(self) -> tuple[float, ...] | None:
+        """The reports' reference point over every fitting result told (None without objectives to name)."""
+        if self.worst is None or self.context is None or self.context.objectives.scalar:
+            return None
+        return self.context.objectives.reference([self.worst])
+
     def _tell(self, genome: Genome, result: Result) -> None:
+        if result.feasible:
+            w = self.worst
+            self.worst = result.fitness if w is None else tuple(max(a, b) for a, b in zip(w, result.fitness))
+            if result.fidelity == 1.0:
+                self.full.append((genome, result))
         b = self.bracket
         if b is not None and genome.key in b.pending and result.fidelity == b.fidelity:
             b.pending.remove(genome.key)
@@ -152,8 +187,9 @@ class Hyperband(SuccessiveHalving):
 
     name = "hyperband"
 
-    def __init__(self, space: SearchSpace, seed: int = 0, eta: int = 3, min_fidelity: float = 1 / 9) -> None:
-        super().__init__(space, seed, eta, min_fidelity)
+    def __init__(self, space: SearchSpace, seed: int = 0, eta: int = 3, min_fidelity: float = 1 / 9,
+                 guided: float = 0.0) -> None:
+        super().__init__(space, seed, eta, min_fidelity, None, guided)
 
     def _brackets(self) -> Iterator[tuple[int, int]]:
         k = self.max_rung

@@ -9,6 +9,10 @@ Hypervolume of a set P with reference point r: the Lebesgue measure of ∪_{p �
 region dominated by P and bounded by r. Computed exactly by slicing along the first objective
 (hypervolume-by-slicing-objectives): sort by f_1, and for each slab [f_1(p_i), f_1(p_{i+1})) add the
 slab width times the (d−1)-dimensional hypervolume of the points up to p_i.
+
+Greedy hypervolume subset selection (``greedy_hypervolume_order``): repeatedly take the point that adds
+the most hypervolume to those taken, HV(S ∪ {p}) − HV(S); the first k of that order hold at least
+(1 − 1/e) of the best k-subset's hypervolume (the indicator is submodular).
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["constrained_dominates", "crowding_distance", "dominates", "hypervolume", "non_dominated_sort",
-           "pareto_mask"]
+__all__ = ["constrained_dominates", "crowding_distance", "dominates", "greedy_hypervolume_order", "hypervolume",
+           "non_dominated_sort", "pareto_mask"]
 
 
 def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -126,3 +130,20 @@ def _hv(f: NDArray[np.float64], r: NDArray[np.float64]) -> float:
             sub = f[: i + 1, 1:]
             total += width * _hv(sub[pareto_mask(sub)], r[1:])
     return float(total)
+
+
+def greedy_hypervolume_order(points: NDArray[np.float64], reference: Sequence[float] | NDArray[np.float64]) -> list[int]:
+    """Indices of the points that add hypervolume, in greedy order (largest gain first, ties to the lower
+    index); points that add none (dominated, or not below ``reference``) are left out."""
+    p = np.asarray(points, dtype=float)
+    order: list[int] = []
+    left = list(range(len(p)))
+    total = 0.0
+    while left:
+        gains = [hypervolume(p[order + [i]], reference) - total for i in left]
+        k = int(np.argmax(gains))
+        if gains[k] <= 0.0:
+            break
+        total += gains[k]
+        order.append(left.pop(k))
+    return order

@@ -1,0 +1,166 @@
+"""Zero-shot ranking: score a pool of untrained candidates without training, then train the best first.
+
+On the first ask the ranker samples ``pool`` distinct genomes (``self.rng``), builds each candidate's
+network with the initial weights its training will start from (the run's seed), runs it from a zero
+state on ``repeats`` minibatches (default 1) of ``batch`` *training* samples of the run's dataset (drawn
+by ``self.rng``; the same samples for every candidate; never the test split) and computes a
+training-free score (:mod:`snnas.zeroshot`: "sahd", "hamming", "params" or "rate"; higher is better,
+averaged over the minibatches) and a cost proxy from the same forward pass: synaptic events per inference
+(Σ over projections of source spikes × fan-out, input spikes included), the event count the chip's
+energy grows with. It then proposes the pool in rank order, one genome per ask, at full fidelity, so a
+budget of k evaluations trains the top k. Past the pool it proposes fresh random genomes.
+
+Rank order:
+
+* one objective: by score, highest first (ties in pool order);
+* several objectives (the search is judged by the hypervolume of chip accuracy and energy): by
+  non-dominated sorting of (−score, synops), fronts in order, and within a front by crowding distance,
+  largest first (the front's extremes first), ties by score; so the budget is spread along the
+  predicted trade-off instead of spent on the largest networks.
+
+A candidate whose network cannot be built or scored (a ZeroShotError or TrainError) ranks last.
+Results told back are not used: the ranking is fixed before the first evaluation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from snnas.datasets import Dataset
+from snnas.errors import SnnasError
+from snnas.search.base import Result, Strategy, StrategyError
+from snnas.search.pareto import crowding_distance, non_dominated_sort
+from snnas.space.base import Genome, SearchSpace
+from snnas.zeroshot import (
+    ALPHA,
+    REDUCES,
+    SCORES,
+    input_batch,
+    probe,
+    score_probe,
+    single_threaded,
+)
+
+__all__ = ["ZeroShotRanker", "rank_order"]
+
+
+def rank_order(scores: NDArray[np.float64], costs: NDArray[np.float64] | None = None) -> list[int]:
+    """Indices best first: by ``scores`` descending when ``costs`` is None, else by non-dominated fronts of
+    (−score, cost), crowding distance descending within a front, then score. Non-finite scores last."""
+    s = np.asarray(scores, dtype=float)
+    ok = [i for i in range(s.size) if math.isfinite(s[i]) and (costs is None or math.isfinite(costs[i]))]
+    bad = [i for i in range(s.size) if i not in set(ok)]
+    if costs is None:
+        return sorted(ok, key=lambda i: (-s[i], i)) + bad
+    c = np.asarray(costs, dtype=float)
+    pts = np.column_stack([-s[ok], c[ok]]) if ok else np.zeros((0, 2))
+    order: list[int] = []
+    for front in non_dominated_sort(pts) if ok else []:
+        crowd = crowding_distance(pts[front])
+        order += [ok[front[k]] for k in sorted(range(len(front)), key=lambda k: (-crowd[k], pts[front[k], 0], k))]
+    return order + bad
+
+
+class ZeroShotRanker(Strategy):
+    """Training-free ranking of a random pool; see the module docstring.
+
+    Args:
+        pool: genomes scored before the first proposal (>= 1).
+        score: "sahd", "hamming", "params" or "rate".
+        batch: training samples per forward pass (at most the training split; fewer if it is smaller).
+        alpha, reduce: SAHD's α and aggregation over sites ("mean" or "sum").
+        repeats: minibatches averaged per candidate.
+    """
+
+    name = "zeroshot"
+
+    def __init__(self, space: SearchSpace, seed: int = 0, pool: int = 500, score: str = "sahd", batch: int = 256,
+                 alpha: float = ALPHA, reduce: str = "mean", repeats: int = 1) -> None:
+        super().__init__(space, seed)
+        for arg, v in (("pool", pool), ("batch", batch), ("repeats", repeats)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < (2 if arg == "batch" else 1):
+                raise StrategyError(f"zeroshot: {arg} must be an integer >= {2 if arg == 'batch' else 1}, got {v!r}")
+        if score not in SCORES:
+            raise StrategyError(f"zeroshot: unknown score {score!r}; choose one of {', '.join(SCORES)}")
+        if reduce not in REDUCES:
+            raise StrategyError(f"zeroshot: reduce must be one of {', '.join(REDUCES)}, got {reduce!r}")
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not (math.isfinite(alpha) and alpha > 0):
+            raise StrategyError(f"zeroshot: alpha must be a positive number, got {alpha!r}")
+        self.pool_size, self.score_name, self.batch = pool, score, batch
+        self.alpha, self.reduce, self.repeats = float(alpha), reduce, repeats
+        self.queue: list[Genome] | None = None  # the ranked pool, best first (None before the first ask)
+        self.scores: dict[str, float] = {}  # genome key → zero-shot score (−inf: could not be scored)
+        self.costs: dict[str, float] = {}  # genome key → synaptic events per inference
+
+    def _sample_pool(self) -> list[Genome]:
+        """Up to ``pool`` distinct genomes (fewer when the space seems to hold fewer)."""
+        out: dict[str, Genome] = {}
+        for _ in range(20 * self.pool_size):
+            g = self.space.sample(self.rng)
+            out.setdefault(g.key, g)
+            if len(out) >= self.pool_size:
+                break
+        return list(out.values())
+
+    def _measure(self, genomes: list[Genome]) -> None:
+        """Score every genome of the pool and record its cost (one forward pass per repeat)."""
+        from snnas.search.tasks import load_dataset
+
+        ctx = self.context
+        if ctx is None or ctx.dataset is None:
+            raise StrategyError("zeroshot: the ranker needs a dataset to run candidates on; bind a SearchContext "
+                                "with a dataset before the first ask")
+        data, split = load_dataset(ctx.dataset)
+        train_idx = np.asarray(split.train, dtype=np.int64)
+        n = min(self.batch, train_idx.size)
+        if n < 2:
+            raise StrategyError(f"zeroshot: the dataset's training split has {train_idx.size} samples; need >= 2")
+        batches = [np.sort(self.rng.choice(train_idx, size=n, replace=False)) for _ in range(self.repeats)]
+        rasters: dict[Any, list[NDArray[np.float64]]] = {}
+        with single_threaded():
+            for g in genomes:
+                self._measure_one(g, data, batches, rasters)
+
+    def _measure_one(self, g: Genome, data: Dataset, batches: list[NDArray[np.int64]],
+                     rasters: dict[Any, list[NDArray[np.float64]]]) -> None:
+        """Score one genome (the mean over the minibatches) and record its synaptic events per inference;
+        a network that cannot be built or scored gets −inf and +inf (it ranks last)."""
+        epochs, seed = (self.context.epochs, self.context.seed) if self.context is not None else (1, 0)
+        try:
+            config = self.space.candidate(g, epochs=epochs, seed=seed).config
+            tc = getattr(config, "train", config)  # a GraphConfig's TrainConfig, or the TrainConfig itself
+            key = (tc.n_steps, tc.dt, tc.encoder, repr(sorted(tc.encoder_options.items())), tc.seed)
+            if key not in rasters:
+                rasters[key] = [input_batch(data, idx, config) for idx in batches]
+            values, costs = [], []
+            for x in rasters[key]:
+                p = probe(config, x, tc.seed, data.n_classes)  # the weights its training starts from
+                values.append(score_probe(p, self.score_name, self.alpha, self.reduce))
+                costs.append(p.synops)
+            self.scores[g.key], self.costs[g.key] = float(np.mean(values)), float(np.mean(costs))
+        except SnnasError:
+            self.scores[g.key], self.costs[g.key] = -math.inf, math.inf
+
+    def _rank(self) -> list[Genome]:
+        genomes = self._sample_pool()
+        self._measure(genomes)
+        s = np.array([self.scores[g.key] for g in genomes])
+        c = np.array([self.costs[g.key] for g in genomes])
+        multi = self.context is not None and self.context.n_objectives > 1
+        return [genomes[i] for i in rank_order(s, c if multi else None)]
+
+    def _ask(self) -> Genome:
+        if self.queue is None:
+            self.queue = self._rank()
+        while self.queue:
+            g = self.queue.pop(0)
+            if g.key not in self.seen:
+                return g
+        return self.fresh(lambda: self.space.sample(self.rng))
+
+    def _tell(self, genome: Genome, result: Result) -> None:
+        pass
