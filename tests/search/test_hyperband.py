@@ -167,3 +167,22 @@ def test_a_store_of_version_1_is_upgraded_in_place(tmp_path: Path) -> None:
 def test_bad_fidelity_rule_is_refused(tmp_path: Path) -> None:
     with Store(tmp_path / "x.db") as st, pytest.raises(SearchError, match="fidelity must be one of"):
         run_search(replace(HB, fidelity="minutes"), st)
+
+
+def test_guided_brackets_breed_from_the_best_full_result() -> None:
+    s = make_strategy("halving", GlobalSpace(), 2, context(), eta=3, min_fidelity=1 / 3, n=3, guided=1.0)
+    for _ in range(2):  # bracket 1: 3 random at 1/3, the best at 1 (nothing to breed from yet)
+        ps = []
+        while (p := s.propose()) is not None:
+            ps.append(p)
+        for k, q in enumerate(ps):
+            s.tell(q.genome, Result((-0.5 - 0.1 * k, 1e-6), 0.0, "ok", None, q.fidelity))
+    best = ps[-1].genome
+    assert ps[-1].fidelity == 1.0
+    children = [s.propose() for _ in range(3)]
+    for c in children:
+        assert c is not None and c.fidelity == pytest.approx(1 / 3)
+        changed = [k for k in best.values if best[k] != c.genome[k]]
+        assert 1 <= len(changed) <= 2, changed  # one mutation (repair may reset a decision it disables)
+    with pytest.raises(StrategyError, match="guided"):
+        make_strategy("hyperband", GlobalSpace(), 0, guided=1.5)
