@@ -38,10 +38,15 @@ class SpaceError(SnnasError, ValueError):
 
 @dataclass(frozen=True)
 class Decision:
-    """One categorical decision: its name and its choices (JSON scalars), in a fixed order."""
+    """One categorical decision: its name and its choices (JSON scalars), in a fixed order.
+
+    ``ordered`` says whether neighbouring choices are alike (a width, a number of steps), which model-based
+    strategies exploit; None lets them guess (numbers in monotone order are taken as ordered).
+    """
 
     name: str
     choices: tuple[Any, ...]
+    ordered: bool | None = None
 
     def __post_init__(self) -> None:
         if not self.choices:

@@ -53,7 +53,7 @@ class CellSpace(SearchSpace):
         if not dirs:
             raise SpaceError("cell space: backward must allow at least one direction")
         super().__init__([
-            *[Decision(f"op_{i}{j}", tuple(range(len(OPS)))) for i, j in self.pairs],
+            *[Decision(f"op_{i}{j}", tuple(range(len(OPS))), ordered=False) for i, j in self.pairs],
             *[Decision(f"dir_{i}{j}", tuple(sorted(set(dirs), key=("fwd", "bwd").index))) for i, j in self.pairs],
             Decision("width", tuple(widths)), Decision("neuron", tuple(neurons)), Decision("n_steps", tuple(n_steps)),
             Decision("encoder", tuple(encoders)), Decision("weight_bits", tuple(weight_bits)),
