@@ -1,16 +1,18 @@
-"""Search benchmark: on digits with Loihi, does aging evolution find a better (chip accuracy, energy)
-front than random search with the same budget?
+"""Search benchmark: on digits with Loihi, which strategies find a better (chip accuracy, energy) front
+than random search with the same budget of full trainings?
 
-    python benchmarks/bench_search.py [--budget 60] [--seeds 5] [--workers 2] [--epochs 8] [--strategies random,evolution]
+    python benchmarks/bench_search.py [--budget 60] [--seeds 5] [--workers 2] [--epochs 8]
+        [--strategies random,evolution,hyperband,tpe,zeroshot,reinforce]
 
-For each seed and strategy, one search of ``budget`` evaluations (train, quantise to 8/4/2-bit weights,
-map onto Loihi, simulate the fixed-point network, cost it). Hypervolume of (−chip accuracy, energy per
-inference) with one reference point for every run (accuracy 0; 1.1 × the largest energy of any fitting
+For each seed and strategy, one search of ``budget`` full trainings (train, quantise to 8/4/2-bit
+weights, map onto Loihi, simulate the fixed-point network, cost it; Hyperband's lower rungs cost their
+share of a full training). Hypervolume of the full-fidelity (−chip accuracy, energy per inference)
+results with one reference point for every run (accuracy 0; 1.1 × the largest energy of any fitting
 candidate of any run), printed per seed, as medians over the seeds, and as the ratio to random search.
 
-Runs with the same seed start from the same random genomes (the strategies draw their first samples
-from one seeded generator), and training is deterministic for a seed, so an evaluation shared by two
-runs is computed once (cached by genome and seed in this process).
+Runs with the same seed start from the same random genomes where the strategies draw their first
+samples alike, and training is deterministic for a seed, so an evaluation shared by two runs is
+computed once (cached by candidate, chip and data in this process).
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--strategies", default="random,evolution")
+    ap.add_argument("--strategies", default="random,evolution,hyperband,tpe,zeroshot,reinforce")
     ap.add_argument("--out", help="folder for the stores (default: a temporary folder)")
     args = ap.parse_args()
     strategies = [s.strip() for s in args.strategies.split(",")]

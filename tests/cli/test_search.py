@@ -100,3 +100,35 @@ def test_refusals_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert names == ["architectures_loihi.png", "front_loihi.png", "hypervolume_loihi.png", "index.html"]
     assert "Pareto" in (tmp_path / "rep" / "index.html").read_text()
     assert main(["report", str(tmp_path / "missing.db")]) == 2
+
+
+@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving"])
+def test_every_strategy_runs_from_the_command_line(tmp_path: Path, strategy: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    opts = {"hyperband": ["--option", "eta=2", "--option", "min_fidelity=0.5"],
+            "halving": ["--option", "eta=2", "--option", "min_fidelity=0.5", "--option", "n=2", "--fidelity", "data"],
+            "zeroshot": ["--option", "pool=12"]}.get(strategy, [])
+    db = tmp_path / f"{strategy}.db"
+    args = ["search", "--targets", "loihi", "--budget", "3", "--epochs", "2", "--max-samples", "150", "--seed", "1",
+            "--strategy", strategy, *opts, "--store", str(db), "--executor", "inline"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "loihi: Pareto front" in out
+    with Store(db) as st:
+        rows = [r for r in st.rows() if r.status != "duplicate"]
+        meta = st.meta()
+    assert meta["complete"] and meta["config"]["strategy"] == strategy
+    spent = sum(r.fidelity for r in rows)  # epochs 2 at fidelity 0.5 is 1 epoch: cost = fidelity
+    assert 3.0 <= spent < 4.0
+    if strategy in ("hyperband", "halving"):
+        assert {r.fidelity for r in rows} == {0.5, 1.0} and "at lower fidelity" in out
+
+
+def test_bad_strategy_options_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = [*ARGS[:-2], "--store", str(tmp_path / "o.db"), "--executor", "inline", "--strategy", "hyperband"]
+    assert main([*base, "--option", "eta"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
+    assert main([*base, "--option", "eta=1"]) == 2
+    assert "eta must be an integer >= 2" in capsys.readouterr().err
+    assert main([*base, "--option", "population=3"]) == 2  # an option of another strategy
+    assert "unexpected keyword argument 'population'" in capsys.readouterr().err

@@ -90,5 +90,5 @@ def test_greedy_hypervolume_order_takes_the_largest_gain_first() -> None:
     assert order[0] == 2 and set(order) == {0, 1, 2} and 3 not in order and 4 not in order
     gains = [hypervolume(pts[order[: k + 1]], ref) - hypervolume(pts[order[:k]], ref) if k else
              hypervolume(pts[order[:1]], ref) for k in range(len(order))]
-    assert all(a >= b for a, b in zip(gains, gains[1:]))
+    assert all(a >= b for a, b in itertools.pairwise(gains))
     assert greedy_hypervolume_order(np.array([[1.0, 20.0]]), ref) == []

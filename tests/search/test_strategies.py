@@ -12,7 +12,15 @@ import math
 import numpy as np
 import pytest
 
-from snnas.search import STRATEGIES, Objectives, Proposal, Result, SearchContext, StrategyError, make_strategy
+from snnas.search import (
+    STRATEGIES,
+    Objectives,
+    Proposal,
+    Result,
+    SearchContext,
+    StrategyError,
+    make_strategy,
+)
 from snnas.search.pareto import hypervolume
 from snnas.search.tasks import DatasetSpec
 from snnas.space import Genome, GlobalSpace

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from snnas.errors import SnnasError
 from snnas.space.base import Candidate, Genome, SearchSpace
 
-__all__ = ["FIDELITIES", "FidelityError", "Budgeted", "at_fidelity", "train_subset"]
+__all__ = ["FIDELITIES", "Budgeted", "FidelityError", "at_fidelity", "train_subset"]
 
 FIDELITIES = ("epochs", "data", "steps")
 

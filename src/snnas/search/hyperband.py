@@ -47,7 +47,11 @@ from itertools import cycle
 import numpy as np
 
 from snnas.search.base import Proposal, Result, Strategy, StrategyError
-from snnas.search.pareto import crowding_distance, greedy_hypervolume_order, non_dominated_sort
+from snnas.search.pareto import (
+    crowding_distance,
+    greedy_hypervolume_order,
+    non_dominated_sort,
+)
 from snnas.space.base import Genome, SearchSpace
 
 __all__ = ["Hyperband", "SuccessiveHalving", "promotion_order"]
@@ -117,7 +121,7 @@ class SuccessiveHalving(Strategy):
         if n is not None and not (isinstance(n, int) and n >= 1):
             raise StrategyError(f"{self.name}: n must be a positive integer, got {n!r}")
         self.eta = eta
-        self.max_rung = int(math.floor(math.log(1.0 / min_fidelity) / math.log(eta) + 1e-9))
+        self.max_rung = math.floor(math.log(1.0 / min_fidelity) / math.log(eta) + 1e-9)
         self.n = n
         self.bracket: _Bracket | None = None
         self._plan = self._brackets()

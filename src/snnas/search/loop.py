@@ -118,7 +118,7 @@ class _Ask:
 
 
 def run_search(config: SearchConfig, store: Store, executor: Executor | None = None,
-               on_result: Callable[[Row, int, int], None] | None = None,
+               on_result: Callable[[Row, float, int], None] | None = None,
                chips: dict[str, Chip] | None = None) -> dict[str, list[Row]]:
     """Run (or resume) a search; returns the stored rows per chip.
 
