@@ -171,7 +171,7 @@ def test_bad_options_are_named() -> None:
         make_strategy("random", GlobalSpace(), population=3)
 
 
-@pytest.mark.parametrize("name", ["evolution", "nsga2", "reinforce"])
+@pytest.mark.parametrize("name", ["evolution", "nsga2", "reinforce", "tpe"])
 def test_guided_search_beats_random_on_a_synthetic_trade_off(name: str) -> None:
     """Median hypervolume over 7 seeds after 60 asks (deterministic: every seed is fixed)."""
 
