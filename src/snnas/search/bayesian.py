@@ -61,7 +61,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
-import json
 import math
 import numbers
 import warnings
@@ -76,7 +75,7 @@ from optuna.samplers import BaseSampler
 from optuna.trial import Trial, TrialState
 
 from snnas.search.base import Result, SearchContext, Strategy, StrategyError
-from snnas.space.base import Decision, Genome, SearchSpace
+from snnas.space.base import Decision, Genome, SearchSpace, _canon
 
 __all__ = ["OptunaGP", "OptunaStrategy", "OptunaTPE"]
 
@@ -122,10 +121,6 @@ class _Param:
         if self.ordered or not all(isinstance(c, _CATEGORICAL_TYPES) for c in choices):
             return k
         return choices[k]
-
-
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _is_ordered(d: Decision) -> bool:
