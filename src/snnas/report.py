@@ -138,8 +138,11 @@ def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[
         # Hypervolume over evaluations.
         curve, ref = hypervolume_curve(mine, obj)
         fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=110)
-        ax.plot(np.arange(1, len(curve) + 1), curve, c="navy")
-        ax.set_xlabel("evaluations")
+        spent = np.cumsum([r.fidelity for r in mine if r.status != "duplicate"])
+        ax.plot(spent, curve, c="navy")
+        multi = any(not r.full for r in mine)
+        ax.set_xlabel("budget spent (full trainings; a lower-fidelity evaluation counts its fidelity)" if multi
+                      else "evaluations")
         ax.set_ylabel("hypervolume")
         ax.set_title(f"{chip}: hypervolume of ({', '.join(obj.names)}), reference {tuple(f'{r:.3g}' for r in ref)}")
         fig.tight_layout()
