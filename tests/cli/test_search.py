@@ -102,11 +102,12 @@ def test_refusals_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["report", str(tmp_path / "missing.db")]) == 2
 
 
-@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving"])
+@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving", "asha"])
 def test_every_strategy_runs_from_the_command_line(tmp_path: Path, strategy: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     opts = {"hyperband": ["--option", "eta=2", "--option", "min_fidelity=0.5"],
             "halving": ["--option", "eta=2", "--option", "min_fidelity=0.5", "--option", "n=2", "--fidelity", "data"],
+            "asha": ["--option", "eta=2", "--option", "min_fidelity=0.5"],
             "zeroshot": ["--option", "pool=12"]}.get(strategy, [])
     db = tmp_path / f"{strategy}.db"
     args = ["search", "--targets", "loihi", "--budget", "3", "--epochs", "2", "--max-samples", "150", "--seed", "1",
@@ -120,7 +121,7 @@ def test_every_strategy_runs_from_the_command_line(tmp_path: Path, strategy: str
     assert meta["complete"] and meta["config"]["strategy"] == strategy
     spent = sum(r.fidelity for r in rows)  # epochs 2 at fidelity 0.5 is 1 epoch: cost = fidelity
     assert 3.0 <= spent < 4.0
-    if strategy in ("hyperband", "halving"):
+    if strategy in ("hyperband", "halving", "asha"):
         assert {r.fidelity for r in rows} == {0.5, 1.0} and "at lower fidelity" in out
 
 

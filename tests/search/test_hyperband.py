@@ -186,3 +186,33 @@ def test_guided_brackets_breed_from_the_best_full_result() -> None:
         assert 1 <= len(changed) <= 2, changed  # one mutation (repair may reset a decision it disables)
     with pytest.raises(StrategyError, match="guided"):
         make_strategy("hyperband", GlobalSpace(), 0, guided=1.5)
+
+
+def test_asha_never_waits_and_promotes_the_best_of_each_third() -> None:
+    s = make_strategy("asha", GlobalSpace(), 3, context(), eta=3, min_fidelity=1 / 3, guided=0.0)
+    first = [s.propose() for _ in range(3)]
+    assert all(p is not None and p.fidelity == pytest.approx(1 / 3) for p in first)
+    accs = [0.6, 0.9, 0.7]
+    for p, a in zip(first[:2], accs):
+        assert p is not None
+        s.tell(p.genome, Result((-a, 1e-6), 0.0, "ok", None, p.fidelity))
+    p = s.propose()  # 2 told at the lowest rung: ⌊2/3⌋ = 0 may go up, so a new configuration
+    assert p is not None and p.fidelity == pytest.approx(1 / 3)
+    assert first[2] is not None
+    s.tell(first[2].genome, Result((-accs[2], 1e-6), 0.0, "ok", None, first[2].fidelity))
+    up = s.propose()  # 3 told: the best one goes up, once
+    assert up is not None and up.fidelity == 1.0 and up.genome.key == first[1].genome.key  # type: ignore[union-attr]
+    nxt = s.propose()
+    assert nxt is not None and nxt.fidelity == pytest.approx(1 / 3)
+
+
+def test_asha_runs_through_the_loop_deterministically(tmp_path: Path) -> None:
+    cfg = replace(HB, strategy="asha", strategy_options={"eta": 2, "min_fidelity": 0.5}, budget=4)
+    runs = []
+    for name in ("a.db", "b.db"):
+        with Store(tmp_path / name) as st:
+            run_search(cfg, st)
+            runs.append(_comparable(st.rows()))
+    assert runs[0] == runs[1]
+    fids = [r[2] for r in runs[0]]
+    assert 1.0 in fids and sum(fids) == pytest.approx(4.0, abs=0.5)

@@ -34,6 +34,7 @@ STRATEGIES: dict[str, Any] = {
     "nsga2": NSGA2,
     "halving": "snnas.search.hyperband:SuccessiveHalving",
     "hyperband": "snnas.search.hyperband:Hyperband",
+    "asha": "snnas.search.hyperband:ASHA",
     "tpe": "snnas.search.bayesian:OptunaTPE",
     "gp": "snnas.search.bayesian:OptunaGP",
     "reinforce": "snnas.search.reinforce:Reinforce",

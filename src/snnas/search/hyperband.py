@@ -11,6 +11,10 @@ n = η^s costs about (s + 1) full trainings and ends with one full-fidelity resu
 
 * :class:`SuccessiveHalving` runs bracket s = K again and again with fresh configurations
   (n = η^K unless given).
+* :class:`ASHA` (asynchronous successive halving, Li et al., MLSys 2020) never waits: at each ask it
+  promotes a result that is in the best ⌊n_j / η⌋ of the n_j results told at its rung j and has not
+  gone up yet (top rung first), and otherwise starts a new configuration at the lowest rung; so no
+  worker idles at the end of a rung, at the price of promotions decided on fewer results.
 * :class:`Hyperband` cycles through the brackets s = K, K − 1, …, 0 with
   n_s = ⌈(K + 1) / (s + 1) · η^s⌉, hedging between many cheap configurations and a few fully trained
   ones (s = 0 is random search at full fidelity).
@@ -54,7 +58,7 @@ from snnas.search.pareto import (
 )
 from snnas.space.base import Genome, SearchSpace
 
-__all__ = ["Hyperband", "SuccessiveHalving", "promotion_order"]
+__all__ = ["ASHA", "Hyperband", "SuccessiveHalving", "promotion_order"]
 
 
 def promotion_order(results: list[tuple[Genome, Result]], reference: Sequence[float] | None = None) -> list[int]:
@@ -174,12 +178,16 @@ class SuccessiveHalving(Strategy):
             return None
         return self.context.objectives.reference([self.worst])
 
-    def _tell(self, genome: Genome, result: Result) -> None:
+    def _learn(self, genome: Genome, result: Result) -> None:
+        """What every variant keeps: the worst fitting values (reference point) and the full results."""
         if result.feasible:
             w = self.worst
             self.worst = result.fitness if w is None else tuple(max(a, b) for a, b in zip(w, result.fitness))
             if result.fidelity == 1.0:
                 self.full.append((genome, result))
+
+    def _tell(self, genome: Genome, result: Result) -> None:
+        self._learn(genome, result)
         b = self.bracket
         if b is not None and genome.key in b.pending and result.fidelity == b.fidelity:
             b.pending.remove(genome.key)
@@ -202,3 +210,38 @@ class Hyperband(SuccessiveHalving):
         k = self.max_rung
         for s in cycle(range(k, -1, -1)):
             yield s, math.ceil((k + 1) / (s + 1) * self.eta**s)
+
+
+class ASHA(SuccessiveHalving):
+    """Asynchronous successive halving; see the module docstring.
+
+    Args: as :class:`SuccessiveHalving`; ``n`` is not used (the lowest rung grows while nothing can go up).
+    """
+
+    name = "asha"
+
+    def __init__(self, space: SearchSpace, seed: int = 0, eta: int = 3, min_fidelity: float = 1 / 9,
+                 guided: float = 0.5) -> None:
+        super().__init__(space, seed, eta, min_fidelity, None, guided)
+        k = self.max_rung
+        self.fidelities = [float(self.eta ** -(k - j)) if j < k else 1.0 for j in range(k + 1)]
+        self.rungs: list[list[tuple[Genome, Result]]] = [[] for _ in self.fidelities]  # told, per rung
+        self.promoted: list[set[str]] = [set() for _ in self.fidelities]  # keys gone up from each rung
+
+    def _ask(self) -> Proposal:
+        ref = self._reference()
+        for j in range(len(self.fidelities) - 2, -1, -1):  # the top rung first
+            told = self.rungs[j]
+            order = promotion_order(told, ref)[: len(told) // self.eta]
+            for i in order:
+                g = told[i][0]
+                if g.key not in self.promoted[j]:
+                    self.promoted[j].add(g.key)
+                    return Proposal(g, self.fidelities[j + 1])
+        return Proposal(self.fresh(self._new), self.fidelities[0])
+
+    def _tell(self, genome: Genome, result: Result) -> None:
+        self._learn(genome, result)
+        for j, f in enumerate(self.fidelities):
+            if result.fidelity == f:
+                self.rungs[j].append((genome, result))
