@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -22,3 +24,20 @@ def test_readme_gives_exactly_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert _commands()[1] in ci
+
+
+def test_readme_python_examples_run(tmp_path: Path) -> None:
+    """Every ```python block of the README, in order, in one namespace (later blocks continue earlier
+    ones), from a folder where ``tests/`` is the repository's (files the examples write stay there)."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.+?)\n```", readme, flags=re.S)
+    assert len(blocks) >= 4
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        namespace: dict[str, object] = {}
+        for k, block in enumerate(blocks):
+            exec(compile(block, f"README.md python block {k + 1}", "exec"), namespace)  # noqa: S102
+    finally:
+        os.chdir(here)
