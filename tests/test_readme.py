@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 def _commands() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Set up and run", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```bash\n(.+?)\n```", section, flags=re.S)
+    return re.findall(r"```bash\n(.+?)\n```", section, flags=re.DOTALL)
 
 
 def test_readme_gives_exactly_two_commands() -> None:
@@ -30,7 +30,7 @@ def test_readme_python_examples_run(tmp_path: Path) -> None:
     """Every ```python block of the README, in order, in one namespace (later blocks continue earlier
     ones), from a folder where ``tests/`` is the repository's (files the examples write stay there)."""
     readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```python\n(.+?)\n```", readme, flags=re.S)
+    blocks = re.findall(r"```python\n(.+?)\n```", readme, flags=re.DOTALL)
     assert len(blocks) >= 4
     (tmp_path / "tests").symlink_to(ROOT / "tests")
     here = os.getcwd()
