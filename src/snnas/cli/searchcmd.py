@@ -101,7 +101,7 @@ class SearchCommand:
                 objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
                 patience=args.patience, fidelity=args.fidelity, lag=args.workers)
             if started and "config" in meta:
-                same = {**meta["config"], "lag": 0} == {**config.identity(), "lag": 0}
+                same = {"fidelity": "epochs", **meta["config"], "lag": 0} == {**config.identity(), "lag": 0}
                 if args.resume or same:  # the same command again continues (or just reports) its search
                     config = config_from_identity(meta["config"], args.budget or int(meta.get("budget", 60)))
                     console.print(f"resuming {store_path}: {len(store)} asks stored; the stored configuration is used")
