@@ -550,6 +550,21 @@ py::dict async_event_timing(py::handle row_ptr, py::handle target, py::handle de
 
 }  // namespace
 
+// Argument lists shared by several entry points (pybind11 needs them spelled out at every def).
+#define SNNAS_PY_NETWORK                                                                                     \
+  py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"), py::arg("v_rest"), py::arg("alpha_m"), \
+      py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"), py::arg("target"), py::arg("weight"),            \
+      py::arg("delay"), py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(),                           \
+      py::arg("izh_ka") = py::none(), py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(),             \
+      py::arg("dt") = py::none(), py::arg("substeps") = py::none()
+#define SNNAS_PY_RUN                                                                                 \
+  py::arg("n_steps"), py::arg("v0"), py::arg("i0"), py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), \
+      py::arg("i_ext") = py::none()
+#define SNNAS_PY_FIXED                                                                                         \
+  py::arg("model"), py::arg("reset"), py::arg("state_bits"), py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), \
+      py::arg("decay_s"), py::arg("t_ref"), py::arg("row_ptr"), py::arg("target"), py::arg("weight"),              \
+      py::arg("delay"), SNNAS_PY_RUN
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "snnas compiled core (private): event-driven spiking simulation on modelled chips.";
   m.def("build_info", &build_info,
@@ -558,53 +573,27 @@ PYBIND11_MODULE(_core, m) {
                                      "A checked network made ready to run (snnas.simulate.Simulator wraps it).")
       .def_property_readonly("num_neurons", &snnas::PreparedNetwork::num_neurons)
       .def_property_readonly("num_synapses", &snnas::PreparedNetwork::num_synapses)
-      .def("run", &run, py::kw_only(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"), py::arg("ext_step"),
-           py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+      .def("run", &run, py::kw_only(), SNNAS_PY_RUN,
            "Run from the initial state v0, i0 with the given external input; returns a dict of spike_step,\n"
            "spike_id, v, i_syn, hidden (further state: theta, u or m, h, n) and counters. Bad input raises\n"
            "snnas.errors.SimulationInputError.");
-  m.def("prepare", &prepare, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
-        py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
-        py::arg("target"), py::arg("weight"), py::arg("delay"),
-        py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
-        py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
-        py::arg("substeps") = py::none(), py::arg("precision") = py::none(),
+  m.def("prepare", &prepare, py::kw_only(), SNNAS_PY_NETWORK, py::arg("precision") = py::none(),
         "Check a network and make it ready to run; bad input raises snnas.errors.SimulationInputError.\n\n"
         "precision: None or 'double', or 'single' (IF, LIF and CUBA_LIF: parameters, weights, input and state\n"
         "in float).\n"
         "beta, alpha_a (adaptive LIF), izh_ka, izh_b, izh_d, dt and substeps (Izhikevich, Hodgkin-Huxley) may be\n"
         "None: beta = 0, alpha_a = 1, izh_* = 0, dt = 1e-3 s, substeps = 1. They are checked for every model.");
-  m.def("simulate", &simulate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
-        py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
-        py::arg("target"), py::arg("weight"), py::arg("delay"),
-        py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
-        py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
-        py::arg("substeps") = py::none(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
-        py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
-        py::arg("precision") = py::none(),
+  m.def("simulate", &simulate, py::kw_only(), SNNAS_PY_NETWORK, SNNAS_PY_RUN, py::arg("precision") = py::none(),
         "prepare() and run() in one call (see snnas.simulate for the meaning of every argument; the\n"
         "result's 'hidden' dict holds the further state of the stepped models).\n\n"
         "All arrays must be C-contiguous numpy arrays of the exact dtype; bad input raises\n"
         "snnas.errors.SimulationInputError.");
-  m.def("validate", &validate, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("v_th"), py::arg("v_reset"),
-        py::arg("v_rest"), py::arg("alpha_m"), py::arg("alpha_s"), py::arg("t_ref"), py::arg("row_ptr"),
-        py::arg("target"), py::arg("weight"), py::arg("delay"),
-        py::arg("beta") = py::none(), py::arg("alpha_a") = py::none(), py::arg("izh_ka") = py::none(),
-        py::arg("izh_b") = py::none(), py::arg("izh_d") = py::none(), py::arg("dt") = py::none(),
-        py::arg("substeps") = py::none(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
-        py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
-        py::arg("precision") = py::none(),
+  m.def("validate", &validate, py::kw_only(), SNNAS_PY_NETWORK, SNNAS_PY_RUN, py::arg("precision") = py::none(),
         "Check the arguments of simulate() without running; raises snnas.errors.SimulationInputError.");
-  m.def("simulate_fixed", &simulate_fixed, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("state_bits"),
-        py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), py::arg("decay_s"), py::arg("t_ref"),
-        py::arg("row_ptr"), py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"),
-        py::arg("i0"), py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+  m.def("simulate_fixed", &simulate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Run the fixed-point simulator (see snnas.fixed_point); integer weights, m-bit saturating state.\n"
         "Bad input raises snnas.errors.SimulationInputError.");
-  m.def("validate_fixed", &validate_fixed, py::kw_only(), py::arg("model"), py::arg("reset"), py::arg("state_bits"),
-        py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), py::arg("decay_s"), py::arg("t_ref"),
-        py::arg("row_ptr"), py::arg("target"), py::arg("weight"), py::arg("delay"), py::arg("n_steps"), py::arg("v0"),
-        py::arg("i0"), py::arg("ext_step"), py::arg("ext_id"), py::arg("ext_weight"), py::arg("i_ext") = py::none(),
+  m.def("validate_fixed", &validate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");
   m.attr("__version__") = SNNAS_VERSION;
   m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),

@@ -3,6 +3,7 @@
 // that have current; settled neurons are exactly at a fixed point of their rule, so skipping them
 // changes nothing.
 #include "fixed.hpp"
+#include "messages.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -11,19 +12,6 @@
 
 namespace snnas {
 namespace {
-
-template <typename T>
-std::string at(const char* name, size_t k, T value) {
-  std::ostringstream out;
-  out << name << "[" << k << "] = " << value;
-  return out.str();
-}
-
-std::string size_problem(const char* name, size_t got, size_t want, const char* what) {
-  std::ostringstream out;
-  out << name << ": expected " << want << " entries (" << what << "), got " << got;
-  return out.str();
-}
 
 template <typename T>
 std::string in_range(const char* name, const std::vector<T>& x, int64_t lo, int64_t hi, const char* what) {

@@ -7,23 +7,10 @@
 #include <vector>
 
 #include "network.hpp"
+#include "messages.hpp"
 
 namespace snnas {
 namespace {
-
-template <typename T>
-std::string at(const char* name, size_t k, T value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << name << "[" << k << "] = " << value;
-  return out.str();
-}
-
-std::string size_problem(const char* name, size_t got, size_t want, const char* what) {
-  std::ostringstream out;
-  out << name << ": expected " << want << " entries (" << what << "), got " << got;
-  return out.str();
-}
 
 // "" if every value is finite, else the first offender.
 std::string finite(const char* name, const std::vector<double>& x) {
