@@ -55,3 +55,12 @@ def test_not_a_store(tmp_path: Path) -> None:
         st.set_meta({"store_version": 99})
     with pytest.raises(StoreError, match="store version 99"):
         Store(tmp_path / "old.db")
+
+
+def test_export_to_an_unwritable_path_names_it(tmp_path: Path) -> None:
+    from snnas.export import ExportError
+
+    with Store(tmp_path / "s.db") as st:
+        for ext, export in (("csv", st.export_csv), ("json", st.export_json)):
+            with pytest.raises(ExportError, match=f"cannot write .*missing/x.{ext}"):
+                export(tmp_path / "missing" / f"x.{ext}")

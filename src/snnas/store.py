@@ -19,7 +19,6 @@ running. ``export_csv``/``export_json`` write one row per evaluation with the sc
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import math
 import os
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from snnas.errors import SnnasError
+from snnas.export import write_csv, write_text
 
 __all__ = ["Row", "Store", "StoreError"]
 
@@ -208,19 +208,12 @@ class Store:
         return out
 
     def export_csv(self, path: str | os.PathLike[str]) -> None:
-        recs = self.records()
-        fields: list[str] = []
-        for rec in recs:
-            fields.extend(k for k in rec if k not in fields)
-        with open(path, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=fields)
-            w.writeheader()
-            w.writerows(recs)
+        write_csv(path, self.records())
 
     def export_json(self, path: str | os.PathLike[str]) -> None:
         doc = {"meta": self.meta(), "evaluations": [
             {**r.__dict__, "genome": json.loads(r.genome)} for r in self.rows()]}
-        Path(path).write_text(json.dumps(doc, indent=1, allow_nan=False))
+        write_text(path, json.dumps(doc, indent=1, allow_nan=False))
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -16,6 +14,7 @@ from rich.table import Table
 from snnas.chip.summary import format_value
 from snnas.cli.mapcmd import load_network
 from snnas.errors import SnnasError
+from snnas.export import write_csv, write_text
 from snnas.mapping import MAPPERS
 
 __all__ = ["register"]
@@ -87,26 +86,12 @@ class EvaluateCommand:
                 for v in r.report.violations:
                     console.print(f"  [red]x[/red] {v}", highlight=False)
         if args.json:
-            _write(args.json, json.dumps([r.to_dict() for r in results], indent=2, default=float) + "\n")
+            write_text(args.json, json.dumps([r.to_dict() for r in results], indent=2, default=float) + "\n")
             console.print(f"results: {args.json}")
         if args.csv:
-            buf = Path(args.csv)
-            try:
-                with buf.open("w", newline="") as f:
-                    w = csv.DictWriter(f, fieldnames=list(rows[0]))
-                    w.writeheader()
-                    w.writerows(rows)
-            except OSError as exc:
-                raise SnnasError(f"cannot write {args.csv}: {exc.strerror or exc}") from exc
+            write_csv(args.csv, rows)
             console.print(f"table: {args.csv}")
         return 0
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        Path(path).write_text(text)
-    except OSError as exc:
-        raise SnnasError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def register(groups: Any) -> None:

@@ -14,10 +14,11 @@ from rich.table import Table
 
 from snnas.chip import load_chip
 from snnas.errors import SnnasError
+from snnas.export import write_text
 from snnas.mapping import MAPPERS, FeasibilityReport, map_network
 from snnas.network import Network
 
-__all__ = ["load_network", "register"]
+__all__ = ["load_network", "print_report", "register"]
 
 
 def load_network(path: str, dt: float) -> Network:
@@ -85,16 +86,9 @@ class MapCommand:
 
             console.print(f"placement plot: {plot_placement(net, chip, mapping, report, args.plot)}")
         if args.json:
-            _write_json(args.json, report.to_dict())
+            write_text(args.json, json.dumps(report.to_dict(), indent=2) + "\n")
             console.print(f"report: {args.json}")
         return 0 if report.feasible else 1
-
-
-def _write_json(path: str, data: Any) -> None:
-    try:
-        Path(path).write_text(json.dumps(data, indent=2) + "\n")
-    except OSError as exc:
-        raise SnnasError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def register(groups: Any) -> None:
