@@ -115,6 +115,7 @@ class Strategy(ABC):
         self.told = 0
         self.seen: set[str] = set()  # keys of every genome asked so far
         self.context: SearchContext | None = None
+        self.worst: tuple[float, ...] | None = None  # per objective, the worst of any fitting result told
 
     def bind(self, context: SearchContext) -> None:
         """What the run is; called once before the first ask."""
@@ -145,7 +146,21 @@ class Strategy(ABC):
         if self.told >= self.asked:
             raise StrategyError(f"{self.name}: tell() without a matching ask() ({self.told} told, {self.asked} asked)")
         self.told += 1
+        if result.feasible:
+            w = self.worst
+            self.worst = (tuple(result.fitness) if w is None or len(w) != len(result.fitness)
+                          else tuple(max(a, b) for a, b in zip(w, result.fitness)))
         self._tell(genome, result)
+
+    def reference(self) -> tuple[float, ...] | None:
+        """The hypervolume reference point the reports use, over every fitting result told so far:
+        ``Objectives.reference`` (accuracy 0, else 1.1 × the worst value); for a scalarised run or
+        without a context, the worst value plus 10 % of its size. None before any fitting result."""
+        if self.worst is None:
+            return None
+        if self.context is not None and not self.context.objectives.scalar:
+            return self.context.objectives.reference([self.worst])
+        return tuple(w + 0.1 * max(abs(w), 1e-12) for w in self.worst)
 
     @abstractmethod
     def _ask(self) -> Genome | Proposal | None: ...

@@ -34,8 +34,8 @@ directly (``constraints_func`` is deprecated there). Results are told as follows
 
 * ``status == "failed"`` or an infinite violation: ``TrialState.FAIL`` (the samplers ignore it);
 * otherwise ``TrialState.COMPLETE`` with the fitness, where every non-finite value (an infeasible
-  network is usually not measured) is replaced by a finite placeholder: the worst finite value of
-  that objective told so far (0 before any). Optuna accepts ±inf, but the GP standardises the values
+  network is usually not measured) is replaced by a finite placeholder: the worst value of that
+  objective among the fitting results told so far (0 before any). Optuna accepts ±inf, but the GP standardises the values
   it fits and TPE's multi-objective split computes hypervolumes, both of which inf breaks. TPE ranks
   infeasible trials by their violation alone, after every feasible one, so the placeholder does not
   matter to it; for the GP it says "as bad as the worst seen", and its constraint model keeps it away.
@@ -160,7 +160,6 @@ class OptunaStrategy(Strategy):
         self.params = [_Param(d, _is_ordered(d)) for d in space.decisions if len(d.choices) > 1]
         self.study: optuna.study.Study | None = None
         self.pending: deque[tuple[Trial, Genome]] = deque()  # asked, not yet told, in ask order
-        self.worst: list[float] | None = None  # per objective, the worst finite value told
 
     @abstractmethod
     def _sampler(self, seed: int) -> BaseSampler:
@@ -262,17 +261,14 @@ class OptunaStrategy(Strategy):
             study.tell(trial, values)
 
     def _values(self, result: Result) -> list[float]:
-        """The fitness with each non-finite value replaced by the worst finite one told so far (0 before
-        any); updates that worst."""
+        """The fitness with each non-finite value replaced by that objective's worst value among the
+        fitting results told so far (``Strategy.worst``; 0 before any)."""
         n = len(self._study().directions)
         if len(result.fitness) != n:
             raise StrategyError(f"{self.name}: result fitness has {len(result.fitness)} value(s), expected {n} "
                                 f"(one per objective of the bound context)")
-        finite = [float(f) if math.isfinite(f) else None for f in result.fitness]
-        if self.worst is None:
-            self.worst = [math.nan] * n
-        self.worst = [w if f is None else (f if math.isnan(w) else max(w, f)) for w, f in zip(self.worst, finite)]
-        return [f if f is not None else (0.0 if math.isnan(w) else w) for f, w in zip(finite, self.worst)]
+        worst = self.worst if self.worst is not None and len(self.worst) == n else (0.0,) * n
+        return [float(f) if math.isfinite(f) else w for f, w in zip(result.fitness, worst)]
 
 
 class OptunaTPE(OptunaStrategy):

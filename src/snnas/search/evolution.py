@@ -50,7 +50,6 @@ class AgingEvolution(Strategy):
         self.sample_size = sample
         self.p_crossover = crossover
         self.population: deque[tuple[Genome, Result]] = deque()
-        self.worst: np.ndarray | None = None  # per objective, the worst value of any fitting result told
 
     def _winner(self) -> Genome:
         pop = list(self.population)
@@ -64,20 +63,12 @@ class AgingEvolution(Strategy):
         # (SMS-EMOA's measure; a lone extreme such as a tiny network at chance accuracy contributes
         # little, a point that opens up the front a lot).
         pts = fit[best]
-        ref = self._reference(pts)
+        told = self.reference()  # not None: the sample's front holds fitting results
+        ref = np.maximum(np.array(told if told is not None else pts.max(axis=0), dtype=float),
+                         pts.max(axis=0) + 1e-12 * np.maximum(np.abs(pts.max(axis=0)), 1.0))
         total = hypervolume(pts, ref)
         gain = [total - hypervolume(np.delete(pts, k, axis=0), ref) for k in range(len(best))]
         return pop[int(pick[best[int(np.argmax(gain))]])][0]
-
-    def _reference(self, pts: np.ndarray) -> np.ndarray:
-        """The reports' reference point over every fitting result told (``Objectives.reference``: accuracy
-        0, else 1.1 × the worst value); without a context, the worst value plus 10 % of its size."""
-        worst = self.worst if self.worst is not None else pts.max(axis=0)
-        if self.context is not None and not self.context.objectives.scalar:
-            ref = np.array(self.context.objectives.reference([tuple(worst)]), dtype=float)
-        else:
-            ref = worst + 0.1 * np.maximum(np.abs(worst), 1e-12)
-        return np.maximum(ref, pts.max(axis=0) + 1e-12 * np.maximum(np.abs(pts.max(axis=0)), 1.0))
 
     def _ask(self) -> Genome:
         if len(self.population) < self.population_size:
@@ -85,9 +76,6 @@ class AgingEvolution(Strategy):
         return self.fresh(lambda: self.breed(self._winner, self.p_crossover))
 
     def _tell(self, genome: Genome, result: Result) -> None:
-        if result.feasible:
-            f = np.array(result.fitness, dtype=float)
-            self.worst = f if self.worst is None or len(self.worst) != len(f) else np.maximum(self.worst, f)
         self.population.append((genome, result))
         if len(self.population) > self.population_size:
             self.population.popleft()

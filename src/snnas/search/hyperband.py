@@ -129,7 +129,6 @@ class SuccessiveHalving(Strategy):
         self.n = n
         self.bracket: _Bracket | None = None
         self._plan = self._brackets()
-        self.worst: tuple[float, ...] | None = None  # per objective, the worst of any fitting result told
 
     def _brackets(self) -> Iterator[tuple[int, int]]:
         """(s, n) of each bracket in turn."""
@@ -152,7 +151,7 @@ class SuccessiveHalving(Strategy):
             elif b.pending:
                 return None  # the rung is not complete: wait for its results
             else:
-                order = promotion_order(b.results, self._reference())
+                order = promotion_order(b.results, self.reference())
                 if b.rung + 1 >= len(b.fidelities) or not order:
                     self.bracket = None  # bracket done (or nothing fit the chip): start the next one
                     continue
@@ -167,24 +166,15 @@ class SuccessiveHalving(Strategy):
     def _new(self) -> Genome:
         """A new configuration: random, or with probability ``guided`` a mutation of a good full result."""
         if self.guided > 0.0 and self.full and self.rng.random() < self.guided:
-            order = promotion_order(self.full, self._reference())
+            order = promotion_order(self.full, self.reference())
             top = order[: max(1, len(order) // 3)]
             return self.space.mutate(self.full[top[int(self.rng.integers(len(top)))]][0], self.rng)
         return self.space.sample(self.rng)
 
-    def _reference(self) -> tuple[float, ...] | None:
-        """The reports' reference point over every fitting result told (None without objectives to name)."""
-        if self.worst is None or self.context is None or self.context.objectives.scalar:
-            return None
-        return self.context.objectives.reference([self.worst])
-
     def _learn(self, genome: Genome, result: Result) -> None:
-        """What every variant keeps: the worst fitting values (reference point) and the full results."""
-        if result.feasible:
-            w = self.worst
-            self.worst = result.fitness if w is None else tuple(max(a, b) for a, b in zip(w, result.fitness))
-            if result.fidelity == 1.0:
-                self.full.append((genome, result))
+        """What every variant keeps: the fitting full-fidelity results (to breed from)."""
+        if result.feasible and result.fidelity == 1.0:
+            self.full.append((genome, result))
 
     def _tell(self, genome: Genome, result: Result) -> None:
         self._learn(genome, result)
@@ -229,7 +219,7 @@ class ASHA(SuccessiveHalving):
         self.promoted: list[set[str]] = [set() for _ in self.fidelities]  # keys gone up from each rung
 
     def _ask(self) -> Proposal:
-        ref = self._reference()
+        ref = self.reference()
         for j in range(len(self.fidelities) - 2, -1, -1):  # the top rung first
             told = self.rungs[j]
             order = promotion_order(told, ref)[: len(told) // self.eta]
