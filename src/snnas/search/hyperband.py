@@ -51,11 +51,7 @@ from itertools import cycle
 import numpy as np
 
 from snnas.search.base import Proposal, Result, Strategy, StrategyError
-from snnas.search.pareto import (
-    crowding_distance,
-    greedy_hypervolume_order,
-    non_dominated_sort,
-)
+from snnas.search.pareto import greedy_hypervolume_order, nsga2_order
 from snnas.space.base import Genome, SearchSpace
 
 __all__ = ["ASHA", "Hyperband", "SuccessiveHalving", "promotion_order"]
@@ -69,12 +65,7 @@ def promotion_order(results: list[tuple[Genome, Result]], reference: Sequence[fl
         return []
     fit = np.array([results[i][1].fitness for i in ok], dtype=float)
     first = greedy_hypervolume_order(fit, reference) if reference is not None and fit.shape[1] > 1 else []
-    order = [ok[k] for k in first]
-    for front in non_dominated_sort(fit, [0.0] * len(ok)):
-        crowd = crowding_distance(fit[front])
-        ranked = sorted(range(len(front)), key=lambda k: (-crowd[k], fit[front[k], 0], front[k]))
-        order.extend(ok[front[k]] for k in ranked if ok[front[k]] not in order)
-    return order
+    return [ok[k] for k in first] + [ok[k] for k in nsga2_order(fit) if k not in first]
 
 
 @dataclass

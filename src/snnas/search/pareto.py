@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["constrained_dominates", "crowding_distance", "dominates", "greedy_hypervolume_order", "hypervolume",
-           "non_dominated_sort", "pareto_mask"]
+           "non_dominated_sort", "nsga2_order", "pareto_mask"]
 
 
 def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -146,4 +146,16 @@ def greedy_hypervolume_order(points: NDArray[np.float64], reference: Sequence[fl
             break
         total += gains[k]
         order.append(left.pop(k))
+    return order
+
+
+def nsga2_order(points: NDArray[np.float64], violations: Sequence[float] | None = None) -> list[int]:
+    """All indices, best first in NSGA-II's order: (constrained) non-dominated front, then crowding
+    distance within the front (largest first, so a front's extremes lead), then the first objective,
+    then the index."""
+    p = np.asarray(points, dtype=float)
+    order: list[int] = []
+    for front in non_dominated_sort(p, violations) if len(p) else []:
+        crowd = crowding_distance(p[front])
+        order.extend(front[k] for k in sorted(range(len(front)), key=lambda k: (-crowd[k], p[front[k], 0], front[k])))
     return order

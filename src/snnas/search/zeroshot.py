@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from snnas.datasets import Dataset
 from snnas.errors import SnnasError
 from snnas.search.base import Result, Strategy, StrategyError
-from snnas.search.pareto import crowding_distance, non_dominated_sort
+from snnas.search.pareto import nsga2_order
 from snnas.space.base import Genome, SearchSpace
 from snnas.zeroshot import (
     ALPHA,
@@ -58,11 +58,7 @@ def rank_order(scores: NDArray[np.float64], costs: NDArray[np.float64] | None = 
         return sorted(ok, key=lambda i: (-s[i], i)) + bad
     c = np.asarray(costs, dtype=float)
     pts = np.column_stack([-s[ok], c[ok]]) if ok else np.zeros((0, 2))
-    order: list[int] = []
-    for front in non_dominated_sort(pts) if ok else []:
-        crowd = crowding_distance(pts[front])
-        order += [ok[front[k]] for k in sorted(range(len(front)), key=lambda k: (-crowd[k], pts[front[k], 0], k))]
-    return order + bad
+    return [ok[k] for k in nsga2_order(pts)] + bad
 
 
 class ZeroShotRanker(Strategy):
