@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -21,21 +22,26 @@ from tests.mapping.conftest import make_chip
 FIELDS = [f.name for f in dataclasses.fields(ChipActivity) if f.name != "dt"]
 
 
+def random_network(data: st.DataObject, rng: np.random.Generator, max_in: int, max_pop: int, max_synapses: int,
+                   max_delay: int, weights: Callable[[int], np.ndarray]) -> Network:
+    """Inputs ``"i"`` and a LIF population ``"p"``, random synapses from both onto ``"p"`` (one projection per
+    source node, the population's recurrent); ``weights(k)`` gives the weights of a projection of ``k``."""
+    n_in, n_pop = data.draw(st.integers(1, max_in)), data.draw(st.integers(1, max_pop))
+    m = data.draw(st.integers(0, max_synapses))
+    pre = rng.integers(0, n_in + n_pop, size=m)
+    post = rng.integers(0, n_pop, size=m)
+    delay = rng.integers(0, data.draw(st.integers(1, max_delay)), size=m)
+    from_in = pre < n_in
+    projs = (Sparse("i", "p", pre[from_in], post[from_in], weights(int(from_in.sum())), delay[from_in]),
+             Sparse("p", "p", pre[~from_in] - n_in, post[~from_in], weights(int((~from_in).sum())), delay[~from_in]))
+    return Network((Input("i", n_in), Population("p", n_pop, LIFParameters())), projs)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_compiled_counts_equal_the_reference(data: st.DataObject) -> None:
     rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
-    n_in, n_pop = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 40))
-    m = data.draw(st.integers(0, 300))
-    pre = rng.integers(0, n_in + n_pop, size=m)
-    post = rng.integers(0, n_pop, size=m)
-    delay = rng.integers(0, data.draw(st.integers(1, 5)), size=m)
-    # one projection per source node: inputs (pre < n_in) and the population itself (recurrent)
-    from_in = pre < n_in
-    projs = [Sparse("i", "p", pre[from_in], post[from_in], rng.normal(size=int(from_in.sum())) + 3.0, delay[from_in]),
-             Sparse("p", "p", pre[~from_in] - n_in, post[~from_in], rng.normal(size=int((~from_in).sum())) + 3.0,
-                    delay[~from_in])]
-    net = Network((Input("i", n_in), Population("p", n_pop, LIFParameters())), tuple(projs))
+    net = random_network(data, rng, 6, 40, 300, 5, lambda k: rng.normal(size=k) + 3.0)
     cores = data.draw(st.sampled_from([1, 4, 16]))
     chip = make_chip({"max_neurons": data.draw(st.integers(1, 8))}, cores=max(cores, 16))
     mapping, _ = map_network(net, chip, data.draw(st.sampled_from(["sequential", "traffic"])))
@@ -102,16 +108,7 @@ def test_async_timing_equals_the_reference(data: st.DataObject) -> None:
     from snnas.activity import async_timing, async_timing_reference
 
     rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
-    n_in, n_pop = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 20))
-    m = data.draw(st.integers(0, 120))
-    pre = rng.integers(0, n_in + n_pop, size=m)
-    post = rng.integers(0, n_pop, size=m)
-    delay = rng.integers(0, data.draw(st.integers(1, 4)), size=m)
-    from_in = pre < n_in
-    net = Network((Input("i", n_in), Population("p", n_pop, LIFParameters())),
-                  (Sparse("i", "p", pre[from_in], post[from_in], np.ones(int(from_in.sum())), delay[from_in]),
-                   Sparse("p", "p", pre[~from_in] - n_in, post[~from_in], np.ones(int((~from_in).sum())),
-                          delay[~from_in])))
+    net = random_network(data, rng, 4, 20, 120, 4, np.ones)
     mapping, _ = map_network(net, make_chip({"max_neurons": data.draw(st.integers(1, 6))}), "sequential")
     csr = net.to_csr()
     n_steps = data.draw(st.integers(1, 15))

@@ -27,6 +27,19 @@ def assert_identical(a: SimulationResult, b: SimulationResult) -> None:
         assert a.hidden[name].tobytes() == b.hidden[name].tobytes(), name
 
 
+def recurrent_network(rng: np.random.Generator, n: int, p: float, model: str, w_exc: float,
+                      **kw: Any) -> SimNetwork:
+    """``n`` neurons, each pair joined with probability ``p`` (delays 0 to 2 steps); the first 80% excitatory
+    (weight ``w_exc`` [V]), the others inhibitory (``-4 * w_exc``); ``kw``: further network fields."""
+    degree = rng.binomial(n, p, size=n)
+    row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
+    m = int(row_ptr[-1])
+    excitatory = np.repeat(np.arange(n), degree) < 0.8 * n
+    return SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m).astype(np.int32),
+                      weight=np.where(excitatory, w_exc, -4 * w_exc), delay=rng.integers(0, 3, size=m).astype(np.int32),
+                      model=model, **kw)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("model", sorted(MODELS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**63 - 1))
@@ -51,14 +64,8 @@ def test_engine_matches_reference_on_larger_networks(model: str, seed: int) -> N
 def test_engine_matches_reference_on_a_driven_recurrent_network(model: str) -> None:
     """The regime of the benchmark: every neuron driven, thousands of events per step."""
     rng = np.random.default_rng(7)
-    n, p = 1500, 0.02
-    degree = rng.binomial(n, p, size=n)
-    row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
-    m = int(row_ptr[-1])
-    weight = np.where(np.repeat(np.arange(n), degree) < 0.8 * n, 0.03, -0.12)
-    net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m).astype(np.int32), weight=weight,
-                  delay=rng.integers(0, 3, size=m).astype(np.int32), model=model,  # type: ignore[arg-type]
-                  tau_m=20e-3, tau_s=5e-3, t_ref=2)
+    n = 1500
+    net = recurrent_network(rng, n, 0.02, model, 0.03, tau_m=20e-3, tau_s=5e-3, t_ref=2)
     kw = {"v0": rng.uniform(0, 1, n), "i_ext": rng.uniform(1.05, 1.5, n) * (rng.random(n) < 0.9)}
     a = simulate(net, 200, **kw)
     b = simulate_reference(net, 200, **kw)
@@ -79,14 +86,8 @@ def test_stepped_models_match_the_reference_on_a_driven_recurrent_network(model:
     """Most neurons driven above their rheobase, recurrent excitation and inhibition, hundreds of spikes."""
     kw, w_exc, drive, v0 = STEPPED_REGIMES[model]
     rng = np.random.default_rng(11)
-    n, p = 300, 0.05
-    degree = rng.binomial(n, p, size=n)
-    row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
-    m = int(row_ptr[-1])
-    excitatory = np.repeat(np.arange(n), degree) < 0.8 * n
-    net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m).astype(np.int32),
-                     weight=np.where(excitatory, w_exc, -4 * w_exc), delay=rng.integers(0, 3, size=m).astype(np.int32),
-                     model=model, **kw)  # type: ignore[arg-type]
+    n = 300
+    net = recurrent_network(rng, n, 0.05, model, w_exc, **kw)
     run: dict[str, Any] = {"v0": rng.uniform(*v0, n), "i_ext": rng.uniform(*drive, n) * (rng.random(n) < 0.9)}
     a = simulate(net, 150, **run)
     b = simulate_reference(net, 150, **run)
@@ -115,14 +116,8 @@ def test_single_precision_is_float32_arithmetic(model: str) -> None:
     """The driven recurrent network in single precision: the same spikes as the float32 reference, a state
     that differs from double precision (so the float32 path really ran) and most spikes in common with it."""
     rng = np.random.default_rng(8)
-    n, p = 1500, 0.02
-    degree = rng.binomial(n, p, size=n)
-    row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
-    m = int(row_ptr[-1])
-    weight = np.where(np.repeat(np.arange(n), degree) < 0.8 * n, 0.03, -0.12)
-    net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m).astype(np.int32), weight=weight,
-                     delay=rng.integers(0, 3, size=m).astype(np.int32), model=model,  # type: ignore[arg-type]
-                     v_th=1.0, tau_m=20e-3, tau_s=5e-3, t_ref=2)
+    n = 1500
+    net = recurrent_network(rng, n, 0.02, model, 0.03, v_th=1.0, tau_m=20e-3, tau_s=5e-3, t_ref=2)
     drive = {"v0": rng.uniform(0, 1, n), "i_ext": rng.uniform(1.05, 1.5, n) * (0.2 if model == "if" else 1.0)}
     single = simulate(net, 200, **drive, precision="single")
     assert_identical(single, simulate_reference(net, 200, **drive, precision="single"))

@@ -9,7 +9,8 @@ LIF, Izhikevich, Hodgkin-Huxley) with their model-specific rules broken as well.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -181,18 +182,10 @@ def _call(entry: str, args: dict[str, Any]) -> None:
 
 
 @st.composite
-def broken_call(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, dict[str, Any]]:
-    args = valid_arguments(draw(st.integers(0, 2**32 - 1)))
-    entry = draw(st.sampled_from(["simulate", "validate", "prepare", "run"]))
-    keys = NET_KEYS if entry == "prepare" else RUN_KEYS if entry == "run" else NET_KEYS + RUN_KEYS
-    key = draw(st.sampled_from(keys))
-    args[key] = draw(st.sampled_from(_breakers(args, key, draw)))
-    return entry, args
-
-
-@st.composite
-def broken_stepped_call(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[str, dict[str, Any]]:
-    args = valid_arguments(draw(st.integers(0, 2**32 - 1)), draw(st.sampled_from([3, 4, 5])))
+def broken_call(draw: Callable[[st.SearchStrategy[Any]], Any], models: tuple[int, ...] = (2,)
+                ) -> tuple[str, dict[str, Any]]:
+    """Valid arguments for a network of one of ``models`` (CUBA by default), one of them broken, and the entry."""
+    args = valid_arguments(draw(st.integers(0, 2**32 - 1)), draw(st.sampled_from(models)))
     entry = draw(st.sampled_from(["simulate", "validate", "prepare", "run"]))
     keys = NET_KEYS if entry == "prepare" else RUN_KEYS if entry == "run" else NET_KEYS + RUN_KEYS
     key = draw(st.sampled_from(keys))
@@ -225,7 +218,7 @@ def test_every_malformed_argument_raises_snnas_error(case: tuple[str, dict[str, 
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(case=broken_stepped_call())
+@given(case=broken_call(models=(3, 4, 5)))
 def test_every_malformed_argument_of_a_stepped_model_raises_snnas_error(case: tuple[str, dict[str, Any]]) -> None:
     entry, args = case
     with pytest.raises(SnnasError):

@@ -88,9 +88,10 @@ def activity_from_spikes(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[
     on = core[ids] >= 0
     np.add.at(spikes_out, (steps[on], core[ids[on]]), 1)
     # Every synapse a spike crosses: expand spikes into their CSR rows.
-    counts = (csr.row_ptr[ids + 1] - csr.row_ptr[ids]).astype(np.int64)
+    first = csr.row_ptr[ids]
+    counts = (csr.row_ptr[ids + 1] - first).astype(np.int64)
     syn_step = np.repeat(steps, counts)
-    starts = np.repeat(csr.row_ptr[ids] - np.cumsum(counts) + counts, counts)
+    starts = np.repeat(first - np.cumsum(counts) + counts, counts)
     syn_index = starts + np.arange(int(counts.sum()), dtype=np.int64)
     delay = csr.delay[syn_index].astype(np.int64)
     arrive = syn_step + delay
@@ -157,9 +158,7 @@ class ChipCounter:
               dt: float) -> ChipActivity:
         """Per-step, per-core counts of one run's spikes (in any order; they are ordered by step here)."""
         steps, ids = _sorted_spikes(spike_steps, spike_ids)
-        raw = self._prepared.count(spike_step=np.ascontiguousarray(steps),
-                                   spike_id=np.ascontiguousarray(ids, dtype=np.int32), n_steps=int(n_steps))
-        return ChipActivity(dt=dt, **raw)
+        return ChipActivity(dt=dt, **self._prepared.count(**_spike_arguments(steps, ids, n_steps)))
 
 
 def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64],
@@ -185,11 +184,16 @@ def _placement_arguments(csr: NeuronCSR, mapping: Mapping) -> dict[str, Any]:
         core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores)
 
 
+def _spike_arguments(steps: NDArray[np.int64], ids: NDArray[np.int64], n_steps: int) -> dict[str, Any]:
+    """The (step-sorted) spikes of a run as the compiled chip model takes them."""
+    return {"spike_step": np.ascontiguousarray(steps), "spike_id": np.ascontiguousarray(ids, dtype=np.int32),
+            "n_steps": int(n_steps)}
+
+
 def _core_arguments(csr: NeuronCSR, mapping: Mapping, steps: NDArray[np.int64], ids: NDArray[np.int64],
                     n_steps: int) -> dict[str, Any]:
     """The network, placement and (step-sorted) spikes as the compiled chip model takes them."""
-    return dict(**_placement_arguments(csr, mapping), spike_step=np.ascontiguousarray(steps),
-                spike_id=np.ascontiguousarray(ids, dtype=np.int32), n_steps=int(n_steps))
+    return {**_placement_arguments(csr, mapping), **_spike_arguments(steps, ids, n_steps)}
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,7 @@ class AsyncTiming:
 
 def _sorted_spikes(spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64]
                    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The spikes as int64 steps and ids, ordered by step (stable: spikes of one step keep their order)."""
     steps = np.asarray(spike_steps, dtype=np.int64)
     order = np.argsort(steps, kind="stable")
     return steps[order], np.asarray(spike_ids, dtype=np.int64)[order]
@@ -249,8 +254,7 @@ def async_timing_reference(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArra
             if own >= 0 and done_step[src] == n - 1:
                 r = max(float(n - 1) * dt, done[src] + t_spike)
             release[j] = r
-            sx = int(xy[own, 0]) if (xy is not None and own >= 0) else 0
-            sy = int(xy[own, 1]) if (xy is not None and own >= 0) else 0
+            sx, sy = (int(xy[own, 0]), int(xy[own, 1])) if (xy is not None and own >= 0) else (0, 0)
             seen: set[tuple[int, int]] = set()
             for s in range(int(csr.row_ptr[src]), int(csr.row_ptr[src + 1])):
                 k, d = int(core[csr.target[s]]), int(csr.delay[s])

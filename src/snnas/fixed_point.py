@@ -28,7 +28,16 @@ from typing import Any, Literal
 import numpy as np
 
 from snnas.errors import SimulationInputError
-from snnas.simulate import RESETS, ArrayLike, SimulationResult, int_array, result_from
+from snnas.simulate import (
+    RESETS,
+    ArrayLike,
+    SimulationResult,
+    choice_code,
+    csr_rows,
+    external_events,
+    int_array,
+    result_from,
+)
 
 __all__ = ["DECAY_ONE", "FIXED_MODELS", "FixedSimNetwork", "fixed_arguments", "simulate_fixed"]
 
@@ -80,26 +89,10 @@ def fixed_arguments(
     Raises:
         SimulationInputError: an argument cannot be converted; naming it and what was expected.
     """
-    if network.model not in FIXED_MODELS:
-        raise SimulationInputError(f"model: expected one of {sorted(FIXED_MODELS)}, got {network.model!r}")
-    if network.reset not in RESETS:
-        raise SimulationInputError(f"reset: expected one of {sorted(RESETS)}, got {network.reset!r}")
-    row_ptr = int_array("row_ptr", network.row_ptr, np.int64)
-    n = row_ptr.shape[0] - 1
-    if n < 0:
-        raise SimulationInputError("row_ptr: expected n + 1 >= 1 entries, got 0")
-    steps: Any
-    ids: Any
-    weights: Any
-    steps, ids, weights = ext_spikes if ext_spikes is not None else ([], [], [])
-    ext_step = int_array("ext_step", steps, np.int64)
-    ext_id = int_array("ext_id", ids, np.int32)
-    ext_weight = int_array("ext_weight", weights, np.int32)
-    if ext_id.shape != ext_step.shape or ext_weight.shape != ext_step.shape:
-        raise SimulationInputError(
-            f"ext_spikes: expected steps, ids and weights of one length, got {ext_step.shape}, {ext_id.shape}, "
-            f"{ext_weight.shape}")
-    order = np.argsort(ext_step, kind="stable")
+    model = choice_code("model", network.model, FIXED_MODELS)
+    reset = choice_code("reset", network.reset, RESETS)
+    row_ptr, n = csr_rows(network.row_ptr)
+    events = external_events(ext_spikes, lambda name, x: int_array(name, x, np.int32))
     current = None
     if i_ext is not None:
         try:
@@ -112,7 +105,7 @@ def fixed_arguments(
             raise SimulationInputError("i_ext: values out of the int32 range")
         current = np.ascontiguousarray(arr, dtype=np.int32)
     return {
-        "model": FIXED_MODELS[network.model], "reset": RESETS[network.reset], "state_bits": network.state_bits,
+        "model": model, "reset": reset, "state_bits": network.state_bits,
         "v_th": int_array("v_th", network.v_th, np.int64, n),
         "v_reset": int_array("v_reset", network.v_reset, np.int64, n),
         "decay_m": int_array("decay_m", network.decay_m, np.int32, n),
@@ -122,8 +115,7 @@ def fixed_arguments(
         "weight": int_array("weight", network.weight, np.int32), "delay": int_array("delay", network.delay, np.int32),
         "n_steps": n_steps, "v0": int_array("v0", 0 if v0 is None else v0, np.int64, n),
         "i0": int_array("i0", 0 if i0 is None else i0, np.int64, n),
-        "ext_step": np.ascontiguousarray(ext_step[order]), "ext_id": np.ascontiguousarray(ext_id[order]),
-        "ext_weight": np.ascontiguousarray(ext_weight[order]), "i_ext": current,
+        **events, "i_ext": current,
     }
 
 

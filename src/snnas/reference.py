@@ -94,6 +94,15 @@ def _settled(model: int, v: float, i: float, v_th: float, r: float, a: float, b:
 
 
 @numba.njit(cache=True)
+def _slots(delay: np.ndarray) -> int:
+    """Rows of the delivery ring buffer: the longest delay + 1 (at least 1)."""
+    slots = 1
+    for j in range(delay.shape[0]):
+        slots = max(slots, delay[j] + 1)
+    return slots
+
+
+@numba.njit(cache=True)
 def _record(out_step: np.ndarray, out_id: np.ndarray, n: int, step: int, k: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Append spike (step, k) as the n-th, doubling the buffers when full."""
     if n == out_step.shape[0]:
@@ -135,9 +144,7 @@ def _run(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_reset: np
     """``one``: 1.0 as the real type of the float arrays (float64, or float32 in single precision)."""
     n = v_th.shape[0]
     zero = one - one
-    slots = 1
-    for j in range(delay.shape[0]):
-        slots = max(slots, delay[j] + 1)
+    slots = _slots(delay)
     v = v0.copy()
     i = i0.copy() if model == _CUBA else np.zeros_like(v0)
     last = np.full(n, -1, dtype=np.int64)
@@ -254,9 +261,7 @@ def _run_stepped(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_r
                  cur_mode: int) -> tuple[Any, ...]:
     """The stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley): every neuron, every step."""
     n = v_th.shape[0]
-    slots = 1
-    for j in range(delay.shape[0]):
-        slots = max(slots, delay[j] + 1)
+    slots = _slots(delay)
     h = dt * 1000.0 / float(k_sub)
     v = v0.copy()
     hidden = np.zeros((3 if model == _HH else 1, n))
@@ -356,21 +361,27 @@ def _run_stepped(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_r
             n * n_steps, n_spikes)
 
 
+_KEYS = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
+
+
+def _current_table(i_ext: np.ndarray | None, n: int, dtype: type[np.number[Any]]) -> tuple[np.ndarray, int]:
+    """The external current as the kernels index it, ``cur[row, k]``, and its mode: 0 none (one row of
+    zeros of ``dtype``), 1 constant per neuron (one row), 2 per step (row ``step``)."""
+    if i_ext is None:
+        return np.zeros((1, n), dtype=dtype), 0
+    if i_ext.ndim == 1:
+        return i_ext.reshape(1, n), 1
+    return i_ext, 2
+
+
 def run_reference(args: dict[str, Any]) -> dict[str, Any]:
     """Run the reference on the arguments of ``snnas._core.simulate`` (see :func:`core_arguments`).
 
     The arguments must already be valid (the engine's checks are not repeated here).
     """
     n = args["v_th"].shape[0]
-    i_ext = args["i_ext"]
-    if i_ext is None:
-        cur, mode = np.zeros((1, n)), 0
-    elif i_ext.ndim == 1:
-        cur, mode = i_ext.reshape(1, n), 1
-    else:
-        cur, mode = i_ext, 2
+    cur, mode = _current_table(args["i_ext"], n, np.float64)
     model = int(args["model"])
-    keys = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
     if model in _HIDDEN:
         def per_neuron(key: str) -> np.ndarray:
             value = args.get(key)
@@ -381,7 +392,7 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
                            per_neuron("izh_ka"), per_neuron("izh_b"), per_neuron("izh_d"), float(args["dt"]),
                            int(args["substeps"]), args["v0"], args["row_ptr"], args["target"], args["weight"],
                            args["delay"], args["ext_step"], args["ext_id"], args["ext_weight"], cur, mode)
-        result = dict(zip(keys, raw[:4] + raw[5:]))
+        result = dict(zip(_KEYS, raw[:4] + raw[5:]))
         result["hidden"] = {name: raw[4][r].copy() for r, name in enumerate(_HIDDEN[model])}
         return result
     # Single precision: every real input rounded to float32 once, as the engine does.
@@ -395,7 +406,7 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
                real(args["i0"]), args["row_ptr"], args["target"], real(args["weight"]), args["delay"],
                args["ext_step"], args["ext_id"], real(args["ext_weight"]), real(cur), mode,
                np.float32(1.0) if single else 1.0)
-    result = dict(zip(keys, out))
+    result = dict(zip(_KEYS, out))
     result["v"] = np.asarray(result["v"], dtype=np.float64)
     result["i_syn"] = np.asarray(result["i_syn"], dtype=np.float64)
     return result
@@ -445,9 +456,7 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
     n = v_th.shape[0]
     hi = (np.int64(1) << (bits - 1)) - 1
     lo = -hi - 1
-    slots = 1
-    for j in range(delay.shape[0]):
-        slots = max(slots, delay[j] + 1)
+    slots = _slots(delay)
     v = v0.copy()
     i = i0.copy() if model == _CUBA else np.zeros(n, dtype=np.int64)
     ref_end = np.full(n, -1, dtype=np.int64)
@@ -516,20 +525,12 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
 
 def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
     """Run the fixed-point reference on the arguments of ``snnas._core.simulate_fixed`` (already valid)."""
-    n = args["v_th"].shape[0]
-    i_ext = args["i_ext"]
-    if i_ext is None:
-        cur, mode = np.zeros((1, n), dtype=np.int32), 0
-    elif i_ext.ndim == 1:
-        cur, mode = i_ext.reshape(1, n), 1
-    else:
-        cur, mode = i_ext, 2
+    cur, mode = _current_table(args["i_ext"], args["v_th"].shape[0], np.int32)
     out = _run_fixed(int(args["n_steps"]), int(args["model"]), bool(args["reset"] == 1), int(args["state_bits"]),
                      args["v_th"], args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
                      args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
                      args["ext_id"], args["ext_weight"], cur, mode)
-    keys = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
-    return dict(zip(keys, out))
+    return dict(zip(_KEYS, out))
 
 
 def simulate_fixed_reference(

@@ -58,6 +58,7 @@ and runs it many times.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -221,6 +222,54 @@ def int_array(name: str, x: ArrayLike, dtype: type[np.integer[Any]], n: int | No
     return np.ascontiguousarray(arr, dtype=dtype)
 
 
+def choice_code(name: str, value: str, codes: dict[str, int]) -> int:
+    """The integer code of ``value`` among ``codes`` (a model or reset name as the core takes it).
+
+    Raises:
+        SimulationInputError: ``value`` is not one of ``codes``; naming ``name`` and the choices.
+    """
+    if value not in codes:
+        raise SimulationInputError(f"{name}: expected one of {sorted(codes)}, got {value!r}")
+    return codes[value]
+
+
+def csr_rows(row_ptr: ArrayLike) -> tuple[np.ndarray, int]:
+    """The int64 CSR row pointers and the number of neurons ``n`` they describe (``n + 1`` entries).
+
+    Raises:
+        SimulationInputError: ``row_ptr`` is not 1-D int64 integers with at least one entry.
+    """
+    rows = int_array("row_ptr", row_ptr, np.int64)
+    if rows.shape[0] == 0:
+        raise SimulationInputError("row_ptr: expected n + 1 >= 1 entries, got 0")
+    return rows, rows.shape[0] - 1
+
+
+def external_events(ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None,
+                    weights: Callable[[str, ArrayLike], np.ndarray]) -> dict[str, np.ndarray]:
+    """External spike events ``(steps, ids, weights)`` as the core takes them: int64 steps, int32 ids and
+    the weights converted by ``weights(name, value)``, sorted by step (stable: events of one step keep
+    their order). None is no events.
+
+    Raises:
+        SimulationInputError: a part cannot be converted, or the three differ in length; naming it.
+    """
+    steps: Any
+    ids: Any
+    values: Any
+    steps, ids, values = ext_spikes if ext_spikes is not None else ([], [], [])
+    ext_step = int_array("ext_step", steps, np.int64)
+    ext_id = int_array("ext_id", ids, np.int32)
+    ext_weight = weights("ext_weight", values)
+    if ext_id.shape != ext_step.shape or ext_weight.shape != ext_step.shape:
+        raise SimulationInputError(
+            f"ext_spikes: expected steps, ids and weights of one length, got {ext_step.shape}, {ext_id.shape}, "
+            f"{ext_weight.shape}")
+    order = np.argsort(ext_step, kind="stable")
+    return {"ext_step": np.ascontiguousarray(ext_step[order]), "ext_id": np.ascontiguousarray(ext_id[order]),
+            "ext_weight": np.ascontiguousarray(ext_weight[order])}
+
+
 def _decay(name: str, tau: np.ndarray, dt: float) -> np.ndarray:
     """``exp(-dt/tau)`` per neuron; ``tau = inf`` gives 1 (no decay)."""
     if np.any(np.isnan(tau)) or np.any(tau <= 0):
@@ -253,14 +302,9 @@ def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
     """
     if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not (math.isfinite(dt) and dt > 0):
         raise SimulationInputError(f"dt: expected a finite time step > 0 s, got {dt!r}")
-    if network.model not in MODELS:
-        raise SimulationInputError(f"model: expected one of {sorted(MODELS)}, got {network.model!r}")
-    if network.reset not in RESETS:
-        raise SimulationInputError(f"reset: expected one of {sorted(RESETS)}, got {network.reset!r}")
-    row_ptr = int_array("row_ptr", network.row_ptr, np.int64)
-    n = row_ptr.shape[0] - 1
-    if n < 0:
-        raise SimulationInputError("row_ptr: expected n + 1 >= 1 entries, got 0")
+    model = choice_code("model", network.model, MODELS)
+    reset = choice_code("reset", network.reset, RESETS)
+    row_ptr, n = csr_rows(network.row_ptr)
     izh: dict[str, Any] = {"izh_ka": None, "izh_b": None, "izh_d": None}  # the core's defaults
     if network.model == "izhikevich":
         izh_a = float_array("izh_a", network.izh_a, n)
@@ -271,8 +315,8 @@ def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
         izh = {"izh_ka": izh_a * float(dt), "izh_b": float_array("izh_b", network.izh_b, n),
                "izh_d": float_array("izh_d", network.izh_d, n)}
     return {
-        "model": MODELS[network.model],
-        "reset": RESETS[network.reset],
+        "model": model,
+        "reset": reset,
         "v_th": float_array("v_th", network.v_th, n),
         "v_reset": float_array("v_reset", network.v_reset, n),
         "v_rest": float_array("v_rest", network.v_rest, n),
@@ -311,25 +355,10 @@ def run_arguments(
         "n_steps": n_steps,
         "v0": float_array("v0", 0.0 if v0 is None else v0, n),
         "i0": float_array("i0", 0.0 if i0 is None else i0, n),
+        **external_events(ext_spikes, lambda name, x: float_array(name, x, None)),
+        "i_ext": None,
     }
-    steps: Any
-    ids: Any
-    weights: Any
-    steps, ids, weights = ext_spikes if ext_spikes is not None else ([], [], [])
-    ext_step = int_array("ext_step", steps, np.int64)
-    ext_id = int_array("ext_id", ids, np.int32)
-    ext_weight = float_array("ext_weight", weights, None)
-    if ext_id.shape != ext_step.shape or ext_weight.shape != ext_step.shape:
-        raise SimulationInputError(
-            f"ext_spikes: expected steps, ids and weights of one length, got {ext_step.shape}, {ext_id.shape}, "
-            f"{ext_weight.shape}")
-    order = np.argsort(ext_step, kind="stable")
-    args["ext_step"] = np.ascontiguousarray(ext_step[order])
-    args["ext_id"] = np.ascontiguousarray(ext_id[order])
-    args["ext_weight"] = np.ascontiguousarray(ext_weight[order])
-    if i_ext is None:
-        args["i_ext"] = None
-    else:
+    if i_ext is not None:
         try:
             args["i_ext"] = np.ascontiguousarray(np.asarray(i_ext, dtype=np.float64))
         except (TypeError, ValueError, OverflowError) as exc:
