@@ -6,17 +6,21 @@ import numpy as np
 import pytest
 
 from snnas.datasets import digits, split
-from snnas.quantize import QuantizationError, chip_accuracy, fine_tune, quantize, source_types, typed
+from snnas.quantize import (
+    QuantizationError,
+    chip_accuracy,
+    fine_tune,
+    quantize,
+    source_types,
+    typed,
+)
 from snnas.train import TrainConfig, accuracy, train
+from tests.test_train import trained_on_digits
 
 
 @pytest.fixture(scope="module")
 def setup():  # type: ignore[no-untyped-def]
-    d = digits()
-    sp = split(d, seed=0)
-    res = train(d, sp, TrainConfig(progress=False, epochs=40, patience=40))
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
-    return d, sp, res, x
+    return trained_on_digits(TrainConfig(progress=False, epochs=40, patience=40))
 
 
 def test_loihi_8_bit_chip_accuracy_within_a_point_of_float(setup) -> None:  # type: ignore[no-untyped-def]
@@ -86,11 +90,8 @@ def test_recurrent_network_on_the_chip() -> None:
 
 
 def test_cuba_network_on_loihi() -> None:
-    d = digits()
-    sp = split(d, seed=0)
     cfg = TrainConfig(neuron="cuba_lif", epochs=20, patience=20, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    d, sp, res, x = trained_on_digits(cfg)
     y = d.labels[sp.test]
     q = quantize(res, "loihi", weight_bits=8)
     assert q.model == "cuba_lif" and q.decay_s == round((1 - np.exp(-0.2)) * 4096)
@@ -109,12 +110,8 @@ def test_adaptive_networks_have_no_fixed_point_mode() -> None:
 def conv_setup():  # type: ignore[no-untyped-def]
     from snnas.train import ConvSpec
 
-    d = digits()
-    sp = split(d, seed=0)
-    cfg = TrainConfig(conv=(ConvSpec(8, 3, padding=1, pool=2),), hidden=(32,), epochs=15, patience=15, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
-    return d, sp, res, x
+    return trained_on_digits(TrainConfig(conv=(ConvSpec(8, 3, padding=1, pool=2),), hidden=(32,), epochs=15,
+                                         patience=15, progress=False))
 
 
 def test_conv_network_on_loihi(conv_setup) -> None:  # type: ignore[no-untyped-def]
@@ -164,11 +161,8 @@ def test_conv_layers_cannot_share_a_kernel_with_axon_types(conv_setup) -> None: 
 def test_membrane_network_is_read_by_its_membrane_on_the_chip() -> None:
     from snnas.quantize import chip_membrane, chip_outputs
 
-    d = digits()
-    sp = split(d, seed=0)
     cfg = TrainConfig(loss="membrane", epochs=12, patience=12, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    d, sp, res, x = trained_on_digits(cfg)
     y = d.labels[sp.test]
     q = quantize(res, "loihi", weight_bits=8)
     assert q.readout == "membrane"
@@ -182,3 +176,20 @@ def test_membrane_network_is_read_by_its_membrane_on_the_chip() -> None:
     assert counts.dtype == np.int64 and by_count < chip  # its spike counts were never trained to rank classes
     with pytest.raises(QuantizationError, match="readout must be 'count' or 'membrane', got 'max'"):
         chip_accuracy(q, x.astype(np.int8), y, readout="max")
+
+
+def test_fine_tuning_projects_onto_the_weights_an_unsigned_chip_holds() -> None:
+    """A chip with unsigned weights: fine-tuning's in-the-loop weights are the ones quantize() keeps
+    (no negative weight survives), not a signed projection the chip cannot hold."""
+    import dataclasses
+
+    from snnas.chip import load_chip
+
+    loihi = load_chip("loihi")
+    unsigned = dataclasses.replace(loihi, precision=dataclasses.replace(loihi.precision, weight_signed=False))
+    d = digits()
+    sp = split(d, seed=0)
+    res = train(d, sp, TrainConfig(hidden=(32,), n_steps=8, epochs=2, progress=False))
+    tuned, q = fine_tune(res, unsigned, d, sp, epochs=1)
+    assert all(float(w.min()) >= 0.0 for w in tuned.weights)
+    assert all(int(np.min(w)) >= 0 for w in q.weights)

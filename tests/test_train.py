@@ -5,19 +5,40 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from snnas.datasets import digits, split
+from snnas.datasets import Dataset, Split, digits, split
 from snnas.onchip import run_network
-from snnas.train import SURROGATES, TrainConfig, TrainError, _backward, _softmax_grad, accuracy, forward, train
+from snnas.train import (
+    SURROGATES,
+    TrainConfig,
+    TrainError,
+    TrainResult,
+    _backward,
+    _softmax_grad,
+    accuracy,
+    forward,
+    train,
+)
 
 
-def engine_counts(net, x: np.ndarray, classes: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Output spike counts per sample of the exported network, run in the C++ engine."""
+def engine_counts(net, x: np.ndarray, out: str = "l2") -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Spike counts per sample of population ``out`` of an exported network, run in the C++ engine (double
+    precision)."""
     run = run_network(net, x.astype(np.int8))
-    off = net.to_csr().offsets["l2"]
-    sim = np.zeros((x.shape[0], classes))
-    out = run.spike_ids >= off
-    np.add.at(sim, (run.spike_steps[out] // x.shape[1], run.spike_ids[out] - off), 1)
+    off = net.to_csr().offsets[out]
+    size = net.node(out).size
+    sim = np.zeros((x.shape[0], size))
+    keep = (run.spike_ids >= off) & (run.spike_ids < off + size)
+    np.add.at(sim, (run.spike_steps[keep] // x.shape[1], run.spike_ids[keep] - off), 1)
     return sim
+
+
+def trained_on_digits(cfg: TrainConfig) -> tuple[Dataset, Split, TrainResult, np.ndarray]:
+    """The digits, their split (seed 0), ``cfg`` trained on it, and the test samples' rate raster (16 steps
+    of 1 ms, seed 0)."""
+    d = digits()
+    sp = split(d, seed=0)
+    res = train(d, sp, cfg)
+    return d, sp, res, np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +61,7 @@ def test_exported_network_spikes_identically_in_the_engine(trained) -> None:  # 
     x = np.asarray(d.raster(sp.test[:40], 16, 1e-3, "rate", seed=1), dtype=float)
     counts, _ = forward(res.weights, x, res.config)
     net = res.to_network()
-    sim = engine_counts(net, x, counts.shape[1])
-    assert np.array_equal(sim, counts)
+    assert np.array_equal(engine_counts(net, x), counts)
 
 
 def _reference_backward(w, x, cfg, d_counts):  # type: ignore[no-untyped-def]
@@ -130,8 +150,7 @@ def test_recurrent_network_spikes_identically_in_the_engine() -> None:
     counts, _ = forward(res.weights, x, cfg, recurrent=res.recurrent)
     net = res.to_network()
     assert any(p.source == p.target for p in net.projections)
-    sim = engine_counts(net, x, counts.shape[1])
-    assert np.array_equal(sim, counts)
+    assert np.array_equal(engine_counts(net, x), counts)
 
 
 def test_recurrent_backward_matches_a_loop_reference() -> None:
@@ -174,18 +193,18 @@ def test_recurrent_backward_matches_a_loop_reference() -> None:
     np.testing.assert_allclose(gr[0], ref_r, rtol=1e-10, atol=1e-12)
 
 
-def test_cuba_network_spikes_like_the_engine_and_learns() -> None:
-    d = digits()
-    sp = split(d, seed=0)
-    cfg = TrainConfig(neuron="cuba_lif", tau_syn=5e-3, epochs=15, patience=15, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+@pytest.mark.parametrize("cfg, exact", [
+    # the engine catches idle CUBA neurons up in closed form (pow), the trainer steps: rounding may differ by an ulp
+    (TrainConfig(neuron="cuba_lif", tau_syn=5e-3, epochs=15, patience=15, progress=False), False),
+    # adaptive LIF is stepped every step in the engine: exact
+    (TrainConfig(neuron="adaptive_lif", tau_adapt=50e-3, adapt_beta=0.3, epochs=12, patience=12, progress=False), True),
+], ids=["cuba_lif", "adaptive_lif"])
+def test_neuron_model_learns_and_spikes_like_the_engine(cfg: TrainConfig, exact: bool) -> None:
+    d, sp, res, x = trained_on_digits(cfg)
     assert accuracy(res.weights, x, d.labels[sp.test], cfg) > 0.85
     counts, _ = forward(res.weights, x[:40], cfg)
-    net = res.to_network()
-    sim = engine_counts(net, x[:40], counts.shape[1])
-    # the engine catches idle neurons up in closed form (pow), the trainer steps: rounding may differ by an ulp
-    assert np.mean(sim == counts) > 0.99
+    sim = engine_counts(res.to_network(), x[:40])
+    assert np.array_equal(sim, counts) if exact else np.mean(sim == counts) > 0.99
 
 
 @pytest.mark.parametrize("reset", ["zero", "subtract"])
@@ -222,34 +241,18 @@ def test_cuba_backward_matches_a_loop_reference(reset: str) -> None:
         np.testing.assert_allclose(gi, ri, rtol=1e-10, atol=1e-12)
 
 
-def test_adaptive_network_spikes_identically_in_the_engine() -> None:
-    d = digits()
-    sp = split(d, seed=0)
-    cfg = TrainConfig(neuron="adaptive_lif", tau_adapt=50e-3, adapt_beta=0.3, epochs=12, patience=12, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
-    assert accuracy(res.weights, x, d.labels[sp.test], cfg) > 0.85
-    counts, _ = forward(res.weights, x[:40], cfg)
-    net = res.to_network()
-    sim = engine_counts(net, x[:40], counts.shape[1])
-    assert np.array_equal(sim, counts)  # adaptive LIF is stepped every step in the engine: exact
-
-
 def test_if_network_learns_spikes_like_the_engine_and_quantises() -> None:
     """Integrate-and-fire (Speck's neuron): no leak in training, the IR, and the fixed-point chip run."""
     from snnas.neurons import IFParameters
     from snnas.quantize import chip_accuracy, quantize
 
-    d = digits()
-    sp = split(d, seed=0)
     cfg = TrainConfig(hidden=(48,), neuron="if", epochs=8, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    d, sp, res, x = trained_on_digits(cfg)
     assert accuracy(res.weights, x, d.labels[sp.test], cfg) > 0.8
     net = res.to_network()
     assert all(isinstance(p.neuron, IFParameters) for p in net.populations)
     counts, _ = forward(res.weights, x[:40], cfg)
-    assert np.array_equal(engine_counts(net, x[:40], counts.shape[1]), counts)
+    assert np.array_equal(engine_counts(net, x[:40]), counts)
     q = quantize(res, "speck", 8)
     assert q.decay == 0 and q.model == "if"
     acc, _ = chip_accuracy(q, x.astype(np.int8), d.labels[sp.test])

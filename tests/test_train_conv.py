@@ -11,7 +11,6 @@ import pytest
 from snnas.connectivity import conv_synapses
 from snnas.datasets import digits, split
 from snnas.network import Conv
-from snnas.onchip import run_network
 from snnas.train import (
     ConvSpec,
     TrainConfig,
@@ -26,17 +25,7 @@ from snnas.train import (
     train,
 )
 from snnas.train_conv import compose, compose_transpose
-
-
-def engine_counts(net, x: np.ndarray, out: str) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Output spike counts per sample of an exported network, run in the C++ engine (double precision)."""
-    run = run_network(net, x.astype(np.int8))
-    off = net.to_csr().offsets[out]
-    size = net.node(out).size
-    sim = np.zeros((x.shape[0], size))
-    keep = (run.spike_ids >= off) & (run.spike_ids < off + size)
-    np.add.at(sim, (run.spike_steps[keep] // x.shape[1], run.spike_ids[keep] - off), 1)
-    return sim
+from tests.test_train import engine_counts, trained_on_digits
 
 
 def dense_equivalent(weights, cfg: TrainConfig, n_inputs: int):  # type: ignore[no-untyped-def]
@@ -198,11 +187,8 @@ def test_pooled_two_layer_conv_net_spikes_identically_in_the_engine() -> None:
 
 
 def test_membrane_loss_learns_digits() -> None:
-    d = digits()
-    sp = split(d, seed=0)
     cfg = TrainConfig(loss="membrane", epochs=10, patience=10, progress=False)
-    res = train(d, sp, cfg)
-    x = np.asarray(d.raster(sp.test, 16, 1e-3, "rate", seed=0), dtype=float)
+    d, sp, res, x = trained_on_digits(cfg)
     y = d.labels[sp.test]
     assert accuracy(res.weights, x, y, cfg) > 0.9
     z = readout(res.weights, x, cfg)

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from snnas.datasets import digits, split
-from snnas.onchip import run_network
 from snnas.quantize import QuantizationError
 from snnas.quantize_graph import graph_chip_outputs, quantize_graph
 from snnas.train import TrainConfig, TrainError, _backward_full, _softmax_grad, forward
@@ -19,6 +18,7 @@ from snnas.train_graph import (
     graph_forward,
     train_graph,
 )
+from tests.test_train import engine_counts
 
 CELL = (("a", 16), ("b", 16), ("c", 16))
 EDGES = (GraphEdge("in", "a"), GraphEdge("a", "b", "band"), GraphEdge("a", "c", "skip"), GraphEdge("b", "c"),
@@ -60,13 +60,7 @@ def test_cell_learns_and_spikes_like_the_engine(data, neuron: str) -> None:  # t
     pool = next(w for w, e in zip(res.weights, EDGES) if e.kind == "pool")
     assert np.all(pool[np.abs(np.subtract.outer(np.arange(16), np.arange(16))) > 1] == 0)  # fixed band
     counts, _ = graph_forward(gc, res.weights, x[:40])
-    net = res.to_network()
-    run = run_network(net, x[:40].astype(np.int8))
-    off = net.to_csr().offsets["out"]
-    sim = np.zeros_like(counts)
-    o = run.spike_ids >= off
-    np.add.at(sim, (run.spike_steps[o] // 16, run.spike_ids[o] - off), 1)
-    assert np.array_equal(sim, counts) and counts.sum() > 0
+    assert np.array_equal(engine_counts(res.to_network(), x[:40], "out"), counts) and counts.sum() > 0
     q = quantize_graph(res, "loihi", 8)
     chip = graph_chip_outputs(q, x.astype(np.int8))
     acc_chip = float((chip.sum(axis=1).argmax(axis=1) == d.labels[sp.test]).mean())

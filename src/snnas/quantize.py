@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -43,11 +43,12 @@ from numpy.typing import NDArray
 from snnas.chip import Chip, load_chip
 from snnas.connectivity import conv_synapses
 from snnas.errors import SnnasError
-from snnas.train import ConvSpec, TrainConfig, TrainResult, conv_layers
+from snnas.train import ConvSpec, TrainConfig, TrainResult, conv_layers, hit_rate, train
 from snnas.train_conv import ConvLayer, compose
 
-__all__ = ["ChipNet", "QuantizationError", "QuantizedNetwork", "assemble_chip_net", "chip_net_outputs", "chip_precision", "chip_accuracy", "chip_membrane", "chip_outputs", "fine_tune",
-           "quantize", "source_types", "typed"]
+__all__ = ["ChipNet", "QuantizationError", "QuantizedNetwork", "assemble_chip_net", "chip_accuracy", "chip_membrane",
+           "chip_net_outputs", "chip_outputs", "chip_precision", "fine_tune", "integer_decay", "integer_threshold",
+           "integer_weights", "layer_scale", "quantize", "source_types", "typed"]
 
 
 class QuantizationError(SnnasError, ValueError):
@@ -103,6 +104,27 @@ class QuantizedNetwork:
         return [w.astype(np.float64) * s / self.input_factor / g for w, s, g in zip(self.weights, self.scales, gain)]
 
 
+def layer_scale(peak: float, levels: int) -> float:
+    """s = peak / L, the scale that maps the largest weight magnitude ``peak`` to the top level L (1 when
+    all weights are 0)."""
+    return peak / levels if peak > 0 else 1.0
+
+
+def integer_weights(w: NDArray[np.float64], scale: float, levels: int, signed: bool) -> NDArray[np.int64]:
+    """round(w / s), clipped to [-L, L] (signed) or [0, L] (unsigned: negative weights become 0)."""
+    return np.clip(np.rint(w / scale), -levels if signed else 0, levels).astype(np.int64)
+
+
+def integer_threshold(threshold: float, scale: float, cap: int) -> int:
+    """θ_int = round(θ / s), at least 1 and at most the chip's cap."""
+    return int(min(max(1, round(threshold / scale)), cap))
+
+
+def integer_decay(tau: float, dt: float) -> int:
+    """d = round((1 - exp(-dt/tau)) · 4096): v - ((v·d) >> 12) ≈ exp(-dt/tau)·v (Loihi's 12-bit decay)."""
+    return round((1.0 - math.exp(-dt / tau)) * 4096)
+
+
 def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64]:
     """The chip's integer kernel Σ_{a,b} shift_{a,b}(K_int) (exact: sums of integers)."""
     return np.rint(compose(k_int.astype(np.float64), layer) / layer.pool_weight).astype(np.int64)
@@ -111,11 +133,10 @@ def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64
 def _conv_int(kernel: NDArray[np.float64], layer: ConvLayer, levels: int, signed: bool) -> tuple[NDArray[np.int64], float]:
     """K_int and the smallest scale s (found by raising it from max|K_eff| / levels) whose chip kernel
     fits ±levels; K_eff ≈ s · Σ-compose(K_int)."""
-    peak = float(np.abs(compose(kernel, layer)).max())
-    scale = peak / levels if peak > 0 else 1.0
+    scale = layer_scale(float(np.abs(compose(kernel, layer)).max()), levels)
     target = kernel * layer.pool_weight
     while True:
-        k_int = np.clip(np.rint(target / scale), -levels if signed else 0, levels).astype(np.int64)
+        k_int = integer_weights(target, scale, levels, signed)
         top = int(np.abs(_sum_compose(k_int, layer)).max())
         if top <= levels:
             return k_int, scale
@@ -202,31 +223,28 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     convs = conv_layers(cfg, math.prod(cfg.input_shape)) if cfg.conv and cfg.input_shape is not None else []
     # Fixed-point CUBA-LIF adds the whole current to v each step (Loihi), the float rule (1 - a) of it.
     factor = 1.0 - math.exp(-cfg.dt / cfg.tau_m) if cfg.neuron == "cuba_lif" else 1.0
-    weights, scales, thresholds = [], [], []
+    weights, scales = [], []
     recurrent: list[NDArray[np.int64] | None] = []
     for layer, w_float in enumerate(result.weights):
         w = w_float * factor
+        rec_int = None
         if layer < len(convs):
-            k_int, scale = _conv_int(w, convs[layer], levels, signed)
-            weights.append(k_int)
-            recurrent.append(None)
-            scales.append(scale)
-            thresholds.append(int(min(max(1, round(cfg.threshold / scale)), th_cap)))
-            continue
-        src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
-        rec_float = rec_in[layer]
-        rec = None if rec_float is None else rec_float * factor
-        peak = max(float(np.abs(src).max()), float(np.abs(rec).max()) if rec is not None else 0.0)
-        scale = peak / levels if peak > 0 else 1.0  # one scale for every synapse into the layer
-        wi = np.rint(src / scale).astype(np.int64)
-        wi = np.clip(wi, -levels if signed else 0, levels)
-        weights.append(wi)
-        recurrent.append(None if rec is None else np.clip(np.rint(rec / scale).astype(np.int64),
-                                                         -levels if signed else 0, levels))
+            w_int, scale = _conv_int(w, convs[layer], levels, signed)
+        else:
+            src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
+            rec_float = rec_in[layer]
+            rec = None if rec_float is None else rec_float * factor
+            # one scale for every synapse into the layer
+            scale = layer_scale(max(float(np.abs(src).max()), float(np.abs(rec).max()) if rec is not None else 0.0),
+                                levels)
+            w_int = integer_weights(src, scale, levels, signed)
+            rec_int = None if rec is None else integer_weights(rec, scale, levels, signed)
+        weights.append(w_int)
+        recurrent.append(rec_int)
         scales.append(scale)
-        thresholds.append(int(min(max(1, round(cfg.threshold / scale)), th_cap)))
-    decay = 0 if cfg.neuron == "if" else int(round((1.0 - math.exp(-cfg.dt / cfg.tau_m)) * 4096))
-    decay_s = int(round((1.0 - math.exp(-cfg.dt / cfg.tau_syn)) * 4096))
+    thresholds = [integer_threshold(cfg.threshold, s, th_cap) for s in scales]
+    decay = 0 if cfg.neuron == "if" else integer_decay(cfg.tau_m, cfg.dt)
+    decay_s = integer_decay(cfg.tau_syn, cfg.dt)
     return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
                             "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor,
                             tuple(cfg.conv), tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, cfg.loss)
@@ -385,8 +403,7 @@ def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.
     if how not in ("count", "membrane"):
         raise QuantizationError(f"readout must be 'count' or 'membrane', got {how!r}")
     z: NDArray[Any] = chip_membrane(q, x)[0] if how == "membrane" else chip_outputs(q, x).sum(axis=1).astype(np.int64)
-    acc = float((np.argmax(z, axis=1) == np.asarray(labels)).mean()) if z.size else 0.0
-    return acc, z
+    return hit_rate(z, np.asarray(labels)), z
 
 
 def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epochs: int = 30,
@@ -397,28 +414,25 @@ def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epoc
     starting weights, then b-bit rounding with the layer's current scale); the float weights take the
     updates (straight-through). Returns the fine-tuned result and its quantised network.
     """
-    from dataclasses import replace
-
-    from snnas.train import train
-
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     k = chip.core_limits(0).weight_values_per_neuron
     _no_conv_with_types(result.config, chip, k)
     types = [source_types(w, k) for w in result.weights] if k is not None else None
     first = quantize(result, chip, weight_bits, types)
-    levels = 2 ** (first.weight_bits - 1) - 1
+    _, signed, levels, _, _ = chip_precision(chip, first.weight_bits)  # the levels quantize() used
+    lowest = -levels if signed else 0
     convs = first.conv_layers()
 
     def project(ws: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
         out: list[NDArray[np.float64]] = []
         for layer, w in enumerate(ws):
             if layer < len(convs):  # the chip's kernel rule (module docstring), back in float scale
-                k_int, k_scale = _conv_int(w, convs[layer], levels, True)
+                k_int, k_scale = _conv_int(w, convs[layer], levels, signed)
                 out.append(k_int.astype(np.float64) * (k_scale / convs[layer].pool_weight))
                 continue
             src = typed(w, types[layer]) if types is not None else w
-            scale = float(np.abs(src).max()) / levels or 1.0
-            out.append(np.clip(np.rint(src / scale), -levels, levels) * scale)
+            scale = layer_scale(float(np.abs(src).max()), levels)
+            out.append(np.clip(np.rint(src / scale), lowest, levels) * scale)  # in float: -0.0 stays -0.0
         return out
 
     cfg = replace(result.config, epochs=epochs, patience=epochs, lr=lr or result.config.lr / 2)

@@ -13,7 +13,6 @@ types) are not supported for graphs: :class:`QuantizationError` says so.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,10 @@ from snnas.quantize import (
     assemble_chip_net,
     chip_net_outputs,
     chip_precision,
+    integer_decay,
+    integer_threshold,
+    integer_weights,
+    layer_scale,
 )
 from snnas.train_graph import GraphResult
 
@@ -40,10 +43,19 @@ class QuantizedGraph:
     weights: list[NDArray[np.int64]]
     scales: dict[str, float]
     thresholds: dict[str, int]
-    decay: int
     state_bits: int
     weight_bits: int
-    reset: str
+
+    @property
+    def decay(self) -> int:
+        """d = round((1 − a) · 4096) of the populations (0 for IF)."""
+        c = self.result.config.train
+        return 0 if c.neuron == "if" else integer_decay(c.tau_m, c.dt)
+
+    @property
+    def reset(self) -> str:
+        """The engine's reset: "subtract" or "value" (to 0)."""
+        return "subtract" if self.result.config.train.reset == "subtract" else "value"
 
     def float_weights(self) -> list[NDArray[np.float64]]:
         """The weights the chip holds, back in float units (what energy and mapping see)."""
@@ -62,13 +74,10 @@ def quantize_graph(result: GraphResult, chip: Chip | str, weight_bits: int | Non
     peaks: dict[str, float] = {}
     for e, w in zip(edges, result.weights):
         peaks[e.dst] = max(peaks.get(e.dst, 0.0), float(np.abs(w).max()) if w.size else 0.0)
-    scales = {p: (pk / levels if pk > 0 else 1.0) for p, pk in peaks.items()}
-    ints = [np.clip(np.rint(w / scales[e.dst]), -levels if signed else 0, levels).astype(np.int64)
-            for e, w in zip(edges, result.weights)]
-    thresholds = {p: min(max(1, round(c.threshold / s)), th_cap) for p, s in scales.items()}
-    decay = 0 if c.neuron == "if" else round((1.0 - math.exp(-c.dt / c.tau_m)) * 4096)
-    return QuantizedGraph(result, ints, scales, thresholds, decay, state_bits, bits,
-                          "subtract" if c.reset == "subtract" else "value")
+    scales = {p: layer_scale(pk, levels) for p, pk in peaks.items()}
+    ints = [integer_weights(w, scales[e.dst], levels, signed) for e, w in zip(edges, result.weights)]
+    thresholds = {p: integer_threshold(c.threshold, s, th_cap) for p, s in scales.items()}
+    return QuantizedGraph(result, ints, scales, thresholds, state_bits, bits)
 
 
 def graph_chip_outputs(q: QuantizedGraph, raster: NDArray[Any]) -> NDArray[np.int8]:

@@ -28,8 +28,23 @@ from snnas.network import Network
 from snnas.onchip import evaluate_on_chips
 from snnas.quantize import QuantizationError, chip_membrane, chip_outputs, quantize
 from snnas.quantize_graph import graph_chip_outputs, quantize_graph
-from snnas.train import TrainConfig, forward, readout, train
-from snnas.train_graph import GraphConfig, GraphResult, graph_forward, train_graph
+from snnas.train import (
+    TrainConfig,
+    TrainResult,
+    _run,
+    encode,
+    input_shape,
+    train,
+    weight_shapes,
+)
+from snnas.train_graph import (
+    GraphConfig,
+    GraphResult,
+    check_graph,
+    graph_forward,
+    init_weights,
+    train_graph,
+)
 
 __all__ = ["Score", "architecture", "score"]
 
@@ -68,10 +83,6 @@ class Score:
 def architecture(config: TrainConfig, n_inputs: int, n_classes: int, seed: int = 0) -> Network:
     """The untrained network of a configuration (random weights, the configured neuron model): what
     feasibility is checked on."""
-    from dataclasses import replace
-
-    from snnas.train import TrainResult, input_shape, weight_shapes
-
     rng = np.random.default_rng(seed)
     shapes = weight_shapes(config, n_inputs, n_classes)  # conv kernels first, then (inputs, neurons) per dense layer
     weights = [rng.normal(0, 1, size=s) + 1e-3 for s in shapes]
@@ -104,8 +115,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     blocking = tuple(v for v in report.violations if v.constraint not in _QUANTISED_LIMITS)
     if blocking:
         return Score(chip.id, False, blocking, notes=("infeasible before training: not trained",))
-    raster = data.raster(split.test, tc.n_steps, tc.dt, tc.encoder, seed=tc.seed, **tc.encoder_options)
-    x = np.asarray(raster, dtype=float)
+    x = encode(data, split.test, tc)
     y = data.labels[split.test]
     x_int = np.rint(x).astype(np.int8) if tc.encoder != "direct" else x
     notes: list[str] = []
@@ -127,11 +137,11 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     else:
         result = train(data, split, config)
         seconds = result.seconds
-        counts, saved = forward(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
+        counts, saved, v_mean = _run(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
         float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
         rates = tuple(float(s.mean()) / tc.dt for _, s in saved)  # spikes per neuron per second, per layer
-        if config.loss == "membrane":  # predictions by the readout the network was trained for
-            counts = readout(result.weights, x, config, result.recurrent_or_none())
+        if config.loss == "membrane":  # predictions by the readout the network was trained for (train.readout)
+            counts = v_mean
         try:
             q = quantize(result, chip, weight_bits)
             if config.loss == "membrane":
@@ -168,8 +178,6 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
 
 def _graph_architecture(config: GraphConfig, data: Dataset) -> Network:
     """The untrained graph network (random weights): what feasibility is checked on."""
-    from snnas.train_graph import check_graph, init_weights
-
     sizes = check_graph(config, data.n_inputs, data.n_classes)
     weights = [w + 1e-3 for w in init_weights(config, sizes, np.random.default_rng(config.train.seed))]
     return GraphResult(weights, config, [], 0.0, 0.0).to_network(name="candidate")

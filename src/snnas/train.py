@@ -62,7 +62,7 @@ from snnas.train_conv import (
 )
 
 __all__ = ["LOSSES", "SURROGATES", "ConvSpec", "TrainConfig", "TrainError", "TrainResult", "accuracy", "conv_layers",
-           "forward", "input_shape", "readout", "train", "weight_shapes"]
+           "encode", "forward", "hit_rate", "input_shape", "neuron_parameters", "readout", "train", "weight_shapes"]
 
 LOSSES = ("count", "membrane")
 
@@ -270,6 +270,34 @@ def weight_shapes(config: TrainConfig, n_inputs: int, n_classes: int) -> list[tu
     return [c.weight_shape for c in convs] + list(itertools.pairwise(sizes))
 
 
+def encode(data: Dataset, indices: NDArray[np.int64], config: TrainConfig) -> NDArray[np.float64]:
+    """The input spikes (samples, steps, inputs) of ``data``'s samples ``indices`` in ``config``'s code
+    (encoder and options, n_steps, dt, seed), as float64."""
+    return np.asarray(data.raster(indices, config.n_steps, config.dt, config.encoder, seed=config.seed,
+                                  **config.encoder_options), dtype=np.float64)
+
+
+def neuron_parameters(config: TrainConfig) -> NeuronParameters:
+    """The IR neuron of every trained population: threshold θ, reset to 0 ("value") or by θ ("subtract").
+
+    LIF and adaptive LIF take r = tau_m/dt (NIR's scale: a weight w moves v by w·r·dt/tau_m = w); IF
+    takes r = 1 (no leak: a weight moves v by itself); CUBA-LIF takes r = tau_syn/dt and w_in = 1, so that
+    r·w_in·dt/tau_syn = 1: a weight moves the drive by itself.
+    """
+    c = config
+    r = c.tau_m / c.dt
+    reset = "subtract" if c.reset == "subtract" else "value"
+    if c.neuron == "adaptive_lif":
+        return AdaptiveLIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, tau_adapt=c.tau_adapt,
+                                     beta=c.adapt_beta, reset=reset)  # type: ignore[arg-type]
+    if c.neuron == "cuba_lif":
+        return CubaLIFParameters(tau_m=c.tau_m, tau_syn=c.tau_syn, v_th=c.threshold, v_reset=0.0,
+                                 r=c.tau_syn / c.dt, w_in=1.0, reset=reset)  # type: ignore[arg-type]
+    if c.neuron == "if":
+        return IFParameters(v_th=c.threshold, v_reset=0.0, r=1.0, reset=reset)  # type: ignore[arg-type]
+    return LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, reset=reset)  # type: ignore[arg-type]
+
+
 @dataclass
 class TrainResult:
     """Trained weights (inputs × neurons per layer, in volts of jump per spike) and the learning curve."""
@@ -293,7 +321,6 @@ class TrainResult:
         :mod:`snnas.train_conv`); the dense layer after it reads the population in C order.
         """
         c = self.config
-        r = c.tau_m / c.dt
         n_conv = len(c.conv)
         if n_conv and c.input_shape is None:
             raise TrainError("input_shape: a network with conv layers needs the input shape in its config "
@@ -303,19 +330,8 @@ class TrainResult:
         shapes = [layer.out_shape for layer in convs] + [(w.shape[1],) for w in self.weights[n_conv:]]
         nodes: list[Any] = [Input("in", convs[0].in_shape if convs else (n_in,))]
         projs: list[Any] = []
-        reset = "subtract" if c.reset == "subtract" else "value"
+        params = neuron_parameters(c)
         for i, (w, n) in enumerate(zip(self.weights, shapes)):
-            params: NeuronParameters
-            if c.neuron == "adaptive_lif":
-                params = AdaptiveLIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, tau_adapt=c.tau_adapt,
-                                               beta=c.adapt_beta, reset=reset)  # type: ignore[arg-type]
-            elif c.neuron == "cuba_lif":  # r·w_in·dt/tau_syn = 1: a weight moves the drive by itself
-                params = CubaLIFParameters(tau_m=c.tau_m, tau_syn=c.tau_syn, v_th=c.threshold, v_reset=0.0,
-                                           r=c.tau_syn / c.dt, w_in=1.0, reset=reset)  # type: ignore[arg-type]
-            elif c.neuron == "if":  # no leak; r = 1: a weight moves v by itself
-                params = IFParameters(v_th=c.threshold, v_reset=0.0, r=1.0, reset=reset)  # type: ignore[arg-type]
-            else:
-                params = LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=r, reset=reset)  # type: ignore[arg-type]
             nodes.append(Population(f"l{i + 1}", n, params))
             src = "in" if i == 0 else f"l{i}"
             if i < n_conv:
@@ -399,30 +415,26 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
         i_syn = np.zeros((batch, n))
         theta = np.zeros((batch, n))
         for t in range(steps):
-            if adaptive:  # the engine's adaptive LIF; u is saved relative to the moving threshold
-                theta = theta * rho
-                u = a_scalar * v
-                thr = config.threshold + theta
-                spikes = (u >= thr).astype(np.float64)
-                total = u + currents[t] + (spikes @ rec if rec is not None else 0.0)
-                v = total - thr * spikes if subtract else total * (1.0 - spikes)
-                theta = theta + config.adapt_beta * spikes
-                u_all[t], s_all[t] = u - (thr - config.threshold), spikes
-            elif cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
+            if cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
                 i_syn = b_scalar * i_syn
                 u = i_syn + (v - i_syn) * a_scalar
                 spikes = (u >= config.threshold).astype(np.float64)
                 i_syn = i_syn + currents[t] + (spikes @ rec if rec is not None else 0.0)
                 v = u - config.threshold * spikes if subtract else u * (1.0 - spikes)
                 u_all[t], s_all[t] = u, spikes
-            elif rec is None:
+            elif rec is None and not adaptive:
                 _lif_step(v, currents[t], a, config.threshold, subtract, u_all[t], s_all[t])
-            else:
+            else:  # LIF with recurrence and/or the engine's adaptive threshold θ + θ_a (θ_a = 0 without)
+                if adaptive:
+                    theta = theta * rho
                 u = a_scalar * v
-                spikes = (u >= config.threshold).astype(np.float64)
-                total = u + currents[t] + spikes @ rec
-                v = total - config.threshold * spikes if subtract else total * (1.0 - spikes)
-                u_all[t], s_all[t] = u, spikes
+                thr = config.threshold + theta if adaptive else config.threshold
+                spikes = (u >= thr).astype(np.float64)
+                total = u + currents[t] + (spikes @ rec if rec is not None else 0.0)
+                v = total - thr * spikes if subtract else total * (1.0 - spikes)
+                if adaptive:
+                    theta = theta + config.adapt_beta * spikes
+                u_all[t], s_all[t] = u - (thr - config.threshold), spikes  # u relative to the moving threshold
             if last:
                 v_sum += v
         if keep:
@@ -471,18 +483,15 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
             if d_mem is not None:
                 dv = dv + d_mem
             keep_v = dv if subtract else dv * (1.0 - s[t])
-            if cuba:
-                # i_n = i'_n + I_n; u_n = i'_n + (v_{n-1} - i'_n) a; v_n = reset(u_n); i'_n = b i_{n-1}
-                d_current[t] = di
-                ds = g[t] if rec is None else g[t] + di @ rec.T
-                du = keep_v + ds * sg[t]
-                dv = a * du
-                di = b * (di + (1.0 - a) * du)
-                continue
-            d_current[t] = keep_v
-            ds = g[t] if rec is None else g[t] + keep_v @ rec.T
+            # CUBA: i_n = i'_n + I_n; u_n = i'_n + (v_{n-1} - i'_n) a; v_n = reset(u_n); i'_n = b i_{n-1},
+            # so the input current's gradient is di's; LIF: it is the kept dv
+            d_in = di if cuba else keep_v
+            d_current[t] = d_in
+            ds = g[t] if rec is None else g[t] + d_in @ rec.T
             du = keep_v + ds * sg[t]
             dv = a * du
+            if cuba:
+                di = b * (di + (1.0 - a) * du)
         xin = inputs[layer]
         flat_d = d_current.reshape(-1, d_current.shape[-1])
         if rec is not None:
@@ -527,7 +536,12 @@ def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], lab
              config: TrainConfig, recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> float:
     """Share of samples whose :func:`readout` is largest at the label: the most-spiking output neuron, or
     with ``loss="membrane"`` the highest mean membrane (ties go to the lowest index)."""
-    z = readout(weights, x, config, recurrent)
+    return hit_rate(readout(weights, x, config, recurrent), labels)
+
+
+def hit_rate(z: NDArray[Any], labels: NDArray[np.int64]) -> float:
+    """Share of rows of ``z`` (samples, classes) largest at the sample's label (ties: the lowest index);
+    0 without samples."""
     return float((np.argmax(z, axis=1) == labels).mean()) if labels.size else 0.0
 
 
@@ -567,10 +581,8 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
     """
     _check(config, data)
     rng = np.random.default_rng(config.seed)
-    raster = lambda idx: np.asarray(data.raster(idx, config.n_steps, config.dt, config.encoder,
-                                                seed=config.seed, **config.encoder_options), dtype=np.float64)
-    x_train, y_train = raster(split.train), data.labels[split.train]
-    x_val, y_val = raster(split.val), data.labels[split.val]
+    x_train, y_train = encode(data, split.train, config), data.labels[split.train]
+    x_val, y_val = encode(data, split.val, config), data.labels[split.val]
     convs = conv_layers(config, data.n_inputs)
     if convs:  # keep the resolved input shape: to_network() needs it
         config = replace(config, input_shape=convs[0].in_shape)
@@ -580,7 +592,7 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
             raise TrainError(f"init: expected weight shapes {[w.shape for w in weights]}, got "
                              f"{[np.shape(w) for w in init]}")
         weights = [np.array(w, dtype=np.float64) for w in init]
-    used = (lambda ws: project(ws)) if project is not None else (lambda ws: ws)
+    used = project if project is not None else (lambda ws: ws)
     if init_recurrent is not None:
         rec = [None if r is None else np.array(r, dtype=np.float64) for r in init_recurrent]
     has_rec = any(r is not None for r in rec)

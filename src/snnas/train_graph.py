@@ -43,8 +43,15 @@ from numpy.typing import NDArray
 from snnas.datasets import Dataset, Split
 from snnas.fitting import TrainError, fit
 from snnas.network import Dense, Input, Network, Population
-from snnas.neurons import IFParameters, LIFParameters, NeuronParameters
-from snnas.train import SURROGATES, TrainConfig, _softmax_grad
+from snnas.train import (
+    SURROGATES,
+    TrainConfig,
+    _decay,
+    _softmax_grad,
+    encode,
+    hit_rate,
+    neuron_parameters,
+)
 
 __all__ = ["EDGE_KINDS", "GraphConfig", "GraphEdge", "GraphResult", "check_graph", "graph_accuracy", "graph_forward",
            "init_weights", "train_graph"]
@@ -77,10 +84,6 @@ class GraphConfig:
     nodes: tuple[tuple[str, int], ...]
     edges: tuple[GraphEdge, ...]
     train: TrainConfig = field(default_factory=TrainConfig)
-
-
-def _decay(c: TrainConfig) -> float:
-    return 1.0 if c.neuron == "if" else math.exp(-c.dt / c.tau_m)
 
 
 def _mask(kind: str, n_in: int, n_out: int) -> NDArray[np.float64] | None:
@@ -168,8 +171,9 @@ def graph_forward(gc: GraphConfig, weights: Sequence[NDArray[np.float64]], x: ND
                     total += s_all[e.src][n - e.delay] @ w
             s = s_all[p][n]
             v[p] = total - c.threshold * s if subtract else total * (1.0 - s)
-    saved: dict[str, tuple[NDArray[np.float64], ...]] = {p: (u_all[p], s_all[p]) for p in pops} if keep else {}
+    saved: dict[str, tuple[NDArray[np.float64], ...]] = {}
     if keep:
+        saved = {p: (u_all[p], s_all[p]) for p in pops}
         saved["in"] = (s_all["in"], s_all["in"])
     counts: NDArray[np.float64] = s_all["out"].sum(axis=0)
     return counts, saved
@@ -226,26 +230,20 @@ class GraphResult:
     def to_network(self, name: str = "trained") -> Network:
         """The network in the snnas IR: LIF (or IF) populations, one Dense projection per edge with its delay."""
         c = self.config.train
-        reset = "subtract" if c.reset == "subtract" else "value"
         n_in = next(w.shape[0] for w, e in zip(self.weights, self.config.edges) if e.src == "in")
         n_out = next(w.shape[1] for w, e in zip(self.weights, self.config.edges) if e.dst == "out")
-        params: NeuronParameters = (IFParameters(v_th=c.threshold, v_reset=0.0, r=1.0, reset=reset)  # type: ignore[arg-type]
-                                    if c.neuron == "if" else
-                                    LIFParameters(tau_m=c.tau_m, v_th=c.threshold, v_reset=0.0, r=c.tau_m / c.dt,
-                                                  reset=reset))  # type: ignore[arg-type]
+        params = neuron_parameters(c)  # LIF or IF (check_graph)
         nodes: list[Any] = [Input("in", n_in)]
         nodes += [Population(p, (n,), params) for p, n in self.config.nodes]
         nodes.append(Population("out", (n_out,), params))
-        projs = []
-        for e, w in zip(self.config.edges, self.weights):
-            projs.append(Dense(e.src, e.dst, w.T.copy(), delay=e.delay))
+        projs = [Dense(e.src, e.dst, w.T.copy(), delay=e.delay) for e, w in zip(self.config.edges, self.weights)]
         return Network(tuple(nodes), tuple(projs), dt=c.dt, name=name)
 
 
 def graph_accuracy(gc: GraphConfig, weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64],
                    labels: NDArray[np.int64]) -> float:
-    counts, _ = graph_forward(gc, weights, x)
-    return float((np.argmax(counts, axis=1) == labels).mean()) if labels.size else 0.0
+    """Share of samples whose most-spiking output neuron is the label (ties go to the lowest index)."""
+    return hit_rate(graph_forward(gc, weights, x)[0], labels)
 
 
 def train_graph(data: Dataset, split: Split, gc: GraphConfig) -> GraphResult:
@@ -253,12 +251,8 @@ def train_graph(data: Dataset, split: Split, gc: GraphConfig) -> GraphResult:
     c = gc.train
     sizes = check_graph(gc, data.n_inputs, data.n_classes)
     rng = np.random.default_rng(c.seed)
-
-    def raster(idx: NDArray[np.int64]) -> NDArray[np.float64]:
-        return np.asarray(data.raster(idx, c.n_steps, c.dt, c.encoder, seed=c.seed, **c.encoder_options), dtype=float)
-
-    x_train, y_train = raster(split.train), data.labels[split.train]
-    x_val, y_val = raster(split.val), data.labels[split.val]
+    x_train, y_train = encode(data, split.train, c), data.labels[split.train]
+    x_val, y_val = encode(data, split.val, c), data.labels[split.val]
     weights = init_weights(gc, sizes, rng)
 
     def batch(idx: NDArray[np.int64]) -> tuple[float, list[NDArray[np.float64]]]:
