@@ -133,3 +133,4 @@ def test_bad_strategy_options_are_named(tmp_path: Path, capsys: pytest.CaptureFi
     assert "eta must be an integer >= 2" in capsys.readouterr().err
     assert main([*base, "--option", "population=3"]) == 2  # an option of another strategy
     assert "unexpected keyword argument 'population'" in capsys.readouterr().err
+    assert not (tmp_path / "o.db").exists()  # a refused search leaves no empty store behind

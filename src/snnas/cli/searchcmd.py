@@ -72,10 +72,6 @@ class SearchCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        from snnas.search.executors import make_executor
-        from snnas.search.loop import SearchConfig, config_from_identity, run_search
-        from snnas.search.objectives import Objectives
-        from snnas.search.tasks import DatasetSpec
         from snnas.store import Store
 
         console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
@@ -86,6 +82,30 @@ class SearchCommand:
             raise SnnasError(f"--budget must be >= 1, got {args.budget}")
         if args.resume and not store_path.exists():
             raise SnnasError(f"--resume: no store at {store_path}")
+        new_store = not store_path.exists()
+        try:
+            rows, config = SearchCommand._search(args, store_path, console)
+        except SnnasError:
+            if new_store:  # a search refused before its first ask leaves no empty store behind
+                with Store(store_path) as store:
+                    empty = len(store) == 0
+                if empty:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+            raise
+        _print_fronts(console, rows, config.objectives)
+        console.print(f"store: {store_path}; plots and HTML: snnas report {store_path}")
+        return 0
+
+    @staticmethod
+    def _search(args: argparse.Namespace, store_path: Path, console: Console) -> tuple[dict[str, Any], Any]:
+        """Run or resume the search of ``args`` in ``store_path``; the rows per chip and the configuration."""
+        from snnas.search.executors import make_executor
+        from snnas.search.loop import SearchConfig, config_from_identity, run_search
+        from snnas.search.objectives import Objectives
+        from snnas.search.tasks import DatasetSpec
+        from snnas.store import Store
+
         with Store(store_path) as store:
             meta = store.meta()
             started = "config" in meta or len(store) > 0
@@ -133,9 +153,7 @@ class SearchCommand:
                 store.export_csv(args.csv)
             if args.json:
                 store.export_json(args.json)
-        _print_fronts(console, rows, config.objectives)
-        console.print(f"store: {store_path}; plots and HTML: snnas report {store_path}")
-        return 0
+        return rows, config
 
 
 def _options(items: list[str]) -> dict[str, Any]:
