@@ -303,16 +303,9 @@ class Engine {
     for (int32_t lo = 0; lo < n_; lo += kBlock) {
       const int32_t hi = std::min<int32_t>(n_, lo + kBlock);
       if (!collect) {
-        bool fast = true;
-        for (int32_t i = lo; i < hi; ++i)
-          fast &= last[i] == m || (prev[i] == 0.0 && want[i] == 0 && (per_step ? cur[i] == 0.0 : drv[i] == 0));
-        if (fast) {
+        if (fast_block_ok(lo, hi, m, prev, cur, per_step)) {
           updates += fast_block<M>(lo, hi, n, prev, cur, per_step, received);
-          const uint16_t* ff = fire_flag_.data();
-          for (int32_t i = lo; i < hi; ++i) {
-            fb[nf] = i;
-            nf += ff[i];
-          }
+          nf = collect_fired(lo, hi, fb, nf);
           continue;
         }
       }
@@ -382,6 +375,47 @@ class Engine {
     received_ += received;
   }
 
+  // Whether every neuron of [lo, hi) has last_ == m or nothing to do in step m + 1 (no input pending,
+  // not wanted, not driven): the condition of fast_block(). Branch-free, so that GCC vectorises it.
+  bool fast_block_ok(int32_t lo, int32_t hi, int32_t m, const R* __restrict prev, const R* __restrict cur,
+                     bool per_step) const {
+    const int32_t* __restrict last = last_.data();
+    const uint16_t* __restrict want = want_.data();
+    const uint16_t* __restrict drv = driven_flag_.data();
+    int32_t bad = 0;
+    if (per_step) {
+      for (int32_t i = lo; i < hi; ++i)
+        bad |= static_cast<int32_t>(last[i] != m) &
+               (static_cast<int32_t>(prev[i] != R(0)) | static_cast<int32_t>(want[i] != 0) |
+                static_cast<int32_t>(cur[i] != R(0)));
+    } else {
+      for (int32_t i = lo; i < hi; ++i)
+        bad |= static_cast<int32_t>(last[i] != m) &
+               (static_cast<int32_t>(prev[i] != R(0)) | static_cast<int32_t>(want[i] != 0) |
+                static_cast<int32_t>(drv[i] != 0));
+    }
+    return bad == 0;
+  }
+
+  // Append to fb[nf..] the neurons of [lo, hi) whose fire_flag_ is set, in index order; returns the new
+  // count. Spikes are rare in a step, so the flags are read four at a time and zero words skipped.
+  size_t collect_fired(int32_t lo, int32_t hi, int32_t* fb, size_t nf) const {
+    const uint16_t* ff = fire_flag_.data();
+    int32_t i = lo;
+    for (; i + 4 <= hi; i += 4) {
+      uint64_t word;
+      std::memcpy(&word, ff + i, sizeof word);
+      if (word == 0) continue;
+      for (int32_t k = 0; k < 4; ++k) {
+        fb[nf] = i + k;
+        nf += ff[i + k];
+      }
+    }
+    for (; i < hi; ++i)
+      if (ff[i]) fb[nf++] = i;
+    return nf;
+  }
+
   // dense_pass() for neurons [lo, hi), all of which have last_ == n-1 or nothing to do in step n
   // (no input pending, not wanted, not driven): no idle catch-up is needed, and fast_block_kernel()
   // computes the same values as visit() without branches. Returns the updates.
@@ -436,7 +470,8 @@ class Engine {
       const int64_t updates_before = updates_, received_before = received_;
       int64_t updates = 0, received = 0;  // list path
 
-      if (listed && !prev_dense) {
+      const bool dense = !(listed && !prev_dense);
+      if (!dense) {
         for (int64_t j = 0; j < pcnt; ++j) {
           // A neuron may be listed twice (in both lists, or twice in one): a repeated visit finds its
           // input taken (zero) and does nothing, unless the first evaluated it (last_ == n): skipped.
@@ -458,7 +493,7 @@ class Engine {
         slot_events_[pslot] = 0;
         slot_dense_[pslot] = 0;
       }
-      std::sort(fired_.begin(), fired_.end());
+      if (!dense) std::sort(fired_.begin(), fired_.end());  // the dense pass lists them in index order
 
       // Scatter the spikes of S_n and the external events of step n.
       const int64_t slot = n % slots_;

@@ -73,6 +73,19 @@ def test_engine_matches_reference_on_a_driven_recurrent_network(model: str) -> N
     assert_identical(a, b)
 
 
+@pytest.mark.parametrize("n", [1001, 1002, 1003])
+def test_engine_matches_reference_with_every_neuron_driven(n: int) -> None:
+    """Every neuron driven: the dense pass takes its branch-free blocks, whose spike flags are read four
+    at a time and the remainder (n not a multiple of 4) one by one."""
+    rng = np.random.default_rng(11)
+    net = recurrent_network(rng, n, 0.02, "lif", 0.03, tau_m=20e-3, t_ref=2)
+    kw = {"v0": rng.uniform(0, 1, n), "i_ext": rng.uniform(1.05, 1.5, n)}
+    a = simulate(net, 100, **kw)
+    b = simulate_reference(net, 100, **kw)
+    assert a.neuron_updates == n * 100
+    assert_identical(a, b)
+
+
 # Per stepped model: network keywords, weight of an excitatory synapse [V], drive range [V], v0 range [V].
 STEPPED_REGIMES: dict[str, tuple[dict[str, Any], float, tuple[float, float], tuple[float, float]]] = {
     "adaptive_lif": ({"t_ref": 2, "beta": 0.2, "tau_adapt": 50e-3}, 0.03, (1.05, 1.5), (0.0, 1.0)),
