@@ -31,6 +31,7 @@ namespace {
 
 constexpr size_t kPrefetchAhead = 2;     // rows of spiking neurons fetched ahead of the scatter
 constexpr int32_t kBlock = 256;          // neurons per block of the dense pass
+constexpr int32_t kMinRun = 32;          // shortest run of driven neurons evaluated as a block
 
 template <typename R>
 class Engine {
@@ -72,9 +73,21 @@ class Engine {
     cand_.reserve(nn_);
     next_cand_.reserve(nn_);
     fired_.reserve(nn_);
-    if (ext_.current_mode == CurrentMode::PerNeuron)
+    if (ext_.current_mode == CurrentMode::PerNeuron) {
       for (int32_t i = 0; i < n_; ++i)
         if (current_[i] != 0.0) driven_flag_[i] = 1;
+      // Runs of consecutive driven neurons (an input population), cut at the blocks of the dense pass.
+      for (int32_t i = 0; i < n_;) {
+        if (!driven_flag_[i]) {
+          ++i;
+          continue;
+        }
+        int32_t j = i;
+        while (j < n_ && driven_flag_[j] && (j == i || j % kBlock != 0)) ++j;
+        if (j - i >= kMinRun) runs_.push_back({i, j});
+        i = j;
+      }
+    }
   }
 
   Result run() {
@@ -472,6 +485,18 @@ class Engine {
 
       const bool dense = !(listed && !prev_dense);
       if (!dense) {
+        // Runs of driven neurons first, as blocks: each of their neurons is evaluated in every step (so
+        // last_ == n-1), which is the condition of fast_block(); the lists then skip them (last_ == n).
+        if (!runs_.empty()) {
+          R* const in = prev ? prev : no_input_.data();
+          int32_t* const fb = fired_buf_.data();
+          size_t nf = 0;
+          for (const Run& r : runs_) {
+            updates += fast_block<M>(r.lo, r.hi, n, in, cur, false, received);
+            nf = collect_fired(r.lo, r.hi, fb, nf);
+          }
+          fired_.insert(fired_.end(), fb, fb + nf);
+        }
         for (int64_t j = 0; j < pcnt; ++j) {
           // A neuron may be listed twice (in both lists, or twice in one): a repeated visit finds its
           // input taken (zero) and does nothing, unless the first evaluated it (last_ == n): skipped.
@@ -592,6 +617,10 @@ class Engine {
   std::vector<R> no_input_;        // n zeros: no pending input
   std::vector<int32_t> cand_, next_cand_, fired_;
   std::vector<int32_t> fired_buf_;      // n + 1 entries: branch-free append of the dense pass
+  struct Run {
+    int32_t lo, hi;
+  };
+  std::vector<Run> runs_;               // runs of >= kMinRun consecutive driven neurons within a block
   int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
   Result result_;
 };

@@ -86,6 +86,25 @@ def test_engine_matches_reference_with_every_neuron_driven(n: int) -> None:
     assert_identical(a, b)
 
 
+@pytest.mark.parametrize("model", ["if", "lif", "cuba_lif"])
+def test_engine_matches_reference_with_runs_of_driven_neurons_in_a_quiet_network(model: str) -> None:
+    """Few neurons driven, in runs of consecutive indices (input populations), the rest quiet: the list
+    regime evaluates the runs as blocks, one of them cut at a block boundary of the dense pass."""
+    rng = np.random.default_rng(12)
+    n = 3000
+    net = recurrent_network(rng, n, 0.01, model, 0.05, tau_m=20e-3, tau_s=5e-3, t_ref=2)
+    i_ext = np.zeros(n)
+    for lo, hi in ((0, 64), (240, 300), (1000, 1020), (2990, 3000)):
+        i_ext[lo:hi] = rng.uniform(1.05, 1.5, hi - lo)
+    i_ext[[500, 777]] = 1.2
+    kw = {"v0": rng.uniform(0, 1, n), "i_ext": i_ext}
+    a = simulate(net, 150, **kw)
+    b = simulate_reference(net, 150, **kw)
+    assert a.spikes > 500
+    assert a.neuron_updates < n * 150 // 4  # the list regime
+    assert_identical(a, b)
+
+
 # Per stepped model: network keywords, weight of an excitatory synapse [V], drive range [V], v0 range [V].
 STEPPED_REGIMES: dict[str, tuple[dict[str, Any], float, tuple[float, float], tuple[float, float]]] = {
     "adaptive_lif": ({"t_ref": 2, "beta": 0.2, "tau_adapt": 50e-3}, 0.03, (1.05, 1.5), (0.0, 1.0)),
