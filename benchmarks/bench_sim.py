@@ -9,7 +9,8 @@
 (f) the network of (a) in fixed point (24-bit state, weights and drive in units of v_th / 1000): synaptic
     events per second of the fixed-point engine (scalar; not vectorised) and of its numba reference.
 (d) activity scaling: the same network, N and T, with only 0.8% of the neurons driven (about 100x fewer
-    spikes): the time ratio of the runs of a prepared network, and of whole calls (preparing included).
+    spikes): the time ratio of the runs of a prepared network (full and sparse runs interleaved), and of
+    whole calls (preparing included).
 (g) the stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley; evaluated in every step) on a smaller
     recurrent network of 1,000 neurons (p = 0.01) for 200 steps: neuron updates per second of the C++
     engine and of the numba reference (at most 3 runs each; Hodgkin-Huxley with its default 100
@@ -157,11 +158,19 @@ def scaling(net: SimNetwork, repeats: int) -> None:
     net_args = network_arguments(net, DT)
     t_prep, prepared = timed(lambda: _core.prepare(**net_args), repeats)
     full, sparse = (run_arguments(N, STEPS, **drive(f)) for f in (1.0, SPARSE))
-    t_full, hi = timed(lambda: prepared.run(**full), repeats)
-    t_sparse, lo = timed(lambda: prepared.run(**sparse), repeats)
+    # Interleaved, so that both see the same machine: each sparse run follows a full one (whose data it
+    # finds evicted from the caches, as in a program that runs other networks in between).
+    times_full, times_sparse = [], []
+    for _ in range(repeats):
+        t, hi = timed(lambda: prepared.run(**full), 1)
+        times_full.append(t)
+        t, lo = timed(lambda: prepared.run(**sparse), 1)
+        times_sparse.append(t)
+    t_full, t_sparse = statistics.median(times_full), statistics.median(times_sparse)
     t_call_full, _ = timed(lambda: _core.simulate(**net_args, **full), repeats)
     t_call_sparse, _ = timed(lambda: _core.simulate(**net_args, **sparse), repeats)
-    print(f"(d) activity scaling, same N and T, {SPARSE:.1%} of the neurons driven, median of {repeats} runs")
+    print(f"(d) activity scaling, same N and T, {SPARSE:.1%} of the neurons driven, median of {repeats} runs "
+          "(full and sparse interleaved)")
     print(f"    prepare (check, regroup synapses): {t_prep * 1e3:.2f} ms, once per network")
     for name, t, o in (("full  ", t_full, hi), ("sparse", t_sparse, lo)):
         print(f"    run {name}: {o['spikes']:8d} spikes  {t * 1e3:8.2f} ms  ({o['neuron_updates']} neuron updates, "

@@ -11,7 +11,8 @@
 //     neuron receives input in a step exactly when its summed input is nonzero (neurons.hpp).
 //   * The input a non-spiking neuron receives in step n is taken at the start of step n+1, fused with
 //     its phase 1 (see loop()). Phase 1 visits either the neurons listed as candidates (few were busy in
-//     the previous step) or all neurons in index order (many were).
+//     the previous step) or all neurons in index order (many were). In the first (list) regime, runs of
+//     consecutive neurons under a constant current are visited as blocks of the branch-free dense kernel.
 // No allocation happens in the step loop except for the growth of the output vectors.
 #include "engine.hpp"
 
