@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from snnas.reference import simulate_reference
-from snnas.simulate import MODELS, STEPPED_MODELS, SimNetwork, SimulationResult, simulate
+from snnas.simulate import MODELS, STEPPED_MODELS, Precision, SimNetwork, SimulationResult, simulate
 from tests.sim_cases import make_case
 
 
@@ -86,8 +86,10 @@ def test_engine_matches_reference_with_every_neuron_driven(n: int) -> None:
     assert_identical(a, b)
 
 
+@pytest.mark.parametrize("precision", ["double", "single"])
 @pytest.mark.parametrize("model", ["if", "lif", "cuba_lif"])
-def test_engine_matches_reference_with_runs_of_driven_neurons_in_a_quiet_network(model: str) -> None:
+def test_engine_matches_reference_with_runs_of_driven_neurons_in_a_quiet_network(model: str,
+                                                                                 precision: Precision) -> None:
     """Few neurons driven, in runs of consecutive indices (input populations), the rest quiet: the list
     regime evaluates the runs as blocks, one of them cut at a block boundary of the dense pass."""
     rng = np.random.default_rng(12)
@@ -98,8 +100,8 @@ def test_engine_matches_reference_with_runs_of_driven_neurons_in_a_quiet_network
         i_ext[lo:hi] = rng.uniform(1.05, 1.5, hi - lo)
     i_ext[[500, 777]] = 1.2
     kw = {"v0": rng.uniform(0, 1, n), "i_ext": i_ext}
-    a = simulate(net, 150, **kw)
-    b = simulate_reference(net, 150, **kw)
+    a = simulate(net, 150, **kw, precision=precision)
+    b = simulate_reference(net, 150, **kw, precision=precision)
     assert a.spikes > 500
     assert a.neuron_updates < n * 150 // 4  # the list regime
     assert_identical(a, b)
