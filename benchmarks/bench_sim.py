@@ -86,6 +86,17 @@ def timed(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
+def interleaved(first: Callable[[], Any], second: Callable[[], Any], repeats: int) -> tuple[float, Any, float, Any]:
+    """Median times and last outputs of two runs measured alternately, so that both see the same machine."""
+    t1, t2, out1, out2 = [], [], None, None
+    for _ in range(repeats):
+        t, out1 = timed(first, 1)
+        t1.append(t)
+        t, out2 = timed(second, 1)
+        t2.append(t)
+    return statistics.median(t1), out1, statistics.median(t2), out2
+
+
 def throughput(label: str, net: SimNetwork, repeats: int, reference: bool) -> float:
     args = core_arguments(net, STEPS, DT, **drive(1.0))
     t_cpp, out = timed(lambda: _core.simulate(**args), repeats)
@@ -110,13 +121,7 @@ def single_precision(net: SimNetwork, repeats: int, reference: bool) -> None:
     """(s) (a) in single precision, measured interleaved with double precision, and its float32 reference."""
     args = core_arguments(net, STEPS, DT, **drive(1.0))
     single = {**args, "precision": "single"}
-    t_d, t_s = [], []
-    for _ in range(repeats):
-        t, out_d = timed(lambda: _core.simulate(**args), 1)
-        t_d.append(t)
-        t, out_s = timed(lambda: _core.simulate(**single), 1)
-        t_s.append(t)
-    td, ts = statistics.median(t_d), statistics.median(t_s)
+    td, out_d, ts, out_s = interleaved(lambda: _core.simulate(**args), lambda: _core.simulate(**single), repeats)
     ev = out_s["synaptic_events"]
     print(f"(s) (a) in single precision, median of {repeats} runs interleaved with double precision: mean rate "
           f"{out_s['spikes'] / N / (STEPS * DT):.1f} Hz, {ev} synaptic events")
@@ -158,15 +163,9 @@ def scaling(net: SimNetwork, repeats: int) -> None:
     net_args = network_arguments(net, DT)
     t_prep, prepared = timed(lambda: _core.prepare(**net_args), repeats)
     full, sparse = (run_arguments(N, STEPS, **drive(f)) for f in (1.0, SPARSE))
-    # Interleaved, so that both see the same machine: each sparse run follows a full one (whose data it
-    # finds evicted from the caches, as in a program that runs other networks in between).
-    times_full, times_sparse = [], []
-    for _ in range(repeats):
-        t, hi = timed(lambda: prepared.run(**full), 1)
-        times_full.append(t)
-        t, lo = timed(lambda: prepared.run(**sparse), 1)
-        times_sparse.append(t)
-    t_full, t_sparse = statistics.median(times_full), statistics.median(times_sparse)
+    # Each sparse run follows a full one, whose data it finds evicted from the caches (as in a program that
+    # runs other networks in between).
+    t_full, hi, t_sparse, lo = interleaved(lambda: prepared.run(**full), lambda: prepared.run(**sparse), repeats)
     t_call_full, _ = timed(lambda: _core.simulate(**net_args, **full), repeats)
     t_call_sparse, _ = timed(lambda: _core.simulate(**net_args, **sparse), repeats)
     print(f"(d) activity scaling, same N and T, {SPARSE:.1%} of the neurons driven, median of {repeats} runs "

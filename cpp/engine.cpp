@@ -484,7 +484,7 @@ class Engine {
       const int64_t updates_before = updates_, received_before = received_;
       int64_t updates = 0, received = 0;  // list path
 
-      const bool dense = !(listed && !prev_dense);
+      const bool dense = !listed || prev_dense;
       if (!dense) {
         // Runs of driven neurons first, as blocks: each of their neurons is evaluated in every step (so
         // last_ == n-1), which is the condition of fast_block(); the lists then skip them (last_ == n).

@@ -42,12 +42,19 @@ def test_truenorth_weights_take_four_values_per_neuron(setup) -> None:  # type: 
         assert np.abs(w).max() <= 255
 
 
-def test_fine_tuning_recovers_accuracy_on_a_low_precision_chip(setup) -> None:  # type: ignore[no-untyped-def]
+def _odin_fine_tuning(setup, epochs: int):  # type: ignore[no-untyped-def]
+    """Chip accuracy on ODIN (3-bit weights) of the trained network quantised, before and after fine-tuning,
+    and the fine-tuned network."""
     d, sp, res, x = setup
     y = d.labels[sp.test]
-    before, _ = chip_accuracy(quantize(res, "odin"), x.astype(np.int8), y)  # 3-bit weights
-    _, q = fine_tune(res, "odin", d, sp, epochs=20)
+    before, _ = chip_accuracy(quantize(res, "odin"), x.astype(np.int8), y)
+    _, q = fine_tune(res, "odin", d, sp, epochs=epochs)
     after, _ = chip_accuracy(q, x.astype(np.int8), y)
+    return before, after, q
+
+
+def test_fine_tuning_recovers_accuracy_on_a_low_precision_chip(setup) -> None:  # type: ignore[no-untyped-def]
+    before, after, _ = _odin_fine_tuning(setup, epochs=20)
     assert after > before + 0.05
 
 
@@ -141,11 +148,7 @@ def test_conv_network_on_loihi(conv_setup) -> None:  # type: ignore[no-untyped-d
 
 
 def test_conv_fine_tuning_keeps_the_kernel_representable(conv_setup) -> None:  # type: ignore[no-untyped-def]
-    d, sp, res, x = conv_setup
-    y = d.labels[sp.test]
-    before, _ = chip_accuracy(quantize(res, "odin"), x.astype(np.int8), y)  # 3-bit weights
-    _, q = fine_tune(res, "odin", d, sp, epochs=3)
-    after, _ = chip_accuracy(q, x.astype(np.int8), y)
+    before, after, q = _odin_fine_tuning(conv_setup, epochs=3)
     assert all(np.abs(w).max() <= 3 for w in q.chip_weights())
     assert after >= before - 0.05 and after > 0.5
 

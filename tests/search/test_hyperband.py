@@ -20,6 +20,7 @@ from snnas.search.tasks import DatasetSpec
 from snnas.space import GlobalSpace
 from snnas.store import Store
 
+from .resume import comparable, cut_store
 from .test_strategies import context, drive_proposals
 
 
@@ -119,15 +120,10 @@ HB = SearchConfig(space_options={"widths": (4, 8, 16), "max_depth": 2, "n_steps"
                   dataset=DatasetSpec(max_samples=60), budget=5, epochs=2, patience=1, eval_samples=8, lag=2)
 
 
-def _comparable(rows: list) -> list:  # type: ignore[type-arg]
-    return [(r.idx, r.genome_key, r.fidelity, r.status, {k: v for k, v in (r.score or {}).items()
-                                                          if k != "train_seconds"}) for r in rows]
-
-
 def test_multi_fidelity_search_spends_its_budget_in_full_trainings_and_resumes(tmp_path: Path) -> None:
     with Store(tmp_path / "hb.db") as st:
         rows = run_search(HB, st)["loihi"]
-        full = _comparable(st.rows())
+        full = comparable(st.rows())
     fids = [r.fidelity for r in rows if r.status != "duplicate"]
     # 4 at 1 epoch (1/2 each) + 2 at 2 epochs = 4 full trainings, then the next bracket's first 2
     assert fids[:6] == [0.5] * 4 + [1.0] * 2
@@ -135,14 +131,10 @@ def test_multi_fidelity_search_spends_its_budget_in_full_trainings_and_resumes(t
     promoted = {r.genome_key for r in rows if r.fidelity == 1.0}
     assert promoted <= {r.genome_key for r in rows if r.fidelity == 0.5}
     # kill the run after its first rung: rows beyond it lost, the last one pending; resume redoes nothing else
-    con = sqlite3.connect(tmp_path / "hb.db")
-    con.execute("DELETE FROM evaluations WHERE idx > 4")
-    con.execute("UPDATE evaluations SET status = 'pending', score = NULL WHERE idx = 4")
-    con.commit()
-    con.close()
+    cut_store(tmp_path / "hb.db", last=4)
     with Store(tmp_path / "hb.db") as st:
         run_search(HB, st)
-        assert _comparable(st.rows()) == full
+        assert comparable(st.rows()) == full
 
 
 def test_a_store_of_version_1_is_upgraded_in_place(tmp_path: Path) -> None:
@@ -208,11 +200,11 @@ def test_asha_never_waits_and_promotes_the_best_of_each_third() -> None:
 
 def test_asha_runs_through_the_loop_deterministically(tmp_path: Path) -> None:
     cfg = replace(HB, strategy="asha", strategy_options={"eta": 2, "min_fidelity": 0.5}, budget=4)
-    runs = []
+    runs, fids = [], []
     for name in ("a.db", "b.db"):
         with Store(tmp_path / name) as st:
             run_search(cfg, st)
-            runs.append(_comparable(st.rows()))
+            runs.append(comparable(st.rows()))
+            fids = [r.fidelity for r in st.rows()]
     assert runs[0] == runs[1]
-    fids = [r[2] for r in runs[0]]
     assert 1.0 in fids and sum(fids) == pytest.approx(4.0, abs=0.5)

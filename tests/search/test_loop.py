@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,18 +19,13 @@ from snnas.search.loop import SearchConfig, config_from_identity, run_search
 from snnas.search.tasks import DatasetSpec, EvalTask, run_task
 from snnas.store import Store, StoreError
 
+from .resume import comparable, cut_store
+
 TINY = SearchConfig(space_options={"widths": (4, 8), "max_depth": 2, "n_steps": (4, 6)},
                     strategy_options={"population": 3, "sample": 2}, targets=("loihi", "truenorth"),
                     dataset=DatasetSpec(max_samples=60), budget=4, epochs=1, patience=1, eval_samples=8, lag=2)
 
 
-def _comparable(rows: list[Any]) -> list[tuple[Any, ...]]:
-    out = []
-    for r in rows:
-        score = dict(r.score or {})
-        score.pop("train_seconds", None)
-        out.append((r.idx, r.chip, r.seq, r.genome_key, r.status, r.duplicate_of, score, r.error))
-    return out
 
 
 def test_search_runs_and_stores_everything(tmp_path: Path) -> None:
@@ -51,19 +45,16 @@ def test_search_runs_and_stores_everything(tmp_path: Path) -> None:
 def test_resume_after_partial_run_gives_the_same_store(tmp_path: Path) -> None:
     with Store(tmp_path / "full.db") as st:
         run_search(TINY, st)
-        full = _comparable(st.rows())
+        full = comparable(st.rows())
     # a run cut short: the first evaluations finished, one still pending
     with Store(tmp_path / "cut.db") as st:
         run_search(replace(TINY, budget=2), st)
         db = st.rows()
     assert len(db) < len(full)
-    con = sqlite3.connect(tmp_path / "cut.db")
-    con.execute("UPDATE evaluations SET status = 'pending', score = NULL WHERE idx = (SELECT MAX(idx) FROM evaluations)")
-    con.commit()
-    con.close()
+    cut_store(tmp_path / "cut.db")
     with Store(tmp_path / "cut.db") as st:
         run_search(TINY, st)
-        assert _comparable(st.rows()) == full
+        assert comparable(st.rows()) == full
 
 
 def test_resume_refuses_another_configuration(tmp_path: Path) -> None:

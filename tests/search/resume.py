@@ -1,0 +1,29 @@
+"""Helpers of the resume tests: a store's rows in comparable form, and a run cut short in its store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+
+def comparable(rows: list[Any]) -> list[tuple[Any, ...]]:
+    """Every field of the rows that a resumed run must reproduce (training time excluded)."""
+    out = []
+    for r in rows:
+        score = dict(r.score or {})
+        score.pop("train_seconds", None)
+        out.append((r.idx, r.chip, r.seq, r.genome_key, r.fidelity, r.status, r.duplicate_of, score, r.error))
+    return out
+
+
+def cut_store(path: Path, last: int | None = None) -> None:
+    """Make the store at ``path`` look killed mid-run: rows after evaluation ``last`` (default: the last
+    one) lost, and ``last`` itself pending."""
+    con = sqlite3.connect(path)
+    if last is None:
+        last = con.execute("SELECT MAX(idx) FROM evaluations").fetchone()[0]
+    con.execute("DELETE FROM evaluations WHERE idx > ?", (last,))
+    con.execute("UPDATE evaluations SET status = 'pending', score = NULL WHERE idx = ?", (last,))
+    con.commit()
+    con.close()
