@@ -28,7 +28,7 @@ import bench_sim  # noqa: E402
 from _machine import machine  # noqa: E402
 
 import snnas._core as _core  # noqa: E402
-from snnas.simulate import network_arguments, run_arguments  # noqa: E402
+from snnas.sim.engine import network_arguments, run_arguments  # noqa: E402
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ from _machine import machine  # noqa: E402
 import snnas._core as _core  # noqa: E402
 from snnas.chip import load_chip  # noqa: E402
 from snnas.mapping.placement import slot_positions  # noqa: E402
-from snnas.simulate import SimNetwork, network_arguments, run_arguments  # noqa: E402
+from snnas.sim.engine import SimNetwork, network_arguments, run_arguments  # noqa: E402
 
 
 def counters_on(net: SimNetwork, n: int, repeats: int) -> None:

@@ -33,11 +33,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine  # noqa: E402
-from bench_sim import DT, N, STEPS, drive, make_network, timed  # noqa: E402
+from bench_sim import DT, STEPS, N, drive, make_network, timed  # noqa: E402
 
 from snnas import _core  # noqa: E402
-from snnas.reference import run_reference  # noqa: E402
-from snnas.simulate import core_arguments, network_arguments, run_arguments  # noqa: E402
+from snnas.sim.engine import core_arguments, network_arguments, run_arguments  # noqa: E402
+from snnas.sim.reference import run_reference  # noqa: E402
 
 SOURCE = Path(__file__).resolve().parent / "floor" / "plain_lif.cpp"
 FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math"]

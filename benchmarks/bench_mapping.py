@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine  # noqa: E402
 
 from snnas.chip import load_chip  # noqa: E402
+from snnas.ir.network import Dense, Input, Network, Population, Sparse  # noqa: E402
+from snnas.ir.neurons import LIFParameters  # noqa: E402
 from snnas.mapping import map_network  # noqa: E402
-from snnas.network import Dense, Input, Network, Population, Sparse  # noqa: E402
-from snnas.neurons import LIFParameters  # noqa: E402
 
 
 def two_layer(seed: int = 0) -> Network:

@@ -34,8 +34,8 @@ from _machine import machine  # noqa: E402
 from snnas.search.executors import Executor, ProcessExecutor  # noqa: E402
 from snnas.search.loop import SearchConfig, run_search  # noqa: E402
 from snnas.search.pareto import hypervolume  # noqa: E402
+from snnas.search.store import Store  # noqa: E402
 from snnas.search.tasks import EvalTask  # noqa: E402
-from snnas.store import Store  # noqa: E402
 
 
 class Cached(Executor):

@@ -25,8 +25,9 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -34,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine  # noqa: E402
 
 from snnas import _core  # noqa: E402
-from snnas.fixed_point import FixedSimNetwork, fixed_arguments  # noqa: E402
-from snnas.reference import run_fixed_reference, run_reference  # noqa: E402
-from snnas.simulate import SimNetwork, core_arguments, network_arguments, run_arguments  # noqa: E402
+from snnas.sim.engine import SimNetwork, core_arguments, network_arguments, run_arguments  # noqa: E402
+from snnas.sim.fixed import FixedSimNetwork, fixed_arguments  # noqa: E402
+from snnas.sim.reference import run_fixed_reference, run_reference  # noqa: E402
 
 N = 10_000
 P = 0.01

@@ -27,9 +27,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine  # noqa: E402
 
-from snnas.datasets import digits, split  # noqa: E402
-from snnas.quantize import chip_accuracy, quantize  # noqa: E402
-from snnas.train import ConvSpec, TrainConfig, accuracy, train  # noqa: E402
+from snnas.data.datasets import digits, split  # noqa: E402
+from snnas.evaluate.accuracy import chip_accuracy  # noqa: E402
+from snnas.ir.conv import ConvSpec  # noqa: E402
+from snnas.quantize.layers import quantize  # noqa: E402
+from snnas.train.config import TrainConfig  # noqa: E402
+from snnas.train.layers import accuracy, train  # noqa: E402
 
 
 def snntorch_epochs(x: np.ndarray, y: np.ndarray, cfg: TrainConfig, epochs: int) -> float | None:

@@ -32,7 +32,7 @@ from snnas.chip import load_chip
 from snnas.search.executors import ProcessExecutor
 from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
 from snnas.space import GlobalSpace
-from snnas.zeroshot import input_batch, probe, single_threaded, zero_shot_score
+from snnas.train.scores import input_batch, probe, single_threaded, zero_shot_score
 
 # column → (score name, reduce)
 SCORES = {"sahd": ("sahd", "mean"), "sahd_sum": ("sahd", "sum"), "hamming": ("hamming", "mean"),

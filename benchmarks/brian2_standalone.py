@@ -31,7 +31,7 @@ def main() -> None:
     times: list[float] = []
     wall: list[float] = []
     spikes = 0
-    for r in range(repeats):
+    for _r in range(repeats):
         b2.device.reinit()
         b2.device.activate()
         b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="snnas_brian2_"), build_on_run=False)

@@ -570,7 +570,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("build_info", &build_info,
         "Return how this extension was built: version, compiler, C++ standard, optimisation.");
   py::class_<snnas::PreparedNetwork>(m, "PreparedNetwork",
-                                     "A checked network made ready to run (snnas.simulate.Simulator wraps it).")
+                                     "A checked network made ready to run (snnas.sim.engine.Simulator wraps it).")
       .def_property_readonly("num_neurons", &snnas::PreparedNetwork::num_neurons)
       .def_property_readonly("num_synapses", &snnas::PreparedNetwork::num_synapses)
       .def("run", &run, py::kw_only(), SNNAS_PY_RUN,
@@ -584,14 +584,14 @@ PYBIND11_MODULE(_core, m) {
         "beta, alpha_a (adaptive LIF), izh_ka, izh_b, izh_d, dt and substeps (Izhikevich, Hodgkin-Huxley) may be\n"
         "None: beta = 0, alpha_a = 1, izh_* = 0, dt = 1e-3 s, substeps = 1. They are checked for every model.");
   m.def("simulate", &simulate, py::kw_only(), SNNAS_PY_NETWORK, SNNAS_PY_RUN, py::arg("precision") = py::none(),
-        "prepare() and run() in one call (see snnas.simulate for the meaning of every argument; the\n"
+        "prepare() and run() in one call (see snnas.sim.engine for the meaning of every argument; the\n"
         "result's 'hidden' dict holds the further state of the stepped models).\n\n"
         "All arrays must be C-contiguous numpy arrays of the exact dtype; bad input raises\n"
         "snnas.errors.SimulationInputError.");
   m.def("validate", &validate, py::kw_only(), SNNAS_PY_NETWORK, SNNAS_PY_RUN, py::arg("precision") = py::none(),
         "Check the arguments of simulate() without running; raises snnas.errors.SimulationInputError.");
   m.def("simulate_fixed", &simulate_fixed, py::kw_only(), SNNAS_PY_FIXED,
-        "Run the fixed-point simulator (see snnas.fixed_point); integer weights, m-bit saturating state.\n"
+        "Run the fixed-point simulator (see snnas.sim.fixed); integer weights, m-bit saturating state.\n"
         "Bad input raises snnas.errors.SimulationInputError.");
   m.def("validate_fixed", &validate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");
@@ -599,10 +599,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),
-        "Per-core, per-step event counts of a run on a mapped chip (definitions in snnas.activity):\n"
+        "Per-core, per-step event counts of a run on a mapped chip (definitions in snnas.sim.activity):\n"
         "prepare_chip() and PreparedChip.count() in one call.");
   py::class_<snnas::ChipCounter>(m, "PreparedChip",
-                                 "The chip model prepared for one network and placement (snnas.activity.ChipCounter).")
+                                 "The chip model prepared for one network and placement (snnas.sim.activity.ChipCounter).")
       .def_property_readonly("num_neurons", &snnas::ChipCounter::num_neurons)
       .def_property_readonly("num_cores", &snnas::ChipCounter::num_cores)
       .def("count", &chip_count, py::kw_only(), py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),

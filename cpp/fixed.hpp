@@ -1,6 +1,6 @@
 // Fixed-point mode of the snnas simulator: integer weights and integer state of m bits with saturation,
 // decay as an integer multiply-and-shift as on Loihi. Plain C++17, no Python headers.
-// src/snnas/reference.py (simulate_fixed_reference) implements the same rules; both are bit-identical.
+// src/snnas/sim/reference.py (simulate_fixed_reference) implements the same rules; both are bit-identical.
 //
 // The time step is the one of neurons.hpp (update, threshold, deliver, reset). With sat(x) the
 // clamp of x to [-2^(m-1), 2^(m-1) - 1], d_m and d_s decay factors in [0, 4096] (4096 = 2^12: a

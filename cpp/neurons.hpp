@@ -1,7 +1,7 @@
 // Neuron models of the snnas simulator and their exact discrete update rules (float mode, double
 // precision, or single precision for IF, LIF and CUBA_LIF; the fixed-point mode is in fixed.hpp).
 // Plain C++17, no Python headers.
-// src/snnas/reference.py implements the same rules operation for operation; both must give
+// src/snnas/sim/reference.py implements the same rules operation for operation; both must give
 // bit-identical states and therefore the same spikes.
 //
 // ONE TIME STEP n (identical in every simulator of snnas; Brian2's default schedule):

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from snnas import _aliases
+from snnas._version import __version__
 from snnas.chip import Chip, list_chips, load_chip
 from snnas.errors import ChipNotFoundError, ChipSpecError, SnnasError
 
-try:
-    __version__ = version("snnas")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+_aliases.install()
 
 __all__ = ["Chip", "ChipNotFoundError", "ChipSpecError", "SnnasError", "__version__", "evaluate", "list_chips",
            "load_chip"]
 
 
 def __getattr__(name: str) -> object:
-    """``snnas.evaluate`` is imported on first use (it pulls in the simulator and the mapper)."""
+    """``snnas.evaluate`` (the stage package, callable as :func:`snnas.evaluate.onchip.evaluate`) is imported on
+    first use: it pulls in the simulator and the mapper."""
     if name == "evaluate":
-        from snnas.onchip import evaluate
+        import snnas.evaluate
 
-        return evaluate
+        return snnas.evaluate
     raise AttributeError(f"module 'snnas' has no attribute {name!r}")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from snnas.cli import main
-from snnas.store import Store
+from snnas.search.store import Store
 
 ARGS = ["search", "--targets", "loihi", "--budget", "8", "--epochs", "2", "--max-samples", "150", "--seed", "7",
         "--population", "3"]

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from snnas.ir.network import Dense, Input, Network, Population, Sparse
+from snnas.ir.neurons import IFParameters, LIFParameters
 from snnas.mapping import map_network
-from snnas.network import Dense, Input, Network, Population, Sparse
-from snnas.neurons import IFParameters, LIFParameters
 from tests.mapping.conftest import make_chip
 
 

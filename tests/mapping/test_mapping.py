@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from snnas.chip import load_chip
+from snnas.ir.network import Conv, Dense, Input, Network, Population
+from snnas.ir.neurons import IFParameters, LIFParameters
 from snnas.mapping import MappingError, map_network
 from snnas.mapping.cnn import layer_needs
 from snnas.mapping.placement import hop_matrix, slot_positions
-from snnas.network import Conv, Dense, Input, Network, Population
-from snnas.neurons import IFParameters, LIFParameters
 from tests.mapping.conftest import make_chip
 from tests.mapping.test_limits import chain
 

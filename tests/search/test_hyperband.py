@@ -16,9 +16,9 @@ from snnas.search import Proposal, Result, StrategyError, make_strategy
 from snnas.search.fidelity import FidelityError, at_fidelity, train_subset
 from snnas.search.hyperband import promotion_order
 from snnas.search.loop import SearchConfig, SearchError, run_search
+from snnas.search.store import Store
 from snnas.search.tasks import DatasetSpec
 from snnas.space import GlobalSpace
-from snnas.store import Store
 
 from .resume import comparable, cut_store
 from .test_strategies import context, drive_proposals

@@ -16,8 +16,8 @@ from snnas.search.executors import (
     make_executor,
 )
 from snnas.search.loop import SearchConfig, config_from_identity, run_search
+from snnas.search.store import Store, StoreError
 from snnas.search.tasks import DatasetSpec, EvalTask, run_task
-from snnas.store import Store, StoreError
 
 from .resume import comparable, cut_store
 

@@ -16,8 +16,8 @@ from snnas.space import (
     SpaceError,
     make_space,
 )
-from snnas.train import TrainConfig
-from snnas.train_graph import GraphConfig
+from snnas.train.config import TrainConfig
+from snnas.train.graph import GraphConfig
 
 ALL = sorted(SPACES)
 
@@ -45,7 +45,7 @@ def test_mutation_changes_one_decision_and_stays_valid(space: SearchSpace) -> No
         assert m != g and space.check(m) == m
         changed = [k for k in g.values if g[k] != m[k]]
         # one decision, plus the canonicalised or newly activated slots it switched
-        assert 1 <= len(changed)
+        assert len(changed) >= 1
         if space.name != "cell":  # a cell's repair may cut the edges a changed op strands
             assert len([k for k in changed if k in space.active(g) and k in space.active(m)]) <= 1
 
@@ -65,7 +65,7 @@ def test_encoding_round_trips(space: SearchSpace) -> None:
     for _ in range(30):
         g = space.sample(rng)
         x = space.encode(g)
-        assert x.shape == (space.dims,) and np.all((0 <= x) & (x <= 1))
+        assert x.shape == (space.dims,) and np.all((x >= 0) & (x <= 1))
         assert space.decode(x) == g
     with pytest.raises(SpaceError, match="encoding"):
         space.decode(np.full(space.dims + 1, 0.5))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from snnas.chip.model import (
+from snnas.chip.model import Chip
+from snnas.chip.registry import ENV_VAR, ChipEntry, chip_files, library_dir, list_chips, load_chip, load_chip_file
+from snnas.chip.rules import figure_paths
+from snnas.chip.schema import (
     EXECUTION_MODELS,
     SCHEMA_VERSION,
-    Chip,
     Connectivity,
     CoreLimits,
     Energy,
@@ -18,8 +20,6 @@ from snnas.chip.model import (
     Topology,
     WeightBits,
 )
-from snnas.chip.registry import ENV_VAR, ChipEntry, chip_files, library_dir, list_chips, load_chip, load_chip_file
-from snnas.chip.rules import figure_paths
 
 __all__ = [
     "ENV_VAR",

@@ -12,8 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from snnas.chip.codec import chip_from_dict
-from snnas.chip.model import Chip
+from snnas.chip.model import Chip, chip_from_dict
 from snnas.chip.yamlio import read_yaml
 from snnas.errors import ChipNotFoundError, ChipSpecError
 

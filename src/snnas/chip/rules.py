@@ -10,8 +10,8 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from snnas.chip.codec import Context, hints
-from snnas.chip.model import Chip, CoreLimits
+from snnas.chip.convert import Context, hints
+from snnas.chip.schema import ChipFields, CoreLimits
 
 __all__ = ["FIGURE_SECTIONS", "check_rules", "figure_paths"]
 
@@ -20,7 +20,7 @@ FIGURE_SECTIONS = ("physical", "topology", "execution", "core", "precision", "ne
                    "energy", "latency", "power")
 
 
-def figure_paths(chip: Chip, *, with_null: bool = False) -> Iterator[tuple[str, Any]]:
+def figure_paths(chip: ChipFields, *, with_null: bool = False) -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted_path, value)`` for every figure leaf (per-core lists collapse to one path)."""
     for section in FIGURE_SECTIONS:
         value = getattr(chip, section)
@@ -48,7 +48,7 @@ def figure_paths(chip: Chip, *, with_null: bool = False) -> Iterator[tuple[str, 
 
 def _known_paths() -> set[str]:
     """Every path a provenance entry may name."""
-    tps = hints(Chip)
+    tps = hints(ChipFields)
     paths = {*FIGURE_SECTIONS, "precision.weight_bits", "precision.weight_bits.min", "precision.weight_bits.max",
              "precision.weight_bits.allowed"}
     for section in FIGURE_SECTIONS:
@@ -61,7 +61,7 @@ def _known_paths() -> set[str]:
 _KNOWN = _known_paths()
 
 
-def _provenance(chip: Chip, ctx: Context) -> None:
+def _provenance(chip: ChipFields, ctx: Context) -> None:
     table = dict(chip.provenance)
     sources = dict(chip.sources)
     for path, entry in chip.provenance:
@@ -90,7 +90,7 @@ def _provenance(chip: Chip, ctx: Context) -> None:
                     f"basis 'unknown' is for null figures, but {path} has a value")
 
 
-def _identity(chip: Chip, ctx: Context) -> None:
+def _identity(chip: ChipFields, ctx: Context) -> None:
     stem = ctx.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] if ctx.source.endswith((".yaml", ".yml")) else None
     if not chip.id or not chip.id.replace("_", "").isalnum() or chip.id != chip.id.lower():
         ctx.add(("id",), "expected a lowercase identifier of letters, digits and '_'", value=chip.id)
@@ -102,7 +102,7 @@ def _identity(chip: Chip, ctx: Context) -> None:
         ctx.add(("vendor",), "empty; expected the maker's name")
 
 
-def _topology(chip: Chip, ctx: Context) -> None:
+def _topology(chip: ChipFields, ctx: Context) -> None:
     t = chip.topology
     if t.mesh is not None:
         if len(t.mesh) != 2:
@@ -119,7 +119,7 @@ def _topology(chip: Chip, ctx: Context) -> None:
         ctx.add(("topology", "mesh"), f"a mesh shape is given but noc is {t.noc!r}")
 
 
-def _cores(chip: Chip, ctx: Context) -> None:
+def _cores(chip: ChipFields, ctx: Context) -> None:
     if isinstance(chip.core, tuple):
         if len(chip.core) != chip.topology.cores:
             ctx.add(("core",), f"per-core list has {len(chip.core)} entries; topology.cores is "
@@ -148,7 +148,7 @@ def _cores(chip: Chip, ctx: Context) -> None:
                     value=c.max_dest_cores)
 
 
-def _precision(chip: Chip, ctx: Context) -> None:
+def _precision(chip: ChipFields, ctx: Context) -> None:
     p = chip.precision
     wb = p.weight_bits
     if wb is not None:
@@ -169,7 +169,7 @@ def _precision(chip: Chip, ctx: Context) -> None:
         ctx.add(("neuron_models",), "repeats a model", value=list(chip.neuron_models))
 
 
-def _execution(chip: Chip, ctx: Context) -> None:
+def _execution(chip: ChipFields, ctx: Context) -> None:
     e = chip.execution
     if e.model == "global_tick" and e.timestep_s is None:
         # A software time step (SpiNNaker) is the user's setting, so it may be unknown; a hardware tick is not.
@@ -191,7 +191,7 @@ def _execution(chip: Chip, ctx: Context) -> None:
         ctx.add(("execution", "cycles_per_step"), "given without execution.clock_hz to turn cycles into time")
 
 
-def _pairs(chip: Chip, ctx: Context) -> None:
+def _pairs(chip: ChipFields, ctx: Context) -> None:
     """Idle neuron updates cannot cost more than active ones."""
     for section, active, idle in (("energy", "e_neuron_update_active", "e_neuron_update_idle"),
                                   ("latency", "t_neuron_update_active", "t_neuron_update_idle")):
@@ -201,11 +201,11 @@ def _pairs(chip: Chip, ctx: Context) -> None:
             ctx.add((section, idle), f"idle update costs more than an active one ({active} = {a:g})", value=i)
 
 
-RULES: tuple[Callable[[Chip, Context], None], ...] = (_identity, _topology, _cores, _precision, _execution,
+RULES: tuple[Callable[[ChipFields, Context], None], ...] = (_identity, _topology, _cores, _precision, _execution,
                                                       _pairs, _provenance)
 
 
-def check_rules(chip: Chip, ctx: Context) -> None:
+def check_rules(chip: ChipFields, ctx: Context) -> None:
     """Run every cross-field rule, recording problems in ``ctx``."""
     for rule in RULES:
         rule(chip, ctx)

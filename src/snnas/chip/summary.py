@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from snnas.chip.convert import hints
 from snnas.chip.model import Chip
 from snnas.chip.rules import figure_paths
+from snnas.chip.schema import CoreLimits
 
 __all__ = ["KEY_FIGURES", "field_meta", "format_value", "key_figures", "known_fraction"]
 
@@ -44,9 +46,6 @@ def format_value(value: Any, unit: str = "") -> str:
 
 def field_meta(path: str) -> dict[str, Any]:
     """Schema metadata (unit, doc, range) of a dotted figure path such as ``energy.e_syn_op``."""
-    from snnas.chip.codec import hints
-    from snnas.chip.model import CoreLimits
-
     section, _, name = path.partition(".")
     if not name:
         f = {f.name: f for f in dataclasses.fields(Chip)}[section]

@@ -12,7 +12,7 @@ __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from snnas import __version__
+    from snnas._version import __version__
     from snnas.cli import evaluatecmd, mapcmd, searchcmd, targets
 
     parser = argparse.ArgumentParser(

@@ -55,7 +55,7 @@ class EvaluateCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        from snnas.onchip import evaluate_on_chips
+        from snnas.evaluate.onchip import evaluate_on_chips
 
         if args.steps <= 0 or not 0.0 <= args.rate <= 1.0:
             raise SnnasError(f"--steps must be > 0 and --rate in [0, 1], got {args.steps} and {args.rate}")

@@ -15,8 +15,8 @@ from rich.table import Table
 from snnas.chip import load_chip
 from snnas.errors import SnnasError
 from snnas.export import write_text
+from snnas.ir.network import Network
 from snnas.mapping import MAPPERS, FeasibilityReport, map_network
-from snnas.network import Network
 
 __all__ = ["load_network", "print_report", "register"]
 
@@ -26,7 +26,7 @@ def load_network(path: str, dt: float) -> Network:
     p = Path(path)
     if p.suffix.lower() != ".nir":
         raise SnnasError(f"{path}: unknown network format {p.suffix or '(no suffix)'!r}; expected a NIR file (.nir)")
-    from snnas.nir_io import read_nir
+    from snnas.ir.nir import read_nir
 
     return read_nir(p, dt)
 
@@ -82,7 +82,7 @@ class MapCommand:
         mapping, report = map_network(net, chip, args.mapper, seed=args.seed)
         print_report(report, console)
         if args.plot:
-            from snnas.plot import plot_placement
+            from snnas.mapping.plot import plot_placement
 
             console.print(f"placement plot: {plot_placement(net, chip, mapping, report, args.plot)}")
         if args.json:

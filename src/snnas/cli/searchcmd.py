@@ -72,7 +72,7 @@ class SearchCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        from snnas.store import Store
+        from snnas.search.store import Store
 
         console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
         store_path = Path(args.store)
@@ -103,8 +103,8 @@ class SearchCommand:
         from snnas.search.executors import make_executor
         from snnas.search.loop import SearchConfig, config_from_identity, run_search
         from snnas.search.objectives import Objectives
+        from snnas.search.store import Store
         from snnas.search.tasks import DatasetSpec
-        from snnas.store import Store
 
         with Store(store_path) as store:
             meta = store.meta()
@@ -171,7 +171,7 @@ def _options(items: list[str]) -> dict[str, Any]:
 
 
 def _print_fronts(console: Console, rows: dict[str, list[Any]], objectives: Any) -> None:
-    from snnas.report import front
+    from snnas.search.report import front
 
     for chip, mine in rows.items():
         counts = {s: sum(1 for r in mine if r.status == s and r.full) for s in ("ok", "infeasible", "failed")}
@@ -212,7 +212,7 @@ class ReportCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        from snnas.report import write_report
+        from snnas.search.report import write_report
 
         path = Path(args.store)
         if not path.is_file():

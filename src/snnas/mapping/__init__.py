@@ -14,13 +14,13 @@ from numpy.typing import NDArray
 
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
+from snnas.ir.network import Network, NeuronCSR
 from snnas.mapping.cnn import assign_layers, uses_layer_cores
 from snnas.mapping.limits import check_network, check_placement, synapse_bits
 from snnas.mapping.model import CoreUsage, FeasibilityReport, Mapping, Violation
 from snnas.mapping.partition import pack_sequential, partition_traffic, split_for_axons_out
 from snnas.mapping.placement import anneal_placement, slot_positions
 from snnas.mapping.usage import Usage, compute_usage
-from snnas.network import Network, NeuronCSR
 
 __all__ = ["MAPPERS", "CoreUsage", "FeasibilityReport", "Mapping", "MappingError", "Violation", "map_network"]
 
@@ -106,7 +106,7 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
         report can say exactly what does not fit where.
     """
     if not isinstance(net, Network):
-        raise MappingError(f"net: expected a snnas.network.Network, got {type(net).__name__}")
+        raise MappingError(f"net: expected a snnas.ir.network.Network, got {type(net).__name__}")
     if mapper not in MAPPERS:
         raise MappingError(f"unknown mapper {mapper!r}; choose one of {', '.join(MAPPERS)}")
     chip = chip if isinstance(chip, Chip) else load_chip(chip)

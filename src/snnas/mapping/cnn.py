@@ -19,8 +19,8 @@ from typing import cast
 import networkx as nx
 
 from snnas.chip import Chip, CoreLimits
+from snnas.ir.network import Conv, Dense, Network, Pool, Population, Sparse
 from snnas.mapping.model import Violation
-from snnas.network import Conv, Dense, Network, Pool, Population, Sparse
 
 __all__ = ["LayerNeeds", "assign_layers", "layer_needs", "uses_layer_cores"]
 

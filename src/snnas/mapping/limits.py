@@ -11,9 +11,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.chip import Chip
+from snnas.ir.network import Network, NeuronCSR
 from snnas.mapping.model import Violation
 from snnas.mapping.usage import Usage
-from snnas.network import Network, NeuronCSR
 
 __all__ = ["check_network", "check_placement", "population_of", "synapse_bits"]
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.chip import Chip
-from snnas.network import Network, NeuronCSR
+from snnas.ir.network import Network, NeuronCSR
 
 __all__ = ["Incoming", "pack_sequential", "partition_traffic", "split_for_axons_out"]
 

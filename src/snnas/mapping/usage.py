@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from snnas.network import NeuronCSR
+from snnas.ir.network import NeuronCSR
 
 __all__ = ["Usage", "compute_usage"]
 

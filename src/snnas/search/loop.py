@@ -40,10 +40,10 @@ from snnas.search.base import Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
 from snnas.search.fidelity import FIDELITIES, at_fidelity
 from snnas.search.objectives import Objectives
+from snnas.search.store import Row, Store, StoreError
 from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
 from snnas.space import make_space
 from snnas.space.base import Genome, SearchSpace
-from snnas.store import Row, Store, StoreError
 
 __all__ = ["SearchConfig", "SearchError", "config_from_identity", "run_search"]
 

@@ -1,4 +1,4 @@
-"""What a search minimises, read off a :class:`snnas.score.Score`.
+"""What a search minimises, read off a :class:`snnas.evaluate.score.Score`.
 
 Objectives by name (all minimised):
 

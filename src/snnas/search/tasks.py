@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from snnas.chip import Chip
-from snnas.datasets import Dataset, DatasetError, Split, digits, randman, split
+from snnas.data.datasets import Dataset, DatasetError, Split, digits, randman, split
 from snnas.search.fidelity import train_subset
 from snnas.space.base import Candidate
 
@@ -71,7 +71,7 @@ class EvalTask:
 
 def run_task(task: EvalTask) -> dict[str, Any]:
     """Evaluate one task; never raises (failures are outcomes)."""
-    from snnas.score import score
+    from snnas.evaluate.score import score
 
     start = time.perf_counter()
     try:

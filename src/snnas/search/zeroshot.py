@@ -4,7 +4,7 @@ On the first ask the ranker samples ``pool`` distinct genomes (``self.rng``), bu
 network with the initial weights its training will start from (the run's seed), runs it from a zero
 state on ``repeats`` minibatches (default 1) of ``batch`` *training* samples of the run's dataset (drawn
 by ``self.rng``; the same samples for every candidate; never the test split) and computes a
-training-free score (:mod:`snnas.zeroshot`: "sahd", "hamming", "params" or "rate"; higher is better,
+training-free score (:mod:`snnas.train.scores`: "sahd", "hamming", "params" or "rate"; higher is better,
 averaged over the minibatches) and a cost proxy from the same forward pass: synaptic events per inference
 (Σ over projections of source spikes × fan-out, input spikes included), the event count the chip's
 energy grows with. It then proposes the pool in rank order, one genome per ask, at full fidelity, so a
@@ -30,12 +30,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from snnas.datasets import Dataset
+from snnas.data.datasets import Dataset
 from snnas.errors import SnnasError
 from snnas.search.base import Result, Strategy, StrategyError
 from snnas.search.pareto import nsga2_order
 from snnas.space.base import Genome, SearchSpace
-from snnas.zeroshot import (
+from snnas.train.scores import (
     ALPHA,
     REDUCES,
     SCORES,

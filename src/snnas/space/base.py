@@ -97,7 +97,7 @@ class Genome:
 class Candidate:
     """What evaluating a genome needs: its training configuration and the chip weight precision."""
 
-    config: Any  # snnas.train.TrainConfig
+    config: Any  # snnas.train.layers.TrainConfig
     weight_bits: int | None = None
     description: str = ""
 

@@ -21,7 +21,7 @@ import numpy as np
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.chipfit import fit_to_chip
-from snnas.train import TrainConfig
+from snnas.train.config import TrainConfig
 
 __all__ = ["BLOCKS", "BlockSpace"]
 

@@ -32,7 +32,7 @@ import numpy as np
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.chipfit import fit_to_chip
-from snnas.train import TrainConfig
+from snnas.train.config import TrainConfig
 
 __all__ = ["OPS", "CellSpace"]
 
@@ -120,7 +120,7 @@ class CellSpace(SearchSpace):
 
     # -- evaluation --------------------------------------------------------------------------------
     def graph(self, g: Genome, train: TrainConfig) -> Any:
-        from snnas.train_graph import GraphConfig, GraphEdge
+        from snnas.train.graph import GraphConfig, GraphEdge
 
         c = int(g["width"])
         alive = sorted({n for i, j in self.pairs if g[f"op_{i}{j}"] for n in (i, j)} | {0, V - 1})

@@ -10,7 +10,7 @@ from snnas.space.base import SpaceError
 
 __all__ = ["FIXED_POINT_MODELS", "fit_to_chip"]
 
-#: Models whose chip accuracy snnas can compute (the fixed-point engine runs them; see snnas.quantize).
+#: Models whose chip accuracy snnas can compute (the fixed-point engine runs them; see snnas.quantize.layers).
 FIXED_POINT_MODELS = ("if", "lif", "cuba_lif")
 
 

@@ -3,7 +3,7 @@ recurrence, time steps, input encoding and chip weight bits.
 
 A genome of depth L uses ``width_1 .. width_L``; deeper widths (and ``tau_m`` of IF neurons, which do not
 leak) are canonicalised to the first choice, so two genomes that build the same network hash alike. Every hidden layer shares the neuron model and, when
-``recurrent`` is set, has all-to-all recurrent weights (what :class:`snnas.train.TrainConfig` trains).
+``recurrent`` is set, has all-to-all recurrent weights (what :class:`snnas.train.layers.TrainConfig` trains).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.chipfit import fit_to_chip
-from snnas.train import TrainConfig
+from snnas.train.config import TrainConfig
 
 __all__ = ["GlobalSpace"]
 
@@ -25,7 +25,7 @@ class GlobalSpace(SearchSpace):
     Args:
         max_depth: most hidden layers; widths: choices of each layer's width; neurons: neuron models;
         tau_m: membrane time constants [s]; n_steps: time steps per sample; encoders: input codes
-        (snnas.encoding); weight_bits: chip weight widths; recurrent: whether recurrence may be chosen.
+        (snnas.data.encoding); weight_bits: chip weight widths; recurrent: whether recurrence may be chosen.
     """
 
     name = "global"

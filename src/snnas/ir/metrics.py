@@ -1,0 +1,100 @@
+"""NeuroBench-compatible static metrics of a network (Yik et al., Nat. Commun. 16:1545, 2025).
+
+Definitions follow NeuroBench 2.3's code (see shared research notes, §3):
+
+- ``parameter_count``: Σ numel of the connection parameters (weights and biases). Neuron parameters
+  are not trainable tensors in NeuroBench's reference models and are not counted.
+- ``footprint``: bytes = Σ numel · element size; 4 bytes (float32) by default, or ``bits/8`` for a
+  quantised network. Zero weights are included.
+- ``connection_sparsity``: #zero weights / #weights over the connection layers (dense and
+  convolutional; a sparse projection counts as the dense matrix it stands for), rounded to 4 decimals.
+  Pooling has no weights and is ignored.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from snnas.ir.network import Conv, Dense, Network, Sparse
+
+__all__ = ["connection_sparsity", "footprint", "parameter_count", "time_to_decision", "van_rossum"]
+
+
+def parameter_count(net: Network) -> int:
+    """Σ numel of every projection's weight and bias."""
+    total = 0
+    for p in net.projections:
+        if isinstance(p, (Dense, Conv)):
+            total += p.weight.size + (0 if p.bias is None else p.bias.size)
+        elif isinstance(p, Sparse):
+            total += p.weight.size
+    return total
+
+
+def footprint(net: Network, bits_per_parameter: int = 32) -> int:
+    """Memory of the parameters in bytes: ``parameter_count · bits / 8`` (rounded up)."""
+    return math.ceil(parameter_count(net) * bits_per_parameter / 8)
+
+
+def connection_sparsity(net: Network) -> float:
+    """Share of zero weights over all connection layers, rounded to 4 decimals (0.0 when there are none)."""
+    zeros = total = 0
+    for p in net.projections:
+        if isinstance(p, (Dense, Conv)):
+            zeros += int(np.count_nonzero(p.weight == 0))
+            total += p.weight.size
+        elif isinstance(p, Sparse):
+            dense = net.node(p.source).size * net.node(p.target).size
+            zeros += dense - int(np.count_nonzero(p.weight))
+            total += dense
+    return round(zeros / total, 4) if total else 0.0
+
+
+def van_rossum(a: np.ndarray, b: np.ndarray, dt: float, tau: float) -> np.ndarray:
+    """van Rossum distance (Neural Comput. 13, 2001) between two spike rasters, per sample.
+
+    Each train is filtered with a causal exponential, f[n] = f[n-1]·exp(-dt/tau) + spikes[n]; the distance
+    is D = sqrt((dt/tau) · Σ_n Σ_i (f_a[n, i] - f_b[n, i])^2), summed over the neurons i of a sample
+    (the multi-unit distance with independent units). Rasters: (samples, steps, neurons); returns (samples,).
+    One spike against none gives D = sqrt((dt/tau)·Σ_n e^(-2n·dt/tau)) ≈ sqrt(1/2) for dt << tau.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.shape != y.shape or x.ndim != 3:
+        raise ValueError(f"van_rossum: expected two rasters of one shape (samples, steps, neurons), got {x.shape}, {y.shape}")
+    if not (dt > 0 and tau > 0):
+        raise ValueError("van_rossum: dt and tau must be positive")
+    decay = np.exp(-dt / tau)
+    diff = x - y
+    f = np.zeros((diff.shape[0], diff.shape[2]))
+    total = np.zeros(diff.shape[0])
+    for n in range(diff.shape[1]):
+        f = f * decay + diff[:, n]
+        total += (f * f).sum(axis=1)
+    return np.asarray(np.sqrt(total * dt / tau))
+
+
+def time_to_decision(outputs: np.ndarray) -> np.ndarray:
+    """First step after which the predicted class (argmax of the output spike counts so far) never changes.
+
+    ``outputs``: (samples, steps, classes) output spikes. Returns one step per sample; a sample whose
+    outputs never spike gets ``steps`` (no decision within the run).
+    """
+    o = np.asarray(outputs)
+    if o.ndim != 3:
+        raise ValueError(f"time_to_decision: expected (samples, steps, classes), got {o.shape}")
+    cum = np.cumsum(o, axis=1)
+    pred = np.argmax(cum, axis=2)
+    spiked = cum.sum(axis=2) > 0
+    steps = o.shape[1]
+    out = np.full(o.shape[0], steps, dtype=np.int64)
+    for s in range(o.shape[0]):
+        if not spiked[s, -1]:
+            continue
+        final = pred[s, -1]
+        n = steps - 1
+        while n > 0 and pred[s, n - 1] == final and spiked[s, n - 1]:
+            n -= 1
+        out[s] = n
+    return out

@@ -1,0 +1,16 @@
+"""Quantisation of a trained network to a chip's precision: integer weights, thresholds and decays.
+
+``chip_accuracy`` (and the other runs of a quantised network) live in :mod:`snnas.evaluate.accuracy`, the
+stage that simulates; the name is also reachable here, where the README has long shown it, through a
+lazy re-export (:data:`snnas._aliases.MOVED_NAMES`) that loads the evaluation stage only when used.
+"""
+
+from __future__ import annotations
+
+from snnas._lazy import lazy_exports
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "layers": ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay",
+               "integer_threshold", "integer_weights", "layer_scale", "quantize", "source_types", "typed"],
+    "graph": ["QuantizedGraph", "quantize_graph"],
+})

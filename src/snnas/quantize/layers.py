@@ -1,0 +1,276 @@
+"""Quantise a trained network to a chip's precision: integer weights, thresholds, decay and state width.
+
+Rules (per layer l with float weights W_l, threshold θ, decay a = exp(-dt/tau_m)):
+
+- weights: b-bit integers, symmetric, one scale per layer: s_l = max|W_l| / (2^(b-1) - 1),
+  W_int = round(W_l / s_l) (unsigned chips: negative weights clip to 0);
+- ``weight_values_per_neuron`` = k (TrueNorth's 4 axon types): the sources of a layer are grouped into
+  k types by k-means on their outgoing weight rows; every neuron gets one weight per type, the mean of
+  its weights from that type's sources (then quantised as above) - the weight a neuron sees from a
+  source is the value of the source's type;
+- thresholds: θ_int = round(θ / s_l) per neuron of layer l (clipped to the chip's threshold bits);
+- decay: d = round((1 - a) · 4096), so that v - ((v·d) >> 12) ≈ a·v (Loihi's 12-bit decay);
+- state: the chip's membrane bits (saturating);
+- conv layers (kernel K, pooling weight w_P, see :mod:`snnas.ir.conv`): the chip holds the effective
+  kernel, so it is that kernel that must fit the b bits. The integer kernel K_int = round(w_P · K / s_l)
+  (one scale per layer, clipped) is chosen with the smallest s_l for which the chip's kernel
+  K_eff_int = Σ_{a,b} shift_{a,b}(K_int) (the sum in (1) of snnas.ir.conv, without w_P) lies within
+  ±(2^(b-1) - 1); then K_eff ≈ s_l · K_eff_int exactly as in the float network, weight sharing kept.
+  Without pooling this is the dense rule. Chips with few weight values per neuron (TrueNorth's axon
+  types) cannot hold a shared kernel (a source's type fixes its weight for every neuron, so every
+  shifted copy of the kernel would have to agree): conv layers raise :class:`QuantizationError` there.
+
+Chip accuracy, the integer network run in the fixed-point engine, is :mod:`snnas.evaluate.accuracy`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from snnas.chip import Chip, load_chip
+from snnas.errors import SnnasError
+from snnas.ir.conv import ConvLayer, ConvSpec, compose
+from snnas.train.config import TrainConfig, conv_layers
+from snnas.train.layers import TrainResult, train
+
+__all__ = ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay", "integer_threshold",
+           "integer_weights", "layer_scale", "quantize", "source_types", "typed"]
+
+
+class QuantizationError(SnnasError, ValueError):
+    """The network cannot be quantised to this chip (no weight precision known, bad bit width, ...)."""
+
+
+@dataclass(frozen=True)
+class QuantizedNetwork:
+    """Integer weights per layer, integer thresholds per layer, shared decay and state width.
+
+    Dense layers hold (inputs × neurons) matrices; the first ``len(conv)`` layers are conv layers and hold
+    the integer kernel K_int (C_out, C_in, k_h, k_w) before pooling is folded in (see the module
+    docstring); ``input_shape`` is then the (C, H, W) input. ``readout``: "count" or "membrane" (the
+    training loss, see :func:`chip_accuracy`).
+    """
+
+    weights: list[NDArray[np.int64]]
+    scales: list[float]
+    thresholds: list[int]
+    decay: int
+    state_bits: int
+    weight_bits: int
+    reset: str
+    recurrent: list[NDArray[np.int64] | None] = field(default_factory=list)
+    model: str = "lif"
+    decay_s: int = 0
+    input_factor: float = 1.0  # CUBA-LIF: integer current = (1 - a) · float current / scale
+    conv: tuple[ConvSpec, ...] = ()
+    input_shape: tuple[int, ...] | None = None
+    readout: str = "count"
+
+    def conv_layers(self) -> list[ConvLayer]:
+        """Geometry of the conv layers (empty without)."""
+        if not self.conv:
+            return []
+        return conv_layers(TrainConfig(conv=self.conv, input_shape=self.input_shape), math.prod(self.input_shape or ()))
+
+    def chip_weights(self) -> list[NDArray[np.int64]]:
+        """The integer synaptic weights the chip holds per layer: dense matrices, and for conv layers the
+        effective kernels (pooling folded in, as :meth:`TrainResult.to_network` exports them)."""
+        convs = self.conv_layers()
+        return [_sum_compose(w, convs[i]) if i < len(convs) else w for i, w in enumerate(self.weights)]
+
+    def float_recurrent(self) -> list[NDArray[np.float64] | None]:
+        """The recurrent weights the chip holds, in the float scale (None for layers without)."""
+        return [None if r is None else r.astype(np.float64) * s / self.input_factor
+                for r, s in zip(self.recurrent or [None] * len(self.scales), self.scales)]
+
+    def float_weights(self) -> list[NDArray[np.float64]]:
+        """The weights the chip effectively uses, back in the float scale (for fine-tuning and comparison);
+        conv layers as the trained kernel K (so that ``TrainResult.to_network`` folds the pooling in again)."""
+        gain = [c.pool_weight for c in self.conv_layers()] + [1.0] * (len(self.weights) - len(self.conv))
+        return [w.astype(np.float64) * s / self.input_factor / g for w, s, g in zip(self.weights, self.scales, gain)]
+
+
+def layer_scale(peak: float, levels: int) -> float:
+    """s = peak / L, the scale that maps the largest weight magnitude ``peak`` to the top level L (1 when
+    all weights are 0)."""
+    return peak / levels if peak > 0 else 1.0
+
+
+def integer_weights(w: NDArray[np.float64], scale: float, levels: int, signed: bool) -> NDArray[np.int64]:
+    """round(w / s), clipped to [-L, L] (signed) or [0, L] (unsigned: negative weights become 0)."""
+    return np.clip(np.rint(w / scale), -levels if signed else 0, levels).astype(np.int64)
+
+
+def integer_threshold(threshold: float, scale: float, cap: int) -> int:
+    """θ_int = round(θ / s), at least 1 and at most the chip's cap."""
+    return int(min(max(1, round(threshold / scale)), cap))
+
+
+def integer_decay(tau: float, dt: float) -> int:
+    """d = round((1 - exp(-dt/tau)) · 4096): v - ((v·d) >> 12) ≈ exp(-dt/tau)·v (Loihi's 12-bit decay)."""
+    return round((1.0 - math.exp(-dt / tau)) * 4096)
+
+
+def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64]:
+    """The chip's integer kernel Σ_{a,b} shift_{a,b}(K_int) (exact: sums of integers)."""
+    return np.rint(compose(k_int.astype(np.float64), layer) / layer.pool_weight).astype(np.int64)
+
+
+def _conv_int(kernel: NDArray[np.float64], layer: ConvLayer, levels: int, signed: bool) -> tuple[NDArray[np.int64], float]:
+    """K_int and the smallest scale s (found by raising it from max|K_eff| / levels) whose chip kernel
+    fits ±levels; K_eff ≈ s · Σ-compose(K_int)."""
+    scale = layer_scale(float(np.abs(compose(kernel, layer)).max()), levels)
+    target = kernel * layer.pool_weight
+    while True:
+        k_int = integer_weights(target, scale, levels, signed)
+        top = int(np.abs(_sum_compose(k_int, layer)).max())
+        if top <= levels:
+            return k_int, scale
+        scale *= top / levels  # rounding pushed a composed weight over: every step strictly raises the scale
+
+
+def _no_conv_with_types(config: TrainConfig, chip: Chip, k: int | None) -> None:
+    if k is not None and config.conv:
+        raise QuantizationError(f"{chip.id}: conv layers cannot share a kernel with {k} weight values per neuron "
+                                f"(axon types); use dense layers on this chip")
+
+
+def source_types(w: NDArray[np.float64], k: int, seed: int = 0) -> NDArray[np.int64]:
+    """One of k types per source (row of w), by k-means on the sources' outgoing weights."""
+    n_src = w.shape[0]
+    if n_src <= k:
+        return np.arange(n_src, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    centres = w[rng.choice(n_src, size=k, replace=False)]
+    labels = np.zeros(n_src, dtype=np.int64)
+    for _ in range(50):
+        dist = ((w[:, None, :] - centres[None]) ** 2).sum(-1)
+        new = np.argmin(dist, axis=1)
+        if np.array_equal(new, labels) and _ > 0:
+            break
+        labels = new
+        for t in range(k):
+            if np.any(labels == t):
+                centres[t] = w[labels == t].mean(axis=0)
+    return labels
+
+
+def typed(w: NDArray[np.float64], types: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Each neuron's weight from a source becomes the mean of its weights from that source's type."""
+    out = np.empty_like(w)
+    for t in np.unique(types):
+        rows = types == t
+        out[rows] = w[rows].mean(axis=0)
+    return out
+
+
+def chip_precision(chip: Chip, weight_bits: int | None) -> tuple[int, bool, int, int, int]:
+    """The chip's fixed-point format: (weight bits b, signed, weight levels L, state bits m, threshold cap).
+
+    b is ``weight_bits`` (the chip's widest when None) and must be one of the chip's widths; weights take
+    the integers [-L, L] (signed, L = 2^(b-1) - 1) or [0, L] (L = 2^b - 1); the state has the chip's
+    membrane bits (24 when unknown, at most 48) and thresholds at most 2^(threshold bits or m-1) - 1.
+    """
+    wb = chip.precision.weight_bits
+    bits = weight_bits if weight_bits is not None else (wb.max if wb is not None else None)
+    if bits is None:
+        raise QuantizationError(f"{chip.id}: the chip file gives no weight precision; pass weight_bits")
+    if wb is not None and not wb.min <= bits <= wb.max:
+        raise QuantizationError(f"{chip.id}: {bits}-bit weights are outside the chip's {wb.min}-{wb.max} bits")
+    if wb is not None and wb.allowed is not None and bits not in wb.allowed:
+        raise QuantizationError(f"{chip.id}: {bits}-bit weights not among the allowed {list(wb.allowed)}")
+    signed = chip.precision.weight_signed is not False
+    levels = 2 ** (bits - 1) - 1 if signed else 2**bits - 1
+    if levels < 1:
+        raise QuantizationError(f"{chip.id}: {bits}-bit {'signed ' if signed else ''}weights leave no levels")
+    state_bits = min(chip.precision.membrane_bits or 24, 48)
+    return bits, signed, levels, state_bits, 2 ** (chip.precision.threshold_bits or state_bits - 1) - 1
+
+
+def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = None,
+             types: list[NDArray[np.int64]] | None = None) -> QuantizedNetwork:
+    """Quantise the trained weights, thresholds and decay to ``chip`` (see the module docstring).
+
+    ``types``: the source types per layer for chips with few weight values per neuron (computed by
+    k-means when None; pass the ones fine-tuning used).
+    """
+    chip = chip if isinstance(chip, Chip) else load_chip(chip)
+    if result.config.neuron not in ("if", "lif", "cuba_lif"):
+        raise QuantizationError(f"{result.config.neuron}: the fixed-point engine runs IF, LIF and CUBA-LIF only")
+    bits, signed, levels, state_bits, th_cap = chip_precision(chip, weight_bits)
+    k = chip.core_limits(0).weight_values_per_neuron
+    cfg = result.config
+    rec_in = list(result.recurrent) + [None] * (len(result.weights) - len(result.recurrent))
+    if k is not None and any(r is not None for r in rec_in):
+        raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
+    _no_conv_with_types(cfg, chip, k)
+    if cfg.conv and cfg.input_shape is None:
+        raise QuantizationError("input_shape: a network with conv layers needs its input shape in the config")
+    convs = conv_layers(cfg, math.prod(cfg.input_shape)) if cfg.conv and cfg.input_shape is not None else []
+    # Fixed-point CUBA-LIF adds the whole current to v each step (Loihi), the float rule (1 - a) of it.
+    factor = 1.0 - math.exp(-cfg.dt / cfg.tau_m) if cfg.neuron == "cuba_lif" else 1.0
+    weights, scales = [], []
+    recurrent: list[NDArray[np.int64] | None] = []
+    for layer, w_float in enumerate(result.weights):
+        w = w_float * factor
+        rec_int = None
+        if layer < len(convs):
+            w_int, scale = _conv_int(w, convs[layer], levels, signed)
+        else:
+            src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
+            rec_float = rec_in[layer]
+            rec = None if rec_float is None else rec_float * factor
+            # one scale for every synapse into the layer
+            scale = layer_scale(max(float(np.abs(src).max()), float(np.abs(rec).max()) if rec is not None else 0.0),
+                                levels)
+            w_int = integer_weights(src, scale, levels, signed)
+            rec_int = None if rec is None else integer_weights(rec, scale, levels, signed)
+        weights.append(w_int)
+        recurrent.append(rec_int)
+        scales.append(scale)
+    thresholds = [integer_threshold(cfg.threshold, s, th_cap) for s in scales]
+    decay = 0 if cfg.neuron == "if" else integer_decay(cfg.tau_m, cfg.dt)
+    decay_s = integer_decay(cfg.tau_syn, cfg.dt)
+    return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
+                            "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor,
+                            tuple(cfg.conv), tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, cfg.loss)
+
+
+def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epochs: int = 30,
+              weight_bits: int | None = None, lr: float | None = None) -> tuple[TrainResult, QuantizedNetwork]:
+    """Quantisation-aware fine-tuning: continue training with the chip's weights in the loop.
+
+    The forward and backward passes use the weights the chip would hold (source types fixed from the
+    starting weights, then b-bit rounding with the layer's current scale); the float weights take the
+    updates (straight-through). Returns the fine-tuned result and its quantised network.
+    """
+    chip = chip if isinstance(chip, Chip) else load_chip(chip)
+    k = chip.core_limits(0).weight_values_per_neuron
+    _no_conv_with_types(result.config, chip, k)
+    types = [source_types(w, k) for w in result.weights] if k is not None else None
+    first = quantize(result, chip, weight_bits, types)
+    _, signed, levels, _, _ = chip_precision(chip, first.weight_bits)  # the levels quantize() used
+    lowest = -levels if signed else 0
+    convs = first.conv_layers()
+
+    def project(ws: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
+        out: list[NDArray[np.float64]] = []
+        for layer, w in enumerate(ws):
+            if layer < len(convs):  # the chip's kernel rule (module docstring), back in float scale
+                k_int, k_scale = _conv_int(w, convs[layer], levels, signed)
+                out.append(k_int.astype(np.float64) * (k_scale / convs[layer].pool_weight))
+                continue
+            src = typed(w, types[layer]) if types is not None else w
+            scale = layer_scale(float(np.abs(src).max()), levels)
+            out.append(np.clip(np.rint(src / scale), lowest, levels) * scale)  # in float: -0.0 stays -0.0
+        return out
+
+    cfg = replace(result.config, epochs=epochs, patience=epochs, lr=lr or result.config.lr / 2)
+    tuned = train(data, split, cfg, init=result.weights, project=project)
+    tuned.weights = project(tuned.weights)  # the chip's weights, in float scale
+    return tuned, quantize(tuned, chip, weight_bits, types)
