@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,7 @@ class ChipNet:
     n_inputs: int
     out_offset: int
     n_out: int
+    i_ext: NDArray[np.int64] | None = None  # constant integer current per neuron (biases), or None
 
 
 def _layer_synapses(w: NDArray[np.int64], layer: ConvLayer | None) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -95,9 +96,16 @@ def _chip_net(q: QuantizedNetwork) -> ChipNet:
             pre, post = np.nonzero(rec)
             synapses.append((pre + offsets[layer], post + offsets[layer], rec[pre, post], np.zeros(pre.size, np.int64)))
     v_th = np.concatenate([np.full(s, t) for s, t in zip(sizes, q.thresholds)])
-    return assemble_chip_net(int(offsets[-1]), synapses, v_th, [_layer_synapses(chip_w[0], geometry[0])], n_inputs,
-                             int(offsets[-2]), sizes[-1], model=q.model, state_bits=q.state_bits, decay_m=q.decay,
+    decay_m: int | NDArray[np.int64] = q.decay
+    if q.layer_decays:
+        decay_m = np.concatenate([np.full(s, q.decay_of(i), np.int64) for i, s in enumerate(sizes)])
+    chip = assemble_chip_net(int(offsets[-1]), synapses, v_th, [_layer_synapses(chip_w[0], geometry[0])], n_inputs,
+                             int(offsets[-2]), sizes[-1], model=q.model, state_bits=q.state_bits, decay_m=decay_m,
                              decay_s=q.decay_s, reset=q.reset)
+    if not any(d is not None for d in q.drives):
+        return chip
+    i_ext = np.concatenate([np.zeros(s, np.int64) if d is None else d for s, d in zip(sizes, q.drives)])
+    return replace(chip, i_ext=i_ext)
 
 
 def _check_raster(chip: ChipNet, raster: NDArray[Any]) -> NDArray[Any]:
@@ -126,14 +134,16 @@ def chip_net_outputs(chip: ChipNet, raster: NDArray[Any]) -> NDArray[np.int8]:
     x = _check_raster(chip, raster)
     out = np.zeros((x.shape[0], x.shape[1], chip.n_out), dtype=np.int8)
     for s, sample in enumerate(x):
-        res = simulate_fixed(chip.net, x.shape[1], ext_spikes=_events(chip, sample))
+        res = simulate_fixed(chip.net, x.shape[1], ext_spikes=_events(chip, sample), i_ext=chip.i_ext)
         keep = res.spike_ids >= chip.out_offset
         out[s, res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset] = 1
     return out
 
 
-def chip_outputs(q: QuantizedNetwork, raster: NDArray[Any]) -> NDArray[np.int8]:
-    """Output spikes of the integer network in the fixed-point engine: (samples, steps, classes)."""
+def chip_outputs(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any]) -> NDArray[np.int8]:
+    """Output spikes of the integer network (layers or graph) in the fixed-point engine: (samples, steps, classes)."""
+    if isinstance(q, QuantizedGraph):
+        return graph_chip_outputs(q, raster)
     return chip_net_outputs(_chip_net(q), raster)
 
 
@@ -152,7 +162,8 @@ def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np
         v, i_syn = np.zeros(n, np.int64), np.zeros(n, np.int64)
         for t in range(steps):
             now = ev_t == t
-            res = simulate_fixed(chip.net, 1, v0=v, i0=i_syn, ext_spikes=(ev_t[now] * 0, ev_id[now], ev_w[now]))
+            res = simulate_fixed(chip.net, 1, v0=v, i0=i_syn, ext_spikes=(ev_t[now] * 0, ev_id[now], ev_w[now]),
+                                 i_ext=chip.i_ext)
             v, i_syn = res.v, res.i_syn
             mem[s] += v[chip.out_offset:]
             fired = res.spike_ids[res.spike_ids >= chip.out_offset] - chip.out_offset
@@ -160,24 +171,28 @@ def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np
     return mem / max(steps, 1), out
 
 
-def chip_accuracy(q: QuantizedNetwork, raster: NDArray[Any], labels: NDArray[np.int64],
+def chip_accuracy(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any], labels: NDArray[np.int64],
                   readout: str | None = None) -> tuple[float, NDArray[Any]]:
     """Accuracy of the integer network in the fixed-point engine on spike rasters (samples, steps, inputs).
 
     Args:
+        q: a quantised layer network or graph (:func:`snnas.quantize.quantize`).
         readout: "count" (output spike counts) or "membrane" (the output neurons' mean integer membrane,
-            :func:`chip_membrane`); default the one the network was trained for (``q.readout``, see the
-            module docstring).
+            :func:`chip_membrane`; layer networks only); default the one the network was trained for
+            (``q.readout``, see the module docstring; graphs are read by their spike counts).
 
     Returns the accuracy and the readout (samples, classes): int64 spike counts, or float64 mean membranes.
     """
     x = np.asarray(raster)
     if x.ndim != 3 or x.shape[0] != np.asarray(labels).size:
         raise QuantizationError(f"raster: expected (samples, steps, inputs) with one label per sample, got {x.shape}")
-    how = readout or q.readout
+    how = readout or (q.readout if isinstance(q, QuantizedNetwork) else "count")
     if how not in ("count", "membrane"):
         raise QuantizationError(f"readout must be 'count' or 'membrane', got {how!r}")
-    z: NDArray[Any] = chip_membrane(q, x)[0] if how == "membrane" else chip_outputs(q, x).sum(axis=1).astype(np.int64)
+    if how == "membrane" and isinstance(q, QuantizedGraph):
+        raise QuantizationError("readout 'membrane': graph networks are read by their output spike counts")
+    z: NDArray[Any] = (chip_membrane(q, x)[0] if how == "membrane" and isinstance(q, QuantizedNetwork)
+                       else chip_outputs(q, x).sum(axis=1).astype(np.int64))
     return hit_rate(z, np.asarray(labels)), z
 
 

@@ -131,7 +131,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     else:
         result = train(data, split, config)
         seconds = result.seconds
-        counts, saved, v_mean = _run(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none())
+        counts, saved, v_mean = _run(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none(),
+                                     drives=result.drives_or_none())
         float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
         rates = tuple(float(s.mean()) / tc.dt for _, s in saved)  # spikes per neuron per second, per layer
         if config.loss == "membrane":  # predictions by the readout the network was trained for (train.readout)

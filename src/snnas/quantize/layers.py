@@ -35,10 +35,10 @@ from numpy.typing import NDArray
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.ir.conv import ConvLayer, ConvSpec, compose
-from snnas.train.config import TrainConfig, conv_layers
+from snnas.train.config import TrainConfig, conv_layers, layer_decay, layer_threshold
 from snnas.train.layers import TrainResult, train
 
-__all__ = ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay", "integer_threshold",
+__all__ = ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay", "integer_decay_factor", "integer_threshold",
            "integer_weights", "layer_scale", "quantize", "source_types", "typed"]
 
 
@@ -70,6 +70,12 @@ class QuantizedNetwork:
     conv: tuple[ConvSpec, ...] = ()
     input_shape: tuple[int, ...] | None = None
     readout: str = "count"
+    layer_decays: tuple[int, ...] = ()  # per-layer membrane decays, when the layers differ (else ``decay``)
+    drives: tuple[NDArray[np.int64] | None, ...] = ()  # per layer: integer current per step (a bias), or None
+
+    def decay_of(self, layer: int) -> int:
+        """The integer membrane decay of layer ``layer``."""
+        return self.layer_decays[layer] if self.layer_decays else self.decay
 
     def conv_layers(self) -> list[ConvLayer]:
         """Geometry of the conv layers (empty without)."""
@@ -111,9 +117,14 @@ def integer_threshold(threshold: float, scale: float, cap: int) -> int:
     return int(min(max(1, round(threshold / scale)), cap))
 
 
+def integer_decay_factor(a: float) -> int:
+    """d = round((1 - a) · 4096) for a decay per step a: v - ((v·d) >> 12) ≈ a·v."""
+    return int(round((1.0 - a) * 4096))
+
+
 def integer_decay(tau: float, dt: float) -> int:
     """d = round((1 - exp(-dt/tau)) · 4096): v - ((v·d) >> 12) ≈ exp(-dt/tau)·v (Loihi's 12-bit decay)."""
-    return round((1.0 - math.exp(-dt / tau)) * 4096)
+    return integer_decay_factor(math.exp(-dt / tau))
 
 
 def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64]:
@@ -213,7 +224,11 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
         raise QuantizationError("input_shape: a network with conv layers needs its input shape in the config")
     convs = conv_layers(cfg, math.prod(cfg.input_shape)) if cfg.conv and cfg.input_shape is not None else []
     # Fixed-point CUBA-LIF adds the whole current to v each step (Loihi), the float rule (1 - a) of it.
-    factor = 1.0 - math.exp(-cfg.dt / cfg.tau_m) if cfg.neuron == "cuba_lif" else 1.0
+    if cfg.layers and cfg.neuron == "cuba_lif" and len({n.decay for n in cfg.layers}) > 1:
+        raise QuantizationError("cuba_lif layers with different decays: the chip's input factor (1 - a) would "
+                                "differ per layer; give every layer one tau_m")
+    a = cfg.layers[0].decay if cfg.layers else math.exp(-cfg.dt / cfg.tau_m)
+    factor = 1.0 - a if cfg.neuron == "cuba_lif" else 1.0
     weights, scales = [], []
     recurrent: list[NDArray[np.int64] | None] = []
     for layer, w_float in enumerate(result.weights):
@@ -233,12 +248,29 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
         weights.append(w_int)
         recurrent.append(rec_int)
         scales.append(scale)
-    thresholds = [integer_threshold(cfg.threshold, s, th_cap) for s in scales]
-    decay = 0 if cfg.neuron == "if" else integer_decay(cfg.tau_m, cfg.dt)
+    thresholds = [integer_threshold(layer_threshold(cfg, i), s, th_cap) for i, s in enumerate(scales)]
+    drives = _integer_drives(result, scales)
+    decays = tuple(0 if cfg.neuron == "if" else integer_decay_factor(n.decay) for n in cfg.layers)
+    decay = 0 if cfg.neuron == "if" else (decays[0] if decays else integer_decay(cfg.tau_m, cfg.dt))
     decay_s = integer_decay(cfg.tau_syn, cfg.dt)
     return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
                             "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor,
-                            tuple(cfg.conv), tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, cfg.loss)
+                            tuple(cfg.conv), tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, cfg.loss,
+                            decays if len(set(decays)) > 1 else (), drives)
+
+
+def _integer_drives(result: TrainResult, scales: list[float]) -> tuple[NDArray[np.int64] | None, ...]:
+    """Per layer the chip's integer current per step for a trained drive I: the float update
+    u = I + (v - I)·a adds (1 - a)·I per step, so I_int = round((1 - a)·I / s) (IF: round(I / s))."""
+    if not any(d is not None for d in result.drives):
+        return ()
+    cfg = result.config
+    out: list[NDArray[np.int64] | None] = []
+    for layer, s in enumerate(scales):
+        d = result.drives[layer] if layer < len(result.drives) else None
+        gain = 1.0 if cfg.neuron == "if" else 1.0 - layer_decay(cfg, layer)
+        out.append(None if d is None else np.rint(d * gain / s).astype(np.int64))
+    return tuple(out)
 
 
 def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epochs: int = 30,

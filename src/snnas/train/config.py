@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,8 +25,8 @@ from snnas.ir.neurons import (
 )
 from snnas.train.fit import TrainError
 
-__all__ = ["LOSSES", "ConvSpec", "TrainConfig", "conv_layers", "decay", "encode", "input_shape", "neuron_parameters",
-           "weight_shapes"]
+__all__ = ["LOSSES", "ConvSpec", "LayerNeuron", "TrainConfig", "conv_layers", "decay", "encode", "input_shape",
+           "layer_count", "layer_decay", "layer_threshold", "neuron_parameters", "weight_shapes"]
 
 LOSSES = ("count", "membrane")
 
@@ -34,6 +34,26 @@ LOSSES = ("count", "membrane")
 def decay(config: Any) -> float:
     """Membrane decay per step a: exp(-dt/tau_m), or 1 for integrate-and-fire (no leak)."""
     return 1.0 if config.neuron == "if" else math.exp(-config.dt / config.tau_m)
+
+
+@dataclass(frozen=True)
+class LayerNeuron:
+    """One layer's own membrane decay per step a (exp(-dt/tau_m); 1 for integrate-and-fire) and threshold θ
+    (in units of the weights), for networks whose layers differ (an imported network: snnTorch's ``beta``
+    per layer, say). The decay is kept as the IR discretises it, so training runs the engine's own factor."""
+
+    decay: float
+    threshold: float
+
+    def __post_init__(self) -> None:
+        for name in ("decay", "threshold"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not (
+                    math.isfinite(float(v)) and float(v) > 0):
+                raise TrainError(f"LayerNeuron.{name} must be a positive finite number, got {v!r}")
+            object.__setattr__(self, name, float(v))
+        if self.decay > 1.0:
+            raise TrainError(f"LayerNeuron.decay must be in (0, 1], got {self.decay!r}")
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,8 @@ class TrainConfig:
             (1, √n, √n) when the data's n inputs are a square (digits: (1, 8, 8)), else an error.
         loss: "count" (cross-entropy of the output spike counts) or "membrane" (of the output layer's
             mean membrane); see the module docstring. The prediction uses the same readout.
+        layers: per-layer decay and threshold (conv layers, hidden layers, output layer, in order),
+            overriding ``tau_m`` and ``threshold``; empty (the default): every layer uses those two.
     """
 
     hidden: tuple[int, ...] = (128,)
@@ -87,6 +109,33 @@ class TrainConfig:
     conv: tuple[ConvSpec, ...] = ()
     input_shape: tuple[int, ...] | None = None
     loss: str = "count"
+    layers: tuple[LayerNeuron, ...] = ()
+
+
+def layer_count(config: TrainConfig) -> int:
+    """Layers with weights: the conv layers, the hidden dense layers and the output layer."""
+    return len(config.conv) + len(config.hidden) + 1
+
+
+def _layer(config: TrainConfig, layer: int) -> LayerNeuron | None:
+    if not config.layers:
+        return None
+    if len(config.layers) != layer_count(config):
+        raise TrainError(f"layers: expected one LayerNeuron per layer ({layer_count(config)}: conv, hidden, output), "
+                         f"got {len(config.layers)}")
+    return config.layers[layer]
+
+
+def layer_threshold(config: TrainConfig, layer: int) -> float:
+    """θ of layer ``layer`` (0-based over conv, hidden and output layers)."""
+    own = _layer(config, layer)
+    return config.threshold if own is None else own.threshold
+
+
+def layer_decay(config: TrainConfig, layer: int) -> float:
+    """Membrane decay per step a of layer ``layer``: exp(-dt/tau_m), or 1 for integrate-and-fire."""
+    own = _layer(config, layer)
+    return decay(config) if own is None else own.decay
 
 
 def input_shape(config: TrainConfig, n_inputs: int) -> tuple[int, int, int] | None:
@@ -149,14 +198,19 @@ def encode(data: Dataset, indices: NDArray[np.int64], config: TrainConfig) -> ND
                                   **config.encoder_options), dtype=np.float64)
 
 
-def neuron_parameters(config: TrainConfig) -> NeuronParameters:
-    """The IR neuron of every trained population: threshold θ, reset to 0 ("value") or by θ ("subtract").
+def neuron_parameters(config: TrainConfig, layer: int | None = None) -> NeuronParameters:
+    """The IR neuron of a trained population (of ``layer``, when the config has per-layer ``layers``):
+    threshold θ, reset to 0 ("value") or by θ ("subtract").
 
     LIF and adaptive LIF take r = tau_m/dt (NIR's scale: a weight w moves v by w·r·dt/tau_m = w); IF
     takes r = 1 (no leak: a weight moves v by itself); CUBA-LIF takes r = tau_syn/dt and w_in = 1, so that
     r·w_in·dt/tau_syn = 1: a weight moves the drive by itself.
     """
+    own = None if layer is None else _layer(config, layer)
     c = config
+    if own is not None:
+        tau_m = config.tau_m if own.decay == 1.0 else -config.dt / math.log(own.decay)
+        c = replace(config, tau_m=tau_m, threshold=own.threshold, layers=())
     r = c.tau_m / c.dt
     reset = "subtract" if c.reset == "subtract" else "value"
     if c.neuron == "adaptive_lif":

@@ -94,6 +94,8 @@ def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int
         raise TrainError(f"graph training: neuron must be 'lif' or 'if', got {c.neuron!r}")
     if c.surrogate not in SURROGATES:
         raise TrainError(f"unknown surrogate {c.surrogate!r}; choose one of {', '.join(SURROGATES)}")
+    if c.layers:
+        raise TrainError("graph training: every population shares tau_m and threshold; TrainConfig.layers must be empty")
     sizes = {"in": n_inputs}
     for name, n in gc.nodes:
         if name in sizes or name == "out" or not (isinstance(n, int) and n > 0):

@@ -41,15 +41,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.data.datasets import Dataset, Split
-from snnas.ir.conv import ConvSpec, compose, compose_transpose
+from snnas.ir.conv import compose, compose_transpose
 from snnas.ir.network import Conv, Dense, Input, Network, Population
 from snnas.train.config import (
     LOSSES,
+    LayerNeuron,
     TrainConfig,
     conv_layers,
-    decay,
     encode,
-    input_shape,
+    layer_decay,
+    layer_threshold,
     neuron_parameters,
     weight_shapes,
 )
@@ -73,9 +74,14 @@ class TrainResult:
     seconds: float
     samples_per_second: float
     recurrent: list[NDArray[np.float64] | None] = field(default_factory=list)
+    drives: list[NDArray[np.float64] | None] = field(default_factory=list)
 
     def recurrent_or_none(self) -> list[NDArray[np.float64] | None] | None:
         return self.recurrent if any(r is not None for r in self.recurrent) else None
+
+    def drives_or_none(self) -> list[NDArray[np.float64] | None] | None:
+        """Per layer the constant drive I (neurons,) of a network with biases, else None (see :func:`forward`)."""
+        return self.drives if any(d is not None for d in self.drives) else None
 
     def to_network(self, name: str = "trained") -> Network:
         """The trained network in the snnas IR (LIF populations, dense and conv projections).
@@ -95,9 +101,8 @@ class TrainResult:
         shapes = [layer.out_shape for layer in convs] + [(w.shape[1],) for w in self.weights[n_conv:]]
         nodes: list[Any] = [Input("in", convs[0].in_shape if convs else (n_in,))]
         projs: list[Any] = []
-        params = neuron_parameters(c)
         for i, (w, n) in enumerate(zip(self.weights, shapes)):
-            nodes.append(Population(f"l{i + 1}", n, params))
+            nodes.append(Population(f"l{i + 1}", n, neuron_parameters(c, i)))
             src = "in" if i == 0 else f"l{i}"
             if i < n_conv:
                 layer = convs[i]
@@ -127,6 +132,10 @@ def _check(config: TrainConfig, data: Dataset) -> None:
         raise TrainError(f"hidden layer sizes must be positive, got {config.hidden}")
     if not (config.lr > 0 and config.tau_m > 0 and config.dt > 0 and config.threshold > 0):
         raise TrainError("lr, tau_m, dt and threshold must be positive")
+    if config.layers:
+        if any(not isinstance(n, LayerNeuron) for n in config.layers):
+            raise TrainError("layers: expected a tuple of LayerNeuron")
+        layer_threshold(config, 0)  # checks that there is one per layer
     if config.loss not in LOSSES:
         raise TrainError(f"loss must be one of {', '.join(map(repr, LOSSES))}, got {config.loss!r}")
     if len(data) == 0:
@@ -135,7 +144,8 @@ def _check(config: TrainConfig, data: Dataset) -> None:
 
 
 def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
-            keep: bool = False, recurrent: Sequence[NDArray[np.float64] | None] | None = None
+            keep: bool = False, recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+            drives: Sequence[NDArray[np.float64] | None] | None = None
             ) -> tuple[NDArray[np.float64], list[tuple[NDArray[np.float64], NDArray[np.float64]]]]:
     """Run a batch ``x`` (batch, steps, inputs); returns output spike counts and, with ``keep``, per layer
     the (u, s) arrays of shape (steps, batch, neurons) that the backward pass needs.
@@ -143,17 +153,21 @@ def forward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], conf
     ``recurrent[l]`` (neurons × neurons) feeds layer l's spikes back to itself with delay 0: in the
     engine's order they are delivered in the same step they happen, after the threshold, so
     v_n = u_n + x_n W + s_n R, before the reset. The first ``len(config.conv)`` weights are conv kernels.
+
+    ``drives[l]`` (neurons,) is a constant input of layer l (a bias b of the IR, as the drive I = r·b),
+    which the update integrates exactly as the engine does: u_n = I + (v_{n-1} - I)·a (LIF), u_n = v_{n-1} + I
+    (IF). Dense layers of LIF or IF networks only.
     """
-    counts, saved, _ = _run(weights, x, config, keep, recurrent)
+    counts, saved, _ = _run(weights, x, config, keep, recurrent, drives)
     return counts, saved
 
 
 def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
-         keep: bool = False, recurrent: Sequence[NDArray[np.float64] | None] | None = None
+         keep: bool = False, recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+         drives: Sequence[NDArray[np.float64] | None] | None = None
          ) -> tuple[NDArray[np.float64], list[tuple[NDArray[np.float64], NDArray[np.float64]]], NDArray[np.float64]]:
     """:func:`forward`, plus the output layer's mean membrane (1/T) Σ_n v_n, (batch, neurons)."""
     convs = conv_layers(config, x.shape[2])
-    a_scalar = decay(config)
     b_scalar = math.exp(-config.dt / config.tau_syn)
     cuba = config.neuron == "cuba_lif"
     adaptive = config.neuron == "adaptive_lif"
@@ -164,8 +178,10 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
     v_mean = np.zeros((x.shape[0], 0))
     for layer, w in enumerate(weights):
         rec = recurrent[layer] if recurrent is not None else None
+        drive = drives[layer] if drives is not None else None
         steps, batch, _ = inp.shape
         last = layer == len(weights) - 1
+        a_scalar, threshold = layer_decay(config, layer), layer_threshold(config, layer)
         if layer < len(convs):
             n = math.prod(convs[layer].out_shape)
             currents = conv_currents(inp, compose(w, convs[layer]), convs[layer])
@@ -183,23 +199,28 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
             if cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
                 i_syn = b_scalar * i_syn
                 u = i_syn + (v - i_syn) * a_scalar
-                spikes = (u >= config.threshold).astype(np.float64)
+                spikes = (u >= threshold).astype(np.float64)
                 i_syn = i_syn + currents[t] + (spikes @ rec if rec is not None else 0.0)
-                v = u - config.threshold * spikes if subtract else u * (1.0 - spikes)
+                v = u - threshold * spikes if subtract else u * (1.0 - spikes)
                 u_all[t], s_all[t] = u, spikes
-            elif rec is None and not adaptive:
-                lif_step(v, currents[t], a, config.threshold, subtract, u_all[t], s_all[t])
-            else:  # LIF with recurrence and/or the engine's adaptive threshold θ + θ_a (θ_a = 0 without)
+            elif rec is None and not adaptive and drive is None:
+                lif_step(v, currents[t], a, threshold, subtract, u_all[t], s_all[t])
+            else:  # LIF with recurrence, a drive and/or the engine's adaptive threshold θ + θ_a (θ_a = 0 without)
                 if adaptive:
                     theta = theta * rho
-                u = a_scalar * v
-                thr = config.threshold + theta if adaptive else config.threshold
+                if drive is None:
+                    u = a_scalar * v
+                elif config.neuron == "if":
+                    u = v + drive
+                else:
+                    u = drive + (v - drive) * a_scalar
+                thr = threshold + theta if adaptive else threshold
                 spikes = (u >= thr).astype(np.float64)
                 total = u + currents[t] + (spikes @ rec if rec is not None else 0.0)
                 v = total - thr * spikes if subtract else total * (1.0 - spikes)
                 if adaptive:
                     theta = theta + config.adapt_beta * spikes
-                u_all[t], s_all[t] = u - (thr - config.threshold), spikes  # u relative to the moving threshold
+                u_all[t], s_all[t] = u - (thr - threshold), spikes  # u relative to the moving threshold
             if last:
                 v_sum += v
         if keep:
@@ -215,7 +236,18 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
                    recurrent: Sequence[NDArray[np.float64] | None] | None = None,
                    d_membrane: NDArray[np.float64] | None = None
                    ) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64] | None]]:
-    """Gradients of the feed-forward and recurrent weights (see the module docstring for the equations).
+    """Gradients of the feed-forward and recurrent weights (:func:`_backward_all` without drives)."""
+    grads, rec_grads, _ = _backward_all(weights, x, saved, d_counts, config, recurrent, d_membrane)
+    return grads, rec_grads
+
+
+def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
+                  d_counts: NDArray[np.float64], config: TrainConfig,
+                  recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+                  d_membrane: NDArray[np.float64] | None = None,
+                  drives: Sequence[NDArray[np.float64] | None] | None = None
+                  ) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64] | None], list[NDArray[np.float64] | None]]:
+    """Gradients of the feed-forward and recurrent weights and of the drives (see the module docstring).
 
     Per layer, backwards in time, with dv the gradient reaching v_n (after the reset) from step n+1
     (through u_{n+1} = a v_n) and, in the output layer, from a membrane readout z = (1/T) Σ_n v_n
@@ -223,10 +255,10 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
     dI_n = dv (subtract) or dv ⊙ (1 - s_n) (reset to zero: a spiking neuron's input is lost);
     dL/ds_n = g_n + dI_n R^T; du_n = dI_n + (dL/ds_n) ⊙ σ'(u_n - θ); dv ← a du_n;
     dW += x_n^T dI_n, dR += s_n^T dI_n, and the layer below receives g = dI_n W^T. For a conv layer
-    x_n W and its transposes are convolutions (:func:`snnas.train.conv.conv_grads`).
+    x_n W and its transposes are convolutions (:func:`snnas.train.conv.conv_grads`). A drive I of the
+    update u_n = I + (v_{n-1} - I)·a (LIF; u_n = v_{n-1} + I for IF) gets dI = Σ_n du_n ⊙ (1 - a) (IF: 1 - a = 1).
     """
     convs = conv_layers(config, x.shape[2])
-    a = decay(config)
     b = math.exp(-config.dt / config.tau_syn)
     cuba = config.neuron == "cuba_lif"
     surrogate = SURROGATES[config.surrogate]
@@ -234,16 +266,20 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
     inputs = [np.transpose(x, (1, 0, 2))] + [s for _, s in saved[:-1]]
     grads: list[NDArray[np.float64]] = [np.zeros_like(w) for w in weights]
     rec_grads: list[NDArray[np.float64] | None] = [None] * len(weights)
+    drive_grads: list[NDArray[np.float64] | None] = [None] * len(weights)
     steps = x.shape[1]
     g = np.broadcast_to(d_counts, (steps, *d_counts.shape))  # dL/ds_n of the output layer
     for layer in range(len(weights) - 1, -1, -1):
         rec = recurrent[layer] if recurrent is not None else None
         u, s = saved[layer]
-        sg = surrogate(u - config.threshold, config.slope)
+        a = layer_decay(config, layer)
+        sg = surrogate(u - layer_threshold(config, layer), config.slope)
         d_current = np.empty_like(u)
         dv = np.zeros(u.shape[1:])
         di = np.zeros(u.shape[1:])
         d_mem = d_membrane / steps if d_membrane is not None and layer == len(weights) - 1 else None
+        with_drive = drives is not None and drives[layer] is not None
+        du_sum = np.zeros(u.shape[2]) if with_drive else None
         for t in range(steps - 1, -1, -1):
             if d_mem is not None:
                 dv = dv + d_mem
@@ -254,9 +290,13 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
             d_current[t] = d_in
             ds = g[t] if rec is None else g[t] + d_in @ rec.T
             du = keep_v + ds * sg[t]
+            if du_sum is not None:
+                du_sum += du.sum(axis=0)
             dv = a * du
             if cuba:
                 di = b * (di + (1.0 - a) * du)
+        if du_sum is not None:
+            drive_grads[layer] = du_sum if config.neuron == "if" else du_sum * (1.0 - a)
         xin = inputs[layer]
         flat_d = d_current.reshape(-1, d_current.shape[-1])
         if rec is not None:
@@ -271,7 +311,7 @@ def _backward_full(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64
         grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ flat_d
         if layer:
             g = (flat_d @ weights[layer].T).reshape(steps, *xin.shape[1:])
-    return grads, rec_grads
+    return grads, rec_grads, drive_grads
 
 
 def _backward(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], saved: list[Any],
@@ -290,18 +330,20 @@ def _softmax_grad(counts: NDArray[np.float64], labels: NDArray[np.int64]) -> tup
 
 
 def readout(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config: TrainConfig,
-            recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> NDArray[np.float64]:
+            recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+            drives: Sequence[NDArray[np.float64] | None] | None = None) -> NDArray[np.float64]:
     """What the prediction is the argmax of, (batch, classes): the output spike counts for
     ``loss="count"``, the output layer's mean membrane (1/T) Σ_n v_n [units of θ] for ``loss="membrane"``."""
-    counts, _, v_mean = _run(weights, x, config, recurrent=recurrent)
+    counts, _, v_mean = _run(weights, x, config, recurrent=recurrent, drives=drives)
     return v_mean if config.loss == "membrane" else counts
 
 
 def accuracy(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], labels: NDArray[np.int64],
-             config: TrainConfig, recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> float:
+             config: TrainConfig, recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+             drives: Sequence[NDArray[np.float64] | None] | None = None) -> float:
     """Share of samples whose :func:`readout` is largest at the label: the most-spiking output neuron, or
     with ``loss="membrane"`` the highest mean membrane (ties go to the lowest index)."""
-    return hit_rate(readout(weights, x, config, recurrent), labels)
+    return hit_rate(readout(weights, x, config, recurrent, drives), labels)
 
 
 def hit_rate(z: NDArray[Any], labels: NDArray[np.int64]) -> float:
@@ -322,9 +364,9 @@ def init_layer_weights(config: TrainConfig, n_inputs: int, n_classes: int, rng: 
     shapes = weight_shapes(config, n_inputs, n_classes)
     gains = [c.spec.pool if c.spec.pool_kind == "avg" else 1.0 / c.spec.pool for c in convs] + [1.0] * len(config.hidden) + [1.0]
     weights = [rng.normal(0.0, g / math.sqrt(math.prod(sh[:-1]) if len(sh) == 2 else math.prod(sh[1:])), size=sh)
-               * 2.0 * config.threshold for sh, g in zip(shapes, gains)]
+               * 2.0 * layer_threshold(config, i) for i, (sh, g) in enumerate(zip(shapes, gains))]
     rec: list[NDArray[np.float64] | None] = [
-        rng.normal(0.0, 0.5 / math.sqrt(sh[1]), size=(sh[1], sh[1])) * config.threshold
+        rng.normal(0.0, 0.5 / math.sqrt(sh[1]), size=(sh[1], sh[1])) * layer_threshold(config, i)
         if (config.recurrent and len(convs) <= i < len(shapes) - 1) else None for i, sh in enumerate(shapes)]
     return weights, rec
 
@@ -332,7 +374,8 @@ def init_layer_weights(config: TrainConfig, n_inputs: int, n_classes: int, rng: 
 def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
           init: Sequence[NDArray[np.float64]] | None = None,
           project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None,
-          init_recurrent: Sequence[NDArray[np.float64] | None] | None = None) -> TrainResult:
+          init_recurrent: Sequence[NDArray[np.float64] | None] | None = None,
+          init_drives: Sequence[NDArray[np.float64] | None] | None = None) -> TrainResult:
     """Train on ``split.train``, early-stop on ``split.val``; returns the best weights.
 
     Args:
@@ -362,25 +405,54 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
         rec = [None if r is None else np.array(r, dtype=np.float64) for r in init_recurrent]
     has_rec = any(r is not None for r in rec)
     n_w = len(weights)
-    params: list[NDArray[np.float64] | None] = [*weights, *rec]
+    drives = _check_drives(init_drives, config, weights)
+    has_drive = drives is not None
+    params: list[NDArray[np.float64] | None] = [*weights, *rec, *(drives or [])]
 
     def batch(idx: NDArray[np.int64]) -> tuple[float, list[NDArray[np.float64] | None]]:
         eff = used(weights)
         rec_now = rec if has_rec else None
-        counts, saved, v_mean = _run(eff, x_train[idx], config, keep=True, recurrent=rec_now)
+        counts, saved, v_mean = _run(eff, x_train[idx], config, keep=True, recurrent=rec_now, drives=drives)
         d_mem = None
         if config.loss == "membrane":
             loss, d_mem = _softmax_grad(v_mean, y_train[idx])
             d_counts = np.zeros_like(counts)
         else:
             loss, d_counts = _softmax_grad(counts, y_train[idx])
-        grads, rec_grads = _backward_full(eff, x_train[idx], saved, d_counts, config, rec_now, d_mem)
-        return loss, [*grads, *rec_grads]
+        grads, rec_grads, drive_grads = _backward_all(eff, x_train[idx], saved, d_counts, config, rec_now, d_mem,
+                                                      drives)
+        return loss, [*grads, *rec_grads, *(drive_grads if has_drive else [])]
 
     def validate() -> float:
-        return accuracy(used(weights), x_val, y_val, config, rec if has_rec else None) if y_val.size else 0.0
+        if not y_val.size:
+            return 0.0
+        return accuracy(used(weights), x_val, y_val, config, rec if has_rec else None, drives)
 
     out = fit(params, batch, validate, y_train.size, rng, config)
     best_w = [w for w in out.best[:n_w] if w is not None]
     return TrainResult(best_w, config, out.history, out.seconds,
-                       out.samples * config.n_steps / max(out.seconds, 1e-12), out.best[n_w:])
+                       out.samples * config.n_steps / max(out.seconds, 1e-12), out.best[n_w:n_w + len(rec)],
+                       out.best[n_w + len(rec):] if has_drive else [])
+
+
+def _check_drives(init: Sequence[NDArray[np.float64] | None] | None, config: TrainConfig,
+                  weights: Sequence[NDArray[np.float64]]) -> list[NDArray[np.float64] | None] | None:
+    """The starting drives as float64 copies (None: a network without any), checked against the layers."""
+    if init is None or all(d is None for d in init):
+        return None
+    if len(init) != len(weights):
+        raise TrainError(f"init_drives: expected one entry (or None) per layer ({len(weights)}), got {len(init)}")
+    if config.neuron not in ("lif", "if"):
+        raise TrainError(f"drives (biases) are trained for 'lif' and 'if' networks only, not {config.neuron!r}")
+    out: list[NDArray[np.float64] | None] = []
+    for layer, (d, w) in enumerate(zip(init, weights)):
+        if d is None:
+            out.append(None)
+            continue
+        if layer < len(config.conv):
+            raise TrainError(f"init_drives[{layer}]: conv layers take no drive")
+        arr = np.array(d, dtype=np.float64)
+        if arr.shape != (w.shape[1],) or not np.all(np.isfinite(arr)):
+            raise TrainError(f"init_drives[{layer}]: expected {w.shape[1]} finite values, got shape {arr.shape}")
+        out.append(arr)
+    return out
