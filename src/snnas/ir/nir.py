@@ -48,7 +48,7 @@ def _nir() -> Any:
 
 
 def _full(value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    return np.broadcast_to(np.asarray(value, dtype=np.float64), (int(np.prod(shape)),)).reshape(shape).copy()
+    return np.copy(np.broadcast_to(np.asarray(value, dtype=np.float64), (int(np.prod(shape)),)).reshape(shape))
 
 
 def _neuron_node(pop: Population, flat: bool) -> Any:
@@ -127,7 +127,7 @@ def _delays_per_target(net: Network, proj: Projection) -> np.ndarray | None:
             seen[post] = d
             per[post] = d
         return per if per.any() else None
-    return np.full(dst.size, proj.delay) if proj.delay else None  # type: ignore[arg-type]
+    return np.full(dst.size, proj.delay) if proj.delay else None
 
 
 def to_nir(net: Network) -> Any:

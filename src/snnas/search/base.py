@@ -176,7 +176,7 @@ class Strategy(ABC):
             parent = self.space.crossover(parent, select(), self.rng)
         return self.space.mutate(parent, self.rng)
 
-    def fresh(self, propose: Any, tries: int = 32) -> Genome:
+    def fresh(self, propose: Callable[[], Genome], tries: int = 32) -> Genome:
         """A genome from ``propose()`` not asked before (up to ``tries`` proposals, then random samples);
         the last proposal when the space seems exhausted."""
         g = propose()
