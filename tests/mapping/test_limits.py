@@ -76,7 +76,8 @@ def test_recurrent_projection_on_a_feed_forward_chip() -> None:
 def test_axon_types_limit_truenorth_style() -> None:
     """Four distinct weights per neuron are fine only if the axons can share types consistently."""
     w = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 3.0]])  # axon 0 must be type 'weight 1' for n0 and 'weight 2' for n1
-    ok = Network((Input("i", 3), Population("h", 2, IFParameters())), (Dense("i", "h", np.array([[1., 2, 3], [4, 5, 6]])),))
+    ok = Network((Input("i", 3), Population("h", 2, IFParameters())),
+                 (Dense("i", "h", np.array([[1.0, 2, 3], [4, 5, 6]])),))
     bad = Network((Input("i", 3), Population("h", 2, IFParameters())), (Dense("i", "h", w),))
     chip = make_chip({"synapse_types": 2, "weight_values_per_neuron": 4})
     assert constraints(ok, chip) == ["core.synapse_types"]  # three axons with distinct columns need 3 types

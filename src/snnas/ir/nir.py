@@ -460,8 +460,9 @@ def from_nir(graph: Any, dt: float, name: str | None = None) -> Network:
     rank = {n: i for i, n in enumerate(saved)}
     projections.sort(key=lambda wp: rank.get(wp[0], len(rank)))  # stable: file order otherwise
     try:
-        return Network(tuple(net_nodes[n] for n in order), tuple(p for _, p in projections), tuple(outputs), dt=float(dt), name=label,
-                       metadata={k: v for k, v in meta.items() if not str(k).startswith("snnas.")})
+        user_meta = {k: v for k, v in meta.items() if not str(k).startswith("snnas.")}
+        return Network(tuple(net_nodes[n] for n in order), tuple(p for _, p in projections), tuple(outputs),
+                       dt=float(dt), name=label, metadata=user_meta)
     except SnnasError as exc:
         raise NIRError(f"the NIR graph does not form a valid network: {exc}") from exc
 

@@ -13,9 +13,10 @@ proposes genomes and learns from results. The loop's contract with a strategy:
   must not assume that every earlier one was told. ``ask()`` is the shorthand for full-fidelity
   strategies: the genome of the next proposal.
 * ``tell(genome, result)`` is called exactly once for every proposal, **in proposal order**, after the
-  result has been written to the store (``result.fidelity`` says at which fidelity it was measured). Before the k-th ask the loop has told exactly the results of
-  asks 0 .. k − W − 1 (the *lag* W is fixed for a run), so for a given seed the sequence of asks is the
-  same in every run: that is what lets a killed search resume by replaying its store.
+  result has been written to the store (``result.fidelity`` says at which fidelity it was measured).
+  Before the k-th ask the loop has told exactly the results of asks 0 .. k − W − 1 (the *lag* W is
+  fixed for a run), so for a given seed the sequence of asks is the same in every run: that is what
+  lets a killed search resume by replaying its store.
 * Strategies draw every random number from ``self.rng`` (seeded by the loop) and keep no other hidden
   state (no wall clock, no global random state).
 """

@@ -35,8 +35,9 @@ directly (``constraints_func`` is deprecated there). Results are told as follows
 * ``status == "failed"`` or an infinite violation: ``TrialState.FAIL`` (the samplers ignore it);
 * otherwise ``TrialState.COMPLETE`` with the fitness, where every non-finite value (an infeasible
   network is usually not measured) is replaced by a finite placeholder: the worst value of that
-  objective among the fitting results told so far (0 before any). Optuna accepts ±inf, but the GP standardises the values
-  it fits and TPE's multi-objective split computes hypervolumes, both of which inf breaks. TPE ranks
+  objective among the fitting results told so far (0 before any). Optuna accepts ±inf, but the GP
+  standardises the values it fits and TPE's multi-objective split computes hypervolumes, both of
+  which inf breaks. TPE ranks
   infeasible trials by their violation alone, after every feasible one, so the placeholder does not
   matter to it; for the GP it says "as bad as the worst seen", and its constraint model keeps it away.
 

@@ -54,7 +54,8 @@ class Executor(ABC):
     def wait(self, timeout: float | None = None) -> list[tuple[int, Outcome]]: ...
 
     def close(self) -> None:
-        pass
+        """Release the executor's workers; a deliberate no-op default (an inline executor has none)."""
+        return None
 
     def __enter__(self) -> Executor:
         return self
