@@ -23,6 +23,7 @@ proposes genomes and learns from results. The loop's contract with a strategy:
 
 from __future__ import annotations
 
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from snnas.search.tasks import DatasetSpec
 
 __all__ = ["Proposal", "Result", "SearchContext", "Strategy", "StrategyError"]
+
+logger = logging.getLogger(__name__)
 
 
 class StrategyError(SnnasError, ValueError):
@@ -185,4 +188,7 @@ class Strategy(ABC):
             if g.key not in self.seen:
                 return g
             g = propose() if k < tries // 2 else self.space.sample(self.rng)
+        if g.key in self.seen:
+            logger.warning("%s: no genome not asked before in %d proposals and random samples (the %s space seems "
+                           "exhausted); asking %s again", self.name, tries, self.space.name, g.key)
         return g

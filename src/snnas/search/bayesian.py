@@ -62,6 +62,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
+import logging
 import math
 import numbers
 import warnings
@@ -79,6 +80,8 @@ from snnas.search.base import Result, SearchContext, Strategy, StrategyError
 from snnas.space.base import Decision, Genome, SearchSpace, _canon
 
 __all__ = ["OptunaGP", "OptunaStrategy", "OptunaTPE"]
+
+logger = logging.getLogger(__name__)
 
 CONSTRAINT = "chip"  # the name of the one constraint every completed trial carries
 _CATEGORICAL_TYPES = (type(None), bool, int, float, str)
@@ -218,6 +221,8 @@ class OptunaStrategy(Strategy):
                     return self._open(trial, genome)
                 trial.set_user_attr("duplicate_of", genome.key)
                 study.tell(trial, state=TrialState.FAIL)
+            logger.info("%s: %d suggestions in a row were asked before; enqueuing a random genome instead",
+                        self.name, self.retries)
             genome = self.fresh(lambda: self.space.sample(self.rng))
             study.enqueue_trial(self._params(genome))
             trial = study.ask()
