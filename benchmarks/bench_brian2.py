@@ -59,7 +59,8 @@ def main() -> None:
                               str(args.repeats)], capture_output=True, text=True, check=False)
     print(f"machine: {machine()}")
     print(f"(a) {n} LIF neurons, {row_ptr[-1]} synapses, {bench_sim.STEPS} steps of 1 ms, median of {args.repeats}")
-    print(f"    snnas C++ : {t_snnas * 1e3:8.1f} ms  {out['spikes']} spikes  {ev_snnas / t_snnas:.3e} synaptic events/s")
+    print(f"    snnas C++ : {t_snnas * 1e3:8.1f} ms  {out['spikes']} spikes  "
+          f"{ev_snnas / t_snnas:.3e} synaptic events/s")
     if res.returncode != 0:
         print(f"    Brian2 failed:\n{res.stderr[-2000:]}")
         return

@@ -112,7 +112,8 @@ def main() -> None:
                       f"{len(pts)} fitting, best chip accuracy {best:.3f}", flush=True)
     allpts = np.concatenate([points(p) for p in stores.values()])
     ref = (0.0, 1.1 * float(allpts[:, 1].max()))
-    print(f"\nhypervolume of (chip accuracy, energy per inference [J]); reference point accuracy 0, energy {ref[1]:.4g} J")
+    print(f"\nhypervolume of (chip accuracy, energy per inference [J]); "
+          f"reference point accuracy 0, energy {ref[1]:.4g} J")
     hv = {s: [hypervolume(points(stores[(s, k)]), ref) for k in range(args.seeds)] for s in strategies}
     print("seed  " + "  ".join(f"{s:>12s}" for s in strategies))
     for k in range(args.seeds):

@@ -106,8 +106,8 @@ def main() -> None:
         import snntorch
         import torch
 
-        print(f"    snnTorch {snntorch.__version__} (torch {torch.__version__}, CPU, {torch.get_num_threads()} threads): "
-              f"{ts:7.2f} s  {work / ts:,.0f} sample-steps/s")
+        print(f"    snnTorch {snntorch.__version__} (torch {torch.__version__}, CPU, "
+              f"{torch.get_num_threads()} threads): {ts:7.2f} s  {work / ts:,.0f} sample-steps/s")
         print(f"    ratio snnas / snnTorch throughput: {ts / t_snnas:.1f}x")
     if not args.no_variants:
         variants(d, sp, x_test)

@@ -32,3 +32,13 @@ def test_extension_is_private_and_compiled() -> None:
 
     assert Path(core.__file__).suffix in (".so", ".pyd")
     assert not str(Path(core.__file__).resolve()).startswith(str(ROOT / "src"))
+
+
+def test_installed_package_ships_its_annotations(tmp_path: Path) -> None:
+    """PEP 561: the py.typed marker and the stub of the extension are installed next to the package."""
+    probe = "import pathlib, snnas; print(pathlib.Path(snnas.__file__).parent)"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    package = Path(out.stdout.strip())
+    assert (package / "py.typed").is_file(), f"{package}: no py.typed"
+    assert (package / "_core.pyi").is_file(), f"{package}: no _core.pyi"

@@ -15,6 +15,7 @@ __all__ = [
     "ChipNotFoundError",
     "ChipSpecError",
     "ChipSpecProblem",
+    "MetricInputError",
     "NIRError",
     "NetworkError",
     "SimulationInputError",
@@ -92,6 +93,10 @@ class SimulationInputError(SnnasError, ValueError):
 
 class NetworkError(SnnasError, ValueError):
     """A network description (populations, projections, neuron parameters) is invalid."""
+
+
+class MetricInputError(SnnasError, ValueError):
+    """An argument of a metric of :mod:`snnas.ir.metrics` (a spike raster, a time constant) is malformed."""
 
 
 class NIRError(SnnasError):

@@ -14,8 +14,8 @@ from snnas.ir.neurons import IFParameters, LIFParameters
 def small_cnn(seed: int = 0) -> Network:
     rng = np.random.default_rng(seed)
     return Network(
-        (Input("in", (2, 8, 8)), Population("c1", (4, 4, 4), LIFParameters()), Population("p1", (4, 2, 2), IFParameters()),
-         Population("fc", (10,), LIFParameters())),
+        (Input("in", (2, 8, 8)), Population("c1", (4, 4, 4), LIFParameters()),
+         Population("p1", (4, 2, 2), IFParameters()), Population("fc", (10,), LIFParameters())),
         (Conv("in", "c1", rng.normal(size=(4, 2, 3, 3)), stride=2, padding=1, bias=np.arange(4.0)),
          Pool("c1", "p1", "sum", 2),
          Dense("p1", "fc", rng.normal(size=(10, 16)), bias=np.ones(10)),
@@ -143,3 +143,15 @@ def test_time_to_decision() -> None:
     o[1, 1, 0] = 1
     o[1, 3, 1] = o[1, 4, 1] = 1  # class 1 takes over at step 4
     assert time_to_decision(o).tolist() == [1, 4, 6]
+
+
+def test_metrics_reject_bad_input_with_snnas_errors() -> None:
+    from snnas.errors import MetricInputError, SnnasError
+    from snnas.ir.metrics import time_to_decision, van_rossum
+
+    with pytest.raises(MetricInputError, match=r"got \(2, 5, 1\) and \(2, 4, 1\)"):
+        van_rossum(np.zeros((2, 5, 1)), np.zeros((2, 4, 1)), dt=1e-3, tau=5e-3)
+    with pytest.raises(MetricInputError, match="tau=0.0"):
+        van_rossum(np.zeros((1, 5, 1)), np.zeros((1, 5, 1)), dt=1e-3, tau=0.0)
+    with pytest.raises(SnnasError, match=r"got \(5, 2\)"):
+        time_to_decision(np.zeros((5, 2)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,8 @@ def test_recurrent_projection_on_a_feed_forward_chip() -> None:
 def test_axon_types_limit_truenorth_style() -> None:
     """Four distinct weights per neuron are fine only if the axons can share types consistently."""
     w = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 3.0]])  # axon 0 must be type 'weight 1' for n0 and 'weight 2' for n1
-    ok = Network((Input("i", 3), Population("h", 2, IFParameters())), (Dense("i", "h", np.array([[1., 2, 3], [4, 5, 6]])),))
+    ok = Network((Input("i", 3), Population("h", 2, IFParameters())),
+                 (Dense("i", "h", np.array([[1.0, 2, 3], [4, 5, 6]])),))
     bad = Network((Input("i", 3), Population("h", 2, IFParameters())), (Dense("i", "h", w),))
     chip = make_chip({"synapse_types": 2, "weight_values_per_neuron": 4})
     assert constraints(ok, chip) == ["core.synapse_types"]  # three axons with distinct columns need 3 types
@@ -116,12 +118,14 @@ def test_every_violation_is_reported_not_just_the_first() -> None:
     assert names == ["core.max_fanin_per_neuron", "core.max_synapses", "neuron_models"]
 
 
-def test_cores_are_split_to_respect_output_axons() -> None:
+def test_cores_are_split_to_respect_output_axons(caplog: pytest.LogCaptureFixture) -> None:
     """4 neurons each feeding 3 single-neuron cores need 12 output axons; a limit of 6 splits their core."""
     chip = make_chip({"max_neurons": 4, "max_axons_out": 6})
     net = chain([1, 4, 12])  # l2 spreads over 3 cores of 4
-    mapping, report = map_network(net, chip, "sequential")
+    with caplog.at_level(logging.INFO, logger="snnas.mapping"):
+        mapping, report = map_network(net, chip, "sequential")
     assert report.feasible, [str(v) for v in report.violations]
+    assert "to respect max_axons_out = 6" in caplog.text  # the repair is logged
     assert all(u.axons_out <= 6 for u in report.core_usage)
     one = Network((Input("i", 1), Population("a", 1, LIFParameters()), Population("b", 12, LIFParameters())),
                   (Dense("i", "a", np.ones((1, 1))), Dense("a", "b", np.ones((12, 1)))))

@@ -5,6 +5,7 @@ random sampling on the synthetic trade-off of test_strategies."""
 from __future__ import annotations
 
 import importlib.util
+import logging
 import math
 
 import optuna
@@ -141,13 +142,15 @@ def test_misuse_is_named() -> None:
         make_strategy("tpe", space, retries=0)
 
 
-def test_duplicates_are_failed_and_a_fresh_genome_is_enqueued() -> None:
+def test_duplicates_are_failed_and_a_fresh_genome_is_enqueued(caplog: pytest.LogCaptureFixture) -> None:
     space = GlobalSpace(max_depth=1, widths=(8, 16), neurons=("lif",), tau_m=(0.01,), resets=("zero",),
                         n_steps=(8,), encoders=("rate",), weight_bits=(8,), recurrent=(False, True))
     s = OptunaTPE(space, 0, retries=1)  # four genomes: repeats are likely, each ask tries Optuna once
     s.bind(context())
-    genomes = [g for g, _ in run(s, space, 4)]
+    with caplog.at_level(logging.INFO, logger="snnas.search"):
+        genomes = [g for g, _ in run(s, space, 4)]
     assert len({g.key for g in genomes}) == 4
+    assert "enqueuing a random genome instead" in caplog.text  # the fallback is logged
     assert s.study is not None
     dups = [t for t in s.study.trials if "duplicate_of" in t.user_attrs]
     assert dups and all(t.state == TrialState.FAIL for t in dups)

@@ -7,6 +7,7 @@ loop's lag, a strategy that waits (propose() is None) told the next outstanding 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import math
 
 import numpy as np
@@ -158,6 +159,16 @@ def test_tiny_space_does_not_hang(name: str) -> None:
     both = {space.genome({**first, "recurrent": r}).key for r in (False, True)}
     assert {p.genome.key for p, _ in run} <= both
     assert run  # only two genomes exist; proposing goes on (or the strategy ends) without error
+
+
+def test_an_exhausted_space_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    space = GlobalSpace(max_depth=1, widths=(8,), neurons=("lif",), tau_m=(0.01,), resets=("zero",), n_steps=(8,),
+                        encoders=("rate",), weight_bits=(8,), recurrent=(False, True))
+    with caplog.at_level(logging.WARNING, logger="snnas.search"):
+        drive_proposals("random", 0, 2, space=space)
+        assert "seems exhausted" not in caplog.text  # two genomes, two asks: no repeat yet
+        drive_proposals("random", 0, 3, space=space)
+    assert "the global space seems exhausted" in caplog.text
 
 
 def test_bad_options_are_named() -> None:

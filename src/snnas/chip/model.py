@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from snnas.chip.convert import BAD, Context, convert_dataclass, to_plain
+from snnas.chip.convert import Context, convert_dataclass, to_plain
 from snnas.chip.rules import check_rules
 from snnas.chip.schema import ChipFields
 from snnas.errors import ChipSpecError
@@ -45,13 +45,14 @@ def chip_from_dict(data: Any, source: str = "<dict>", lines: dict[tuple[Any, ...
         ctx.add(("schema_version",), "unsupported schema version: this snnas reads version 1", value=version)
         raise ChipSpecError(ctx.problems)
     chip = convert_dataclass(data, Chip, (), ctx)
-    if chip is not BAD:
+    if isinstance(chip, Chip):  # else BAD, and ctx has the problems
         check_rules(chip, ctx)
-    if ctx.problems:
+    if ctx.problems or not isinstance(chip, Chip):
         raise ChipSpecError(ctx.problems)
     return chip
 
 
 def chip_to_dict(chip: Chip) -> dict[str, Any]:
     """Every field, in schema order, as plain Python data (dict, list, str, int, float, bool, None)."""
-    return to_plain(chip, Chip)
+    plain: dict[str, Any] = to_plain(chip, Chip)
+    return plain

@@ -163,4 +163,6 @@ class _Dumper(yaml.SafeDumper):
 
 def dump_yaml(data: Any) -> str:
     """Render a chip mapping as YAML that :func:`parse_yaml` reads back to the same data."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100)
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=None, allow_unicode=True,
+                          width=100)
+    return text

@@ -73,8 +73,9 @@ class EvaluateCommand:
                     "latency", "mean hops", "max util."):
             table.add_column(col, justify="left" if col == "chip" else "right")
         for row in rows:
+            partial = not row["energy_complete"] and row["energy_j"] is not None
             table.add_row(row["chip"], "yes" if row["feasible"] else "[red]no[/red]", str(row["violations"]),
-                          str(row["cores"]), format_value(row["energy_j"], "J") + ("" if row["energy_complete"] or row["energy_j"] is None else "*"),
+                          str(row["cores"]), format_value(row["energy_j"], "J") + ("*" if partial else ""),
                           format_value(row["energy_device_j"], "J"), format_value(row["energy_neurobench_j"], "J"),
                           format_value(row["latency_s"], "s"),
                           "-" if row["mean_hops"] is None else f"{row['mean_hops']:.2f}",

@@ -33,7 +33,8 @@ def load_network(path: str, dt: float) -> Network:
 
 def print_report(report: FeasibilityReport, console: Console) -> None:
     """The report as people read it: verdict, violations, placement figures, busiest cores."""
-    verdict = "[green]feasible[/green]" if report.feasible else f"[red]infeasible[/red] ({len(report.violations)} violations)"
+    verdict = ("[green]feasible[/green]" if report.feasible
+               else f"[red]infeasible[/red] ({len(report.violations)} violations)")
     console.print(f"{report.chip} ({report.mapper} mapper): {verdict}; {report.cores_used} of "
                   f"{report.cores_available} cores; mapped in {report.mapper_seconds:.2f} s")
     for v in report.violations:

@@ -227,5 +227,5 @@ class ReportCommand:
 def register(groups: Any) -> None:
     for cmd in (SearchCommand, ReportCommand):
         p = groups.add_parser(cmd.name, help=cmd.help, description=cmd.__doc__)
-        cmd.add_arguments(p)  # type: ignore[attr-defined]
-        p.set_defaults(run=cmd.run)  # type: ignore[attr-defined]
+        cmd.add_arguments(p)
+        p.set_defaults(run=cmd.run)

@@ -104,13 +104,15 @@ def burst(x: Any, n_steps: int, n_max: int = 5, isi: int = 1) -> NDArray[np.int8
             raise EncodingError(f"burst: {name} must be a positive integer, got {v!r}")
     count = np.ceil(arr * n_max - 1e-12).astype(np.int64)
     t = np.arange(n_steps).reshape((n_steps,) + (1,) * arr.ndim)
-    return ((t % isi == 0) & (t // isi < count[None, ...])).astype(np.int8)
+    # numpy's stubs type comparisons of integer arrays as Any: the annotation restores the type.
+    spikes: NDArray[np.int8] = ((t % isi == 0) & (t // isi < count[None, ...])).astype(np.int8)
+    return spikes
 
 
 def direct(x: Any, n_steps: int) -> NDArray[np.float64]:
     """Direct (current) code: x at every step, as float64."""
     arr = _check(x, n_steps, "direct")
-    return np.broadcast_to(arr, (n_steps, *arr.shape)).copy()
+    return np.copy(np.broadcast_to(arr, (n_steps, *arr.shape)))
 
 
 ENCODERS: dict[str, Callable[..., NDArray[Any]]] = {

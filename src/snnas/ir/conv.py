@@ -41,6 +41,11 @@ def _pair(value: Any, name: str, lo: int) -> tuple[int, int]:
     return (int(pair[0]), int(pair[1]))
 
 
+def _sides(value: int | tuple[int, int]) -> tuple[int, int]:
+    """A :class:`ConvSpec` size as a pair (``__post_init__`` stores pairs; an int is read as a square)."""
+    return (value, value) if isinstance(value, int) else value
+
+
 @dataclass(frozen=True)
 class ConvSpec:
     """One 2-D conv LIF layer (the equations: this module's docstring).
@@ -94,16 +99,16 @@ class ConvLayer:
     @property
     def weight_shape(self) -> tuple[int, int, int, int]:
         """Shape of the trained kernel K: (C_out, C_in, k, k)."""
-        kh, kw = self.spec.kernel
+        kh, kw = _sides(self.spec.kernel)
         return (self.spec.channels, self.in_shape[0], kh, kw)
 
 
 def conv_layer(spec: ConvSpec, in_shape: tuple[int, int, int]) -> ConvLayer:
     """The geometry of ``spec`` applied to an input of shape (C, H, W); output sides may be <= 0 (the
     caller checks)."""
-    kh, kw = spec.kernel
-    sh, sw = spec.stride
-    ph, pw = spec.padding
+    kh, kw = _sides(spec.kernel)
+    sh, sw = _sides(spec.stride)
+    ph, pw = _sides(spec.padding)
     p = spec.pool
     k_eff = ((p - 1) * sh + kh, (p - 1) * sw + kw)
     s_eff = (p * sh, p * sw)
@@ -118,7 +123,7 @@ def compose(kernel: NDArray[np.float64], layer: ConvLayer) -> NDArray[np.float64
     if p == 1:
         return kernel
     kh, kw = kernel.shape[2:]
-    sh, sw = layer.spec.stride
+    sh, sw = _sides(layer.spec.stride)
     out = np.zeros((*kernel.shape[:2], *layer.kernel), dtype=np.result_type(kernel, np.float64))
     for a in range(p):
         for b in range(p):
@@ -131,8 +136,8 @@ def compose_transpose(d_eff: NDArray[np.float64], layer: ConvLayer) -> NDArray[n
     p = layer.spec.pool
     if p == 1:
         return d_eff
-    kh, kw = layer.spec.kernel
-    sh, sw = layer.spec.stride
+    kh, kw = _sides(layer.spec.kernel)
+    sh, sw = _sides(layer.spec.stride)
     out = np.zeros((*d_eff.shape[:2], kh, kw))
     for a in range(p):
         for b in range(p):

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from snnas.errors import MetricInputError
 from snnas.ir.network import Conv, Dense, Network, Sparse
 
 __all__ = ["connection_sparsity", "footprint", "parameter_count", "time_to_decision", "van_rossum"]
@@ -62,9 +63,10 @@ def van_rossum(a: np.ndarray, b: np.ndarray, dt: float, tau: float) -> np.ndarra
     """
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if x.shape != y.shape or x.ndim != 3:
-        raise ValueError(f"van_rossum: expected two rasters of one shape (samples, steps, neurons), got {x.shape}, {y.shape}")
+        raise MetricInputError(f"van_rossum: expected two rasters of one shape (samples, steps, neurons), "
+                               f"got {x.shape} and {y.shape}")
     if not (dt > 0 and tau > 0):
-        raise ValueError("van_rossum: dt and tau must be positive")
+        raise MetricInputError(f"van_rossum: dt and tau must be positive, got dt={dt!r}, tau={tau!r}")
     decay = np.exp(-dt / tau)
     diff = x - y
     f = np.zeros((diff.shape[0], diff.shape[2]))
@@ -83,7 +85,8 @@ def time_to_decision(outputs: np.ndarray) -> np.ndarray:
     """
     o = np.asarray(outputs)
     if o.ndim != 3:
-        raise ValueError(f"time_to_decision: expected (samples, steps, classes), got {o.shape}")
+        raise MetricInputError(f"time_to_decision: expected outputs of shape (samples, steps, classes), "
+                               f"got {o.shape}")
     cum = np.cumsum(o, axis=1)
     pred = np.argmax(cum, axis=2)
     spiked = cum.sum(axis=2) > 0

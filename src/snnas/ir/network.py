@@ -420,7 +420,8 @@ class Network:
             proj = np.concatenate(ps)[order]
         else:
             pre = np.zeros(0, np.int64)
-            target, weight, delay, proj = np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32)
+            target, weight = np.zeros(0, np.int32), np.zeros(0)
+            delay, proj = np.zeros(0, np.int32), np.zeros(0, np.int32)
         row_ptr = np.zeros(total + 1, dtype=np.int64)
         np.cumsum(np.bincount(pre, minlength=total), out=row_ptr[1:])
         return NeuronCSR(total, row_ptr, target, weight, delay, proj, offsets)

@@ -102,12 +102,14 @@ class NeuronParameters(abc.ABC):
     """Base of the parameter classes: validation, per-neuron broadcasting, array-aware equality."""
 
     model: ClassVar[str]
+    # Set by @dataclass on every subclass; declared so that dataclasses.fields() accepts the base type.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     _positive: ClassVar[tuple[str, ...]] = ()
     _nonnegative: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+        for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name == "reset":
                 if value not in ("value", "subtract"):
@@ -124,13 +126,13 @@ class NeuronParameters(abc.ABC):
         if type(other) is not type(self):
             return NotImplemented
         return all(_equal(getattr(self, f.name), getattr(other, f.name))
-                   for f in dataclasses.fields(self))  # type: ignore[arg-type]
+                   for f in dataclasses.fields(self))
 
     __hash__ = None  # type: ignore[assignment]
 
     def check_size(self, size: int, where: str) -> None:
         """Raise if a per-neuron array does not have ``size`` entries."""
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+        for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray) and value.shape != (size,):
                 raise NetworkError(f"{where}: neuron parameter {f.name} has {value.shape[0]} entries; the "
@@ -139,7 +141,7 @@ class NeuronParameters(abc.ABC):
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping (arrays as lists), with the model name under ``"model"``."""
         out: dict[str, Any] = {"model": self.model}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+        for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             out[f.name] = v.tolist() if isinstance(v, np.ndarray) else v
         return out
@@ -149,21 +151,22 @@ class NeuronParameters(abc.ABC):
         """Inverse of :meth:`to_dict`."""
         data = dict(data)
         model = data.pop("model", None)
-        cls = _REGISTRY.get(model)  # type: ignore[arg-type]
+        cls = _REGISTRY.get(model)
         if cls is None:
             raise NetworkError(f"neuron model {model!r} unknown; expected one of {', '.join(_REGISTRY)}")
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        names = {f.name for f in dataclasses.fields(cls)}
         extra = set(data) - names
         if extra:
             raise NetworkError(f"{cls.__name__}: unknown parameters {sorted(extra)}; expected {sorted(names)}")
-        return cls(**data)  # type: ignore[no-any-return]
+        return cls(**data)
 
     @abc.abstractmethod
     def discretize(self, dt: float, size: int) -> DiscreteNeurons:
         """Per-neuron step quantities for a step of ``dt`` seconds."""
 
     def _full(self, name: str, size: int) -> NDArray[np.float64]:
-        return np.broadcast_to(np.asarray(getattr(self, name), dtype=np.float64), (size,)).copy()
+        # np.copy, not .copy(): numpy's stubs type ndarray.copy() as Self, which mypy resolves to Any here.
+        return np.copy(np.broadcast_to(np.asarray(getattr(self, name), dtype=np.float64), (size,)))
 
 
 def _refractory_steps(t_ref: NDArray[np.float64], dt: float) -> NDArray[np.int32]:

@@ -48,7 +48,7 @@ def _nir() -> Any:
 
 
 def _full(value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    return np.broadcast_to(np.asarray(value, dtype=np.float64), (int(np.prod(shape)),)).reshape(shape).copy()
+    return np.copy(np.broadcast_to(np.asarray(value, dtype=np.float64), (int(np.prod(shape)),)).reshape(shape))
 
 
 def _neuron_node(pop: Population, flat: bool) -> Any:
@@ -127,7 +127,7 @@ def _delays_per_target(net: Network, proj: Projection) -> np.ndarray | None:
             seen[post] = d
             per[post] = d
         return per if per.any() else None
-    return np.full(dst.size, proj.delay) if proj.delay else None  # type: ignore[arg-type]
+    return np.full(dst.size, proj.delay) if proj.delay else None
 
 
 def to_nir(net: Network) -> Any:
@@ -460,8 +460,9 @@ def from_nir(graph: Any, dt: float, name: str | None = None) -> Network:
     rank = {n: i for i, n in enumerate(saved)}
     projections.sort(key=lambda wp: rank.get(wp[0], len(rank)))  # stable: file order otherwise
     try:
-        return Network(tuple(net_nodes[n] for n in order), tuple(p for _, p in projections), tuple(outputs), dt=float(dt), name=label,
-                       metadata={k: v for k, v in meta.items() if not str(k).startswith("snnas.")})
+        user_meta = {k: v for k, v in meta.items() if not str(k).startswith("snnas.")}
+        return Network(tuple(net_nodes[n] for n in order), tuple(p for _, p in projections), tuple(outputs),
+                       dt=float(dt), name=label, metadata=user_meta)
     except SnnasError as exc:
         raise NIRError(f"the NIR graph does not form a valid network: {exc}") from exc
 

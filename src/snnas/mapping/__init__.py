@@ -7,6 +7,7 @@ report every violated limit together with placement quality.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -25,6 +26,8 @@ from snnas.mapping.usage import Usage, compute_usage
 __all__ = ["MAPPERS", "CoreUsage", "FeasibilityReport", "Mapping", "MappingError", "Violation", "map_network"]
 
 MAPPERS: tuple[str, ...] = ("sequential", "traffic")
+
+logger = logging.getLogger(__name__)
 
 
 class MappingError(SnnasError, ValueError):
@@ -138,11 +141,15 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
             neuron_core, k = pack_sequential(net, chip, csr, bits)
         else:
             neuron_core, k = partition_traffic(net, chip, csr, bits, r, seed)
+        partitioned = k
         for _ in range(8):  # splitting a core can add output axons to the cores that feed it: iterate
             before = k
             neuron_core, k = split_for_axons_out(csr, neuron_core, k, chip.core_limits(0).max_axons_out)
             if k == before:
                 break
+        if k != partitioned:
+            logger.info("%s: split %d cores of the %s partition into %d to respect max_axons_out = %s",
+                        chip.id, partitioned, mapper, k, chip.core_limits(0).max_axons_out)
         core_slot = np.arange(k, dtype=np.int32)
         if mapper == "traffic" and slots_xy is not None and 1 < k <= chip.topology.cores:
             usage = compute_usage(csr, neuron_core, k)

@@ -27,7 +27,10 @@ def slot_positions(chip: Chip) -> NDArray[np.int32] | None:
 
 def hop_matrix(xy: NDArray[np.int32]) -> NDArray[np.int32]:
     """XY routing: hops(a, b) = |x_a - x_b| + |y_a - y_b| (0 within a tile)."""
-    return (np.abs(xy[:, None, 0] - xy[None, :, 0]) + np.abs(xy[:, None, 1] - xy[None, :, 1])).astype(np.int32)
+    # numpy's stubs type np.abs of an array difference as Any: the annotation restores the type.
+    hops: NDArray[np.int32] = (np.abs(xy[:, None, 0] - xy[None, :, 0])
+                               + np.abs(xy[:, None, 1] - xy[None, :, 1])).astype(np.int32)
+    return hops
 
 
 def anneal_placement(traffic: NDArray[np.float64], port_traffic: NDArray[np.float64], slots_xy: NDArray[np.int32],
@@ -63,7 +66,7 @@ def anneal_placement(traffic: NDArray[np.float64], port_traffic: NDArray[np.floa
     moves = moves or max(2000, 60 * k)
     temp = max(total / max(k, 1), 1e-9) * 0.5
     cool = math.exp(math.log(1e-4) / moves)
-    best, best_total = slot.copy(), total
+    best, best_total = np.copy(slot), total
     for _ in range(moves):
         a = int(rng.integers(k))
         s_new = int(rng.integers(n))
@@ -82,7 +85,7 @@ def anneal_placement(traffic: NDArray[np.float64], port_traffic: NDArray[np.floa
             owner[s_new], owner[s_old] = a, b
             total += delta
             if total < best_total - 1e-12:
-                best, best_total = slot.copy(), total
+                best, best_total = np.copy(slot), total
         else:
             slot[a] = s_old
             if b >= 0:

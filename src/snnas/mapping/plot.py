@@ -61,7 +61,8 @@ def plot_placement(net: Network, chip: Chip, mapping: Mapping, report: Feasibili
         per_tile = chip.topology.cores_per_tile or 1
         side = int(np.ceil(np.sqrt(per_tile)))
         # Each core drawn inside its tile at a small offset so the cores of one tile do not overlap.
-        offs = np.array([((s % side) - (side - 1) / 2, (s // side) - (side - 1) / 2) for s in mapping.core_slot % per_tile])
+        centre = (side - 1) / 2
+        offs = np.array([((s % side) - centre, (s // side) - centre) for s in mapping.core_slot % per_tile])
         pos = mapping.core_xy + 0.7 * offs / max(side, 1)
         usage = compute_usage(net.to_csr(), mapping.neuron_core, mapping.num_cores)
         r = np.ones(mapping.neuron_core.size) if rates is None else np.asarray(rates, dtype=float)

@@ -13,15 +13,17 @@ proposes genomes and learns from results. The loop's contract with a strategy:
   must not assume that every earlier one was told. ``ask()`` is the shorthand for full-fidelity
   strategies: the genome of the next proposal.
 * ``tell(genome, result)`` is called exactly once for every proposal, **in proposal order**, after the
-  result has been written to the store (``result.fidelity`` says at which fidelity it was measured). Before the k-th ask the loop has told exactly the results of
-  asks 0 .. k − W − 1 (the *lag* W is fixed for a run), so for a given seed the sequence of asks is the
-  same in every run: that is what lets a killed search resume by replaying its store.
+  result has been written to the store (``result.fidelity`` says at which fidelity it was measured).
+  Before the k-th ask the loop has told exactly the results of asks 0 .. k − W − 1 (the *lag* W is
+  fixed for a run), so for a given seed the sequence of asks is the same in every run: that is what
+  lets a killed search resume by replaying its store.
 * Strategies draw every random number from ``self.rng`` (seeded by the loop) and keep no other hidden
   state (no wall clock, no global random state).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from snnas.search.tasks import DatasetSpec
 
 __all__ = ["Proposal", "Result", "SearchContext", "Strategy", "StrategyError"]
+
+logger = logging.getLogger(__name__)
 
 
 class StrategyError(SnnasError, ValueError):
@@ -176,7 +180,7 @@ class Strategy(ABC):
             parent = self.space.crossover(parent, select(), self.rng)
         return self.space.mutate(parent, self.rng)
 
-    def fresh(self, propose: Any, tries: int = 32) -> Genome:
+    def fresh(self, propose: Callable[[], Genome], tries: int = 32) -> Genome:
         """A genome from ``propose()`` not asked before (up to ``tries`` proposals, then random samples);
         the last proposal when the space seems exhausted."""
         g = propose()
@@ -184,4 +188,7 @@ class Strategy(ABC):
             if g.key not in self.seen:
                 return g
             g = propose() if k < tries // 2 else self.space.sample(self.rng)
+        if g.key in self.seen:
+            logger.warning("%s: no genome not asked before in %d proposals and random samples (the %s space seems "
+                           "exhausted); asking %s again", self.name, tries, self.space.name, g.key)
         return g

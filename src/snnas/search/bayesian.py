@@ -35,8 +35,9 @@ directly (``constraints_func`` is deprecated there). Results are told as follows
 * ``status == "failed"`` or an infinite violation: ``TrialState.FAIL`` (the samplers ignore it);
 * otherwise ``TrialState.COMPLETE`` with the fitness, where every non-finite value (an infeasible
   network is usually not measured) is replaced by a finite placeholder: the worst value of that
-  objective among the fitting results told so far (0 before any). Optuna accepts ±inf, but the GP standardises the values
-  it fits and TPE's multi-objective split computes hypervolumes, both of which inf breaks. TPE ranks
+  objective among the fitting results told so far (0 before any). Optuna accepts ±inf, but the GP
+  standardises the values it fits and TPE's multi-objective split computes hypervolumes, both of
+  which inf breaks. TPE ranks
   infeasible trials by their violation alone, after every feasible one, so the placeholder does not
   matter to it; for the GP it says "as bad as the worst seen", and its constraint model keeps it away.
 
@@ -61,6 +62,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
+import logging
 import math
 import numbers
 import warnings
@@ -78,6 +80,8 @@ from snnas.search.base import Result, SearchContext, Strategy, StrategyError
 from snnas.space.base import Decision, Genome, SearchSpace, _canon
 
 __all__ = ["OptunaGP", "OptunaStrategy", "OptunaTPE"]
+
+logger = logging.getLogger(__name__)
 
 CONSTRAINT = "chip"  # the name of the one constraint every completed trial carries
 _CATEGORICAL_TYPES = (type(None), bool, int, float, str)
@@ -217,6 +221,8 @@ class OptunaStrategy(Strategy):
                     return self._open(trial, genome)
                 trial.set_user_attr("duplicate_of", genome.key)
                 study.tell(trial, state=TrialState.FAIL)
+            logger.info("%s: %d suggestions in a row were asked before; enqueuing a random genome instead",
+                        self.name, self.retries)
             genome = self.fresh(lambda: self.space.sample(self.rng))
             study.enqueue_trial(self._params(genome))
             trial = study.ask()

@@ -18,6 +18,7 @@ time limit, or whose worker dies, becomes a "failed" outcome naming the cause, a
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import time
@@ -32,6 +33,8 @@ from snnas.search.tasks import EvalTask, run_task
 __all__ = ["DaskExecutor", "Executor", "ExecutorError", "InlineExecutor", "ProcessExecutor", "make_executor"]
 
 Outcome = dict[str, Any]
+
+logger = logging.getLogger(__name__)
 
 
 class ExecutorError(SnnasError, ValueError):
@@ -54,7 +57,8 @@ class Executor(ABC):
     def wait(self, timeout: float | None = None) -> list[tuple[int, Outcome]]: ...
 
     def close(self) -> None:
-        pass
+        """Release the executor's workers; a deliberate no-op default (an inline executor has none)."""
+        return None
 
     def __enter__(self) -> Executor:
         return self
@@ -147,6 +151,7 @@ class ProcessExecutor(Executor):
         try:
             w.conn.send((idx, task))
         except (BrokenPipeError, OSError):  # died while idle: replace and retry once
+            logger.warning("evaluation worker (pid %s) died while idle; starting a new one", w.proc.pid)
             self._replace(w)
             w = self._workers[-1]
             w.conn.send((idx, task))

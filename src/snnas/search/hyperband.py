@@ -87,7 +87,8 @@ class _Bracket:
 
     def keep(self) -> int:
         """How many of this rung go up to the next."""
-        return max(1, self.n // self.eta ** (self.rung + 1))
+        divisor: int = self.eta ** (self.rung + 1)  # int ** int is Any to mypy (a negative power is a float)
+        return max(1, self.n // divisor)
 
 
 class SuccessiveHalving(Strategy):

@@ -98,7 +98,8 @@ class SearchConfig:
         d["objectives"] = {"names": list(self.objectives.names),
                            "weights": None if self.objectives.weights is None else list(self.objectives.weights)}
         d["dataset"] = self.dataset.to_dict()
-        return json.loads(json.dumps(d))  # as stored: tuples become lists
+        stored: dict[str, Any] = json.loads(json.dumps(d))  # as stored: tuples become lists
+        return stored
 
 
 def chip_seed(seed: int, chip_id: str) -> int:

@@ -132,7 +132,8 @@ def _hv(f: NDArray[np.float64], r: NDArray[np.float64]) -> float:
     return float(total)
 
 
-def greedy_hypervolume_order(points: NDArray[np.float64], reference: Sequence[float] | NDArray[np.float64]) -> list[int]:
+def greedy_hypervolume_order(points: NDArray[np.float64],
+                             reference: Sequence[float] | NDArray[np.float64]) -> list[int]:
     """Indices of the points that add hypervolume, in greedy order (largest gain first, ties to the lower
     index); points that add none (dominated, or not below ``reference``) are left out."""
     p = np.asarray(points, dtype=float)

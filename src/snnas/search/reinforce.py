@@ -242,7 +242,9 @@ class Reinforce(Strategy):
         return {d.name: softmax(t) for d, t in zip(self.space.decisions, _segments(self.theta, self.sizes))}
 
     def _indices_of(self, g: Genome) -> IntArray:
-        return np.rint(self.space.encode(g) * (np.array(self.sizes) - 1)).astype(np.int64)
+        # numpy's stubs type np.rint of an array as Any: the annotation restores the type.
+        indices: IntArray = np.rint(self.space.encode(g) * (np.array(self.sizes) - 1)).astype(np.int64)
+        return indices
 
     def _ask(self) -> Genome:
         drawn: dict[str, IntArray] = {}

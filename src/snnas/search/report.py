@@ -186,13 +186,15 @@ def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[
         sections.append(
             f"<h2>{html.escape(chip)}</h2><p>{len(mine)} asks: {counts['ok']} fit and scored, {counts['infeasible']} "
             f"infeasible (never trained), {counts['failed']} failed, {counts['duplicate']} duplicates. Final "
-            f"hypervolume {curve[-1] if curve else 0:.4g}.</p><h3>Pareto front</h3><table><tr><th>#</th><th>architecture</th>"
-            f"<th>float acc.</th><th>chip acc.</th><th>energy [J]</th><th>latency [s]</th><th>spikes</th></tr>"
+            f"hypervolume {curve[-1] if curve else 0:.4g}.</p>"
+            f"<h3>Pareto front</h3><table><tr><th>#</th><th>architecture</th><th>float acc.</th>"
+            f"<th>chip acc.</th><th>energy [J]</th><th>latency [s]</th><th>spikes</th></tr>"
             f"{table}</table>{pics}")
     cfg = meta.get("config", {})
-    page = (f"<!doctype html><meta charset='utf-8'><title>snnas search report</title><style>body{{font-family:sans-serif;"
-            f"max-width:1100px;margin:auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 6px;"
-            f"font-size:13px}}img{{max-width:100%}}</style><h1>snnas search: {html.escape(str(cfg.get('strategy')))} over "
+    page = (f"<!doctype html><meta charset='utf-8'><title>snnas search report</title>"
+            f"<style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}table{{border-collapse:collapse}}"
+            f"td,th{{border:1px solid #ccc;padding:3px 6px;font-size:13px}}img{{max-width:100%}}</style>"
+            f"<h1>snnas search: {html.escape(str(cfg.get('strategy')))} over "
             f"the {html.escape(str(cfg.get('space')))} space</h1><p>Store <code>{html.escape(str(store_path))}</code>; "
             f"objectives {html.escape(', '.join(obj.names))}; budget {meta.get('budget')} per chip.</p>"
             f"<details><summary>configuration</summary><pre>{html.escape(json.dumps(cfg, indent=1))}</pre></details>"
