@@ -67,7 +67,8 @@ def test_cell_learns_and_spikes_like_the_engine(data, neuron: str) -> None:  # t
     chip = graph_chip_outputs(q, x.astype(np.int8))
     acc_chip = float((chip.sum(axis=1).argmax(axis=1) == d.labels[sp.test]).mean())
     assert acc_chip > 0.5
-    assert all(np.abs(w).max() <= 127 for w in q.weights) and q.decay == (0 if neuron == "if" else 390)  # round((1 - e^-0.1) 4096)
+    assert all(np.abs(w).max() <= 127 for w in q.weights)
+    assert q.decay == (0 if neuron == "if" else 390)  # round((1 - e^-0.1) 4096)
 
 
 def test_bad_graphs_are_named(data) -> None:  # type: ignore[no-untyped-def]

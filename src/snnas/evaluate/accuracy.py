@@ -46,7 +46,10 @@ class ChipNet:
     i_ext: NDArray[np.int64] | None = None  # constant integer current per neuron (biases), or None
 
 
-def _layer_synapses(w: NDArray[np.int64], layer: ConvLayer | None) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+Synapses = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
+
+
+def _layer_synapses(w: NDArray[np.int64], layer: ConvLayer | None) -> Synapses:
     """(pre, post, weight) of one layer's non-zero integer synapses, local indices."""
     if layer is None:
         pre, post = np.nonzero(w)

@@ -56,7 +56,8 @@ class QuantizedGraph:
 
     def float_weights(self) -> list[NDArray[np.float64]]:
         """The weights the chip holds, back in float units (what energy and mapping see)."""
-        return [np.asarray(w * self.scales[e.dst], dtype=np.float64) for w, e in zip(self.weights, self.result.config.edges)]
+        edges = self.result.config.edges
+        return [np.asarray(w * self.scales[e.dst], dtype=np.float64) for w, e in zip(self.weights, edges)]
 
 
 def quantize_graph(result: GraphResult, chip: Chip | str, weight_bits: int | None = None) -> QuantizedGraph:

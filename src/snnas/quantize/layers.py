@@ -38,8 +38,9 @@ from snnas.ir.conv import ConvLayer, ConvSpec, compose
 from snnas.train.config import TrainConfig, conv_layers, layer_decay, layer_threshold
 from snnas.train.layers import TrainResult, train
 
-__all__ = ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay", "integer_decay_factor", "integer_threshold",
-           "integer_weights", "layer_scale", "quantize", "source_types", "typed"]
+__all__ = ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay",
+           "integer_decay_factor", "integer_threshold", "integer_weights", "layer_scale", "quantize", "source_types",
+           "typed"]
 
 
 class QuantizationError(SnnasError, ValueError):
@@ -132,7 +133,8 @@ def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64
     return np.rint(compose(k_int.astype(np.float64), layer) / layer.pool_weight).astype(np.int64)
 
 
-def _conv_int(kernel: NDArray[np.float64], layer: ConvLayer, levels: int, signed: bool) -> tuple[NDArray[np.int64], float]:
+def _conv_int(kernel: NDArray[np.float64], layer: ConvLayer, levels: int, signed: bool
+              ) -> tuple[NDArray[np.int64], float]:
     """K_int and the smallest scale s (found by raising it from max|K_eff| / levels) whose chip kernel
     fits ±levels; K_eff ≈ s · Σ-compose(K_int)."""
     scale = layer_scale(float(np.abs(compose(kernel, layer)).max()), levels)

@@ -47,7 +47,8 @@ def load_dataset(spec: DatasetSpec) -> tuple[Dataset, Split]:
     data = DATASETS[spec.name](**dict(spec.options))
     if spec.max_samples is not None:
         if spec.max_samples < 3 * data.n_classes:
-            raise DatasetError(f"max_samples must be at least 3 per class ({3 * data.n_classes}), got {spec.max_samples}")
+            raise DatasetError(f"max_samples must be at least 3 per class ({3 * data.n_classes}), "
+                               f"got {spec.max_samples}")
         if spec.max_samples < len(data):
             if data.x is None:
                 raise DatasetError(f"{data.name}: max_samples applies to static datasets only")

@@ -9,8 +9,8 @@ from snnas.space.block import BlockSpace
 from snnas.space.cell import CellSpace
 from snnas.space.global_ import GlobalSpace
 
-__all__ = ["SPACES", "BlockSpace", "Candidate", "CellSpace", "Decision", "Genome", "GlobalSpace", "SearchSpace", "SpaceError",
-           "make_space"]
+__all__ = ["SPACES", "BlockSpace", "Candidate", "CellSpace", "Decision", "Genome", "GlobalSpace", "SearchSpace",
+           "SpaceError", "make_space"]
 
 SPACES: dict[str, Any] = {"global": GlobalSpace, "block": BlockSpace, "cell": CellSpace}
 

@@ -38,8 +38,10 @@ class BlockSpace(SearchSpace):
 
     name = "block"
 
-    def __init__(self, max_blocks: int = 3, ops: tuple[str, ...] = tuple(BLOCKS), widths: tuple[int, ...] = (16, 32, 64, 128),
-                 neurons: tuple[str, ...] = ("lif", "if", "cuba_lif", "adaptive_lif"), n_steps: tuple[int, ...] = (8, 16, 24),
+    def __init__(self, max_blocks: int = 3, ops: tuple[str, ...] = tuple(BLOCKS),
+                 widths: tuple[int, ...] = (16, 32, 64, 128),
+                 neurons: tuple[str, ...] = ("lif", "if", "cuba_lif", "adaptive_lif"),
+                 n_steps: tuple[int, ...] = (8, 16, 24),
                  encoders: tuple[str, ...] = ("rate", "ttfs"), weight_bits: tuple[int, ...] = (2, 4, 8),
                  recurrent: tuple[bool, ...] = (False, True)) -> None:
         unknown = [o for o in ops if o not in BLOCKS]

@@ -130,7 +130,8 @@ class CellSpace(SearchSpace):
             op = g[f"op_{i}{j}"]
             if op:
                 fwd = g[f"dir_{i}{j}"] == "fwd"
-                edges.append(GraphEdge(f"n{i}" if fwd else f"n{j}", f"n{j}" if fwd else f"n{i}", OPS[op], 0 if fwd else 1))
+                src, dst = (f"n{i}", f"n{j}") if fwd else (f"n{j}", f"n{i}")
+                edges.append(GraphEdge(src, dst, OPS[op], 0 if fwd else 1))
         edges.append(GraphEdge(f"n{V - 1}", "out", "dense"))
         return GraphConfig(nodes, tuple(edges), train)
 

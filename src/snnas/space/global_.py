@@ -2,8 +2,9 @@
 recurrence, time steps, input encoding and chip weight bits.
 
 A genome of depth L uses ``width_1 .. width_L``; deeper widths (and ``tau_m`` of IF neurons, which do not
-leak) are canonicalised to the first choice, so two genomes that build the same network hash alike. Every hidden layer shares the neuron model and, when
-``recurrent`` is set, has all-to-all recurrent weights (what :class:`snnas.train.layers.TrainConfig` trains).
+leak) are canonicalised to the first choice, so two genomes that build the same network hash alike. Every
+hidden layer shares the neuron model and, when ``recurrent`` is set, has all-to-all recurrent weights (what
+:class:`snnas.train.config.TrainConfig` trains).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ from snnas._lazy import lazy_exports
 from snnas.ir.conv import ConvSpec
 
 _names, __getattr__, __dir__ = lazy_exports(__name__, {
-    "config": ["LOSSES", "LayerNeuron", "TrainConfig", "conv_layers", "encode", "input_shape", "neuron_parameters", "weight_shapes"],
+    "config": ["LOSSES", "LayerNeuron", "TrainConfig", "conv_layers", "encode", "input_shape", "neuron_parameters",
+               "weight_shapes"],
     "steps": ["SURROGATES"],
     "layers": ["TrainResult", "accuracy", "forward", "hit_rate", "readout"],
     "network": ["LayerView", "layer_view", "train", "train_network"],

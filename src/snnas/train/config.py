@@ -154,7 +154,8 @@ def input_shape(config: TrainConfig, n_inputs: int) -> tuple[int, int, int] | No
         return (1, side, side)
     shape = tuple(config.input_shape)
     if len(shape) != 3 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0 for v in shape):
-        raise TrainError(f"input_shape must be (channels, height, width), positive integers, got {config.input_shape!r}")
+        raise TrainError(f"input_shape must be (channels, height, width), positive integers, "
+                         f"got {config.input_shape!r}")
     if math.prod(shape) != n_inputs:
         raise TrainError(f"input_shape {shape} holds {math.prod(shape)} values, but the data have {n_inputs} inputs")
     return (int(shape[0]), int(shape[1]), int(shape[2]))

@@ -84,7 +84,9 @@ def _mask(kind: str, n_in: int, n_out: int) -> NDArray[np.float64] | None:
     if kind == "dense":
         return None
     i, j = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
-    return (i == j).astype(float) if kind == "skip" else (np.abs(i - j) <= 1).astype(float)
+    near = (i == j) if kind == "skip" else (np.abs(i - j) <= 1)
+    mask: NDArray[np.float64] = near.astype(np.float64)
+    return mask
 
 
 def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int]:
@@ -95,11 +97,13 @@ def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int
     if c.surrogate not in SURROGATES:
         raise TrainError(f"unknown surrogate {c.surrogate!r}; choose one of {', '.join(SURROGATES)}")
     if c.layers:
-        raise TrainError("graph training: every population shares tau_m and threshold; TrainConfig.layers must be empty")
+        raise TrainError("graph training: every population shares tau_m and threshold; TrainConfig.layers must be "
+                         "empty")
     sizes = {"in": n_inputs}
     for name, n in gc.nodes:
         if name in sizes or name == "out" or not (isinstance(n, int) and n > 0):
-            raise TrainError(f"graph node {name!r}: names must be unique (not 'in' or 'out'), sizes positive; got {n!r}")
+            raise TrainError(f"graph node {name!r}: names must be unique (not 'in' or 'out'), sizes positive; "
+                             f"got {n!r}")
         sizes[name] = n
     sizes["out"] = n_classes
     for e in gc.edges:

@@ -58,6 +58,8 @@ from snnas.train.conv import conv_currents, conv_grads
 from snnas.train.fit import TrainError, fit
 from snnas.train.steps import SURROGATES, lif_step
 
+Optionals = list[NDArray[np.float64] | None]  # one array or None per layer
+
 __all__ = ["TrainResult", "accuracy", "forward", "hit_rate", "init_layer_weights", "readout", "train"]
 
 
@@ -246,7 +248,7 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
                   recurrent: Sequence[NDArray[np.float64] | None] | None = None,
                   d_membrane: NDArray[np.float64] | None = None,
                   drives: Sequence[NDArray[np.float64] | None] | None = None
-                  ) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64] | None], list[NDArray[np.float64] | None]]:
+                  ) -> tuple[list[NDArray[np.float64]], Optionals, Optionals]:
     """Gradients of the feed-forward and recurrent weights and of the drives (see the module docstring).
 
     Per layer, backwards in time, with dv the gradient reaching v_n (after the reset) from step n+1
@@ -362,7 +364,8 @@ def init_layer_weights(config: TrainConfig, n_inputs: int, n_classes: int, rng: 
     if convs:
         config = replace(config, input_shape=convs[0].in_shape)
     shapes = weight_shapes(config, n_inputs, n_classes)
-    gains = [c.spec.pool if c.spec.pool_kind == "avg" else 1.0 / c.spec.pool for c in convs] + [1.0] * len(config.hidden) + [1.0]
+    gains = ([c.spec.pool if c.spec.pool_kind == "avg" else 1.0 / c.spec.pool for c in convs]
+             + [1.0] * (len(config.hidden) + 1))
     weights = [rng.normal(0.0, g / math.sqrt(math.prod(sh[:-1]) if len(sh) == 2 else math.prod(sh[1:])), size=sh)
                * 2.0 * layer_threshold(config, i) for i, (sh, g) in enumerate(zip(shapes, gains))]
     rec: list[NDArray[np.float64] | None] = [
@@ -371,7 +374,7 @@ def init_layer_weights(config: TrainConfig, n_inputs: int, n_classes: int, rng: 
     return weights, rec
 
 
-def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
+def train(data: Dataset, split: Split, config: TrainConfig | None = None,
           init: Sequence[NDArray[np.float64]] | None = None,
           project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None,
           init_recurrent: Sequence[NDArray[np.float64] | None] | None = None,
@@ -387,6 +390,7 @@ def train(data: Dataset, split: Split, config: TrainConfig = TrainConfig(),
             weights as if the projection were the identity (straight-through estimator). The returned
             weights are the float ones; project them for the chip.
     """
+    config = config if config is not None else TrainConfig()
     _check(config, data)
     rng = np.random.default_rng(config.seed)
     x_train, y_train = encode(data, split.train, config), data.labels[split.train]

@@ -64,11 +64,11 @@ class LayerView:
         for layer, (w, g) in enumerate(zip(trained.weights, self.gains)):
             p = projs[self.feed[layer]]
             ir = w / g if layer < n_conv else (w / g).T
-            projs[self.feed[layer]] = replace(p, weight=np.ascontiguousarray(ir))
+            projs[self.feed[layer]] = _with_weight(p, ir)
             loop = self.loops[layer] if layer < len(self.loops) else None
             rec = trained.recurrent[layer] if layer < len(trained.recurrent) else None
             if loop is not None and rec is not None:
-                projs[loop] = replace(projs[loop], weight=np.ascontiguousarray((rec / g).T), bias=None)
+                projs[loop] = _with_weight(projs[loop], (rec / g).T, clear_bias=True)
         for layer, d in enumerate(trained.drives):
             if d is not None:
                 projs[self.feed[layer]] = _with_bias(projs[self.feed[layer]], self.network.node(
@@ -79,8 +79,18 @@ class LayerView:
         return replace(self.network, projections=tuple(projs), metadata=meta)
 
 
+def _with_weight(p: Projection, weight: NDArray[np.float64], clear_bias: bool = False) -> Projection:
+    """A Dense or Conv projection with new weights (and, with ``clear_bias``, no bias)."""
+    if not isinstance(p, (Dense, Conv)):
+        raise TrainError(f"projection {p.source}->{p.target}: {type(p).__name__} has no trained weights")
+    w = np.ascontiguousarray(weight)
+    return replace(p, weight=w, bias=None) if clear_bias else replace(p, weight=w)
+
+
 def _with_bias(p: Projection, target: Any, drive: NDArray[np.float64]) -> Projection:
     """The projection with bias b = I / r for a trained drive I (every bias of the target lives on its feed)."""
+    if not isinstance(p, Dense):
+        raise TrainError(f"projection {p.source}->{p.target}: biases are trained on Dense projections only")
     r = np.broadcast_to(np.asarray(getattr(target.neuron, "r", 1.0), dtype=np.float64), drive.shape)
     return replace(p, bias=np.ascontiguousarray(drive / r))
 
@@ -190,7 +200,7 @@ def layer_view(net: Network, config: TrainConfig | None = None) -> LayerView:
             if conv_done or len(p.kernel) != 2 or p.groups != 1 or tuple(p.dilation) != (1, 1):  # type: ignore[arg-type]
                 raise TrainError(f"projection {p.source}->{p.target}: conv layers must come first and be 2-D, "
                                  f"groups 1, dilation 1")
-            convs.append(ConvSpec(channels=int(p.weight.shape[0]), kernel=p.kernel,  # type: ignore[arg-type]
+            convs.append(ConvSpec(channels=int(p.weight.shape[0]), kernel=p.kernel,
                                   stride=p.stride, padding=p.padding))  # type: ignore[arg-type]
             weights.append(np.asarray(p.weight, dtype=np.float64) * g)
         elif isinstance(p, Dense):
@@ -200,7 +210,8 @@ def layer_view(net: Network, config: TrainConfig | None = None) -> LayerView:
             raise TrainError(f"projection {p.source}->{p.target}: {type(p).__name__} projections have no trained "
                              f"weights; the layer trainer runs Conv and Dense projections")
         loop = loops[layer]
-        recurrent.append(None if loop is None else np.asarray(net.projections[loop].weight, dtype=np.float64).T * g)
+        loop_p = None if loop is None else net.projections[loop]
+        recurrent.append(None if not isinstance(loop_p, Dense) else np.asarray(loop_p.weight, dtype=np.float64).T * g)
     if any(r is not None for r in recurrent[len(convs):-1]) and not all(
             r is not None for r in recurrent[len(convs):-1]):
         raise TrainError(f"network {net.name!r}: the layer trainer gives either every hidden dense layer recurrence "
@@ -247,7 +258,8 @@ def train_network(net: Network, data: Dataset, parts: Split | None = None, confi
         TrainError: the network is not a chain the trainer runs, or does not fit the data.
     """
     if "dt" in settings and settings["dt"] != net.dt:
-        raise TrainError(f"dt: the network {net.name!r} runs with dt = {net.dt} s (its own); got dt = {settings['dt']}; "
+        raise TrainError(f"dt: the network {net.name!r} runs with dt = {net.dt} s (its own); "
+                         f"got dt = {settings['dt']}; "
                          f"the data are binned at the network's step")
     base = replace(config if config is not None else TrainConfig(progress=False), **settings)
     view = layer_view(net, base)

@@ -122,14 +122,16 @@ def sahd_kernel(codes: Any, alpha: float = ALPHA) -> NDArray[np.float64]:
     n_a = c.shape[1]
     d_h, s = _distances(c)
     expected = s[:, None] + s[None, :] - 2.0 * np.outer(s, s) / n_a  # N_A (r_i (1 − r_j) + (1 − r_i) r_j)
-    return n_a - a * d_h / (expected + EPS_E)
+    kernel: NDArray[np.float64] = n_a - a * d_h / (expected + EPS_E)
+    return kernel
 
 
 def hamming_kernel(codes: Any) -> NDArray[np.float64]:
     """NASWOT's kernel of one site: K_ij = N_A − d_H(i,j), (N, N)."""
     c = _codes(codes)
     d_h, _ = _distances(c)
-    return c.shape[1] - d_h
+    kernel: NDArray[np.float64] = c.shape[1] - d_h
+    return kernel
 
 
 def logdet_score(kernel: Any) -> float:
@@ -148,7 +150,7 @@ def logdet_score(kernel: Any) -> float:
     tau = max(n * np.finfo(np.float64).eps * float(np.max(np.abs(k))), np.finfo(np.float64).tiny)
     floor = n * math.log(tau)
     sign, ld = np.linalg.slogdet(k)
-    return floor if sign == 0 or not math.isfinite(ld) else max(float(ld), floor)
+    return float(floor if sign == 0 or not math.isfinite(ld) else max(float(ld), floor))
 
 
 def sahd(sites: Sequence[Any], alpha: float = ALPHA, reduce: str = "mean", kernel: str = "sahd") -> float:
@@ -164,7 +166,7 @@ def sahd(sites: Sequence[Any], alpha: float = ALPHA, reduce: str = "mean", kerne
         raise ZeroShotError(f"reduce must be one of {', '.join(map(repr, REDUCES))}, got {reduce!r}")
     if kernel not in KERNELS:
         raise ZeroShotError(f"kernel must be one of {', '.join(map(repr, KERNELS))}, got {kernel!r}")
-    if isinstance(sites, np.ndarray) and sites.ndim == 2:
+    if isinstance(sites, np.ndarray) and sites.ndim == 2:  # type: ignore[unreachable]  # guards untyped callers
         raise ZeroShotError("sites must be a sequence of (N, N_A) code matrices, got one 2-d array; wrap it in a list")
     if len(sites) == 0:
         raise ZeroShotError("sites: no activation site (a network without hidden populations?)")
