@@ -45,7 +45,7 @@ __all__ = ["Score", "architecture", "score"]
 _QUANTISED_LIMITS = {"core.weight_values_per_neuron", "core.synapse_types"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Score:
     """Everything a co-design search weighs for one candidate on one chip (None where not measured)."""
 
@@ -108,7 +108,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     _, report = map_network(untrained, chip, mapper)
     blocking = tuple(v for v in report.violations if v.constraint not in _QUANTISED_LIMITS)
     if blocking:
-        return Score(chip.id, False, blocking, notes=("infeasible before training: not trained",))
+        return Score(chip=chip.id, feasible=False, violations=blocking,
+                     notes=("infeasible before training: not trained",))
     x = encode(data, split.test, tc)
     y = data.labels[split.test]
     x_int = np.rint(x).astype(np.int8) if tc.encoder != "direct" else x
@@ -165,9 +166,12 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     if not energy.complete:
         notes.append(f"energy terms unknown for this chip: {', '.join(energy.missing)}")
     return Score(
-        chip.id, res.feasible, res.report.violations, acc_float, acc_chip, energy.total_j, tier, energy.complete,
-        res.latency.total_s, res.workload.spikes, rates, res.workload.effective_acs, dist,
-        ttd if ttd is not None and math.isfinite(ttd) else None, seconds, tuple(notes),
+        chip=chip.id, feasible=res.feasible, violations=res.report.violations, accuracy_float=acc_float,
+        accuracy_chip=acc_chip, energy_j=energy.total_j, energy_tier=tier, energy_complete=energy.complete,
+        latency_s=res.latency.total_s, spikes_per_inference=res.workload.spikes, firing_rate_per_layer=rates,
+        synaptic_ops=res.workload.effective_acs, spike_timing_distance=dist,
+        time_to_decision_s=ttd if ttd is not None and math.isfinite(ttd) else None, train_seconds=seconds,
+        notes=tuple(notes),
     )
 
 

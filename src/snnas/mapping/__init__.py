@@ -86,8 +86,11 @@ def _report(net: Network, chip: Chip, mapper: str, csr: NeuronCSR, mapping: Mapp
         hop_weighted = float((w * hops).sum())
         mean_hops = hop_weighted / packets if packets else 0.0
         max_hops = int(hops.max())
-    return FeasibilityReport(chip.id, mapper, not violations, tuple(violations), mapping.num_cores, chip.topology.cores,
-                             tuple(cores), inter, packets, hop_weighted, mean_hops, max_hops, seconds, tuple(notes))
+    return FeasibilityReport(
+        chip=chip.id, mapper=mapper, feasible=not violations, violations=tuple(violations),
+        cores_used=mapping.num_cores, cores_available=chip.topology.cores, core_usage=tuple(cores),
+        inter_core_spikes=inter, packets=packets, hop_weighted_packets=hop_weighted, mean_hops=mean_hops, max_hops=max_hops, mapper_seconds=seconds,
+        notes=tuple(notes))
 
 
 def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: NDArray[np.float64] | None = None,

@@ -68,7 +68,7 @@ class CoreUsage:
     utilisation: dict[str, float | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FeasibilityReport:
     """Whether the mapped network fits, every violation, and how well it is placed.
 

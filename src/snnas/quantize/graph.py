@@ -32,7 +32,7 @@ from snnas.train.graph import GraphResult
 __all__ = ["QuantizedGraph", "quantize_graph"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QuantizedGraph:
     """Integer weights per edge, scale and threshold per population, and the fixed-point parameters."""
 
@@ -75,4 +75,5 @@ def quantize_graph(result: GraphResult, chip: Chip | str, weight_bits: int | Non
     scales = {p: layer_scale(pk, levels) for p, pk in peaks.items()}
     ints = [integer_weights(w, scales[e.dst], levels, signed) for e, w in zip(edges, result.weights)]
     thresholds = {p: integer_threshold(c.threshold, s, th_cap) for p, s in scales.items()}
-    return QuantizedGraph(result, ints, scales, thresholds, state_bits, bits)
+    return QuantizedGraph(result=result, weights=ints, scales=scales, thresholds=thresholds, state_bits=state_bits,
+                          weight_bits=bits)

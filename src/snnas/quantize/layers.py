@@ -47,7 +47,7 @@ class QuantizationError(SnnasError, ValueError):
     """The network cannot be quantised to this chip (no weight precision known, bad bit width, ...)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QuantizedNetwork:
     """Integer weights per layer, integer thresholds per layer, shared decay and state width.
 
@@ -255,10 +255,12 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     decays = tuple(0 if cfg.neuron == "if" else integer_decay_factor(n.decay) for n in cfg.layers)
     decay = 0 if cfg.neuron == "if" else (decays[0] if decays else integer_decay(cfg.tau_m, cfg.dt))
     decay_s = integer_decay(cfg.tau_syn, cfg.dt)
-    return QuantizedNetwork(weights, scales, thresholds, decay, state_bits, bits,
-                            "subtract" if cfg.reset == "subtract" else "value", recurrent, cfg.neuron, decay_s, factor,
-                            tuple(cfg.conv), tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, cfg.loss,
-                            decays if len(set(decays)) > 1 else (), drives)
+    return QuantizedNetwork(
+        weights=weights, scales=scales, thresholds=thresholds, decay=decay, state_bits=state_bits, weight_bits=bits,
+        reset="subtract" if cfg.reset == "subtract" else "value", recurrent=recurrent, model=cfg.neuron,
+        decay_s=decay_s, input_factor=factor, conv=tuple(cfg.conv),
+        input_shape=tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, readout=cfg.loss,
+        layer_decays=decays if len(set(decays)) > 1 else (), drives=drives)
 
 
 def _integer_drives(result: TrainResult, scales: list[float]) -> tuple[NDArray[np.int64] | None, ...]:

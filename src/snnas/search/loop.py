@@ -191,9 +191,11 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
             finished += asks[idx].cost
             if on_result is not None:
                 a = asks[idx]
-                on_result(Row(idx, a.chip, a.seq, a.genome.key, a.genome.to_json(), spaces[a.chip].describe(a.genome),
-                              outcome["status"], None, outcome["score"], outcome["error"], outcome["seconds"],
-                              a.fidelity), finished, total)
+                row = Row(idx=idx, chip=a.chip, seq=a.seq, genome_key=a.genome.key, genome=a.genome.to_json(),
+                          description=spaces[a.chip].describe(a.genome), status=outcome["status"], duplicate_of=None,
+                          score=outcome["score"], error=outcome["error"], seconds=outcome["seconds"],
+                          fidelity=a.fidelity)
+                on_result(row, finished, total)
 
     def tell(i: int) -> None:
         a = asks[i]

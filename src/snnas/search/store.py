@@ -61,7 +61,7 @@ class StoreError(SnnasError, ValueError):
     """A store that cannot be opened, belongs to another run, or is corrupt."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Row:
     """One ask and, once finished, its evaluation."""
 
