@@ -89,8 +89,8 @@ def _report(net: Network, chip: Chip, mapper: str, csr: NeuronCSR, mapping: Mapp
     return FeasibilityReport(
         chip=chip.id, mapper=mapper, feasible=not violations, violations=tuple(violations),
         cores_used=mapping.num_cores, cores_available=chip.topology.cores, core_usage=tuple(cores),
-        inter_core_spikes=inter, packets=packets, hop_weighted_packets=hop_weighted, mean_hops=mean_hops, max_hops=max_hops, mapper_seconds=seconds,
-        notes=tuple(notes))
+        inter_core_spikes=inter, packets=packets, hop_weighted_packets=hop_weighted, mean_hops=mean_hops,
+        max_hops=max_hops, mapper_seconds=seconds, notes=tuple(notes))
 
 
 def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: NDArray[np.float64] | None = None,
