@@ -106,7 +106,7 @@ def test_is_deterministic_for_a_seed() -> None:
 
 
 @pytest.mark.parametrize("change, match", [
-    ({"surrogate": "relu"}, "unknown surrogate 'relu'"),
+    ({"surrogate": "relu"}, "surrogate must be one of 'fast_sigmoid', 'arctan', 'triangle', got 'relu'"),
     ({"reset": "hard"}, "reset must be"),
     ({"n_steps": 0}, "n_steps must be a positive integer"),
     ({"hidden": (0,)}, "hidden layer sizes"),
@@ -250,3 +250,20 @@ def test_if_network_learns_spikes_like_the_engine_and_quantises() -> None:
     assert q.decay == 0 and q.model == "if"
     acc, _ = chip_accuracy(q, x.astype(np.int8), d.labels[sp.test])
     assert acc > 0.8
+
+
+def test_surrogate_names_are_the_kernels() -> None:
+    from snnas.train.config import SURROGATE_NAMES
+
+    assert set(SURROGATE_NAMES) == set(SURROGATES)
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"neuron": "izhikevich"}, r"neuron must be one of 'lif', 'if', 'cuba_lif', 'adaptive_lif', got 'izhikevich'"),
+    ({"reset": "value"}, r"reset must be one of 'zero', 'subtract', got 'value'"),
+    ({"surrogate": "relu"}, r"surrogate must be one of 'fast_sigmoid', 'arctan', 'triangle', got 'relu'"),
+    ({"epochs": 0}, r"epochs must be a positive integer, got 0"),
+])
+def test_a_bad_config_is_refused_when_built(change: dict, match: str) -> None:
+    with pytest.raises(TrainError, match=match):
+        TrainConfig(**change)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,7 +28,14 @@ from snnas.train.fit import TrainError
 __all__ = ["LOSSES", "ConvSpec", "LayerNeuron", "TrainConfig", "conv_layers", "decay", "encode", "input_shape",
            "layer_count", "layer_decay", "layer_threshold", "neuron_parameters", "weight_shapes"]
 
-LOSSES = ("count", "membrane")
+Neuron = Literal["lif", "if", "cuba_lif", "adaptive_lif"]
+TrainReset = Literal["zero", "subtract"]  # "zero" is the IR's reset "value" with v_reset = 0
+Surrogate = Literal["fast_sigmoid", "arctan", "triangle"]
+Loss = Literal["count", "membrane"]
+NEURONS: tuple[str, ...] = get_args(Neuron)
+RESETS: tuple[str, ...] = get_args(TrainReset)
+SURROGATE_NAMES: tuple[str, ...] = get_args(Surrogate)  # the kernels: snnas.train.steps.SURROGATES
+LOSSES: tuple[str, ...] = get_args(Loss)
 
 
 def decay(config: Any) -> float:
@@ -87,7 +94,7 @@ class TrainConfig:
 
     hidden: tuple[int, ...] = (128,)
     recurrent: bool = False
-    neuron: str = "lif"
+    neuron: Neuron = "lif"
     tau_syn: float = 5e-3
     tau_adapt: float = 100e-3
     adapt_beta: float = 0.2
@@ -95,10 +102,10 @@ class TrainConfig:
     dt: float = 1e-3
     tau_m: float = 10e-3
     threshold: float = 1.0
-    reset: str = "zero"
+    reset: TrainReset = "zero"
     encoder: str = "rate"
     encoder_options: dict[str, Any] = field(default_factory=dict)
-    surrogate: str = "fast_sigmoid"
+    surrogate: Surrogate = "fast_sigmoid"
     slope: float = 5.0
     epochs: int = 100
     batch_size: int = 64
@@ -108,8 +115,42 @@ class TrainConfig:
     progress: bool = True
     conv: tuple[ConvSpec, ...] = ()
     input_shape: tuple[int, ...] | None = None
-    loss: str = "count"
+    loss: Loss = "count"
     layers: tuple[LayerNeuron, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_config(self)
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise TrainError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+
+
+def check_config(config: TrainConfig) -> None:
+    """Everything about ``config`` that does not depend on the data (run when a config is built).
+
+    Raises:
+        TrainError: naming the field, the value and what is expected.
+    """
+    _choice("surrogate", config.surrogate, SURROGATE_NAMES)
+    _choice("neuron", config.neuron, NEURONS)
+    _choice("reset", config.reset, RESETS)
+    _choice("loss", config.loss, LOSSES)
+    if not (config.tau_syn > 0 and config.tau_adapt > 0 and config.adapt_beta >= 0):
+        raise TrainError("tau_syn and tau_adapt must be positive and adapt_beta >= 0")
+    for name in ("n_steps", "epochs", "batch_size"):
+        v = getattr(config, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise TrainError(f"{name} must be a positive integer, got {v!r}")
+    if any(h <= 0 for h in config.hidden):
+        raise TrainError(f"hidden layer sizes must be positive, got {config.hidden}")
+    if not (config.lr > 0 and config.tau_m > 0 and config.dt > 0 and config.threshold > 0):
+        raise TrainError("lr, tau_m, dt and threshold must be positive")
+    if config.layers:
+        if any(not isinstance(n, LayerNeuron) for n in config.layers):
+            raise TrainError("layers: expected a tuple of LayerNeuron")
+        layer_threshold(config, 0)  # checks that there is one per layer
 
 
 def layer_count(config: TrainConfig) -> int:

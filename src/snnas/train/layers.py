@@ -44,9 +44,8 @@ from snnas.data.datasets import Dataset, Split
 from snnas.ir.conv import compose, compose_transpose
 from snnas.ir.network import Conv, Dense, Input, Network, Population
 from snnas.train.config import (
-    LOSSES,
-    LayerNeuron,
     TrainConfig,
+    check_config,
     conv_layers,
     encode,
     layer_decay,
@@ -118,28 +117,7 @@ class TrainResult:
 
 
 def _check(config: TrainConfig, data: Dataset) -> None:
-    if config.surrogate not in SURROGATES:
-        raise TrainError(f"unknown surrogate {config.surrogate!r}; choose one of {', '.join(SURROGATES)}")
-    if config.neuron not in ("if", "lif", "cuba_lif", "adaptive_lif"):
-        raise TrainError(f"neuron must be 'if', 'lif', 'cuba_lif' or 'adaptive_lif', got {config.neuron!r}")
-    if not (config.tau_syn > 0 and config.tau_adapt > 0 and config.adapt_beta >= 0):
-        raise TrainError("tau_syn and tau_adapt must be positive and adapt_beta >= 0")
-    if config.reset not in ("zero", "subtract"):
-        raise TrainError(f"reset must be 'zero' or 'subtract', got {config.reset!r}")
-    for name in ("n_steps", "epochs", "batch_size"):
-        v = getattr(config, name)
-        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise TrainError(f"{name} must be a positive integer, got {v!r}")
-    if any(h <= 0 for h in config.hidden):
-        raise TrainError(f"hidden layer sizes must be positive, got {config.hidden}")
-    if not (config.lr > 0 and config.tau_m > 0 and config.dt > 0 and config.threshold > 0):
-        raise TrainError("lr, tau_m, dt and threshold must be positive")
-    if config.layers:
-        if any(not isinstance(n, LayerNeuron) for n in config.layers):
-            raise TrainError("layers: expected a tuple of LayerNeuron")
-        layer_threshold(config, 0)  # checks that there is one per layer
-    if config.loss not in LOSSES:
-        raise TrainError(f"loss must be one of {', '.join(map(repr, LOSSES))}, got {config.loss!r}")
+    check_config(config)  # also run when the config was built; a config edited in place is checked again
     if len(data) == 0:
         raise TrainError(f"{data.name}: no samples")
     conv_layers(config, data.n_inputs)
