@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "codes.hpp"
 #include "engine.hpp"
 #include "fixed.hpp"
 #include "hardware.hpp"
@@ -138,6 +139,18 @@ std::vector<double> take_optional(py::handle obj, const char* name, size_t n, do
   return take_array<double>(obj, name);
 }
 
+// A reset code in range, or SimulationInputError.
+void check_reset(int64_t reset) {
+  if (reset < 0 || reset >= snnas::kNumResets)
+    input_error("reset: expected " + snnas::reset_choices() + ", got " + std::to_string(reset));
+}
+
+// A number of neurons (the length of v_th) the core can index, or SimulationInputError.
+void check_neurons(size_t n) {
+  if (n > static_cast<uint64_t>(snnas::kMaxNeurons))
+    input_error("v_th: too many neurons (at most " + std::to_string(snnas::kMaxNeurons) + ")");
+}
+
 snnas::Network parse_network(py::handle model_obj, py::handle reset_obj, py::handle v_th, py::handle v_reset,
                              py::handle v_rest, py::handle alpha_m, py::handle alpha_s, py::handle t_ref,
                              py::handle row_ptr, py::handle target, py::handle weight, py::handle delay,
@@ -146,15 +159,14 @@ snnas::Network parse_network(py::handle model_obj, py::handle reset_obj, py::han
   const int64_t model = take_int(model_obj, "model");
   const int64_t reset = take_int(reset_obj, "reset");
   if (model < 0 || model > snnas::kLastModel)
-    input_error("model: expected 0 (IF), 1 (LIF), 2 (CUBA_LIF), 3 (ADAPTIVE_LIF), 4 (IZHIKEVICH) or "
-                "5 (HODGKIN_HUXLEY), got " + std::to_string(model));
-  if (reset < 0 || reset > 1) input_error("reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset));
+    input_error("model: expected " + snnas::model_choices() + ", got " + std::to_string(model));
+  check_reset(reset);
   snnas::Network net;
   net.params.model = static_cast<snnas::Model>(model);
   net.params.reset = static_cast<snnas::ResetMode>(reset);
   net.params.v_th = take_array<double>(v_th, "v_th");
   const size_t n = net.params.v_th.size();
-  if (n > static_cast<size_t>(INT32_MAX) - 1) input_error("v_th: too many neurons (at most 2147483646)");
+  check_neurons(n);
   net.num_neurons = static_cast<int32_t>(n);
   net.params.v_reset = take_array<double>(v_reset, "v_reset");
   net.params.v_rest = take_array<double>(v_rest, "v_rest");
@@ -192,8 +204,9 @@ struct RunInput {
 // n_steps as a Python integer in [0, INT32_MAX], or SimulationInputError.
 int64_t take_steps(py::handle obj) {
   const int64_t steps = take_int(obj, "n_steps");
-  if (steps < 0 || steps > INT32_MAX)
-    input_error("n_steps: expected an integer in [0, 2147483647], got " + std::to_string(steps));
+  if (steps < 0 || steps > snnas::kMaxSteps)
+    input_error("n_steps: expected an integer in [0, " + std::to_string(snnas::kMaxSteps) + "], got " +
+                std::to_string(steps));
   return steps;
 }
 
@@ -326,19 +339,19 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
   FixedCall c;
   const int64_t model = take_int(model_obj, "model");
   const int64_t reset = take_int(reset_obj, "reset");
-  if (model < 0 || model > 2)
-    input_error("model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF), got " + std::to_string(model));
-  if (reset < 0 || reset > 1) input_error("reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset));
+  if (!snnas::is_fixed_point_model(model))
+    input_error("model: expected " + snnas::model_choices(true) + ", got " + std::to_string(model));
+  check_reset(reset);
   const int64_t bits = take_int(state_bits, "state_bits");
-  if (bits < 2 || bits > snnas::kMaxStateBits)
-    input_error("state_bits: expected an integer in [2, " + std::to_string(snnas::kMaxStateBits) + "], got " +
-                std::to_string(bits));
+  if (bits < snnas::kMinStateBits || bits > snnas::kMaxStateBits)
+    input_error("state_bits: expected an integer in [" + std::to_string(snnas::kMinStateBits) + ", " +
+                std::to_string(snnas::kMaxStateBits) + "], got " + std::to_string(bits));
   auto& p = c.net.params;
   p.model = static_cast<snnas::Model>(model);
   p.reset = static_cast<snnas::ResetMode>(reset);
   p.state_bits = static_cast<int32_t>(bits);
   p.v_th = take_array<int64_t>(v_th, "v_th");
-  if (p.v_th.size() > static_cast<size_t>(INT32_MAX) - 1) input_error("v_th: too many neurons (at most 2147483646)");
+  check_neurons(p.v_th.size());
   const int32_t n = static_cast<int32_t>(p.v_th.size());
   c.net.num_neurons = n;
   p.v_reset = take_array<int64_t>(v_reset, "v_reset");
@@ -548,6 +561,54 @@ py::dict async_event_timing(py::handle row_ptr, py::handle target, py::handle de
   return out;
 }
 
+// The tables of codes.hpp as Python objects: one source for every Python module of snnas.
+py::dict model_codes(bool fixed_point_only) {
+  py::dict out;
+  for (const snnas::ModelInfo& m : snnas::kModels)
+    if (!fixed_point_only || m.fixed_point) out[m.name] = static_cast<int32_t>(m.model);
+  return out;
+}
+
+py::dict reset_codes() {
+  py::dict out;
+  for (const snnas::ResetInfo& r : snnas::kResets) out[r.name] = static_cast<int32_t>(r.reset);
+  return out;
+}
+
+// The stepped models and their longest default sub-step [s] (None: one sub-step per step).
+py::dict stepped_models() {
+  py::dict out;
+  for (const snnas::ModelInfo& m : snnas::kModels)
+    if (m.stepped) out[m.name] = m.default_substep > 0.0 ? py::object(py::float_(m.default_substep)) : py::none();
+  return out;
+}
+
+// The names of the further state rows (the 'hidden' dict of a result) of the models that have some.
+py::dict hidden_state() {
+  py::dict out;
+  for (const snnas::ModelInfo& m : snnas::kModels) {
+    if (m.num_hidden == 0) continue;
+    py::tuple names(m.num_hidden);
+    for (int32_t r = 0; r < m.num_hidden; ++r) names[static_cast<size_t>(r)] = py::str(m.hidden[r]);
+    out[m.name] = names;
+  }
+  return out;
+}
+
+py::dict limits() {
+  py::dict out;
+  out["max_neurons"] = snnas::kMaxNeurons;
+  out["max_steps"] = snnas::kMaxSteps;
+  out["max_substeps"] = snnas::kMaxSubsteps;
+  out["max_ring_entries"] = snnas::kMaxRingEntries;
+  out["max_chip_marks"] = snnas::kMaxChipMarks;
+  out["decay_shift"] = snnas::kFixedShift;
+  out["decay_one"] = snnas::kFixedDecayOne;
+  out["min_state_bits"] = snnas::kMinStateBits;
+  out["max_state_bits"] = snnas::kMaxStateBits;
+  return out;
+}
+
 }  // namespace
 
 // Argument lists shared by several entry points (pybind11 needs them spelled out at every def).
@@ -596,6 +657,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("validate_fixed", &validate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");
   m.attr("__version__") = SNNAS_VERSION;
+  // The tables of cpp/codes.hpp (read by snnas.sim.engine, snnas.sim.fixed and snnas.sim.reference):
+  m.attr("MODELS") = model_codes(false);       // model name -> code of the `model` argument
+  m.attr("FIXED_MODELS") = model_codes(true);  // the models simulate_fixed() takes
+  m.attr("STEPPED_MODELS") = stepped_models(); // evaluated every step -> longest default sub-step [s] or None
+  m.attr("HIDDEN") = hidden_state();           // model name -> names of its 'hidden' state rows
+  m.attr("RESETS") = reset_codes();            // reset name -> code of the `reset` argument
+  m.attr("LIMITS") = limits();                 // the limits the core enforces (see cpp/codes.hpp)
   m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),

@@ -631,12 +631,8 @@ class Engine {
 
 
 std::vector<const char*> hidden_names(Model model) {
-  switch (model) {
-    case Model::ADAPTIVE_LIF: return {"theta"};
-    case Model::IZHIKEVICH: return {"u"};
-    case Model::HODGKIN_HUXLEY: return {"m", "h", "n"};
-    default: return {};
-  }
+  const ModelInfo& info = model_info(model);
+  return {info.hidden, info.hidden + info.num_hidden};
 }
 
 Result PreparedNetwork::run_validated(const ExternalInput& ext, const InitialState& init, int64_t n_steps) const {

@@ -180,12 +180,13 @@ class FixedEngine {
 
 std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps) {
   const auto& p = net.params;
-  if (p.state_bits < 2 || p.state_bits > kMaxStateBits)
-    return "state_bits: expected an integer in [2, " + std::to_string(kMaxStateBits) + "], got " +
+  if (p.state_bits < kMinStateBits || p.state_bits > kMaxStateBits)
+    return "state_bits: expected an integer in [" + std::to_string(kMinStateBits) + ", " +
+           std::to_string(kMaxStateBits) + "], got " +
            std::to_string(p.state_bits);
   const int32_t model = static_cast<int32_t>(p.model);
-  if (model < 0 || model > 2)
-    return "model: expected 0 (IF), 1 (LIF) or 2 (CUBA_LIF) in fixed point, got " + std::to_string(model);
+  if (!is_fixed_point_model(model))
+    return "model: expected " + model_choices(true) + " in fixed point, got " + std::to_string(model);
   // The float network validator checks everything but the weights' type and the parameter ranges.
   Network shape;
   shape.num_neurons = net.num_neurons;
@@ -217,9 +218,10 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   }
   const std::pair<const char*, const std::vector<int32_t>*> decays[] = {{"decay_m", &p.decay_m},
                                                                         {"decay_s", &p.decay_s}};
+  const std::string decay_what = "a decay factor (fraction of " + std::to_string(kFixedDecayOne) + ")";
   for (const auto& [name, vec] : decays) {
     if (vec->size() != nn) return size_problem(name, vec->size(), nn, "one per neuron");
-    problem = in_range(name, *vec, 0, kFixedDecayOne, "a decay factor (fraction of 4096)");
+    problem = in_range(name, *vec, 0, kFixedDecayOne, decay_what.c_str());
     if (!problem.empty()) return problem;
   }
   // External input: the float validator checks steps, ids, sizes and modes.

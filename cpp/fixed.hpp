@@ -29,9 +29,7 @@
 
 namespace snnas {
 
-constexpr int32_t kFixedShift = 12;             // decay factors are fractions of 2^12
-constexpr int32_t kMaxStateBits = 48;           // |state| < 2^47, so state * 4096 fits in int64
-constexpr int64_t kFixedDecayOne = int64_t{1} << kFixedShift;
+// The decay shift, the state-bit limits and the fixed-point models are in codes.hpp.
 
 struct FixedParams {
   Model model = Model::LIF;

@@ -1,5 +1,6 @@
 // Chip model: per-core, per-step event counts (see hardware.hpp for every definition).
 #include "hardware.hpp"
+#include "codes.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -35,8 +36,9 @@ std::string validate_chip_network(const ChipCountsInput& in) {
   }
   int64_t max_delay = 0;
   for (int64_t s = 0; s < m; ++s) max_delay = std::max<int64_t>(max_delay, in.delay[s]);
-  if ((max_delay + 1) * static_cast<int64_t>(in.num_neurons) > (int64_t{1} << 30))
-    return "delay: (max delay + 1) x neurons exceeds 2^30 marks; shorten the longest delay";
+  if ((max_delay + 1) * static_cast<int64_t>(in.num_neurons) > kMaxChipMarks)
+    return "delay: (max delay + 1) x neurons exceeds " + std::to_string(kMaxChipMarks) +
+           " marks; shorten the longest delay";
   for (int32_t i = 0; i < in.num_neurons; ++i) {
     if (in.neuron_core[i] < -1 || in.neuron_core[i] >= in.num_cores) {
       err << "neuron_core[" << i << "] = " << in.neuron_core[i] << ": expected in [-1, " << in.num_cores << ")";

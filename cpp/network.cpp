@@ -29,15 +29,16 @@ std::string in_unit_interval(const char* name, const std::vector<double>& x) {
 
 std::string validate_network(const Network& net) {
   const int64_t n = net.num_neurons;
-  if (n < 0 || n > std::numeric_limits<int32_t>::max() - 1)
-    return "number of neurons: expected an integer in [0, 2147483646], got " + std::to_string(n);
+  if (n < 0 || n > kMaxNeurons)
+    return "number of neurons: expected an integer in [0, " + std::to_string(kMaxNeurons) + "], got " +
+           std::to_string(n);
   const auto& p = net.params;
   const int32_t model = static_cast<int32_t>(p.model);
   if (model < 0 || model > kLastModel)
-    return "model: expected 0 (IF), 1 (LIF), 2 (CUBA_LIF), 3 (ADAPTIVE_LIF), 4 (IZHIKEVICH) or 5 (HODGKIN_HUXLEY), "
-           "got " + std::to_string(model);
+    return "model: expected " + model_choices() + ", got " + std::to_string(model);
   const int32_t reset = static_cast<int32_t>(p.reset);
-  if (reset < 0 || reset > 1) return "reset: expected 0 (to value) or 1 (subtract), got " + std::to_string(reset);
+  if (reset < 0 || reset >= kNumResets)
+    return "reset: expected " + reset_choices() + ", got " + std::to_string(reset);
 
   const size_t nn = static_cast<size_t>(n);
   const std::pair<const char*, const std::vector<double>*> per_neuron[] = {
@@ -71,7 +72,7 @@ std::string validate_network(const Network& net) {
     return "substeps: expected an integer in [1, " + std::to_string(kMaxSubsteps) + "], got " +
            std::to_string(p.substeps);
   if (p.model == Model::IZHIKEVICH || p.model == Model::HODGKIN_HUXLEY) {
-    const char* name = p.model == Model::IZHIKEVICH ? "IZHIKEVICH" : "HODGKIN_HUXLEY";
+    const char* name = model_info(p.model).label;
     if (p.reset != ResetMode::ToValue)
       return std::string("reset: expected 0 (to value) for ") + name + ", which has no reset by subtraction";
     for (size_t k = 0; k < nn; ++k)
@@ -125,8 +126,8 @@ std::string validate_network(const Network& net) {
 std::string validate_run(int32_t num_neurons, const ExternalInput& ext, const InitialState& init, int64_t n_steps) {
   const int64_t n = num_neurons;
   const size_t nn = static_cast<size_t>(n);
-  if (n_steps < 0 || n_steps > std::numeric_limits<int32_t>::max())
-    return "n_steps: expected an integer in [0, 2147483647], got " + std::to_string(n_steps);
+  if (n_steps < 0 || n_steps > kMaxSteps)
+    return "n_steps: expected an integer in [0, " + std::to_string(kMaxSteps) + "], got " + std::to_string(n_steps);
   const std::pair<const char*, const std::vector<double>*> per_neuron[] = {{"v0", &init.v}, {"i0", &init.i_syn}};
   for (const auto& [name, vec] : per_neuron) {
     if (vec->size() != nn) return size_problem(name, vec->size(), nn, "one per neuron");

@@ -10,24 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "codes.hpp"
+
 namespace snnas {
-
-// Neuron model of a network (see neurons.hpp for the exact update rules).
-// IF, LIF and CUBA_LIF are evaluated event-driven (settled neurons cost nothing); ADAPTIVE_LIF,
-// IZHIKEVICH and HODGKIN_HUXLEY are evaluated in every step (stepped.cpp).
-enum class Model : int32_t { IF = 0, LIF = 1, CUBA_LIF = 2, ADAPTIVE_LIF = 3, IZHIKEVICH = 4, HODGKIN_HUXLEY = 5 };
-
-// Highest value of Model.
-constexpr int32_t kLastModel = 5;
-
-// Models whose neurons are evaluated in every step (no lazy catch-up).
-inline bool is_stepped(Model m) { return static_cast<int32_t>(m) >= static_cast<int32_t>(Model::ADAPTIVE_LIF); }
-
-// Largest number of integration sub-steps per step (IZHIKEVICH, HODGKIN_HUXLEY).
-constexpr int32_t kMaxSubsteps = 1000000;
-
-// What happens to the membrane of a neuron that spiked (phase 4 of a step).
-enum class ResetMode : int32_t { ToValue = 0, Subtract = 1 };
 
 // Per-neuron parameters; every vector has one entry per neuron.
 struct NeuronParams {
@@ -85,10 +70,6 @@ struct InitialState {
   std::vector<double> v;      // membrane potential at the end of step -1 [V]
   std::vector<double> i_syn;  // synaptic current at the end of step -1 [V] (CUBA_LIF; ignored otherwise)
 };
-
-// Largest number of (delay slot x neuron) entries of the delivery ring buffers, so that a bad input
-// cannot ask for an unbounded allocation: (max delay + 1) * n <= kMaxRingEntries (about 15 bytes each).
-constexpr int64_t kMaxRingEntries = int64_t{1} << 25;
 
 // Check every invariant the engine relies on. Each returns "" when its input is valid, otherwise one
 // message naming the argument, what was expected and the bad value.

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from snnas.chip import load_chip
-from snnas.evaluate.cost import E_AC, barrier_latency, energy, latency
+from snnas.errors import SnnasError
+from snnas.evaluate.cost import E_AC, CostError, barrier_latency, energy, latency
 from snnas.ir.network import Dense, Input, Network, Population
 from snnas.ir.neurons import LIFParameters
 from snnas.mapping import map_network
@@ -53,8 +54,9 @@ def test_neurobench_tier() -> None:
     a = act(synops=np.array([[7, 3]]))
     e = energy(load_chip("loihi"), a, "neurobench", macs=5)
     assert e.total_j == pytest.approx(10 * E_AC + 5 * 4.6e-12)
-    with pytest.raises(ValueError, match="unknown energy tier"):
+    with pytest.raises(CostError, match="tier: expected one of neurobench, device, placement, got 'magic'") as err:
         energy(load_chip("loihi"), a, "magic")
+    assert isinstance(err.value, SnnasError) and isinstance(err.value, ValueError)
 
 
 def test_barrier_latency_interpolates_between_table_points() -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from snnas.evaluate.onchip import EvaluationError, default_inputs, evaluate_on_chips, run_network
+from snnas.evaluate.onchip import EvaluationError, _sim_network, default_inputs, evaluate_on_chips, run_network
 from snnas.ir.network import Dense, Input, Network, Population
-from snnas.ir.neurons import IFParameters, LIFParameters, LIParameters
+from snnas.ir.neurons import CubaLIFParameters, IFParameters, LIFParameters, LIParameters
 from snnas.ir.nir import read_nir
+from snnas.sim.engine import network_arguments
 from tests.conftest import DATA
 
 
@@ -126,3 +129,22 @@ def test_wrong_argument_types_are_named() -> None:
         map_network("net.nir", "loihi")  # type: ignore[arg-type]
     (one,) = snnas.evaluate(relay(), chips="loihi", inputs=np.ones((3, 1), np.int8))  # one chip, not a list
     assert one.chip == "loihi"
+
+
+# Time constants [s] whose decay per step exp(-dt/tau) at dt = 1 ms does not survive the conversion to a
+# time constant and back that the evaluation used to make (-dt/log(a), then exp(-dt/tau) in the engine).
+ODD_TAUS = (0.00257492, 0.00257792, 0.00265844, 0.00392348)
+
+
+def test_the_ir_decays_reach_the_engine_bit_for_bit() -> None:
+    dt = 1e-3
+    tau_m, tau_syn = np.array(ODD_TAUS), np.array(ODD_TAUS[::-1])
+    cuba = CubaLIFParameters(tau_m=tau_m, tau_syn=tau_syn, v_th=1.0)
+    net = Network((Input("i", 1), Population("a", 4, cuba)), (Dense("i", "a", np.ones((4, 1))),), dt=dt)
+    want = cuba.discretize(dt, 4)
+    round_trip = [math.exp(-dt / (-dt / math.log(a))) for a in want.alpha_m.tolist()]
+    assert round_trip != want.alpha_m.tolist()  # the old route would have changed them
+    sim, _, _ = _sim_network(net, net.to_csr())
+    args = network_arguments(sim, dt)
+    assert args["alpha_m"].tobytes() == want.alpha_m.tobytes()
+    assert args["alpha_s"].tobytes() == want.alpha_s.tobytes()

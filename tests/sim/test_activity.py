@@ -94,8 +94,8 @@ def test_bad_arguments_raise_named_errors(over: dict[str, object], match: str) -
 
 @settings(max_examples=400, deadline=None)
 @given(name=st.sampled_from(["row_ptr", "target", "delay", "neuron_core", "spike_step", "spike_id"]),
-       arr=hnp.arrays(dtype=st.sampled_from([np.int32, np.int64, np.float64]), shape=hnp.array_shapes(max_dims=2, max_side=4),
-                      elements=st.integers(-5, 5)))
+       arr=hnp.arrays(dtype=st.sampled_from([np.int32, np.int64, np.float64]),
+                      shape=hnp.array_shapes(max_dims=2, max_side=4), elements=st.integers(-5, 5)))
 def test_fuzz_never_crashes(name: str, arr: np.ndarray) -> None:
     with contextlib.suppress(SnnasError):
         _core.count_chip_events(**_args(**{name: arr}))

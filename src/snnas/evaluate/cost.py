@@ -32,12 +32,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.chip import Chip
+from snnas.errors import SnnasError
 from snnas.sim.activity import ChipActivity
 
-__all__ = ["E_AC", "E_MAC", "EnergyEstimate", "LatencyEstimate", "async_latency", "barrier_latency", "energy", "latency"]
+__all__ = ["E_AC", "E_MAC", "CostError", "EnergyEstimate", "LatencyEstimate", "async_latency", "barrier_latency",
+           "energy", "latency"]
+
+TIERS = ("neurobench", "device", "placement")
 
 E_AC = 0.9e-12  # J per accumulate (fp32 add, Horowitz ISSCC 2014, 45 nm)
 E_MAC = 4.6e-12  # J per multiply-accumulate (fp32 mult 3.7 pJ + add 0.9 pJ)
+
+
+class CostError(SnnasError, ValueError):
+    """An argument of a cost model is invalid (an unknown energy tier, ...); the message names it and its value."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def energy(chip: Chip, act: ChipActivity, tier: str = "placement", macs: int = 0
         return EnergyEstimate("device", float(sum(known)) if known else None, terms, unknown,
                               _basis(chip, ["energy.e_syn_op", "energy.e_neuron_update_active"]))
     if tier != "placement":
-        raise ValueError(f"unknown energy tier {tier!r}; expected neurobench, device or placement")
+        raise CostError(f"tier: expected one of {', '.join(TIERS)}, got {tier!r}")
     run_s = float(act.steps * act.dt) if run_s is None else float(run_s)
     figures = {
         "syn_op": (sops, e.e_syn_op, "energy.e_syn_op"),

@@ -134,7 +134,8 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
                               f"this network has {sorted(models)}")
     resets = {getattr(p.neuron, "reset", "value") for p in pops}
     if len(resets) != 1:
-        raise EvaluationError("the simulator runs one reset rule per network; this network mixes 'value' and 'subtract'")
+        raise EvaluationError("the simulator runs one reset rule per network; this network mixes 'value' and "
+                              "'subtract'")
     disc = [p.neuron.discretize(net.dt, p.size) for p in pops]
     glob = np.concatenate([np.arange(csr.offsets[p.name], csr.offsets[p.name] + p.size) for p in pops]).astype(np.int64)
     local = np.full(csr.num_neurons, -1, dtype=np.int64)
@@ -147,27 +148,27 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
     order = np.argsort(local[pre[keep]], kind="stable")
     row_ptr = np.zeros(glob.size + 1, dtype=np.int64)
     np.cumsum(np.bincount(local[pre[keep]], minlength=glob.size), out=row_ptr[1:])
-    cat = lambda f: np.concatenate([getattr(d, f) for d in disc])  # noqa: E731
-    alpha_m, alpha_s = cat("alpha_m"), cat("alpha_s")
-    with np.errstate(divide="ignore"):
-        tau_m = np.where(alpha_m >= 1.0, np.inf, -net.dt / np.log(np.where(alpha_m >= 1.0, 0.5, alpha_m)))
-        tau_s = np.where(alpha_s <= 0.0, net.dt * 1e-3, -net.dt / np.log(np.where(alpha_s <= 0.0, 0.5, alpha_s)))
+
+    def cat(name: str) -> NDArray[Any]:
+        return np.concatenate([getattr(d, name) for d in disc])
+
     model = cast(Literal["if", "lif", "cuba_lif", "adaptive_lif"], models.pop())
-    if model != "cuba_lif":
-        tau_s = np.full(glob.size, np.inf)
     adapt: dict[str, Any] = {}
     if model == "adaptive_lif":  # the adaptation constants, per neuron, straight from the parameters
         adapt = {name: np.concatenate([np.broadcast_to(np.asarray(getattr(p.neuron, name), dtype=float), (p.size,))
                                        for p in pops]) for name in ("tau_adapt", "beta")}
+    # The IR's decays per step reach the engine as they are, bit for bit (no time constant in between).
     sim = SimNetwork(row_ptr=row_ptr, target=post_local[order].astype(np.int32),
                      weight=(csr.weight[keep] * gain[csr.target[keep]])[order], delay=csr.delay[keep][order],
-                     model=model, v_th=cat("v_th"), v_reset=cat("v_reset"), v_rest=cat("v_rest"), tau_m=tau_m,
-                     tau_s=tau_s, t_ref=cat("t_ref"), reset=cast(Literal["value", "subtract"], resets.pop()), **adapt)
+                     model=model, v_th=cat("v_th"), v_reset=cat("v_reset"), v_rest=cat("v_rest"),
+                     alpha_m=cat("alpha_m"), alpha_s=cat("alpha_s"), t_ref=cat("t_ref"),
+                     reset=cast(Literal["value", "subtract"], resets.pop()), **adapt)
     return sim, glob, gain
 
 
 def _expand_inputs(csr: NeuronCSR, in_ids: NDArray[np.int64], sample: NDArray[np.int64], gain: NDArray[np.float64],
-                   local: NDArray[np.int64], n_steps: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+                   local: NDArray[np.int64],
+                   n_steps: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """Input spikes as simulator events: a spike of input i at step t delivers w·gain to each target at t + delay."""
     t, col = np.nonzero(sample)
     mult = sample[t, col].astype(np.float64)
@@ -242,7 +243,11 @@ def _per_inference(act: ChipActivity, samples: int) -> ChipActivity:
     if samples <= 1:
         return act
     steps = act.steps // samples
-    fold = lambda a: a[: steps * samples].reshape(samples, steps, -1).sum(axis=0) / samples  # noqa: E731
+
+    def fold(a: NDArray[np.int64]) -> NDArray[Any]:  # the mean per sample: floats where ChipActivity has counts
+        mean: NDArray[Any] = a[: steps * samples].reshape(samples, steps, -1).sum(axis=0) / samples
+        return mean
+
     summed = {f: fold(getattr(act, f)) for f in ("synops", "updates_active", "updates_idle", "spikes_out",
                                                   "packets_out", "packets_in", "hops_x", "hops_y")}
     peak = {f: getattr(act, f)[: steps * samples].reshape(samples, steps, -1).max(axis=0)

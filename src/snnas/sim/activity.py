@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from snnas.errors import SnnasError
 from snnas.ir.network import NeuronCSR
 from snnas.mapping import Mapping
+from snnas.sim import codes
 
 __all__ = ["AsyncTiming", "ChipActivity", "ChipCounter", "activity_from_spikes", "async_timing",
            "async_timing_reference", "count_activity"]
@@ -150,9 +151,7 @@ class ChipCounter:
     """
 
     def __init__(self, csr: NeuronCSR, mapping: Mapping) -> None:
-        import snnas._core as _core
-
-        self._prepared = _core.prepare_chip(**_placement_arguments(csr, mapping))
+        self._prepared = codes.core().prepare_chip(**_placement_arguments(csr, mapping))
 
     def count(self, spike_steps: NDArray[np.int64], spike_ids: NDArray[np.int64], n_steps: int,
               dt: float) -> ChipActivity:
@@ -168,10 +167,9 @@ def count_activity(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int
     Prepares the model for this one run; use :class:`ChipCounter` to count several runs of one network.
     Spikes need not be sorted; they are ordered by step here. Bad arguments raise SimulationInputError.
     """
-    import snnas._core as _core
-
     steps, ids = _sorted_spikes(spike_steps, spike_ids)
-    return ChipActivity(dt=dt, **_core.count_chip_events(**_core_arguments(csr, mapping, steps, ids, n_steps)))
+    counts = codes.core().count_chip_events(**_core_arguments(csr, mapping, steps, ids, n_steps))
+    return ChipActivity(dt=dt, **counts)
 
 
 def _placement_arguments(csr: NeuronCSR, mapping: Mapping) -> dict[str, Any]:
@@ -179,7 +177,8 @@ def _placement_arguments(csr: NeuronCSR, mapping: Mapping) -> dict[str, Any]:
     xy = mapping.core_xy
     return dict(
         row_ptr=np.ascontiguousarray(csr.row_ptr, dtype=np.int64), target=np.ascontiguousarray(csr.target, np.int32),
-        delay=np.ascontiguousarray(csr.delay, np.int32), neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
+        delay=np.ascontiguousarray(csr.delay, np.int32),
+        neuron_core=np.ascontiguousarray(mapping.neuron_core, np.int32),
         core_x=None if xy is None else np.ascontiguousarray(xy[:, 0], np.int32),
         core_y=None if xy is None else np.ascontiguousarray(xy[:, 1], np.int32), num_cores=mapping.num_cores)
 
@@ -223,10 +222,8 @@ def async_timing(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArray[np.int64
     packet per (destination core, delay), arriving after its XY hops (and the delay); each core serves the
     packets of a delivery step in arrival order, t_syn per synaptic event, queueing behind the previous one.
     """
-    import snnas._core as _core
-
     steps, ids = _sorted_spikes(spike_steps, spike_ids)
-    raw = _core.async_event_timing(**_core_arguments(csr, mapping, steps, ids, n_steps), dt=float(dt),
+    raw = codes.core().async_event_timing(**_core_arguments(csr, mapping, steps, ids, n_steps), dt=float(dt),
                                    t_syn=float(t_syn), t_spike=float(t_spike), t_hop_x=float(t_hop_x),
                                    t_hop_y=float(t_hop_y))
     return AsyncTiming(steps, ids, raw["release"], raw["busy"])
@@ -261,7 +258,8 @@ def async_timing_reference(csr: NeuronCSR, mapping: Mapping, spike_steps: NDArra
                 if k < 0 or n + d >= n_steps or (k, d) in seen:
                     continue
                 seen.add((k, d))
-                hops = (abs(int(xy[k, 0]) - sx) * t_hop_x + abs(int(xy[k, 1]) - sy) * t_hop_y) if xy is not None else 0.0
+                hops = ((abs(int(xy[k, 0]) - sx) * t_hop_x + abs(int(xy[k, 1]) - sy) * t_hop_y)
+                        if xy is not None else 0.0)
                 pending.setdefault(n + d, []).append((r + hops + d * dt, k, src, d))
             j += 1
         now = sorted(pending.pop(n, []), key=lambda p: p[0])  # stable, as the compiled model

@@ -66,6 +66,7 @@ import numpy as np
 import numpy.typing as npt
 
 from snnas.errors import SimulationInputError
+from snnas.sim import codes
 
 __all__ = [
     "MODELS", "PRECISIONS", "STEPPED_MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments",
@@ -77,13 +78,12 @@ Model = Literal["if", "lif", "cuba_lif", "adaptive_lif", "izhikevich", "hodgkin_
 Reset = Literal["value", "subtract"]
 Precision = Literal["double", "single"]
 PRECISIONS = ("double", "single")
-MODELS: dict[str, int] = {
-    "if": 0, "lif": 1, "cuba_lif": 2, "adaptive_lif": 3, "izhikevich": 4, "hodgkin_huxley": 5,
-}
-# Models evaluated in every step, and the longest default sub-step [s] (None: one sub-step, unused).
-STEPPED_MODELS: dict[str, float | None] = {"adaptive_lif": None, "izhikevich": 0.5e-3, "hodgkin_huxley": 0.01e-3}
-MAX_SUBSTEPS = 1_000_000
-RESETS: dict[str, int] = {"value": 0, "subtract": 1}
+# The core's tables (cpp/codes.hpp, read by snnas.sim.codes): model and reset codes, the models evaluated in
+# every step with their longest default sub-step [s] (None: one sub-step), the most sub-steps per step.
+MODELS: dict[str, int] = codes.MODELS
+STEPPED_MODELS: dict[str, float | None] = codes.STEPPED_MODELS
+MAX_SUBSTEPS: int = codes.LIMITS["max_substeps"]
+RESETS: dict[str, int] = codes.RESETS
 
 ArrayLike = npt.ArrayLike
 
@@ -116,9 +116,15 @@ class SimNetwork:
         izh_a: recovery rate ``a`` [1/s] (Izhikevich; 0.02/ms is 20/s), with ``izh_a * dt <= 1``.
         izh_b: recovery sensitivity ``b`` (Izhikevich, dimensionless, e.g. 0.2).
         izh_d: recovery increment per spike ``d`` [V] (Izhikevich; 8 mV is 0.008).
-        substeps: integration sub-steps per step (Izhikevich, Hodgkin-Huxley), in ``[1, 1000000]``; None
-            chooses sub-steps of at most 0.5 ms (Izhikevich: two per 1 ms step, as in Izhikevich 2003)
-            or 0.01 ms (Hodgkin-Huxley).
+        substeps: integration sub-steps per step (Izhikevich, Hodgkin-Huxley), in ``[1, MAX_SUBSTEPS]``;
+            None chooses sub-steps of at most 0.5 ms (Izhikevich: two per 1 ms step, as in Izhikevich
+            2003) or 0.01 ms (Hodgkin-Huxley) (:data:`STEPPED_MODELS`).
+        alpha_m: membrane decay per step (dimensionless, in ``[0, 1]``; ``exp(-dt/tau_m)``), or None. When
+            given, the engine takes these factors as they are, bit for bit, and ``tau_m`` is not used: a
+            caller that already holds discretised decays (the IR's ``discretize``) passes them here
+            instead of converting them to time constants and back.
+        alpha_s: synaptic-current decay per step (in ``[0, 1]``; ``exp(-dt/tau_s)``), or None; when given
+            it replaces ``tau_s`` likewise.
     """
 
     row_ptr: ArrayLike
@@ -139,6 +145,8 @@ class SimNetwork:
     izh_b: ArrayLike = 0.2
     izh_d: ArrayLike = 8e-3
     substeps: int | None = None
+    alpha_m: ArrayLike | None = None
+    alpha_s: ArrayLike | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +285,30 @@ def _decay(name: str, tau: np.ndarray, dt: float) -> np.ndarray:
     return np.array([math.exp(-dt / t) for t in tau.tolist()], dtype=np.float64)
 
 
+def _decay_factors(name: str, alpha: ArrayLike, n: int) -> np.ndarray:
+    """Decay factors per step given directly: float64 ``(n,)`` (a scalar is broadcast), each finite in [0, 1].
+
+    Raises:
+        SimulationInputError: not real numbers of that shape, or a factor outside [0, 1]; naming ``name``,
+            the neuron and the value.
+    """
+    arr = float_array(name, alpha, n)
+    bad = ~((arr >= 0.0) & (arr <= 1.0))  # NaN fails both comparisons
+    if np.any(bad):
+        k = int(np.flatnonzero(bad)[0])
+        raise SimulationInputError(f"{name}[{k}] = {float(arr[k])!r}: expected a decay factor per step in [0, 1]")
+    return arr
+
+
+def _decays(network: SimNetwork, n: int, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """``alpha_m`` and ``alpha_s``: the network's own factors when given, else ``exp(-dt/tau)``."""
+    alpha_m = (_decay("tau_m", float_array("tau_m", network.tau_m, n), dt) if network.alpha_m is None
+               else _decay_factors("alpha_m", network.alpha_m, n))
+    alpha_s = (_decay("tau_s", float_array("tau_s", network.tau_s, n), dt) if network.alpha_s is None
+               else _decay_factors("alpha_s", network.alpha_s, n))
+    return alpha_m, alpha_s
+
+
 def _substeps(network: SimNetwork, dt: float) -> int:
     """The number of integration sub-steps per step: the network's, or the model's default."""
     k = network.substeps
@@ -292,7 +324,8 @@ def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
     """Convert a network into the exact arrays of ``snnas._core.prepare``.
 
     The decay factors are computed here, once, as ``alpha_m = exp(-dt/tau_m)``,
-    ``alpha_s = exp(-dt/tau_s)`` and ``alpha_a = exp(-dt/tau_adapt)``, and Izhikevich's recovery rate per
+    ``alpha_s = exp(-dt/tau_s)`` (unless the network gives ``alpha_m`` or ``alpha_s`` itself, which pass
+    unchanged) and ``alpha_a = exp(-dt/tau_adapt)``, and Izhikevich's recovery rate per
     step as ``izh_ka = izh_a * dt``, so the C++ engine and the numba reference see bit-identical inputs.
     The Izhikevich parameters are converted (and checked) for Izhikevich networks only; the others pass
     None, the core's neutral default.
@@ -314,14 +347,15 @@ def network_arguments(network: SimNetwork, dt: float) -> dict[str, Any]:
                 f"izh_a: expected a rate in [0, 1/dt] = [0, {1.0 / dt!r}] 1/s, got {float(izh_a[bad_a][0])!r}")
         izh = {"izh_ka": izh_a * float(dt), "izh_b": float_array("izh_b", network.izh_b, n),
                "izh_d": float_array("izh_d", network.izh_d, n)}
+    alpha_m, alpha_s = _decays(network, n, float(dt))
     return {
         "model": model,
         "reset": reset,
         "v_th": float_array("v_th", network.v_th, n),
         "v_reset": float_array("v_reset", network.v_reset, n),
         "v_rest": float_array("v_rest", network.v_rest, n),
-        "alpha_m": _decay("tau_m", float_array("tau_m", network.tau_m, n), float(dt)),
-        "alpha_s": _decay("tau_s", float_array("tau_s", network.tau_s, n), float(dt)),
+        "alpha_m": alpha_m,
+        "alpha_s": alpha_s,
         "t_ref": int_array("t_ref", network.t_ref, np.int32, n),
         "row_ptr": row_ptr,
         "target": int_array("target", network.target, np.int32),
@@ -426,11 +460,9 @@ class Simulator:
     """
 
     def __init__(self, network: SimNetwork, dt: float = 1e-3, precision: Precision = "double") -> None:
-        import snnas._core as _core
-
         self.dt = float(dt)
         self.precision = check_precision(network, precision)
-        self._prepared = _core.prepare(**network_arguments(network, dt), precision=precision)
+        self._prepared = codes.core().prepare(**network_arguments(network, dt), precision=precision)
 
     @property
     def num_neurons(self) -> int:
@@ -489,8 +521,6 @@ def simulate(
     Raises:
         SimulationInputError: any malformed argument, naming it.
     """
-    import snnas._core as _core
-
     args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext,
                           precision=precision)
-    return result_from(_core.simulate(**args), dt)
+    return result_from(codes.core().simulate(**args), dt)

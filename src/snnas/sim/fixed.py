@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from snnas.errors import SimulationInputError
+from snnas.sim import codes
 from snnas.sim.engine import (
     RESETS,
     ArrayLike,
@@ -41,9 +42,9 @@ from snnas.sim.engine import (
 
 __all__ = ["DECAY_ONE", "FIXED_MODELS", "FixedSimNetwork", "fixed_arguments", "simulate_fixed"]
 
-FIXED_MODELS: dict[str, int] = {"if": 0, "lif": 1, "cuba_lif": 2}  # the models with a fixed-point mode
+FIXED_MODELS: dict[str, int] = codes.FIXED_MODELS  # the models with a fixed-point mode (cpp/codes.hpp)
 
-DECAY_ONE = 4096  # a decay factor d is the fraction d / 4096 of the state lost per step
+DECAY_ONE: int = codes.LIMITS["decay_one"]  # a decay factor d is the fraction d / DECAY_ONE of the state lost per step
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,5 @@ def simulate_fixed(
     Raises:
         SimulationInputError: any malformed argument, naming it.
     """
-    import snnas._core as _core
-
     args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
-    return result_from(_core.simulate_fixed(**args), dt)
+    return result_from(codes.core().simulate_fixed(**args), dt)

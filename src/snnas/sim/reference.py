@@ -26,13 +26,19 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from snnas.sim import codes
 from snnas.sim.engine import ArrayLike, Precision, SimNetwork, SimulationResult, core_arguments, result_from
 from snnas.sim.fixed import FixedSimNetwork, fixed_arguments
 
 __all__ = ["run_fixed_reference", "run_reference", "simulate_fixed_reference", "simulate_reference"]
 
-_IF, _LIF, _CUBA, _ALIF, _IZH, _HH = 0, 1, 2, 3, 4, 5
-_HIDDEN = {_ALIF: ("theta",), _IZH: ("u",), _HH: ("m", "h", "n")}
+# The core's codes (cpp/codes.hpp) as module-level ints, which numba compiles in as constants.
+_IF, _LIF, _CUBA, _ALIF, _IZH, _HH = (codes.MODELS[name] for name in ("if", "lif", "cuba_lif", "adaptive_lif",
+                                                                      "izhikevich", "hodgkin_huxley"))
+_SUBTRACT = codes.RESETS["subtract"]
+_SHIFT = codes.LIMITS["decay_shift"]  # fixed point: a state x loses (x * d) >> _SHIFT per step
+_HIDDEN = {codes.MODELS[name]: rows for name, rows in codes.HIDDEN.items()}
+_STEPPED = frozenset(codes.MODELS[name] for name in codes.STEPPED_MODELS)
 # Hodgkin-Huxley constants (mS/cm^2, mV), as in cpp/neurons.hpp.
 _G_NA, _G_K, _G_L = 120.0, 36.0, 0.3
 _E_NA, _E_K, _E_L = 50.0, -77.0, -54.387
@@ -382,18 +388,19 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
     n = args["v_th"].shape[0]
     cur, mode = _current_table(args["i_ext"], n, np.float64)
     model = int(args["model"])
-    if model in _HIDDEN:
+    subtract = bool(args["reset"] == _SUBTRACT)
+    if model in _STEPPED:
         def per_neuron(key: str) -> np.ndarray:
             value = args.get(key)
             return np.zeros(n) if value is None else value
 
-        raw = _run_stepped(int(args["n_steps"]), model, bool(args["reset"] == 1), args["v_th"], args["v_reset"],
+        raw = _run_stepped(int(args["n_steps"]), model, subtract, args["v_th"], args["v_reset"],
                            args["v_rest"], args["alpha_m"], args["t_ref"], per_neuron("beta"), per_neuron("alpha_a"),
                            per_neuron("izh_ka"), per_neuron("izh_b"), per_neuron("izh_d"), float(args["dt"]),
                            int(args["substeps"]), args["v0"], args["row_ptr"], args["target"], args["weight"],
                            args["delay"], args["ext_step"], args["ext_id"], args["ext_weight"], cur, mode)
         result = dict(zip(_KEYS, raw[:4] + raw[5:]))
-        result["hidden"] = {name: raw[4][r].copy() for r, name in enumerate(_HIDDEN[model])}
+        result["hidden"] = {name: raw[4][r].copy() for r, name in enumerate(_HIDDEN.get(model, ()))}
         return result
     # Single precision: every real input rounded to float32 once, as the engine does.
     single = args.get("precision") == "single"
@@ -401,7 +408,7 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
     def real(x: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(x, dtype=np.float32) if single else x
 
-    out = _run(int(args["n_steps"]), model, bool(args["reset"] == 1), real(args["v_th"]), real(args["v_reset"]),
+    out = _run(int(args["n_steps"]), model, subtract, real(args["v_th"]), real(args["v_reset"]),
                real(args["v_rest"]), real(args["alpha_m"]), real(args["alpha_s"]), args["t_ref"], real(args["v0"]),
                real(args["i0"]), args["row_ptr"], args["target"], real(args["weight"]), args["delay"],
                args["ext_step"], args["ext_id"], real(args["ext_weight"]), real(cur), mode,
@@ -428,11 +435,9 @@ def simulate_reference(
     The input is checked by the compiled core's validator first, so a malformed argument raises
     :class:`~snnas.errors.SimulationInputError` exactly as in :func:`snnas.sim.engine.simulate`.
     """
-    import snnas._core as _core
-
     args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext,
                           precision=precision)
-    _core.validate(**args)
+    codes.core().validate(**args)
     return result_from(run_reference(args), dt)
 
 
@@ -444,8 +449,8 @@ def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_
     if model == _IF:
         return True
     if model == _LIF:
-        return (v * dm) >> 12 == 0
-    return (i * ds) >> 12 == 0 and i - ((v * dm) >> 12) == 0
+        return (v * dm) >> _SHIFT == 0
+    return (i * ds) >> _SHIFT == 0 and i - ((v * dm) >> _SHIFT) == 0
 
 
 @numba.njit(cache=True)
@@ -485,16 +490,16 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
             if active[k]:
                 updates += 1
             if model == _CUBA:
-                i[k] = min(max(i[k] - ((i[k] * ds[k]) >> 12), lo), hi)
+                i[k] = min(max(i[k] - ((i[k] * ds[k]) >> _SHIFT), lo), hi)
             fired[k] = False
             if step <= ref_end[k]:
                 continue
             if model == _IF:
                 v[k] = min(max(v[k] + ie, lo), hi)
             elif model == _LIF:
-                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> 12) + ie, lo), hi)
+                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> _SHIFT) + ie, lo), hi)
             else:
-                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> 12) + i[k] + ie, lo), hi)
+                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> _SHIFT) + i[k] + ie, lo), hi)
             fired[k] = v[k] >= v_th[k]
         # (3) deliver
         se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, acc, slot, ext_step, ext_id, ext_weight,
@@ -526,8 +531,9 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
 def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
     """Run the fixed-point reference on the arguments of ``snnas._core.simulate_fixed`` (already valid)."""
     cur, mode = _current_table(args["i_ext"], args["v_th"].shape[0], np.int32)
-    out = _run_fixed(int(args["n_steps"]), int(args["model"]), bool(args["reset"] == 1), int(args["state_bits"]),
-                     args["v_th"], args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
+    subtract = bool(args["reset"] == _SUBTRACT)
+    out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, int(args["state_bits"]), args["v_th"],
+                     args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
                      args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
                      args["ext_id"], args["ext_weight"], cur, mode)
     return dict(zip(_KEYS, out))
@@ -548,8 +554,6 @@ def simulate_fixed_reference(
     The input is checked by the compiled core's validator first, so a malformed argument raises
     :class:`~snnas.errors.SimulationInputError` exactly as in ``simulate_fixed``.
     """
-    import snnas._core as _core
-
     args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
-    _core.validate_fixed(**args)
+    codes.core().validate_fixed(**args)
     return result_from(run_fixed_reference(args), dt)
