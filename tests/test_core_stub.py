@@ -164,7 +164,7 @@ def test_the_check_sees_a_missing_name_and_a_wrong_parameter() -> None:
            "['t_hop_z']" in problems
 
 
-@pytest.mark.parametrize("name", sorted(public(dir(core)) - {"__version__"}))
+@pytest.mark.parametrize("name", sorted(n for n in public(dir(core)) if callable(getattr(core, n))))
 def test_every_function_reports_a_pybind11_signature(name: str) -> None:
     """The signature check reads ``__doc__``: every function and method must carry one."""
     obj = getattr(core, name)

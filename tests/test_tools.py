@@ -21,13 +21,7 @@ import pytest
 from tests.conftest import ROOT
 
 PENDING: tuple[str, ...] = (
-    "src/snnas/sim/",
-    "src/snnas/evaluate/onchip.py",
-    "src/snnas/evaluate/cost.py",
     "benchmarks/bench_sim.py",
-    "tests/sim/",
-    "tests/evaluate/test_onchip.py",
-    "tests/evaluate/test_cost.py",
 )
 
 # "path:line:col: CODE message" (ruff, concise) and "path:line: error: message  [code]" (mypy).

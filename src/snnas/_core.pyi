@@ -13,6 +13,14 @@ from numpy.typing import NDArray
 
 __version__: str
 
+# The core's code tables (cpp/codes.hpp), read by snnas.codes: name -> code, limits by name.
+MODELS: dict[str, int]
+FIXED_MODELS: dict[str, int]
+STEPPED_MODELS: dict[str, float | None]
+HIDDEN: dict[str, tuple[str, ...]]
+RESETS: dict[str, int]
+LIMITS: dict[str, int]
+
 _F64 = NDArray[np.float64]
 _I32 = NDArray[np.int32]
 _I64 = NDArray[np.int64]

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import snnas._core as core
+from snnas import codes
 from snnas.errors import SimulationInputError
-from snnas.sim import codes, engine, fixed, reference
+from snnas.sim import engine, fixed, reference
 from snnas.sim.engine import SimNetwork, network_arguments, simulate
 from snnas.sim.reference import simulate_reference
 from tests.conftest import ROOT
@@ -78,7 +79,7 @@ def _code_tables(tree: ast.AST) -> list[int]:
 def test_no_module_writes_its_own_code_table() -> None:
     copies = {str(p.relative_to(ROOT)): lines for p in sorted((ROOT / "src" / "snnas").rglob("*.py"))
               if (lines := _code_tables(ast.parse(p.read_text())))}
-    assert not copies, f"hand-written code tables (read snnas.sim.codes instead): {copies}"
+    assert not copies, f"hand-written code tables (read snnas.codes instead): {copies}"
     assert _code_tables(ast.parse('MODELS = {"if": 0, "lif": 1}'))  # the scan sees one
 
 

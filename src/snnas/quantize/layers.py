@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from snnas import codes
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.ir.conv import ConvLayer, ConvSpec, compose
@@ -120,7 +121,7 @@ def integer_threshold(threshold: float, scale: float, cap: int) -> int:
 
 def integer_decay_factor(a: float) -> int:
     """d = round((1 - a) · 4096) for a decay per step a: v - ((v·d) >> 12) ≈ a·v."""
-    return int(round((1.0 - a) * 4096))
+    return int(round((1.0 - a) * codes.LIMITS["decay_one"]))
 
 
 def integer_decay(tau: float, dt: float) -> int:
@@ -201,7 +202,7 @@ def chip_precision(chip: Chip, weight_bits: int | None) -> tuple[int, bool, int,
     levels = 2 ** (bits - 1) - 1 if signed else 2**bits - 1
     if levels < 1:
         raise QuantizationError(f"{chip.id}: {bits}-bit {'signed ' if signed else ''}weights leave no levels")
-    state_bits = min(chip.precision.membrane_bits or 24, 48)
+    state_bits = min(chip.precision.membrane_bits or 24, codes.LIMITS["max_state_bits"])
     return bits, signed, levels, state_bits, 2 ** (chip.precision.threshold_bits or state_bits - 1) - 1
 
 

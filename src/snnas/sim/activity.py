@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from snnas import codes
 from snnas.errors import SnnasError
 from snnas.ir.network import NeuronCSR
 from snnas.mapping import Mapping
-from snnas.sim import codes
 
 __all__ = ["AsyncTiming", "ChipActivity", "ChipCounter", "activity_from_spikes", "async_timing",
            "async_timing_reference", "count_activity"]

@@ -65,8 +65,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from snnas import codes
 from snnas.errors import SimulationInputError
-from snnas.sim import codes
 
 __all__ = [
     "MODELS", "PRECISIONS", "STEPPED_MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments",
@@ -78,7 +78,7 @@ Model = Literal["if", "lif", "cuba_lif", "adaptive_lif", "izhikevich", "hodgkin_
 Reset = Literal["value", "subtract"]
 Precision = Literal["double", "single"]
 PRECISIONS = ("double", "single")
-# The core's tables (cpp/codes.hpp, read by snnas.sim.codes): model and reset codes, the models evaluated in
+# The core's tables (cpp/codes.hpp, read by snnas.codes): model and reset codes, the models evaluated in
 # every step with their longest default sub-step [s] (None: one sub-step), the most sub-steps per step.
 MODELS: dict[str, int] = codes.MODELS
 STEPPED_MODELS: dict[str, float | None] = codes.STEPPED_MODELS

@@ -27,8 +27,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from snnas import codes
 from snnas.errors import SimulationInputError
-from snnas.sim import codes
 from snnas.sim.engine import (
     RESETS,
     ArrayLike,

@@ -26,7 +26,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from snnas.sim import codes
+from snnas import codes
 from snnas.sim.engine import ArrayLike, Precision, SimNetwork, SimulationResult, core_arguments, result_from
 from snnas.sim.fixed import FixedSimNetwork, fixed_arguments
 

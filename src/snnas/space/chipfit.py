@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from snnas import codes
 from snnas.chip import Chip
 from snnas.space.base import SpaceError
 
 __all__ = ["FIXED_POINT_MODELS", "fit_to_chip"]
 
 #: Models whose chip accuracy snnas can compute (the fixed-point engine runs them; see snnas.quantize.layers).
-FIXED_POINT_MODELS = ("if", "lif", "cuba_lif")
+FIXED_POINT_MODELS: tuple[str, ...] = tuple(codes.FIXED_MODELS)  # the core's table (cpp/codes.hpp)
 
 
 def fit_to_chip(space: str, chip: Chip, neurons: Sequence[str], recurrent: Sequence[bool],

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,14 +28,13 @@ from numpy.typing import NDArray
 from snnas.data.datasets import Dataset, Split, split
 from snnas.ir.conv import ConvSpec
 from snnas.ir.network import Conv, Dense, Input, Network, Population, Projection
-from snnas.train.config import LayerNeuron, TrainConfig
+from snnas.train.config import NEURONS, LayerNeuron, Neuron, TrainConfig
 from snnas.train.fit import TrainError
 from snnas.train.layers import TrainResult
 from snnas.train.layers import train as train_layers
 
 __all__ = ["LayerView", "layer_view", "train", "train_network"]
 
-_MODELS = ("if", "lif", "cuba_lif", "adaptive_lif")
 
 
 @dataclass(frozen=True)
@@ -161,10 +160,10 @@ def layer_view(net: Network, config: TrainConfig | None = None) -> LayerView:
     base = config if config is not None else TrainConfig(progress=False)
     inp, order, feed, loops = _chain(net)
     models = {p.neuron.model for p in order}
-    if len(models) != 1 or not models <= set(_MODELS):
-        raise TrainError(f"network {net.name!r}: the layer trainer needs one neuron model of {', '.join(_MODELS)} "
+    if len(models) != 1 or not models <= set(NEURONS):
+        raise TrainError(f"network {net.name!r}: the layer trainer needs one neuron model of {', '.join(NEURONS)} "
                          f"for every population, got {sorted(models)}")
-    model = models.pop()
+    model = cast(Neuron, models.pop())
     discrete = [p.neuron.discretize(net.dt, p.size) for p in order]
     resets = {d.reset for d in discrete}
     if len(resets) != 1:
