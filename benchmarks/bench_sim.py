@@ -29,6 +29,7 @@ temporary directory (``pip wheel``, about a minute).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -37,10 +38,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _builds import THREADS, Worker, build_native  # noqa: E402
+
+for _name, _value in THREADS.items():  # single-threaded figures, set before numpy and numba load
+    os.environ.setdefault(_name, _value)
+
+import numpy as np  # noqa: E402
 from _machine import machine  # noqa: E402
 
 from snnas import _core  # noqa: E402
