@@ -15,23 +15,36 @@
     recurrent network of 1,000 neurons (p = 0.01) for 200 steps: neuron updates per second of the C++
     engine and of the numba reference (at most 3 runs each; Hodgkin-Huxley with its default 100
     sub-steps per 1 ms step).
+(p) portable against native build: the C++ figures above (whole calls of (a), (a'), (s), (f), the prepared
+    runs of (d), (g)) with the installed core (the portable default build, whose hot kernels dispatch to
+    an AVX2 clone on CPUs that have it) and with a copy built with SNNAS_NATIVE=ON (-march=native) on this
+    machine, each in a worker process of its own (benchmarks/_builds.py), the two builds run alternately
+    case by case; medians and ratios of wall and CPU time, and whether both builds give identical results.
 
-Every figure is the median of several runs. Usage: ``python benchmarks/bench_sim.py [--repeats 7]``.
+Every figure is the median of several runs. Usage: ``python benchmarks/bench_sim.py [--repeats 7]
+[--native-core PATH | --no-native]``; without ``--native-core``, (p) first builds the native copy into a
+temporary directory (``pip wheel``, about a minute).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _builds import THREADS, Worker, build_native  # noqa: E402
+
+for _name, _value in THREADS.items():  # single-threaded figures, set before numpy and numba load
+    os.environ.setdefault(_name, _value)
+
+import numpy as np  # noqa: E402
 from _machine import machine  # noqa: E402
 
 from snnas import _core  # noqa: E402
@@ -140,14 +153,19 @@ def single_precision(net: SimNetwork, repeats: int, reference: bool) -> None:
               f"(same spikes: {same})")
 
 
-def fixed_point(net: SimNetwork, repeats: int, reference: bool) -> None:
+def fixed_point_arguments(net: SimNetwork) -> dict[str, Any]:
     """(a) quantised: v_th = 1000, weights 20 / -100, decay 205/4096 (about dt/tau), drive 53..75 per step."""
     fixed = FixedSimNetwork(row_ptr=net.row_ptr, target=net.target,
                             weight=np.rint(np.asarray(net.weight) * 1000).astype(np.int32), delay=net.delay,
                             model="lif", state_bits=24, v_th=1000, v_reset=0, decay_m=205, t_ref=2)
     d = drive(1.0)
-    args = fixed_arguments(fixed, STEPS, v0=np.rint(d["v0"] * 1000).astype(np.int64),
+    return fixed_arguments(fixed, STEPS, v0=np.rint(d["v0"] * 1000).astype(np.int64),
                            i_ext=np.rint(d["i_ext"] * 1000 * 205 / 4096).astype(np.int32))
+
+
+def fixed_point(net: SimNetwork, repeats: int, reference: bool) -> None:
+    """(f): see fixed_point_arguments()."""
+    args = fixed_point_arguments(net)
     t_cpp, out = timed(lambda: _core.simulate_fixed(**args), repeats)
     ev = out["synaptic_events"]
     print(f"(f) fixed point, same network, median of {repeats} runs: mean rate "
@@ -188,38 +206,126 @@ STEPPED = {
 }
 
 
+STEPPED_N, STEPPED_STEPS = 1_000, 200
+
+
+def stepped_arguments(model: str) -> dict[str, Any]:
+    """The arguments of ``_core.simulate`` for the (g) network of one stepped model."""
+    n = STEPPED_N
+    kw, w_exc, i_range, v_range = STEPPED[model]
+    rng = np.random.default_rng(3)
+    degree = rng.binomial(n, P, size=n)
+    row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
+    m = int(row_ptr[-1])
+    weight = np.where(np.repeat(np.arange(n), degree) < int(0.8 * n), w_exc, -5 * w_exc)
+    net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m, dtype=np.int32), weight=weight,
+                     delay=np.ones(m, dtype=np.int32), model=model, **kw)  # type: ignore[arg-type]
+    return core_arguments(net, STEPPED_STEPS, DT, v0=rng.uniform(*v_range, n), i_ext=rng.uniform(*i_range, n))
+
+
 def stepped_models(repeats: int, reference: bool) -> None:
-    n, steps = 1_000, 200
     reps = min(repeats, 3)
-    print(f"(g) stepped models, {n} neurons, p = {P}, {steps} steps of {DT * 1e3:g} ms, median of {reps} runs")
-    for model, (kw, w_exc, i_range, v_range) in STEPPED.items():
-        rng = np.random.default_rng(3)
-        degree = rng.binomial(n, P, size=n)
-        row_ptr = np.concatenate(([0], np.cumsum(degree))).astype(np.int64)
-        m = int(row_ptr[-1])
-        weight = np.where(np.repeat(np.arange(n), degree) < int(0.8 * n), w_exc, -5 * w_exc)
-        net = SimNetwork(row_ptr=row_ptr, target=rng.integers(0, n, size=m, dtype=np.int32), weight=weight,
-                         delay=np.ones(m, dtype=np.int32), model=model, **kw)  # type: ignore[arg-type]
-        args = core_arguments(net, steps, DT, v0=rng.uniform(*v_range, n), i_ext=rng.uniform(*i_range, n))
-        t_cpp, out = timed(lambda: _core.simulate(**args), reps)
+    print(f"(g) stepped models, {STEPPED_N} neurons, p = {P}, {STEPPED_STEPS} steps of {DT * 1e3:g} ms, "
+          f"median of {reps} runs")
+    for model in STEPPED:
+        args = stepped_arguments(model)
+        t_cpp, out = timed(lambda args=args: _core.simulate(**args), reps)
         updates = out["neuron_updates"]
         line = (f"    {model:15s}: {out['spikes']:6d} spikes, C++ {t_cpp * 1e3:8.1f} ms "
                 f"{updates / t_cpp:.3e} neuron updates/s (substeps {args['substeps']})")
         if reference:
             run_reference(args)  # compile outside the timing
-            t_ref, ref = timed(lambda: run_reference(args), reps)
+            t_ref, ref = timed(lambda args=args: run_reference(args), reps)
             same = np.array_equal(ref["spike_id"], out["spike_id"]) and np.array_equal(ref["v"], out["v"])
             line += f"; numba {t_ref * 1e3:8.1f} ms, ratio {t_ref / t_cpp:.1f}x (bit-identical: {same})"
         print(line)
+
+
+def cases() -> dict[str, Callable[[], Any]]:
+    """The C++ figures that (p) compares between builds: label -> zero-argument call ((g): stepped models)."""
+    net = make_network()
+    args = core_arguments(net, STEPS, DT, **drive(1.0))
+    per_synapse = core_arguments(make_network(per_synapse_weights=True), STEPS, DT, **drive(1.0))
+    single = {**args, "precision": "single"}
+    fixed = fixed_point_arguments(net)
+    prepared = _core.prepare(**network_arguments(net, DT))
+    full, sparse = (run_arguments(N, STEPS, **drive(f)) for f in (1.0, SPARSE))
+    found: dict[str, Callable[[], Any]] = {
+        "(a)  LIF, whole call": lambda: _core.simulate(**args),
+        "(a') per-synapse weights": lambda: _core.simulate(**per_synapse),
+        "(s)  single precision": lambda: _core.simulate(**single),
+        "(f)  fixed point": lambda: _core.simulate_fixed(**fixed),
+        "(d)  prepared run, full": lambda: prepared.run(**full),
+        "(d)  prepared run, sparse": lambda: prepared.run(**sparse),
+    }
+    for model in STEPPED:
+        stepped = stepped_arguments(model)
+        found[f"(g)  {model}"] = lambda stepped=stepped: _core.simulate(**stepped)
+    return found
+
+
+def compare_builds(portable_core: str, native_core: str, repeats: int) -> None:
+    """(p): every case of cases() with the portable core (- : the installed one) and the native one, alternately."""
+    builds = {"portable": Worker(portable_core), "native": Worker(native_core)}
+    try:
+        for name, w in builds.items():
+            info = {k: v for k, v in w.info.items() if k in ("build", "kernels", "native")}
+            print(f"    {name:8s}: {info}  {w.info['file']}")
+        labels: list[str] = builds["portable"].info["cases"]
+        runs = {label: min(repeats, 3) if label.startswith("(g)") else repeats for label in labels}
+        times: dict[str, dict[str, list[tuple[float, float]]]] = {b: {label: [] for label in labels} for b in builds}
+        digests: dict[str, dict[str, set[str]]] = {b: {label: set() for label in labels} for b in builds}
+        for w in builds.values():  # first touch of every case outside the timing
+            for label in labels:
+                w.ask(label)
+        for r in range(repeats):
+            order = list(builds) if r % 2 == 0 else list(reversed(builds))
+            for label in labels:
+                if r >= runs[label]:
+                    continue
+                for b in order:
+                    answer = builds[b].ask(label)
+                    times[b][label].append((answer["wall"], answer["cpu"]))
+                    digests[b][label].add(answer["digest"])
+    finally:
+        for w in builds.values():
+            w.close()
+    print(f"    {'figure':28s} {'portable ms':>12s} {'native ms':>10s} {'portable/native':>16s}  "
+          f"{'CPU ms: portable':>16s} {'native':>8s} {'ratio':>6s}  identical results")
+    for label in labels:
+        med = {b: [statistics.median(t[k] for t in times[b][label]) * 1e3 for k in (0, 1)] for b in builds}
+        p, n = med["portable"], med["native"]
+        same = len(digests["portable"][label]) == 1 and digests["portable"][label] == digests["native"][label]
+        print(f"    {label:28s} {p[0]:12.2f} {n[0]:10.2f} {p[0] / n[0]:15.2f}x  {p[1]:16.2f} {n[1]:8.2f} "
+              f"{p[1] / n[1]:5.2f}x  {same}")
+
+
+def portable_vs_native(portable_core: str, native_core: str | None, repeats: int) -> None:
+    print(f"(p) portable vs native build of the core, interleaved case by case, median of {repeats} runs each "
+          f"(3 for (g)); BLAS and numba threads: {THREADS['OPENBLAS_NUM_THREADS']}")
+    if native_core is not None:
+        compare_builds(portable_core, native_core, repeats)
+        return
+    with tempfile.TemporaryDirectory(prefix="snnas-native-") as tmp:
+        compare_builds(portable_core, str(build_native(Path(tmp))), repeats)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument("--native-core", metavar="PATH", help="(p): a native build of snnas/_core*.so to compare "
+                        "with (default: build one with pip wheel -Ccmake.define.SNNAS_NATIVE=ON)")
+    parser.add_argument("--portable-core", metavar="PATH", default="-",
+                        help="(p): the portable build to compare (default: the installed snnas._core)")
+    parser.add_argument("--no-native", action="store_true", help="skip (p), the comparison with a native build")
+    parser.add_argument("--only-builds", action="store_true", help="run (p) only")
     ns = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"core: {_core.build_info()}\n")
+    if ns.only_builds:
+        portable_vs_native(ns.portable_core, ns.native_core, ns.repeats)
+        return 0
     net = make_network()
     throughput("a", net, ns.repeats, not ns.skip_reference)
     print()
@@ -232,6 +338,9 @@ def main() -> int:
     scaling(net, ns.repeats)
     print()
     stepped_models(ns.repeats, not ns.skip_reference)
+    if not ns.no_native:
+        print()
+        portable_vs_native(ns.portable_core, ns.native_core, ns.repeats)
     return 0
 
 

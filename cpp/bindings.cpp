@@ -49,9 +49,12 @@ py::dict build_info() {
 #endif
 #if defined(SNNAS_NATIVE)
   info["native"] = true;
+  info["build"] = "native";
 #else
   info["native"] = false;
+  info["build"] = "portable";
 #endif
+  info["kernels"] = snnas::kernel_variant();  // the clone of the hot kernels this CPU runs (dispatch.hpp)
   return info;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "dispatch.hpp"
 #include "network.hpp"
 #include "neurons.hpp"
 
@@ -11,8 +12,10 @@ namespace detail {
 
 // The branch-free body of Engine::fast_block() (see there). A separate function so that the restrict
 // qualifiers of its parameters hold and GCC can vectorise the loop. counts: updates, inputs received.
+// SNNAS_HOT (dispatch.hpp): its selects vectorise only with AVX2 or later (the baseline lacks blends and
+// 64-bit compares), so it has clones for those.
 template <Model M, typename R>
-__attribute__((noinline)) void fast_block_kernel(
+SNNAS_HOT __attribute__((noinline)) void fast_block_kernel(
     int32_t lo, int32_t hi, int32_t n, bool per_step, R* __restrict prev, const R* __restrict cur,
     R* __restrict v, R* __restrict is, const R* __restrict vth, const R* __restrict vrest,
     const R* __restrict am, const R* __restrict bs, int32_t* __restrict last,

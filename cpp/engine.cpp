@@ -24,6 +24,7 @@
 #include <type_traits>
 
 #include "dense_kernel.hpp"
+#include "dispatch.hpp"
 #include "neurons.hpp"
 #include "prepared.hpp"
 
@@ -293,7 +294,7 @@ class Engine {
   // visit() for every neuron in index order, written for the dense regime: one sequential pass over the
   // arrays, selects instead of branches where outcomes vary between neurons; same values as visit().
   template <Model M>
-  void dense_pass(int32_t n, R* prev_or_null, const R* cur_or_null, bool collect) {
+  SNNAS_HOT void dense_pass(int32_t n, R* prev_or_null, const R* cur_or_null, bool collect) {
     R* __restrict v = v_.data();
     R* __restrict is = i_.data();
     const R* __restrict vth = v_th_.data();
@@ -391,8 +392,8 @@ class Engine {
 
   // Whether every neuron of [lo, hi) has last_ == m or nothing to do in step m + 1 (no input pending,
   // not wanted, not driven): the condition of fast_block(). Branch-free, so that GCC vectorises it.
-  bool fast_block_ok(int32_t lo, int32_t hi, int32_t m, const R* __restrict prev, const R* __restrict cur,
-                     bool per_step) const {
+  SNNAS_HOT bool fast_block_ok(int32_t lo, int32_t hi, int32_t m, const R* __restrict prev,
+                               const R* __restrict cur, bool per_step) const {
     const int32_t* __restrict last = last_.data();
     const uint16_t* __restrict want = want_.data();
     const uint16_t* __restrict drv = driven_flag_.data();
@@ -628,7 +629,18 @@ class Engine {
 
 }  // namespace
 
-
+const char* kernel_variant() {
+#if SNNAS_HOT_CLONES
+  // The tests of the ifunc resolvers of SNNAS_HOT, in their order.
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
+  return __builtin_cpu_supports("avx2") ? "avx2" : "default";
+#elif defined(SNNAS_NATIVE)
+  return "native";
+#else
+  return "single";
+#endif
+}
 
 std::vector<const char*> hidden_names(Model model) {
   const ModelInfo& info = model_info(model);

@@ -46,6 +46,11 @@ std::string validate_precision(Model model, Precision precision);
 // Names of the rows of Result::hidden for a model.
 std::vector<const char*> hidden_names(Model model);
 
+// Which variant of the multiversioned kernels (dispatch.hpp) runs on this CPU: "x86-64-v4", "avx2" or
+// "default" (the baseline clone) in a portable build, "native" in a SNNAS_NATIVE build, "single" where no clones exist
+// (another compiler or CPU).
+const char* kernel_variant();
+
 // A validated network made ready to run: synapses regrouped for delivery, decay powers tabulated.
 // Runs do not modify it, so one PreparedNetwork can serve many runs (several at once, from different
 // threads).
