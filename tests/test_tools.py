@@ -2,11 +2,7 @@
 nothing, so the test command of the README (run by .ci/run) keeps the tree clean.
 
 Both run as subprocesses from the root of the repository with the interpreter running pytest (the ``test``
-extra installs them) and fail with the tool's own report.
-
-While the layout issue is under way, the packages listed in ``PENDING`` are being cleaned by their owners in
-parallel: problems confined to them make the test xfail (naming them); a problem anywhere else fails it. Once
-they are clean, empty ``PENDING`` to make both tests strict.
+extra installs them) and fail with the tool's own report, naming the files.
 """
 
 from __future__ import annotations
@@ -19,10 +15,6 @@ from collections import Counter
 import pytest
 
 from tests.conftest import ROOT
-
-PENDING: tuple[str, ...] = (
-    "benchmarks/bench_sim.py",
-)
 
 # "path:line:col: CODE message" (ruff, concise) and "path:line: error: message  [code]" (mypy).
 _PROBLEM = re.compile(r"^(?P<path>[^\s:][^:]*):\d+:(?:\d+:)? (?:error:|[A-Z]+[0-9]+ )")
@@ -40,15 +32,12 @@ def problem_files(report: str) -> Counter[str]:
 
 
 def judge(tool: str, status: int, report: str) -> None:
-    """Pass on a clean report, xfail when every problem lies in a PENDING file, fail otherwise."""
+    """Pass on a clean report; fail naming the files with problems (or the tool's failure) otherwise."""
     if status == 0:
         return
     files = problem_files(report)
     assert files, f"{tool} failed (exit status {status}) without listing a problem:\n{report}"
-    ours = sorted(f for f in files if not f.startswith(PENDING))
-    assert not ours, f"{tool} reports problems in {ours}:\n{report}"
-    pytest.xfail(f"{tool}: {sum(files.values())} problems left, all in packages still being cleaned: "
-                 + ", ".join(f"{f} ({n})" for f, n in sorted(files.items())))
+    raise AssertionError(f"{tool} reports problems in {sorted(files)}:\n{report}")
 
 
 def test_ruff_reports_nothing() -> None:
@@ -64,15 +53,15 @@ def test_mypy_strict_reports_nothing(request: pytest.FixtureRequest) -> None:
     judge("mypy", status, report)
 
 
-def test_the_judge_tells_pending_problems_from_others() -> None:
-    """The reading of the reports: a problem outside PENDING fails, problems inside it xfail."""
-    theirs = "src/snnas/sim/engine.py:3: error: Returning Any  [no-any-return]\nFound 1 error in 1 file\n"
-    ours = "src/snnas/export.py:5:121: E501 Line too long (130 > 120)\nFound 1 error.\n"
-    assert problem_files(theirs + ours) == {"src/snnas/sim/engine.py": 1, "src/snnas/export.py": 1}
+def test_the_judge_reads_the_reports() -> None:
+    """A listed problem fails naming its file; a failure without one fails too; a clean report passes."""
+    mypy = "src/snnas/sim/engine.py:3: error: Returning Any  [no-any-return]\nFound 1 error in 1 file\n"
+    ruff = "src/snnas/export.py:5:121: E501 Line too long (130 > 120)\nFound 1 error.\n"
+    assert problem_files(mypy + ruff) == {"src/snnas/sim/engine.py": 1, "src/snnas/export.py": 1}
     with pytest.raises(AssertionError, match=r"problems in \['src/snnas/export.py'\]"):
-        judge("ruff", 1, ours)
-    with pytest.raises(pytest.xfail.Exception, match=r"src/snnas/sim/engine.py \(1\)"):
-        judge("mypy", 1, theirs)
+        judge("ruff", 1, ruff)
+    with pytest.raises(AssertionError, match=r"problems in \['src/snnas/sim/engine.py'\]"):
+        judge("mypy", 1, mypy)
     with pytest.raises(AssertionError, match="without listing a problem"):
         judge("mypy", 2, "mypy: can't read file 'src/snnas': No such file or directory\n")
     judge("ruff", 0, "All checks passed!\n")
