@@ -260,10 +260,15 @@ def test_surrogate_names_are_the_kernels() -> None:
 
 @pytest.mark.parametrize(("change", "match"), [
     ({"neuron": "izhikevich"}, r"neuron must be one of 'lif', 'if', 'cuba_lif', 'adaptive_lif', got 'izhikevich'"),
-    ({"reset": "value"}, r"reset must be one of 'zero', 'subtract', got 'value'"),
+    ({"reset": "hard"}, r"reset must be one of 'value', 'subtract', 'zero', got 'hard'"),
     ({"surrogate": "relu"}, r"surrogate must be one of 'fast_sigmoid', 'arctan', 'triangle', got 'relu'"),
     ({"epochs": 0}, r"epochs must be a positive integer, got 0"),
 ])
 def test_a_bad_config_is_refused_when_built(change: dict, match: str) -> None:
     with pytest.raises(TrainError, match=match):
         TrainConfig(**change)
+
+
+def test_reset_speaks_the_irs_vocabulary() -> None:
+    assert TrainConfig(reset="zero") == TrainConfig(reset="value") == TrainConfig()
+    assert TrainConfig().reset == "value"

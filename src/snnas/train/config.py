@@ -29,7 +29,9 @@ __all__ = ["LOSSES", "ConvSpec", "LayerNeuron", "TrainConfig", "conv_layers", "d
            "layer_count", "layer_decay", "layer_threshold", "neuron_parameters", "weight_shapes"]
 
 Neuron = Literal["lif", "if", "cuba_lif", "adaptive_lif"]
-TrainReset = Literal["zero", "subtract"]  # "zero" is the IR's reset "value" with v_reset = 0
+# The IR's (and the simulators' and the quantiser's) resets: "value" (to v_reset = 0 here) or "subtract";
+# "zero" is the trainer's older spelling of "value", accepted and stored as "value".
+TrainReset = Literal["value", "subtract", "zero"]
 Surrogate = Literal["fast_sigmoid", "arctan", "triangle"]
 Loss = Literal["count", "membrane"]
 NEURONS: tuple[str, ...] = get_args(Neuron)
@@ -76,7 +78,7 @@ class TrainConfig:
             adaptation is not differentiated through, like the reset).
         n_steps: time steps per sample.
         dt: step [s]; tau_m: membrane time constant [s]; threshold: θ (in units of the weights).
-        reset: "zero" or "subtract".
+        reset: "value" (to 0) or "subtract" (by θ), as in the IR; "zero" is read as "value".
         encoder, encoder_options: input spike code of static data (see snnas.data.encoding).
         surrogate, slope: surrogate derivative by name, and its steepness k.
         epochs, batch_size, lr: Adam over mini-batches; patience: early stop after that many epochs
@@ -102,7 +104,7 @@ class TrainConfig:
     dt: float = 1e-3
     tau_m: float = 10e-3
     threshold: float = 1.0
-    reset: TrainReset = "zero"
+    reset: TrainReset = "value"
     encoder: str = "rate"
     encoder_options: dict[str, Any] = field(default_factory=dict)
     surrogate: Surrogate = "fast_sigmoid"
@@ -119,6 +121,8 @@ class TrainConfig:
     layers: tuple[LayerNeuron, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.reset == "zero":
+            object.__setattr__(self, "reset", "value")
         check_config(self)
 
 

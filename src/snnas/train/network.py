@@ -235,7 +235,7 @@ def layer_view(net: Network, config: TrainConfig | None = None) -> LayerView:
         extra["tau_syn"] = tau_syn[0]
     cfg = replace(base, hidden=tuple(order[k].size for k in range(len(convs), len(order) - 1)), conv=tuple(convs),
                   recurrent=any(r is not None for r in recurrent), neuron=model, dt=net.dt,
-                  reset="subtract" if first.reset == "subtract" else "zero", layers=tuple(layers),
+                  reset="subtract" if first.reset == "subtract" else "value", layers=tuple(layers),
                   threshold=layers[0].threshold, input_shape=shape if convs else None, **extra)
     result = TrainResult(weights, cfg, [], 0.0, 0.0, recurrent, drives)
     return LayerView(net, result, tuple(gains), tuple(feed), tuple(loops))
