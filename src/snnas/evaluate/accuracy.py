@@ -28,6 +28,7 @@ from snnas.sim.fixed import FixedSimNetwork, simulate_fixed
 from snnas.train.layers import hit_rate
 
 __all__ = ["ChipNet", "assemble_chip_net", "chip_accuracy", "chip_membrane", "chip_net_outputs", "chip_outputs",
+           "chip_readout",
            "graph_chip_outputs"]
 
 
@@ -172,6 +173,16 @@ def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np
             fired = res.spike_ids[res.spike_ids >= chip.out_offset] - chip.out_offset
             out[s, t, fired] = 1
     return mem / max(steps, 1), out
+
+
+def chip_readout(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any]
+                 ) -> tuple[NDArray[Any] | None, NDArray[np.int8]]:
+    """The chip's run on ``raster``: (its readout when that is not the output spike count, else None; the
+    output spikes (samples, steps, classes)). A layer network trained with ``loss="membrane"`` is read by its
+    output neurons' mean integer membrane (:func:`chip_membrane`)."""
+    if isinstance(q, QuantizedNetwork) and q.readout == "membrane":
+        return chip_membrane(q, raster)
+    return None, chip_outputs(q, raster)
 
 
 def chip_accuracy(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any], labels: NDArray[np.int64],

@@ -22,23 +22,16 @@ import numpy as np
 
 from snnas.chip import Chip, load_chip
 from snnas.data.datasets import Dataset, Split
-from snnas.evaluate.accuracy import chip_membrane, chip_outputs, graph_chip_outputs
+from snnas.evaluate.accuracy import chip_readout
 from snnas.evaluate.onchip import evaluate_on_chips
 from snnas.ir.metrics import time_to_decision, van_rossum
 from snnas.ir.network import Network
 from snnas.mapping import Violation, map_network
-from snnas.quantize.graph import quantize_graph
-from snnas.quantize.layers import QuantizationError, quantize
-from snnas.train.config import TrainConfig, encode, input_shape, weight_shapes
-from snnas.train.graph import (
-    GraphConfig,
-    GraphResult,
-    check_graph,
-    graph_forward,
-    init_weights,
-    train_graph,
-)
-from snnas.train.layers import TrainResult, _run, train
+from snnas.quantize.layers import QuantizationError
+from snnas.quantize.network import held, quantize
+from snnas.train.config import TrainConfig, encode
+from snnas.train.graph import GraphConfig
+from snnas.train.trained import fit, run, settings_of, untrained
 
 __all__ = ["Score", "architecture", "score"]
 
@@ -75,17 +68,10 @@ class Score:
 
 
 def architecture(config: TrainConfig, n_inputs: int, n_classes: int, seed: int = 0) -> Network:
-    """The untrained network of a configuration (random weights, the configured neuron model): what
-    feasibility is checked on."""
-    rng = np.random.default_rng(seed)
-    shapes = weight_shapes(config, n_inputs, n_classes)  # conv kernels first, then (inputs, neurons) per dense layer
-    weights = [rng.normal(0, 1, size=s) + 1e-3 for s in shapes]
-    rec = [rng.normal(0, 1, size=(s[1], s[1])) + 1e-3 if config.recurrent and len(config.conv) <= i < len(shapes) - 1
-           else None for i, s in enumerate(shapes)]
-    shape = input_shape(config, n_inputs)
-    result = TrainResult(weights, replace(config, progress=False, input_shape=shape or config.input_shape), [], 0.0,
-                         0.0, rec)
-    return result.to_network(name="candidate")
+    """The untrained network of a layer configuration (random weights, the configured neuron model): what
+    feasibility is checked on (:func:`snnas.train.trained.untrained`, with ``seed``)."""
+    shell = Dataset("shape", np.zeros(0, np.int64), n_inputs, n_classes, x=np.zeros((0, n_inputs)))
+    return untrained(replace(config, seed=seed), shell)
 
 
 def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,
@@ -102,10 +88,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         eval_samples: test samples simulated on the chip model for energy and latency.
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
-    tc = config.train if isinstance(config, GraphConfig) else config
-    untrained = (_graph_architecture(config, data) if isinstance(config, GraphConfig)
-                 else architecture(config, data.n_inputs, data.n_classes, config.seed))
-    _, report = map_network(untrained, chip, mapper)
+    tc = settings_of(config)
+    _, report = map_network(untrained(config, data), chip, mapper)
     blocking = tuple(v for v in report.violations if v.constraint not in _QUANTISED_LIMITS)
     if blocking:
         return Score(chip=chip.id, feasible=False, violations=blocking,
@@ -116,45 +100,21 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     notes: list[str] = []
     chip_out = None
     chip_pred: np.ndarray | None = None  # the chip's readout when it is not the output spike count
-    if isinstance(config, GraphConfig):
-        g_result = train_graph(data, split, config)
-        seconds = g_result.seconds
-        counts, g_saved = graph_forward(config, g_result.weights, x, keep=True)
-        float_out = np.transpose(g_saved["out"][1], (1, 0, 2))
-        rates = tuple(float(g_saved[p][1].mean()) / tc.dt for p, _ in (*config.nodes, ("out", 0)))
-        try:
-            qg = quantize_graph(g_result, chip, weight_bits)
-            chip_out = graph_chip_outputs(qg, x_int)
-            net = GraphResult(qg.float_weights(), config, [], 0.0, 0.0).to_network()
-        except QuantizationError as exc:
-            notes.append(f"no chip accuracy: {exc}")
-            net = g_result.to_network()
-    else:
-        result = train(data, split, config)
-        seconds = result.seconds
-        counts, saved, v_mean = _run(result.weights, x, config, keep=True, recurrent=result.recurrent_or_none(),
-                                     drives=result.drives_or_none())
-        float_out = np.transpose(saved[-1][1], (1, 0, 2))  # (samples, steps, classes)
-        rates = tuple(float(s.mean()) / tc.dt for _, s in saved)  # spikes per neuron per second, per layer
-        if config.loss == "membrane":  # predictions by the readout the network was trained for (train.readout)
-            counts = v_mean
-        try:
-            q = quantize(result, chip, weight_bits)
-            if config.loss == "membrane":
-                chip_pred, chip_out = chip_membrane(q, x_int)
-            else:
-                chip_out = chip_outputs(q, x_int)
-            held = replace(result, weights=q.float_weights(), recurrent=q.float_recurrent())
-        except QuantizationError as exc:
-            notes.append(f"no chip accuracy: {exc}")
-            held = result
-        net = held.to_network()  # with the weights the chip holds
-    acc_float = float((np.argmax(counts, axis=1) == y).mean())
+    trained = fit(config, data, split)
+    floats = run(trained, x)
+    try:
+        q = quantize(trained, chip, weight_bits)
+        chip_pred, chip_out = chip_readout(q, x_int)
+        net = held(trained, q)  # with the weights the chip holds
+    except QuantizationError as exc:
+        notes.append(f"no chip accuracy: {exc}")
+        net = trained.to_network()
+    acc_float = float((np.argmax(floats.readout, axis=1) == y).mean())
     acc_chip = dist = ttd = None
     if chip_out is not None:
         pred = chip_out.sum(axis=1) if chip_pred is None else chip_pred
         acc_chip = float((np.argmax(pred, axis=1) == y).mean())
-        dist = float(van_rossum(float_out, chip_out, dt=tc.dt, tau=5 * tc.dt).mean())
+        dist = float(van_rossum(floats.output, chip_out, dt=tc.dt, tau=5 * tc.dt).mean())
         ttd = float(time_to_decision(chip_out).mean()) * tc.dt
     k = min(eval_samples, len(split.test))
     (res,) = evaluate_on_chips(net, [chip], inputs=x_int[:k], mapper=mapper, seed=tc.seed)
@@ -168,15 +128,9 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     return Score(
         chip=chip.id, feasible=res.feasible, violations=res.report.violations, accuracy_float=acc_float,
         accuracy_chip=acc_chip, energy_j=energy.total_j, energy_tier=tier, energy_complete=energy.complete,
-        latency_s=res.latency.total_s, spikes_per_inference=res.workload.spikes, firing_rate_per_layer=rates,
+        latency_s=res.latency.total_s, spikes_per_inference=res.workload.spikes,
+        firing_rate_per_layer=floats.rates(tc.dt),
         synaptic_ops=res.workload.effective_acs, spike_timing_distance=dist,
-        time_to_decision_s=ttd if ttd is not None and math.isfinite(ttd) else None, train_seconds=seconds,
+        time_to_decision_s=ttd if ttd is not None and math.isfinite(ttd) else None, train_seconds=trained.seconds,
         notes=tuple(notes),
     )
-
-
-def _graph_architecture(config: GraphConfig, data: Dataset) -> Network:
-    """The untrained graph network (random weights): what feasibility is checked on."""
-    sizes = check_graph(config, data.n_inputs, data.n_classes)
-    weights = [w + 1e-3 for w in init_weights(config, sizes, np.random.default_rng(config.train.seed))]
-    return GraphResult(weights, config, [], 0.0, 0.0).to_network(name="candidate")

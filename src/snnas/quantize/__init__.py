@@ -10,7 +10,7 @@ from __future__ import annotations
 from snnas._lazy import lazy_exports
 
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
-    "network": ["fine_tune", "quantize"],
+    "network": ["fine_tune", "held", "quantize"],
     "layers": ["QuantizationError", "QuantizedNetwork", "chip_precision", "integer_decay", "integer_decay_factor",
                "integer_threshold", "integer_weights", "layer_scale", "source_types", "typed"],
     "graph": ["QuantizedGraph", "quantize_graph"],

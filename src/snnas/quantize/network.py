@@ -4,6 +4,7 @@ has: a :class:`~snnas.ir.network.Network`, a layer :class:`~snnas.train.layers.T
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, overload
 
 import numpy as np
@@ -19,7 +20,7 @@ from snnas.train.graph import GraphResult
 from snnas.train.layers import TrainResult
 from snnas.train.network import layer_view
 
-__all__ = ["fine_tune", "quantize"]
+__all__ = ["fine_tune", "held", "quantize"]
 
 
 @overload
@@ -71,3 +72,13 @@ def fine_tune(trained: Network | TrainResult, chip: Chip | str, data: Any, split
         tuned, q = fine_tune_layers(view.result, chip, data, split, epochs, weight_bits, lr)
         return view.write(tuned), q
     return fine_tune_layers(trained, chip, data, split, epochs, weight_bits, lr)
+
+
+def held(trained: TrainResult | GraphResult, q: QuantizedNetwork | QuantizedGraph) -> Network:
+    """The trained network with the weights the chip holds (``q``'s, back in float units): what energy and
+    mapping see."""
+    if isinstance(trained, GraphResult) and isinstance(q, QuantizedGraph):
+        return GraphResult(q.float_weights(), trained.config, [], 0.0, 0.0).to_network()
+    if isinstance(trained, TrainResult) and isinstance(q, QuantizedNetwork):
+        return replace(trained, weights=q.float_weights(), recurrent=q.float_recurrent()).to_network()
+    raise QuantizationError(f"held: {type(q).__name__} is not the quantisation of a {type(trained).__name__}")

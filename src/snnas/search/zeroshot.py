@@ -44,6 +44,7 @@ from snnas.train.scores import (
     score_probe,
     single_threaded,
 )
+from snnas.train.trained import settings_of
 
 __all__ = ["ZeroShotRanker", "rank_order"]
 
@@ -128,7 +129,7 @@ class ZeroShotRanker(Strategy):
         epochs, seed = (self.context.epochs, self.context.seed) if self.context is not None else (1, 0)
         try:
             config = self.space.candidate(g, epochs=epochs, seed=seed).config
-            tc = getattr(config, "train", config)  # a GraphConfig's TrainConfig, or the TrainConfig itself
+            tc = settings_of(config)
             key = (tc.n_steps, tc.dt, tc.encoder, repr(sorted(tc.encoder_options.items())), tc.seed)
             if key not in rasters:
                 rasters[key] = [input_batch(data, idx, config) for idx in batches]

@@ -67,6 +67,7 @@ from snnas.errors import SnnasError
 from snnas.train.config import TrainConfig, conv_layers
 from snnas.train.graph import GraphConfig, check_graph, graph_forward, init_weights
 from snnas.train.layers import forward, init_layer_weights
+from snnas.train.trained import settings_of
 
 __all__ = ["SCORES", "Probe", "ZeroShotError", "codes_of", "hamming_kernel", "iid_closed_form", "input_batch",
            "layer_init", "logdet_score", "probe", "sahd", "sahd_kernel", "score_probe", "single_threaded",
@@ -325,7 +326,7 @@ def codes_of(config: TrainConfig | GraphConfig, x: Any, seed: int, n_classes: in
 def input_batch(data: Dataset, indices: Any, config: TrainConfig | GraphConfig) -> NDArray[np.float64]:
     """The input raster (batch, steps, inputs) of samples ``indices`` as training and scoring encode
     them (the config's steps, dt, encoder and seed)."""
-    tc = config.train if isinstance(config, GraphConfig) else config
+    tc = settings_of(config)
     raster = data.raster(indices, tc.n_steps, tc.dt, tc.encoder, seed=tc.seed, **tc.encoder_options)
     return np.asarray(raster, dtype=np.float64)
 
