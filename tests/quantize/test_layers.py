@@ -191,3 +191,13 @@ def test_fine_tuning_projects_onto_the_weights_an_unsigned_chip_holds() -> None:
     tuned, q = fine_tune(res, unsigned, d, sp, epochs=1)
     assert all(float(w.min()) >= 0.0 for w in tuned.weights)
     assert all(int(np.min(w)) >= 0 for w in q.weights)
+
+
+def test_a_clipped_threshold_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    from snnas.quantize.layers import integer_threshold
+
+    with caplog.at_level("INFO", logger="snnas.quantize.layers"):
+        assert integer_threshold(1.0, 0.001, 255) == 255
+        assert integer_threshold(1.0, 0.01, 255) == 100
+    assert [r.getMessage() for r in caplog.records] == [
+        "threshold 1 / scale 0.001 = 1000 is clipped to 255 (the chip's range is [1, 255])"]

@@ -25,6 +25,7 @@ Chip accuracy, the integer network run in the fixed-point engine, is :mod:`snnas
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -38,6 +39,8 @@ from snnas.errors import SnnasError
 from snnas.ir.conv import ConvLayer, ConvSpec, compose
 from snnas.train.config import TrainConfig, conv_layers, layer_decay, layer_threshold
 from snnas.train.layers import TrainResult, train
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["QuantizationError", "QuantizedNetwork", "chip_precision", "fine_tune", "integer_decay",
            "integer_decay_factor", "integer_threshold", "integer_weights", "layer_scale", "quantize", "source_types",
@@ -115,8 +118,14 @@ def integer_weights(w: NDArray[np.float64], scale: float, levels: int, signed: b
 
 
 def integer_threshold(threshold: float, scale: float, cap: int) -> int:
-    """θ_int = round(θ / s), at least 1 and at most the chip's cap."""
-    return int(min(max(1, round(threshold / scale)), cap))
+    """θ_int = round(θ / s), at least 1 and at most the chip's cap (a clipped threshold is logged: the chip then
+    fires at another level than the float network)."""
+    ideal = round(threshold / scale)
+    out = int(min(max(1, ideal), cap))
+    if out != ideal:
+        logger.info("threshold %g / scale %g = %d is clipped to %d (the chip's range is [1, %d])", threshold, scale,
+                    ideal, out, cap)
+    return out
 
 
 def integer_decay_factor(a: float) -> int:
