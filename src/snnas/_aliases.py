@@ -46,6 +46,7 @@ ALIASES: dict[str, str] = {
 # there): package -> name -> the module that now defines it. Only the stage packages' lazy lookup reads this
 # table (:func:`snnas._lazy.lazy_exports`), so no stage imports a later one.
 MOVED_NAMES: dict[str, dict[str, str]] = {
+    "snnas.sim.reference": {"simulate_reference": "snnas.sim.engine", "simulate_fixed_reference": "snnas.sim.fixed"},
     "snnas.quantize": {name: "snnas.evaluate.accuracy" for name in
                        ("chip_accuracy", "chip_outputs", "chip_membrane", "graph_chip_outputs", "ChipNet",
                         "assemble_chip_net", "chip_net_outputs")},

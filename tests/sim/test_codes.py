@@ -14,9 +14,9 @@ import pytest
 import snnas._core as core
 from snnas import codes
 from snnas.errors import SimulationInputError
-from snnas.sim import engine, fixed, reference
-from snnas.sim.engine import SimNetwork, network_arguments, simulate
-from snnas.sim.reference import simulate_reference
+from snnas.sim import engine, fixed
+from snnas.sim.engine import SimNetwork, network_arguments, simulate, simulate_reference
+from snnas.sim.reference import common as reference
 from tests.conftest import ROOT
 from tests.sim.test_reference import assert_identical
 

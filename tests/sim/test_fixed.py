@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from snnas.errors import SimulationInputError
-from snnas.sim.fixed import FIXED_MODELS, FixedSimNetwork, simulate_fixed
-from snnas.sim.reference import simulate_fixed_reference
+from snnas.sim.fixed import FIXED_MODELS, FixedSimNetwork, simulate_fixed, simulate_fixed_reference
 from tests.sim.cases import make_fixed_case
 from tests.sim.test_reference import assert_identical
 

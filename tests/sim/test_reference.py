@@ -9,8 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from snnas.sim.engine import MODELS, STEPPED_MODELS, Precision, SimNetwork, SimulationResult, simulate
-from snnas.sim.reference import simulate_reference
+from snnas.sim.engine import (
+    MODELS,
+    STEPPED_MODELS,
+    Precision,
+    SimNetwork,
+    SimulationResult,
+    simulate,
+    simulate_reference,
+)
 from tests.sim.cases import make_case
 
 

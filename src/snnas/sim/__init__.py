@@ -6,8 +6,8 @@ from __future__ import annotations
 from snnas._lazy import lazy_exports
 
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
-    "engine": ["SimNetwork", "SimulationResult", "Simulator", "simulate"],
-    "fixed": ["FixedSimNetwork", "simulate_fixed"],
+    "engine": ["SimNetwork", "SimulationResult", "Simulator", "simulate", "simulate_reference"],
+    "fixed": ["FixedSimNetwork", "simulate_fixed", "simulate_fixed_reference"],
+    "backends": ["BACKENDS", "backend"],
     "activity": ["ChipActivity", "count_activity"],
-    "reference": ["simulate_fixed_reference", "simulate_reference"],
 })

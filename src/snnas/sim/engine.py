@@ -70,8 +70,7 @@ from snnas.errors import SimulationInputError
 
 __all__ = [
     "MODELS", "PRECISIONS", "STEPPED_MODELS", "SimNetwork", "SimulationResult", "Simulator", "core_arguments",
-    "network_arguments",
-    "run_arguments", "simulate",
+    "network_arguments", "run_arguments", "simulate", "simulate_reference",
 ]
 
 Model = Literal["if", "lif", "cuba_lif", "adaptive_lif", "izhikevich", "hodgkin_huxley"]
@@ -498,6 +497,7 @@ def simulate(
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
     precision: Precision = "double",
+    backend: str = "engine",
 ) -> SimulationResult:
     """Run ``network`` for ``n_steps`` steps of ``dt`` seconds in the compiled event-driven engine.
 
@@ -514,6 +514,8 @@ def simulate(
             neurons with nonzero drive are evaluated every step.
         precision: ``"double"`` (default) or ``"single"`` (IF, LIF and CUBA-LIF: float32 parameters,
             weights, input and state; the result's arrays are float64 holding float32 values).
+        backend: ``"engine"`` (compiled C++, default) or ``"numba"`` (the reference; see
+            :mod:`snnas.sim.backends`).
 
     Returns:
         The spikes, the final state and the event counters.
@@ -521,6 +523,15 @@ def simulate(
     Raises:
         SimulationInputError: any malformed argument, naming it.
     """
+    from snnas.sim.backends import backend as find_backend
+
+    run = find_backend(backend).run  # an unknown name is refused before any work
     args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext,
                           precision=precision)
-    return result_from(codes.core().simulate(**args), dt)
+    return result_from(run(args), dt)
+
+
+def simulate_reference(network: SimNetwork, n_steps: int, dt: float = 1e-3, **kwargs: Any) -> SimulationResult:
+    """:func:`simulate` in the numba reference (``backend="numba"``): same arguments, same result, the input
+    checked by the engine's own validator first."""
+    return simulate(network, n_steps, dt, backend="numba", **kwargs)

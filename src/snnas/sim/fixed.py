@@ -40,7 +40,8 @@ from snnas.sim.engine import (
     result_from,
 )
 
-__all__ = ["DECAY_ONE", "FIXED_MODELS", "FixedSimNetwork", "fixed_arguments", "simulate_fixed"]
+__all__ = ["DECAY_ONE", "FIXED_MODELS", "FixedSimNetwork", "fixed_arguments", "simulate_fixed",
+           "simulate_fixed_reference"]
 
 FIXED_MODELS: dict[str, int] = codes.FIXED_MODELS  # the models with a fixed-point mode (cpp/codes.hpp)
 
@@ -129,6 +130,7 @@ def simulate_fixed(
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
     dt: float = 1e-3,
+    backend: str = "engine",
 ) -> SimulationResult:
     """Run ``network`` for ``n_steps`` steps in fixed point.
 
@@ -139,6 +141,7 @@ def simulate_fixed(
         ext_spikes: ``(steps, ids, weights)`` with integer weights, delivered like synapses of delay 0.
         i_ext: integer current: ``(n,)`` constant per neuron, or ``(n_steps, n)`` per step.
         dt: the time step [s], only to express spike times in seconds.
+        backend: ``"engine"`` (compiled C++, default) or ``"numba"`` (the reference; :mod:`snnas.sim.backends`).
 
     Returns:
         Spikes, final state (int64 ``v`` and ``i_syn``) and counters.
@@ -146,5 +149,13 @@ def simulate_fixed(
     Raises:
         SimulationInputError: any malformed argument, naming it.
     """
+    from snnas.sim.backends import backend as find_backend
+
+    run = find_backend(backend).run_fixed  # an unknown name is refused before any work
     args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
-    return result_from(codes.core().simulate_fixed(**args), dt)
+    return result_from(run(args), dt)
+
+
+def simulate_fixed_reference(network: FixedSimNetwork, n_steps: int, **kwargs: Any) -> SimulationResult:
+    """:func:`simulate_fixed` in the numba reference (``backend="numba"``): same arguments, same result."""
+    return simulate_fixed(network, n_steps, backend="numba", **kwargs)

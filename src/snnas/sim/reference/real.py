@@ -1,4 +1,5 @@
-"""Reference simulator in numba: the semantics of the C++ engine, written for clarity, not speed.
+"""Reference simulator in numba, real-valued (double and single precision): the semantics of the C++ engine,
+written for clarity, not speed.
 
 The stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley; rules in :mod:`snnas.sim.engine` and
 ``cpp/neurons.hpp``) are run by a separate loop that evaluates every neuron in every step, as the
@@ -26,19 +27,25 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from snnas import codes
-from snnas.sim.engine import ArrayLike, Precision, SimNetwork, SimulationResult, core_arguments, result_from
-from snnas.sim.fixed import FixedSimNetwork, fixed_arguments
+from snnas.sim.reference.common import (
+    _ALIF,
+    _CUBA,
+    _HH,
+    _HIDDEN,
+    _IF,
+    _IZH,
+    _LIF,
+    _STEPPED,
+    _SUBTRACT,
+    KEYS,
+    _deliver,
+    _record,
+    _slots,
+    current_table,
+)
 
-__all__ = ["run_fixed_reference", "run_reference", "simulate_fixed_reference", "simulate_reference"]
+__all__ = ["run_reference"]
 
-# The core's codes (cpp/codes.hpp) as module-level ints, which numba compiles in as constants.
-_IF, _LIF, _CUBA, _ALIF, _IZH, _HH = (codes.MODELS[name] for name in ("if", "lif", "cuba_lif", "adaptive_lif",
-                                                                      "izhikevich", "hodgkin_huxley"))
-_SUBTRACT = codes.RESETS["subtract"]
-_SHIFT = codes.LIMITS["decay_shift"]  # fixed point: a state x loses (x * d) >> _SHIFT per step
-_HIDDEN = {codes.MODELS[name]: rows for name, rows in codes.HIDDEN.items()}
-_STEPPED = frozenset(codes.MODELS[name] for name in codes.STEPPED_MODELS)
 # Hodgkin-Huxley constants (mS/cm^2, mV), as in cpp/neurons.hpp.
 _G_NA, _G_K, _G_L = 120.0, 36.0, 0.3
 _E_NA, _E_K, _E_L = 50.0, -77.0, -54.387
@@ -97,48 +104,6 @@ def _settled(model: int, v: float, i: float, v_th: float, r: float, a: float, b:
             return False
         bound = bound + i * (one - a) * b / (one - b)
     return bound < v_th - r
-
-
-@numba.njit(cache=True)
-def _slots(delay: np.ndarray) -> int:
-    """Rows of the delivery ring buffer: the longest delay + 1 (at least 1)."""
-    slots = 1
-    for j in range(delay.shape[0]):
-        slots = max(slots, delay[j] + 1)
-    return slots
-
-
-@numba.njit(cache=True)
-def _record(out_step: np.ndarray, out_id: np.ndarray, n: int, step: int, k: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """Append spike (step, k) as the n-th, doubling the buffers when full."""
-    if n == out_step.shape[0]:
-        out_step = np.concatenate((out_step, np.empty_like(out_step)))
-        out_id = np.concatenate((out_id, np.empty_like(out_id)))
-    out_step[n] = step
-    out_id[n] = k
-    return out_step, out_id, n + 1
-
-
-@numba.njit(cache=True)
-def _deliver(fired: np.ndarray, row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray,
-             buf: np.ndarray, slot: int, ext_step: np.ndarray, ext_id: np.ndarray, ext_weight: np.ndarray,
-             ext_pos: int, step: int) -> tuple[int, int, int]:
-    """Phase 3: spikes by ascending neuron, synapses in CSR order, into their delay slot; then the external
-    events of this step. Returns (synaptic events, external events, next external position). Float and
-    integer buffers alike (numba compiles one version per dtype)."""
-    slots = buf.shape[0]
-    syn_events = 0
-    for k in range(fired.shape[0]):
-        if fired[k]:
-            syn_events += row_ptr[k + 1] - row_ptr[k]
-            for j in range(row_ptr[k], row_ptr[k + 1]):
-                buf[(slot + delay[j]) % slots, target[j]] += weight[j]
-    ext_events = 0
-    while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
-        buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]
-        ext_pos += 1
-        ext_events += 1
-    return syn_events, ext_events, ext_pos
 
 
 @numba.njit(cache=True)
@@ -367,26 +332,13 @@ def _run_stepped(n_steps: int, model: int, subtract: bool, v_th: np.ndarray, v_r
             n * n_steps, n_spikes)
 
 
-_KEYS = ("spike_step", "spike_id", "v", "i_syn", "synaptic_events", "external_events", "neuron_updates", "spikes")
-
-
-def _current_table(i_ext: np.ndarray | None, n: int, dtype: type[np.number[Any]]) -> tuple[np.ndarray, int]:
-    """The external current as the kernels index it, ``cur[row, k]``, and its mode: 0 none (one row of
-    zeros of ``dtype``), 1 constant per neuron (one row), 2 per step (row ``step``)."""
-    if i_ext is None:
-        return np.zeros((1, n), dtype=dtype), 0
-    if i_ext.ndim == 1:
-        return i_ext.reshape(1, n), 1
-    return i_ext, 2
-
-
 def run_reference(args: dict[str, Any]) -> dict[str, Any]:
     """Run the reference on the arguments of ``snnas._core.simulate`` (see :func:`core_arguments`).
 
     The arguments must already be valid (the engine's checks are not repeated here).
     """
     n = args["v_th"].shape[0]
-    cur, mode = _current_table(args["i_ext"], n, np.float64)
+    cur, mode = current_table(args["i_ext"], n, np.float64)
     model = int(args["model"])
     subtract = bool(args["reset"] == _SUBTRACT)
     if model in _STEPPED:
@@ -399,7 +351,7 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
                            per_neuron("izh_ka"), per_neuron("izh_b"), per_neuron("izh_d"), float(args["dt"]),
                            int(args["substeps"]), args["v0"], args["row_ptr"], args["target"], args["weight"],
                            args["delay"], args["ext_step"], args["ext_id"], args["ext_weight"], cur, mode)
-        result = dict(zip(_KEYS, raw[:4] + raw[5:]))
+        result = dict(zip(KEYS, raw[:4] + raw[5:]))
         result["hidden"] = {name: raw[4][r].copy() for r, name in enumerate(_HIDDEN.get(model, ()))}
         return result
     # Single precision: every real input rounded to float32 once, as the engine does.
@@ -413,147 +365,7 @@ def run_reference(args: dict[str, Any]) -> dict[str, Any]:
                real(args["i0"]), args["row_ptr"], args["target"], real(args["weight"]), args["delay"],
                args["ext_step"], args["ext_id"], real(args["ext_weight"]), real(cur), mode,
                np.float32(1.0) if single else 1.0)
-    result = dict(zip(_KEYS, out))
+    result = dict(zip(KEYS, out))
     result["v"] = np.asarray(result["v"], dtype=np.float64)
     result["i_syn"] = np.asarray(result["i_syn"], dtype=np.float64)
     return result
-
-
-def simulate_reference(
-    network: SimNetwork,
-    n_steps: int,
-    dt: float = 1e-3,
-    *,
-    v0: ArrayLike | None = None,
-    i0: ArrayLike | None = None,
-    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
-    i_ext: ArrayLike | None = None,
-    precision: Precision = "double",
-) -> SimulationResult:
-    """Run ``network`` in the numba reference; same arguments and result as :func:`snnas.sim.engine.simulate`.
-
-    The input is checked by the compiled core's validator first, so a malformed argument raises
-    :class:`~snnas.errors.SimulationInputError` exactly as in :func:`snnas.sim.engine.simulate`.
-    """
-    args = core_arguments(network, n_steps, dt, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext,
-                          precision=precision)
-    codes.core().validate(**args)
-    return result_from(run_reference(args), dt)
-
-
-@numba.njit(cache=True)
-def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_end: int, next_step: int) -> bool:
-    """The rule without input leaves the state unchanged, v < v_th, not refractory (``cpp/fixed.hpp``)."""
-    if next_step <= ref_end or v >= v_th:
-        return False
-    if model == _IF:
-        return True
-    if model == _LIF:
-        return (v * dm) >> _SHIFT == 0
-    return (i * ds) >> _SHIFT == 0 and i - ((v * dm) >> _SHIFT) == 0
-
-
-@numba.njit(cache=True)
-def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.ndarray, v_reset: np.ndarray,
-               dm: np.ndarray, ds: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
-               row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
-               ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int) -> tuple[Any, ...]:
-    n = v_th.shape[0]
-    hi = (np.int64(1) << (bits - 1)) - 1
-    lo = -hi - 1
-    slots = _slots(delay)
-    v = v0.copy()
-    i = i0.copy() if model == _CUBA else np.zeros(n, dtype=np.int64)
-    ref_end = np.full(n, -1, dtype=np.int64)
-    acc = np.zeros((slots, n), dtype=np.int64)
-    active = np.zeros(n, dtype=np.bool_)
-    fired = np.zeros(n, dtype=np.bool_)
-    got = np.zeros(n, dtype=np.bool_)
-    for k in range(n):
-        active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], -1, 0)
-    out_step = np.empty(16, dtype=np.int64)
-    out_id = np.empty(16, dtype=np.int32)
-    n_spikes = 0
-    syn_events = 0
-    ext_events = 0
-    updates = 0
-    ext_pos = 0
-    for step in range(n_steps):
-        slot = step % slots
-        row = 0 if cur_mode == 1 else step
-        # (1) update and (2) threshold: the rule is applied to every neuron, counted for the active ones
-        # (for the others it changes nothing: that is what makes skipping them exact).
-        for k in range(n):
-            ie = np.int64(cur[row, k]) if cur_mode != 0 else np.int64(0)
-            if ie != 0:
-                active[k] = True
-            if active[k]:
-                updates += 1
-            if model == _CUBA:
-                i[k] = min(max(i[k] - ((i[k] * ds[k]) >> _SHIFT), lo), hi)
-            fired[k] = False
-            if step <= ref_end[k]:
-                continue
-            if model == _IF:
-                v[k] = min(max(v[k] + ie, lo), hi)
-            elif model == _LIF:
-                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> _SHIFT) + ie, lo), hi)
-            else:
-                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> _SHIFT) + i[k] + ie, lo), hi)
-            fired[k] = v[k] >= v_th[k]
-        # (3) deliver
-        se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, acc, slot, ext_step, ext_id, ext_weight,
-                                   ext_pos, step)
-        syn_events += se
-        ext_events += ee
-        for t in range(n):
-            x = acc[slot, t]
-            acc[slot, t] = 0
-            got[t] = x != 0
-            if not got[t]:
-                continue
-            if model == _CUBA:
-                i[t] = min(max(i[t] + x, lo), hi)
-            elif step > ref_end[t]:
-                v[t] = min(max(v[t] + x, lo), hi)
-        # (4) reset
-        for k in range(n):
-            if fired[k]:
-                v[k] = min(max(v[k] - v_th[k], lo), hi) if subtract else v_reset[k]
-                ref_end[k] = step + t_ref[k]
-                out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
-        for k in range(n):
-            if active[k] or got[k]:
-                active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], ref_end[k], step + 1)
-    return out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes
-
-
-def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
-    """Run the fixed-point reference on the arguments of ``snnas._core.simulate_fixed`` (already valid)."""
-    cur, mode = _current_table(args["i_ext"], args["v_th"].shape[0], np.int32)
-    subtract = bool(args["reset"] == _SUBTRACT)
-    out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, int(args["state_bits"]), args["v_th"],
-                     args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
-                     args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
-                     args["ext_id"], args["ext_weight"], cur, mode)
-    return dict(zip(_KEYS, out))
-
-
-def simulate_fixed_reference(
-    network: FixedSimNetwork,
-    n_steps: int,
-    *,
-    v0: ArrayLike | None = None,
-    i0: ArrayLike | None = None,
-    ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
-    i_ext: ArrayLike | None = None,
-    dt: float = 1e-3,
-) -> SimulationResult:
-    """Run ``network`` in the fixed-point reference; same arguments and result as ``simulate_fixed``.
-
-    The input is checked by the compiled core's validator first, so a malformed argument raises
-    :class:`~snnas.errors.SimulationInputError` exactly as in ``simulate_fixed``.
-    """
-    args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
-    codes.core().validate_fixed(**args)
-    return result_from(run_fixed_reference(args), dt)

@@ -1,0 +1,69 @@
+"""Simulation backends, chosen by name (as Brian2 chooses its devices): every backend runs the arguments of
+``snnas._core.simulate`` / ``simulate_fixed`` (built by :func:`snnas.sim.engine.core_arguments` and
+:func:`snnas.sim.fixed.fixed_arguments`) and returns the core's result dict.
+
+* ``"engine"`` (the default): the compiled event-driven C++ engine.
+* ``"numba"``: the numba reference (:mod:`snnas.sim.reference`), the engine's specification in executable
+  form: bit-identical states and the same spikes, ``O(neurons × steps)``; the input is checked by the
+  engine's own validator first, so a bad argument raises the same error in either backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from snnas import codes
+from snnas.errors import SimulationInputError
+
+__all__ = ["BACKENDS", "Backend", "backend"]
+
+Run = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One way to run a network: ``run`` (float), ``run_fixed`` (fixed point), both on the core's arguments."""
+
+    name: str
+    run: Run
+    run_fixed: Run
+
+
+def _engine() -> Backend:
+    core = codes.core()
+    return Backend("engine", lambda args: dict(core.simulate(**args)), lambda args: dict(core.simulate_fixed(**args)))
+
+
+def _numba() -> Backend:
+    from snnas.sim.reference.fixed import run_fixed_reference
+    from snnas.sim.reference.real import run_reference
+
+    core = codes.core()
+
+    def run(args: dict[str, Any]) -> dict[str, Any]:
+        core.validate(**args)
+        return run_reference(args)
+
+    def run_fixed(args: dict[str, Any]) -> dict[str, Any]:
+        core.validate_fixed(**args)
+        return run_fixed_reference(args)
+
+    return Backend("numba", run, run_fixed)
+
+
+_MAKERS: dict[str, Callable[[], Backend]] = {"engine": _engine, "numba": _numba}
+BACKENDS: tuple[str, ...] = tuple(_MAKERS)
+
+
+def backend(name: str) -> Backend:
+    """The backend called ``name`` (one of :data:`BACKENDS`).
+
+    Raises:
+        SimulationInputError: an unknown name, listing the backends.
+    """
+    maker = _MAKERS.get(name) if isinstance(name, str) else None
+    if maker is None:
+        raise SimulationInputError(f"backend: expected one of {', '.join(map(repr, BACKENDS))}, got {name!r}")
+    return maker()
