@@ -49,7 +49,7 @@ class Cached(Executor):
         self.hits = 0
 
     def submit(self, idx: int, task: EvalTask) -> None:
-        key = repr((task.candidate.config, task.candidate.weight_bits, task.chip.id, task.dataset, task.mapper,
+        key = repr((task.candidate, task.candidate.weight_bits, task.chip.id, task.dataset, task.mapper,
                     task.eval_samples, task.train_fraction))
         if key in self.cache:
             self.hits += 1

@@ -32,6 +32,7 @@ from snnas.chip import load_chip
 from snnas.search.executors import ProcessExecutor
 from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
 from snnas.space import GlobalSpace
+from snnas.train.candidate import config_of  # noqa: E402
 from snnas.train.scores import input_batch, probe, single_threaded, zero_shot_score
 
 # column → (score name, reduce)
@@ -87,12 +88,13 @@ def main() -> None:
         row: dict[str, Any] = {"key": g.key, "description": cand.description}
         for col, (name, reduce) in SCORES.items():
             t = time.perf_counter()
-            row[col] = zero_shot_score(cand.config, data, split, name, batch=args.batch, repeats=2, seed=args.seed,
+            row[col] = zero_shot_score(config_of(cand), data, split, name, batch=args.batch, repeats=2, seed=args.seed,
                                        reduce=reduce)
             seconds[col].append(time.perf_counter() - t)
         with single_threaded():
             idx = np.sort(np.random.default_rng(args.seed).choice(split.train, args.batch, replace=False))
-            row["synops"] = probe(cand.config, input_batch(data, idx, cand.config), args.seed).synops
+            config = config_of(cand)
+            row["synops"] = probe(config, input_batch(data, idx, config), args.seed).synops
         rows.append(row)
     print("zero-shot time per candidate (2 minibatches, raster + forward + score), median / max [s]: "
           + ", ".join(f"{c} {statistics.median(v):.3f}/{max(v):.3f}" for c, v in seconds.items()), flush=True)

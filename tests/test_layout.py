@@ -81,8 +81,6 @@ def test_no_import_cycle() -> None:
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join([*c, c[0]]) for c in cycles)
 
 
-@pytest.mark.xfail(reason="the search spaces still decode genomes into the trainer's configs (space -> train); "
-                          "they decode into the Network IR in the next step of the layout issue", strict=True)
 def test_no_import_from_a_later_stage() -> None:
     upward = []
     for a, b in import_graph().edges:

@@ -99,11 +99,11 @@ def test_fidelity_rules() -> None:
     space = GlobalSpace()
     g = space.genome({**space.sample(np.random.default_rng(0)).values, "n_steps": 16})
     b = at_fidelity(space, g, 1 / 3, "epochs", 8, 3, 0)
-    assert b.candidate.config.epochs == 3 and b.cost == pytest.approx(3 / 8) and b.train_fraction == 1.0
+    assert b.candidate.setting("epochs") == 3 and b.cost == pytest.approx(3 / 8) and b.train_fraction == 1.0
     b = at_fidelity(space, g, 0.25, "steps", 8, 3, 0)
-    assert b.candidate.config.n_steps == 4 and b.cost == pytest.approx(0.25)
+    assert b.candidate.setting("n_steps") == 4 and b.cost == pytest.approx(0.25)
     b = at_fidelity(space, g, 0.5, "data", 8, 3, 0)
-    assert b.candidate.config.epochs == 8 and b.train_fraction == 0.5
+    assert b.candidate.setting("epochs") == 8 and b.train_fraction == 0.5
     assert at_fidelity(space, g, 1.0, "steps", 8, 3, 0).cost == 1.0
     with pytest.raises(FidelityError, match="one of epochs"):
         at_fidelity(space, g, 0.5, "time", 8, 3, 0)

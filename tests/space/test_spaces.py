@@ -16,6 +16,7 @@ from snnas.space import (
     SpaceError,
     make_space,
 )
+from snnas.train.candidate import config_of
 from snnas.train.config import TrainConfig
 from snnas.train.graph import GraphConfig
 
@@ -33,7 +34,8 @@ def test_sample_is_valid_and_canonical(space: SearchSpace) -> None:
         g = space.sample(rng)
         assert space.check(g) == g  # belongs to the space and is already repaired
         cand = space.candidate(g, epochs=1)
-        train = cand.config.train if isinstance(cand.config, GraphConfig) else cand.config
+        config = config_of(cand)
+        train = config.train if isinstance(config, GraphConfig) else config
         assert isinstance(train, TrainConfig) and train.epochs == 1 and cand.description
 
 
@@ -180,7 +182,7 @@ def test_cell_matrix_encoding_and_repair() -> None:
     for bad in ("0302 0030 3003", "0902 0030 3003 0000", "1302 0030 3003 0000", "0302 3030 3003 0000"):
         with pytest.raises(SpaceError, match="cell matrix"):
             s.from_matrix(bad)
-    gc = s.candidate(g, epochs=1).config
+    gc = config_of(s.candidate(g, epochs=1))
     assert [(e.src, e.dst, e.kind, e.delay) for e in gc.edges] == [
         ("in", "n0", "dense", 0), ("n0", "n1", "band", 0), ("n2", "n0", "band", 1), ("n0", "n3", "dense", 0),
         ("n1", "n2", "band", 0), ("n2", "n3", "band", 0), ("n3", "out", "dense", 0)]

@@ -18,6 +18,7 @@ import pytest
 from snnas.data.datasets import digits, split
 from snnas.ir.conv import ConvSpec
 from snnas.space import CellSpace, GlobalSpace
+from snnas.train.candidate import config_of
 from snnas.train.config import TrainConfig
 from snnas.train.graph import GraphConfig, _mask
 from snnas.train.layers import train
@@ -164,7 +165,7 @@ def test_codes_of_conv_and_graph_networks(data) -> None:  # type: ignore[no-unty
     assert [a.shape for a in c] == [(20, 4 * 6 * 6)] * 6 + [(20, 16)] * 6
     space = CellSpace()
     g = space.sample(np.random.default_rng(2))
-    gc = space.candidate(g, epochs=2, seed=0).config
+    gc = config_of(space.candidate(g, epochs=2, seed=0))
     assert isinstance(gc, GraphConfig)
     x = input_batch(d, sp.train[:30], gc)
     codes = codes_of(gc, x, seed=5)
@@ -182,7 +183,7 @@ def test_codes_of_conv_and_graph_networks(data) -> None:  # type: ignore[no-unty
 def test_zero_shot_scores_of_a_candidate(data) -> None:  # type: ignore[no-untyped-def]
     d, sp = data
     space = GlobalSpace()
-    cfg = replace(space.candidate(space.sample(np.random.default_rng(0)), epochs=2).config, hidden=(64, 32),
+    cfg = replace(config_of(space.candidate(space.sample(np.random.default_rng(0)), epochs=2)), hidden=(64, 32),
                   neuron="lif")
     values = {name: zero_shot_score(cfg, d, sp, name, batch=64, repeats=2, seed=0) for name in SCORES}
     assert all(math.isfinite(v) for v in values.values())

@@ -44,10 +44,6 @@ class Budgeted:
     cost: float
 
 
-def _steps(config: Any) -> int:
-    return int(config.train.n_steps if hasattr(config, "train") else config.n_steps)
-
-
 def at_fidelity(space: SearchSpace, genome: Genome, fidelity: float, kind: str, epochs: int, patience: int,
                 seed: int) -> Budgeted:
     """The candidate of ``genome`` evaluated at ``fidelity`` by rule ``kind`` (see the module docstring)."""
@@ -63,7 +59,7 @@ def at_fidelity(space: SearchSpace, genome: Genome, fidelity: float, kind: str, 
         return Budgeted(space.candidate(genome, **{**budget, "epochs": e}), 1.0, e / epochs)
     if kind == "data":
         return Budgeted(space.candidate(genome, **budget), float(fidelity), float(fidelity))
-    full = _steps(space.candidate(genome, **budget).config)
+    full = int(space.candidate(genome, **budget).setting("n_steps"))
     t = max(2, round(fidelity * full))
     return Budgeted(space.candidate(genome, **{**budget, "n_steps": t}), 1.0, t / full)
 

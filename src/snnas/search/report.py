@@ -92,8 +92,10 @@ def _layers(space: Any, genome_json: str) -> tuple[int, ...]:
     """Population sizes of a stored genome's hidden layers (graph networks: their nodes, in order)."""
     from snnas.space.base import Genome
 
-    cfg = space.candidate(Genome.from_json(genome_json)).config
-    return tuple(n for _, n in cfg.nodes) if hasattr(cfg, "nodes") else tuple(cfg.hidden)
+    cand = space.candidate(Genome.from_json(genome_json))
+    if cand.kind == "graph":
+        return tuple(int(n) for _, n in cand.arch("nodes"))
+    return tuple(int(n) for n in cand.arch("hidden"))
 
 
 def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> list[Path]:

@@ -73,13 +73,14 @@ class EvalTask:
 def run_task(task: EvalTask) -> dict[str, Any]:
     """Evaluate one task; never raises (failures are outcomes)."""
     from snnas.evaluate.score import score
+    from snnas.train.candidate import config_of
 
     start = time.perf_counter()
     try:
         data, sp = load_dataset(task.dataset)
         if task.train_fraction < 1.0:
             sp = Split(train_subset(sp.train, data.labels, task.train_fraction), sp.val, sp.test)
-        s = score(task.candidate.config, task.chip, data, sp, weight_bits=task.candidate.weight_bits,
+        s = score(config_of(task.candidate), task.chip, data, sp, weight_bits=task.candidate.weight_bits,
                   mapper=task.mapper, eval_samples=task.eval_samples)
         d = s.to_dict()
         bad = [k for k, v in d.items() if isinstance(v, float) and math.isnan(v)]

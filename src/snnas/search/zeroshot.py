@@ -35,6 +35,7 @@ from snnas.errors import SnnasError
 from snnas.search.base import Result, Strategy, StrategyError
 from snnas.search.pareto import nsga2_order
 from snnas.space.base import Genome, SearchSpace
+from snnas.train.candidate import config_of
 from snnas.train.scores import (
     ALPHA,
     REDUCES,
@@ -128,7 +129,7 @@ class ZeroShotRanker(Strategy):
         a network that cannot be built or scored gets −inf and +inf (it ranks last)."""
         epochs, seed = (self.context.epochs, self.context.seed) if self.context is not None else (1, 0)
         try:
-            config = self.space.candidate(g, epochs=epochs, seed=seed).config
+            config = config_of(self.space.candidate(g, epochs=epochs, seed=seed))
             tc = settings_of(config)
             key = (tc.n_steps, tc.dt, tc.encoder, repr(sorted(tc.encoder_options.items())), tc.seed)
             if key not in rasters:

@@ -22,7 +22,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -93,13 +93,50 @@ class Genome:
             raise SpaceError(f"not a genome: {text[:80]!r} ({exc})") from exc
 
 
+Pairs = tuple[tuple[str, Any], ...]
+
+
+def _pairs(values: Mapping[str, Any]) -> Pairs:
+    return tuple(sorted(values.items()))
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """What evaluating a genome needs: its training configuration and the chip weight precision."""
+    """What a genome decodes to, as plain data (the space knows no trainer: the training stage reads it with
+    :func:`snnas.train.candidate.config_of`).
 
-    config: Any  # snnas.train.layers.TrainConfig
+    Attributes:
+        kind: ``"layers"`` (a chain of hidden layers) or ``"graph"`` (populations and typed edges).
+        architecture: layers: ``hidden`` (sizes), ``neuron``, ``recurrent`` and optionally ``tau_m`` [s] and
+            ``reset``; graph: ``nodes`` ((name, size), ...), ``edges`` ((source, target, kind, delay), ...)
+            and ``neuron``. Input and output sizes are the data's.
+        settings: how the data meet it and the training budget: ``n_steps``, ``encoder`` and any training
+            field (``epochs``, ``patience``, ``seed``, ...).
+        weight_bits: the chip's weight precision for it.
+        description: one line for people.
+    """
+
+    kind: Literal["layers", "graph"]
+    architecture: Pairs
+    settings: Pairs
     weight_bits: int | None = None
     description: str = ""
+
+    @classmethod
+    def of(cls, kind: Literal["layers", "graph"], architecture: Mapping[str, Any], settings: Mapping[str, Any],
+           weight_bits: int | None = None, description: str = "") -> Candidate:
+        """Build one from mappings (kept as sorted pairs: hashable, picklable, compared by value)."""
+        if kind not in ("layers", "graph"):
+            raise SpaceError(f"candidate kind must be 'layers' or 'graph', got {kind!r}")
+        return cls(kind, _pairs(architecture), _pairs(settings), weight_bits, description)
+
+    def arch(self, name: str, default: Any = None) -> Any:
+        """One field of the architecture."""
+        return dict(self.architecture).get(name, default)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """One training setting."""
+        return dict(self.settings).get(name, default)
 
 
 class SearchSpace(ABC):
@@ -125,7 +162,8 @@ class SearchSpace(ABC):
 
     @abstractmethod
     def candidate(self, g: Genome, **budget: Any) -> Candidate:
-        """The training configuration of ``g``; ``budget`` overrides training fields (epochs, ...)."""
+        """What ``g`` decodes to (:class:`Candidate`: architecture and settings as plain data); ``budget`` adds or
+        overrides training settings (epochs, patience, seed, n_steps, ...)."""
 
     @abstractmethod
     def restrict(self, chip: Any) -> SearchSpace:

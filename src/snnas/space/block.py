@@ -13,7 +13,6 @@ Vocabulary (each block expands into hidden LIF layers; w is the block's width):
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,6 @@ import numpy as np
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.chipfit import fit_to_chip
-from snnas.train.config import TrainConfig
 
 __all__ = ["BLOCKS", "BlockSpace"]
 
@@ -82,9 +80,9 @@ class BlockSpace(SearchSpace):
 
     def candidate(self, g: Genome, **budget: Any) -> Candidate:
         g = self.check(g)
-        config = TrainConfig(hidden=self.hidden(g), neuron=g["neuron"], recurrent=bool(g["recurrent"]),
-                             n_steps=int(g["n_steps"]), encoder=g["encoder"], progress=False)
-        return Candidate(replace(config, **budget), int(g["weight_bits"]), self.describe(g))
+        arch = {"hidden": self.hidden(g), "neuron": g["neuron"], "recurrent": bool(g["recurrent"])}
+        settings = {"n_steps": int(g["n_steps"]), "encoder": g["encoder"], **budget}
+        return Candidate.of("layers", arch, settings, int(g["weight_bits"]), self.describe(g))
 
     def describe(self, g: Genome) -> str:
         blocks = " > ".join(f"{g[f'op_{i}']}({g[f'width_{i}']})" for i in range(1, g["n_blocks"] + 1))

@@ -23,7 +23,6 @@ feeds the output layer (one neuron per class) through a dense readout.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
@@ -32,7 +31,6 @@ import numpy as np
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.chipfit import fit_to_chip
-from snnas.train.config import TrainConfig
 
 __all__ = ["OPS", "CellSpace"]
 
@@ -119,27 +117,27 @@ class CellSpace(SearchSpace):
         return [d.name for d in self.decisions if not (d.name.startswith("dir_") and g[f"op_{d.name[4:]}"] == 0)]
 
     # -- evaluation --------------------------------------------------------------------------------
-    def graph(self, g: Genome, train: TrainConfig) -> Any:
-        from snnas.train.graph import GraphConfig, GraphEdge
-
+    def graph(self, g: Genome) -> dict[str, Any]:
+        """The cell's populations ``nodes`` ((name, size), ...) and ``edges`` ((source, target, kind, delay),
+        ...): an input edge into n0, the cell's operations (backward edges with delay 1), n3 into the output."""
         c = int(g["width"])
         alive = sorted({n for i, j in self.pairs if g[f"op_{i}{j}"] for n in (i, j)} | {0, V - 1})
         nodes = tuple((f"n{k}", c) for k in alive)
-        edges = [GraphEdge("in", "n0", "dense")]
+        edges = [("in", "n0", "dense", 0)]
         for i, j in self.pairs:
             op = g[f"op_{i}{j}"]
             if op:
                 fwd = g[f"dir_{i}{j}"] == "fwd"
                 src, dst = (f"n{i}", f"n{j}") if fwd else (f"n{j}", f"n{i}")
-                edges.append(GraphEdge(src, dst, OPS[op], 0 if fwd else 1))
-        edges.append(GraphEdge(f"n{V - 1}", "out", "dense"))
-        return GraphConfig(nodes, tuple(edges), train)
+                edges.append((src, dst, OPS[op], 0 if fwd else 1))
+        edges.append((f"n{V - 1}", "out", "dense", 0))
+        return {"nodes": nodes, "edges": tuple(edges)}
 
     def candidate(self, g: Genome, **budget: Any) -> Candidate:
         g = self.check(g)
-        train = replace(TrainConfig(neuron=g["neuron"], n_steps=int(g["n_steps"]), encoder=g["encoder"],
-                                    progress=False), **budget)
-        return Candidate(self.graph(g, train), int(g["weight_bits"]), self.describe(g))
+        arch = {**self.graph(g), "neuron": g["neuron"]}
+        settings = {"n_steps": int(g["n_steps"]), "encoder": g["encoder"], **budget}
+        return Candidate.of("graph", arch, settings, int(g["weight_bits"]), self.describe(g))
 
     def describe(self, g: Genome) -> str:
         return (f"cell {self.matrix_text(self.matrix(g))} C={g['width']} {g['neuron']} T={g['n_steps']} "

@@ -3,19 +3,17 @@ recurrence, time steps, input encoding and chip weight bits.
 
 A genome of depth L uses ``width_1 .. width_L``; deeper widths (and ``tau_m`` of IF neurons, which do not
 leak) are canonicalised to the first choice, so two genomes that build the same network hash alike. Every
-hidden layer shares the neuron model and, when ``recurrent`` is set, has all-to-all recurrent weights (what
-:class:`snnas.train.config.TrainConfig` trains).
+hidden layer shares the neuron model and, when ``recurrent`` is set, has all-to-all recurrent weights (the
+layer trainer's recurrence, :mod:`snnas.train.layers`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from snnas.chip import Chip
 from snnas.space.base import Candidate, Decision, Genome, SearchSpace, SpaceError
 from snnas.space.chipfit import fit_to_chip
-from snnas.train.config import TrainConfig
 
 __all__ = ["GlobalSpace"]
 
@@ -74,10 +72,10 @@ class GlobalSpace(SearchSpace):
 
     def candidate(self, g: Genome, **budget: Any) -> Candidate:
         g = self.check(g)
-        config = TrainConfig(hidden=self.hidden(g), recurrent=bool(g["recurrent"]), neuron=g["neuron"],
-                             tau_m=float(g["tau_m"]), reset=g["reset"], n_steps=int(g["n_steps"]),
-                             encoder=g["encoder"], progress=False)
-        return Candidate(replace(config, **budget), int(g["weight_bits"]), self.describe(g))
+        arch = {"hidden": self.hidden(g), "recurrent": bool(g["recurrent"]), "neuron": g["neuron"],
+                "tau_m": float(g["tau_m"]), "reset": g["reset"]}
+        settings = {"n_steps": int(g["n_steps"]), "encoder": g["encoder"], **budget}
+        return Candidate.of("layers", arch, settings, int(g["weight_bits"]), self.describe(g))
 
     def describe(self, g: Genome) -> str:
         rec = " rec" if g["recurrent"] else ""
