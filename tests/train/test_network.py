@@ -162,3 +162,13 @@ def test_train_keeps_its_config_form() -> None:
     assert isinstance(a, TrainResult)
     assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))
     assert replace(cfg) == a.config
+
+
+def test_what_is_not_data_is_refused_by_name() -> None:
+    net = read_nir(SNNTORCH, dt=1e-4)
+    with pytest.raises(TrainError, match="data: expected a snnas.data.Dataset, got str"):
+        train(net, "digits")  # type: ignore[call-overload]
+    with pytest.raises(TrainError, match="data: expected a snnas.data.Dataset, got str"):
+        train("digits", None)  # type: ignore[call-overload]
+    with pytest.raises(QuantizationError, match="expected a Network, TrainResult or GraphResult, got int"):
+        quantize(42, "loihi")  # type: ignore[call-overload]

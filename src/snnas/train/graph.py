@@ -248,6 +248,9 @@ def graph_accuracy(gc: GraphConfig, weights: Sequence[NDArray[np.float64]], x: N
 
 def train_graph(data: Dataset, split: Split, gc: GraphConfig) -> GraphResult:
     """Train on ``split.train``, early-stop on ``split.val``; returns the best weights (see the module docstring)."""
+    if not isinstance(data, Dataset) or not isinstance(split, Split):
+        raise TrainError(f"train_graph: expected a Dataset and a Split, got {type(data).__name__} and "
+                         f"{type(split).__name__}")
     c = gc.train
     sizes = check_graph(gc, data.n_inputs, data.n_classes)
     rng = np.random.default_rng(c.seed)

@@ -116,7 +116,13 @@ class TrainResult:
         return Network(tuple(nodes), tuple(projs), dt=c.dt, name=name)
 
 
-def _check(config: TrainConfig, data: Dataset) -> None:
+def _check(config: TrainConfig, data: Dataset, split: Split | None = None) -> None:
+    if not isinstance(data, Dataset):
+        raise TrainError(f"data: expected a snnas.data.Dataset, got {type(data).__name__}")
+    if split is not None and not isinstance(split, Split):
+        raise TrainError(f"split: expected a snnas.data.Split, got {type(split).__name__}")
+    if not isinstance(config, TrainConfig):
+        raise TrainError(f"config: expected a TrainConfig, got {type(config).__name__}")
     check_config(config)  # also run when the config was built; a config edited in place is checked again
     if len(data) == 0:
         raise TrainError(f"{data.name}: no samples")
@@ -369,7 +375,7 @@ def train(data: Dataset, split: Split, config: TrainConfig | None = None,
             weights are the float ones; project them for the chip.
     """
     config = config if config is not None else TrainConfig()
-    _check(config, data)
+    _check(config, data, split)
     rng = np.random.default_rng(config.seed)
     x_train, y_train = encode(data, split.train, config), data.labels[split.train]
     x_val, y_val = encode(data, split.val, config), data.labels[split.val]

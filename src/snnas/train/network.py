@@ -260,6 +260,8 @@ def train_network(net: Network, data: Dataset, parts: Split | None = None, confi
         raise TrainError(f"dt: the network {net.name!r} runs with dt = {net.dt} s (its own); "
                          f"got dt = {settings['dt']}; "
                          f"the data are binned at the network's step")
+    if not isinstance(data, Dataset):
+        raise TrainError(f"data: expected a snnas.data.Dataset, got {type(data).__name__}")
     base = replace(config if config is not None else TrainConfig(progress=False), **settings)
     view = layer_view(net, base)
     out = view.network.node(view.network.outputs[0]) if view.network.outputs else None
