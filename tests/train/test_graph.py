@@ -78,7 +78,6 @@ def test_bad_graphs_are_named(data) -> None:  # type: ignore[no-untyped-def]
         (GraphConfig((("a", 8),), (GraphEdge("in", "a"),), cfg), "no edge reaches the output"),
         (GraphConfig((("a", 8),), (GraphEdge("in", "a"), GraphEdge("a", "zz"), GraphEdge("a", "out")), cfg), "unknown"),
         (GraphConfig((("a", 8),), (GraphEdge("in", "a", "band"), GraphEdge("a", "out")), cfg), "joins equal sizes"),
-        (GraphConfig((("a", 8),), (GraphEdge("in", "a", "dense", 2), GraphEdge("a", "out")), cfg), "delay 0 or 1"),
         (GraphConfig((("a", 8), ("a", 4)), (GraphEdge("in", "a"), GraphEdge("a", "out")), cfg), "unique"),
         (GraphConfig((("a", 8),), (GraphEdge("in", "a"), GraphEdge("a", "out")),
                      TrainConfig(neuron="cuba_lif", progress=False)), "'lif' or 'if'"),
@@ -91,3 +90,9 @@ def test_bad_graphs_are_named(data) -> None:  # type: ignore[no-untyped-def]
         quantize_graph(ok, "truenorth")
     with pytest.raises(QuantizationError, match="raster"):
         graph_chip_outputs(quantize_graph(ok, "loihi"), np.zeros((2, 4, 3)))
+
+
+@pytest.mark.parametrize(("kind", "delay"), [("conv", 0), ("dense", 2), ("dense", True)])
+def test_a_bad_edge_is_refused_when_built(kind: str, delay: int) -> None:
+    with pytest.raises(TrainError, match=r"graph edge a->b: kind must be one of .* and delay 0 or 1"):
+        GraphEdge("a", "b", kind, delay)  # type: ignore[arg-type]

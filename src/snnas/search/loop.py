@@ -31,10 +31,11 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
+from snnas.mapping import MAPPERS
 from snnas.search import make_strategy
 from snnas.search.base import Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
@@ -85,10 +86,20 @@ class SearchConfig:
     seed: int = 0
     epochs: int = 10
     patience: int = 4
-    mapper: str = "traffic"
+    mapper: Literal["sequential", "traffic"] = "traffic"
     eval_samples: int = 64
-    fidelity: str = "epochs"
+    fidelity: Literal["epochs", "data", "steps"] = "epochs"
     lag: int = 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.budget, bool) or not isinstance(self.budget, int) or self.budget < 1:
+            raise SearchError(f"budget must be a positive integer, got {self.budget!r}")
+        if not self.targets:
+            raise SearchError("no targets: give at least one chip")
+        if self.fidelity not in FIDELITIES:
+            raise SearchError(f"fidelity must be one of {', '.join(FIDELITIES)}, got {self.fidelity!r}")
+        if self.mapper not in MAPPERS:
+            raise SearchError(f"mapper must be one of {', '.join(MAPPERS)}, got {self.mapper!r}")
 
     def identity(self) -> dict[str, Any]:
         """The fields a resumed run must share with the stored one (budget may grow; lag is stored)."""
@@ -130,12 +141,6 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
             both in full trainings (an evaluation at a lower fidelity spends its cost).
         chips: preloaded chips by id (else loaded by id).
     """
-    if not isinstance(config.budget, int) or config.budget < 1:
-        raise SearchError(f"budget must be a positive integer, got {config.budget!r}")
-    if not config.targets:
-        raise SearchError("no targets: give at least one chip")
-    if config.fidelity not in FIDELITIES:
-        raise SearchError(f"fidelity must be one of {', '.join(FIDELITIES)}, got {config.fidelity!r}")
     meta = store.meta()
     identity = config.identity()
     lag = config.lag

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,7 +50,8 @@ from snnas.train.steps import SURROGATES
 __all__ = ["EDGE_KINDS", "GraphConfig", "GraphEdge", "GraphResult", "check_graph", "graph_accuracy", "graph_forward",
            "init_weights", "train_graph"]
 
-EDGE_KINDS = ("dense", "band", "skip", "pool")
+EdgeKind = Literal["dense", "band", "skip", "pool"]
+EDGE_KINDS: tuple[str, ...] = get_args(EdgeKind)
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,13 @@ class GraphEdge:
 
     src: str
     dst: str
-    kind: str = "dense"
+    kind: EdgeKind = "dense"
     delay: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in EDGE_KINDS or isinstance(self.delay, bool) or self.delay not in (0, 1):
+            raise TrainError(f"graph edge {self.src}->{self.dst}: kind must be one of {EDGE_KINDS} and delay 0 or 1, "
+                             f"got {self.kind!r}, {self.delay!r}")
 
 
 @dataclass(frozen=True)
