@@ -192,3 +192,17 @@ def test_cell_restriction_drops_backward_edges_where_there_is_no_recurrence() ->
     tn = CellSpace().restrict(load_chip("truenorth"))
     rng = np.random.default_rng(0)
     assert all(not np.any(np.tril(tn.matrix(tn.sample(rng)), -1)) for _ in range(50))
+
+
+@pytest.mark.parametrize("name", ["global", "block", "cell"])
+def test_a_genome_decodes_to_a_network_for_the_data(name: str) -> None:
+    from snnas.data.datasets import digits
+    from snnas.ir.network import Network
+    from snnas.train.candidate import network_of
+
+    space = make_space(name)
+    g = space.sample(np.random.default_rng(3))
+    net = network_of(space.candidate(g), digits())
+    assert isinstance(net, Network)
+    assert net.inputs[0].size == 64 and net.populations[-1].size == 10
+    assert {p.neuron.model for p in net.populations} == {g["neuron"]}

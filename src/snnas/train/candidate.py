@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from snnas.data.datasets import Dataset
+from snnas.ir.network import Network
 from snnas.space.base import Candidate
 from snnas.train.config import TrainConfig
 from snnas.train.fit import TrainError
 from snnas.train.graph import GraphConfig, GraphEdge
 
-__all__ = ["config_of"]
+__all__ = ["config_of", "network_of"]
 
 _LAYER_FIELDS = frozenset({"hidden", "recurrent", "neuron", "tau_m", "reset"})
 _GRAPH_FIELDS = frozenset({"nodes", "edges", "neuron"})
@@ -39,3 +41,12 @@ def config_of(candidate: Candidate) -> TrainConfig | GraphConfig:
     train = TrainConfig(neuron=arch["neuron"], **settings)
     edges = tuple(GraphEdge(*edge) for edge in arch["edges"])
     return GraphConfig(tuple(arch["nodes"]), edges, train)
+
+
+def network_of(candidate: Candidate, data: Dataset) -> Network:
+    """The IR network ``candidate`` decodes to for ``data``'s input and output sizes, with the random starting
+    weights its training would draw (:func:`snnas.train.trained.untrained`): what is mapped and checked for
+    feasibility before anything is trained."""
+    from snnas.train.trained import untrained
+
+    return untrained(config_of(candidate), data)
