@@ -172,3 +172,13 @@ def test_what_is_not_data_is_refused_by_name() -> None:
         train("digits", None)  # type: ignore[call-overload]
     with pytest.raises(QuantizationError, match="expected a Network, TrainResult or GraphResult, got int"):
         quantize(42, "loihi")  # type: ignore[call-overload]
+
+
+def test_drives_survive_the_export(fine_tuned) -> None:  # type: ignore[no-untyped-def]
+    """TrainResult.to_network writes trained drives as biases; reading the network back gives them again."""
+    _, trained = fine_tuned
+    result = layer_view(trained).result
+    assert result.drives_or_none() is not None
+    again = layer_view(result.to_network()).result
+    for a, b in zip(again.drives, result.drives):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -109,7 +109,10 @@ class TrainResult:
                 layer = convs[i]
                 projs.append(Conv(src, f"l{i + 1}", compose(w, layer), stride=layer.stride, padding=layer.padding))
             else:
-                projs.append(Dense(src, f"l{i + 1}", w.T.copy()))
+                drive = self.drives[i] if i < len(self.drives) else None
+                # a drive I is the engine's r·b: the bias b = I / r of the population's neuron
+                bias = None if drive is None else drive / float(np.asarray(getattr(nodes[-1].neuron, "r", 1.0)))
+                projs.append(Dense(src, f"l{i + 1}", w.T.copy(), bias=bias))
             rec = self.recurrent[i] if i < len(self.recurrent) else None
             if rec is not None:
                 projs.append(Dense(f"l{i + 1}", f"l{i + 1}", rec.T.copy()))
