@@ -203,10 +203,12 @@ def chip_accuracy(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any], la
     how = readout or (q.readout if isinstance(q, QuantizedNetwork) else "count")
     if how not in ("count", "membrane"):
         raise QuantizationError(f"readout must be 'count' or 'membrane', got {how!r}")
-    if how == "membrane" and isinstance(q, QuantizedGraph):
+    if how == "count":
+        z: NDArray[Any] = chip_outputs(q, x).sum(axis=1).astype(np.int64)
+    elif isinstance(q, QuantizedNetwork):
+        z = chip_membrane(q, x)[0]
+    else:
         raise QuantizationError("readout 'membrane': graph networks are read by their output spike counts")
-    z: NDArray[Any] = (chip_membrane(q, x)[0] if how == "membrane" and isinstance(q, QuantizedNetwork)
-                       else chip_outputs(q, x).sum(axis=1).astype(np.int64))
     return hit_rate(z, np.asarray(labels)), z
 
 

@@ -196,8 +196,7 @@ def run_network(net: Network, inputs: Any, csr: NeuronCSR | None = None) -> Run:
     csr = csr or net.to_csr()
     raster = _check_raster(net, inputs)
     sim, glob, gain = _sim_network(net, csr)
-    r = np.concatenate([np.broadcast_to(np.asarray(getattr(p.neuron, "r", 1.0), dtype=float), (p.size,))
-                        for p in net.populations])
+    r = np.concatenate([p.neuron.resistance(p.size) for p in net.populations])
     drive = net.bias()[glob] * r  # a constant input b drives the potential towards v_rest + r·b
     in_ids = (np.concatenate([np.arange(csr.offsets[i.name], csr.offsets[i.name] + i.size) for i in net.inputs])
               if net.inputs else np.zeros(0, np.int64))

@@ -15,7 +15,7 @@ mean first time after which the chip's predicted class no longer changes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,6 @@ from snnas.data.datasets import Dataset, Split
 from snnas.evaluate.accuracy import chip_readout
 from snnas.evaluate.onchip import evaluate_on_chips
 from snnas.ir.metrics import time_to_decision, van_rossum
-from snnas.ir.network import Network
 from snnas.mapping import Violation, map_network
 from snnas.quantize.layers import QuantizationError
 from snnas.quantize.network import held, quantize
@@ -33,7 +32,7 @@ from snnas.train.config import TrainConfig, encode
 from snnas.train.graph import GraphConfig
 from snnas.train.trained import fit, run, settings_of, untrained
 
-__all__ = ["Score", "architecture", "score"]
+__all__ = ["Score", "score"]
 
 _QUANTISED_LIMITS = {"core.weight_values_per_neuron", "core.synapse_types"}
 
@@ -65,13 +64,6 @@ class Score:
         d["firing_rate_per_layer"] = list(self.firing_rate_per_layer)
         d["notes"] = list(self.notes)
         return d
-
-
-def architecture(config: TrainConfig, n_inputs: int, n_classes: int, seed: int = 0) -> Network:
-    """The untrained network of a layer configuration (random weights, the configured neuron model): what
-    feasibility is checked on (:func:`snnas.train.trained.untrained`, with ``seed``)."""
-    shell = Dataset("shape", np.zeros(0, np.int64), n_inputs, n_classes, x=np.zeros((0, n_inputs)))
-    return untrained(replace(config, seed=seed), shell)
 
 
 def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,

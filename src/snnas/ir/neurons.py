@@ -164,6 +164,10 @@ class NeuronParameters(abc.ABC):
     def discretize(self, dt: float, size: int) -> DiscreteNeurons:
         """Per-neuron step quantities for a step of ``dt`` seconds."""
 
+    def resistance(self, size: int) -> NDArray[np.float64]:
+        """The input resistance r per neuron, ``(size,)``: a constant input (bias) b drives the potential by r·b."""
+        return self._full("r", size)
+
     def _full(self, name: str, size: int) -> NDArray[np.float64]:
         # np.copy, not .copy(): numpy's stubs type ndarray.copy() as Self, which mypy resolves to Any here.
         return np.copy(np.broadcast_to(np.asarray(getattr(self, name), dtype=np.float64), (size,)))

@@ -16,6 +16,7 @@ from snnas.quantize.graph import QuantizedGraph, quantize_graph
 from snnas.quantize.layers import QuantizationError, QuantizedNetwork
 from snnas.quantize.layers import fine_tune as fine_tune_layers
 from snnas.quantize.layers import quantize as quantize_layers
+from snnas.train.fit import TrainError
 from snnas.train.graph import GraphResult
 from snnas.train.layers import TrainResult
 from snnas.train.network import layer_view
@@ -54,8 +55,6 @@ def quantize(trained: Network | TrainResult | GraphResult, chip: Chip | str, wei
 
 
 def _as_layers(net: Network) -> TrainResult:
-    from snnas.train.fit import TrainError
-
     try:
         return layer_view(net).result
     except TrainError as exc:

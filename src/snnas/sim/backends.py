@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from snnas import codes
@@ -33,7 +34,7 @@ class Backend:
 
 def _engine() -> Backend:
     core = codes.core()
-    return Backend("engine", lambda args: dict(core.simulate(**args)), lambda args: dict(core.simulate_fixed(**args)))
+    return Backend("engine", lambda args: core.simulate(**args), lambda args: core.simulate_fixed(**args))
 
 
 def _numba() -> Backend:
@@ -57,13 +58,17 @@ _MAKERS: dict[str, Callable[[], Backend]] = {"engine": _engine, "numba": _numba}
 BACKENDS: tuple[str, ...] = tuple(_MAKERS)
 
 
+@cache
+def _built(name: str) -> Backend:
+    return _MAKERS[name]()
+
+
 def backend(name: str) -> Backend:
     """The backend called ``name`` (one of :data:`BACKENDS`).
 
     Raises:
         SimulationInputError: an unknown name, listing the backends.
     """
-    maker = _MAKERS.get(name) if isinstance(name, str) else None
-    if maker is None:
+    if not isinstance(name, str) or name not in _MAKERS:
         raise SimulationInputError(f"backend: expected one of {', '.join(map(repr, BACKENDS))}, got {name!r}")
-    return maker()
+    return _built(name)

@@ -13,7 +13,7 @@ _names, __getattr__, __dir__ = lazy_exports(__name__, {
     "layers": ["TrainResult", "accuracy", "forward", "hit_rate", "readout"],
     "network": ["LayerView", "layer_view", "train", "train_network"],
     "candidate": ["config_of", "network_of"],
-    "trained": ["FloatRun", "Trained", "fit", "run", "untrained"],
+    "trained": ["FloatRun", "fit", "run", "untrained"],
     "fit": ["TrainError"],
     "graph": ["GraphConfig", "GraphEdge", "GraphResult", "train_graph"],
     "scores": ["SCORES", "zero_shot_score"],

@@ -115,9 +115,6 @@ def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int
     for e in gc.edges:
         if e.src not in sizes or e.dst not in sizes or e.dst == "in":
             raise TrainError(f"graph edge {e.src}->{e.dst}: unknown population or an edge into the input")
-        if e.kind not in EDGE_KINDS or e.delay not in (0, 1):
-            raise TrainError(f"graph edge {e.src}->{e.dst}: kind must be one of {EDGE_KINDS} and delay 0 or 1, "
-                             f"got {e.kind!r}, {e.delay!r}")
         if e.kind != "dense" and sizes[e.src] != sizes[e.dst]:
             raise TrainError(f"graph edge {e.src}->{e.dst}: a {e.kind} edge joins equal sizes, got "
                              f"{sizes[e.src]} and {sizes[e.dst]}")

@@ -111,7 +111,7 @@ class TrainResult:
             else:
                 drive = self.drives[i] if i < len(self.drives) else None
                 # a drive I is the engine's r·b: the bias b = I / r of the population's neuron
-                bias = None if drive is None else drive / float(np.asarray(getattr(nodes[-1].neuron, "r", 1.0)))
+                bias = None if drive is None else drive / nodes[-1].neuron.resistance(drive.size)
                 projs.append(Dense(src, f"l{i + 1}", w.T.copy(), bias=bias))
             rec = self.recurrent[i] if i < len(self.recurrent) else None
             if rec is not None:

@@ -90,8 +90,7 @@ def _with_bias(p: Projection, target: Any, drive: NDArray[np.float64]) -> Projec
     """The projection with bias b = I / r for a trained drive I (every bias of the target lives on its feed)."""
     if not isinstance(p, Dense):
         raise TrainError(f"projection {p.source}->{p.target}: biases are trained on Dense projections only")
-    r = np.broadcast_to(np.asarray(getattr(target.neuron, "r", 1.0), dtype=np.float64), drive.shape)
-    return replace(p, bias=np.ascontiguousarray(drive / r))
+    return replace(p, bias=np.ascontiguousarray(drive / target.neuron.resistance(drive.size)))
 
 
 def _uniform(values: NDArray[np.float64], what: str, pop: str) -> float:
@@ -189,8 +188,7 @@ def layer_view(net: Network, config: TrainConfig | None = None) -> LayerView:
         if np.any(bias != 0):
             if isinstance(p, Conv) or model not in ("lif", "if"):
                 raise TrainError(f"population {pop.name!r}: biases are trained on dense LIF and IF layers only")
-            r = np.broadcast_to(np.asarray(getattr(pop.neuron, "r", 1.0), dtype=np.float64), (pop.size,))
-            drives.append(bias * r)  # the drive I = r·b, as the engine runs it (snnas.evaluate.onchip)
+            drives.append(bias * pop.neuron.resistance(pop.size))  # the drive I = r·b, as the engine runs it
         else:
             drives.append(None)
         if p.delay != 0:

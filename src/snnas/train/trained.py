@@ -1,6 +1,6 @@
-"""One interface over the trainers' results: a layer network (:class:`~snnas.train.layers.TrainResult`) and a
-graph network (:class:`~snnas.train.graph.GraphResult`) are both :class:`Trained`, so the stages after
-training (quantise, score, export) handle either without asking which.
+"""One interface over the two trainers: the functions here take a layer config or a graph config (and their
+results, :class:`~snnas.train.layers.TrainResult` and :class:`~snnas.train.graph.GraphResult`), so the stages
+after training (quantise, score, export) handle either without asking which.
 
 ``fit(config, data, split)`` trains whichever architecture a config describes; ``untrained(config, data)``
 is its untrained network (random weights, the configured neuron model), what feasibility is checked on;
@@ -10,7 +10,6 @@ is its untrained network (random weights, the configured neuron model), what fea
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,20 +20,7 @@ from snnas.train.config import TrainConfig, input_shape, weight_shapes
 from snnas.train.graph import GraphConfig, GraphResult, check_graph, graph_forward, init_weights, train_graph
 from snnas.train.layers import TrainResult, _run, train
 
-__all__ = ["FloatRun", "Trained", "fit", "run", "settings_of", "untrained"]
-
-
-@runtime_checkable
-class Trained(Protocol):
-    """What every trainer returns: the weights, the config they were trained with, the learning curve."""
-
-    weights: list[NDArray[np.float64]]
-    history: list[dict[str, float]]
-    seconds: float
-
-    def to_network(self, name: str = "trained") -> Network:
-        """The trained network in the IR."""
-        ...
+__all__ = ["FloatRun", "fit", "run", "settings_of", "untrained"]
 
 
 @dataclass(frozen=True)
