@@ -333,12 +333,15 @@ struct FixedCall {
   snnas::FixedNetwork net;
   snnas::FixedInput in;
   int64_t n_steps = 0;
+  bool probed = false;  // a probe was given (possibly empty): the result has its tables
 };
 
 FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle state_bits, py::handle v_th,
                       py::handle v_reset, py::handle decay_m, py::handle decay_s, py::handle t_ref, py::handle row_ptr,
                       py::handle target, py::handle weight, py::handle delay, py::handle n_steps, py::handle v0,
-                      py::handle i0, py::handle ext_step, py::handle ext_id, py::handle ext_weight, py::handle i_ext) {
+                      py::handle i0, py::handle ext_step, py::handle ext_id, py::handle ext_weight, py::handle i_ext,
+                      py::handle current_bits, py::handle order, py::handle decay_rounding, py::handle threshold_test,
+                      py::handle v_overflow, py::handle i_overflow, py::handle probe) {
   FixedCall c;
   const int64_t model = take_int(model_obj, "model");
   const int64_t reset = take_int(reset_obj, "reset");
@@ -353,6 +356,20 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
   p.model = static_cast<snnas::Model>(model);
   p.reset = static_cast<snnas::ResetMode>(reset);
   p.state_bits = static_cast<int32_t>(bits);
+  // The rule codes (codes.hpp); validate_fixed() checks their ranges and names the choices.
+  const auto code = [](py::handle obj, const char* name, int64_t fallback) -> int32_t {
+    const int64_t c = obj.is_none() ? fallback : take_int(obj, name);
+    if (c < INT32_MIN || c > INT32_MAX) input_error(std::string(name) + ": code out of range");
+    return static_cast<int32_t>(c);
+  };
+  p.current_bits = code(current_bits, "current_bits", bits);
+  p.order = static_cast<snnas::StepOrder>(code(order, "order", 0));
+  p.rounding = static_cast<snnas::DecayRounding>(code(decay_rounding, "decay_rounding", 0));
+  p.threshold = static_cast<snnas::ThresholdTest>(code(threshold_test, "threshold_test", 0));
+  p.v_overflow = static_cast<snnas::Overflow>(code(v_overflow, "v_overflow", 0));
+  p.i_overflow = static_cast<snnas::Overflow>(code(i_overflow, "i_overflow", 0));
+  c.probed = !probe.is_none();
+  if (c.probed) c.in.probe = take_array<int32_t>(probe, "probe");
   p.v_th = take_array<int64_t>(v_th, "v_th");
   check_neurons(p.v_th.size());
   const int32_t n = static_cast<int32_t>(p.v_th.size());
@@ -381,10 +398,12 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
   py::object model, py::object reset, py::object state_bits, py::object v_th, py::object v_reset, py::object decay_m, \
       py::object decay_s, py::object t_ref, py::object row_ptr, py::object target, py::object weight,               \
       py::object delay, py::object n_steps, py::object v0, py::object i0, py::object ext_step, py::object ext_id,  \
-      py::object ext_weight, py::object i_ext
+      py::object ext_weight, py::object i_ext, py::object current_bits, py::object order, py::object decay_rounding, \
+      py::object threshold_test, py::object v_overflow, py::object i_overflow, py::object probe
 #define SNNAS_FIXED_PASS                                                                                       \
   model, reset, state_bits, v_th, v_reset, decay_m, decay_s, t_ref, row_ptr, target, weight, delay, n_steps, v0, \
-      i0, ext_step, ext_id, ext_weight, i_ext
+      i0, ext_step, ext_id, ext_weight, i_ext, current_bits, order, decay_rounding, threshold_test, v_overflow,   \
+      i_overflow, probe
 
 void validate_fixed(SNNAS_FIXED_ARGS) { parse_fixed(SNNAS_FIXED_PASS); }
 
@@ -404,6 +423,15 @@ py::dict simulate_fixed(SNNAS_FIXED_ARGS) {
   out["external_events"] = r.external_events;
   out["neuron_updates"] = r.neuron_updates;
   out["spikes"] = r.spikes;
+  if (c.probed) {  // (n_steps, probes) tables of the probed neurons' state at the end of each step
+    const py::ssize_t rows = static_cast<py::ssize_t>(c.n_steps), cols = static_cast<py::ssize_t>(c.in.probe.size());
+    for (const auto& [key, vec] : {std::pair<const char*, const std::vector<int64_t>*>{"v_probe", &r.v_probe},
+                                   std::pair<const char*, const std::vector<int64_t>*>{"i_syn_probe", &r.i_syn_probe}}) {
+      py::array_t<int64_t> table({rows, cols});
+      if (!vec->empty()) std::memcpy(table.mutable_data(), vec->data(), vec->size() * sizeof(int64_t));
+      out[key] = table;
+    }
+  }
   return out;
 }
 
@@ -598,6 +626,23 @@ py::dict hidden_state() {
   return out;
 }
 
+// One rule table of codes.hpp: name -> code.
+template <size_t N>
+py::dict rule_codes(const snnas::CodeInfo (&table)[N]) {
+  py::dict out;
+  for (const snnas::CodeInfo& c : table) out[c.name] = c.code;
+  return out;
+}
+
+py::dict fixed_rules() {
+  py::dict out;
+  out["order"] = rule_codes(snnas::kStepOrders);
+  out["decay_rounding"] = rule_codes(snnas::kDecayRoundings);
+  out["threshold_test"] = rule_codes(snnas::kThresholdTests);
+  out["overflow"] = rule_codes(snnas::kOverflows);
+  return out;
+}
+
 py::dict limits() {
   py::dict out;
   out["max_neurons"] = snnas::kMaxNeurons;
@@ -627,7 +672,9 @@ py::dict limits() {
 #define SNNAS_PY_FIXED                                                                                         \
   py::arg("model"), py::arg("reset"), py::arg("state_bits"), py::arg("v_th"), py::arg("v_reset"), py::arg("decay_m"), \
       py::arg("decay_s"), py::arg("t_ref"), py::arg("row_ptr"), py::arg("target"), py::arg("weight"),              \
-      py::arg("delay"), SNNAS_PY_RUN
+      py::arg("delay"), SNNAS_PY_RUN, py::arg("current_bits") = py::none(), py::arg("order") = py::none(),      \
+      py::arg("decay_rounding") = py::none(), py::arg("threshold_test") = py::none(),                          \
+      py::arg("v_overflow") = py::none(), py::arg("i_overflow") = py::none(), py::arg("probe") = py::none()
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "snnas compiled core (private): event-driven spiking simulation on modelled chips.";
@@ -655,7 +702,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("validate", &validate, py::kw_only(), SNNAS_PY_NETWORK, SNNAS_PY_RUN, py::arg("precision") = py::none(),
         "Check the arguments of simulate() without running; raises snnas.errors.SimulationInputError.");
   m.def("simulate_fixed", &simulate_fixed, py::kw_only(), SNNAS_PY_FIXED,
-        "Run the fixed-point simulator (see snnas.sim.fixed); integer weights, m-bit saturating state.\n"
+        "Run the fixed-point simulator (see snnas.sim.fixed); integer weights, m-bit state, the chip's rule\n"
+        "(order, decay_rounding, threshold_test, v_overflow, i_overflow: codes of FIXED_RULES; None = code 0).\n"
         "Bad input raises snnas.errors.SimulationInputError.");
   m.def("validate_fixed", &validate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");
@@ -667,6 +715,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("HIDDEN") = hidden_state();           // model name -> names of its 'hidden' state rows
   m.attr("RESETS") = reset_codes();            // reset name -> code of the `reset` argument
   m.attr("LIMITS") = limits();                 // the limits the core enforces (see cpp/codes.hpp)
+  m.attr("FIXED_RULES") = fixed_rules();       // fixed-point rule tables: order, decay_rounding, ... -> codes
   m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -80,6 +81,60 @@ constexpr bool resets_in_code_order() {
   return true;
 }
 static_assert(resets_in_code_order(), "kResets must list the reset modes in the order of their codes");
+
+// ---- Fixed-point rules (fixed.hpp) --------------------------------------------------------------------
+// A chip's integer neuron rule is a choice from each of these small tables; the chip files name the
+// choices (hw_targets/*.yaml, section 'numerics') and snnas.chip.numerics checks the names against them.
+
+// The order of the phases within a step.
+enum class StepOrder : int32_t {
+  DecayThresholdInputReset = 0,  // generic: the step's input is added after the threshold test (and decays next step)
+  DecayInputThresholdReset = 1,  // Loihi (Lava), sinabs: the input is added after the decay, before the test
+};
+// How a state x loses the fraction d / 2^12 of itself per step.
+enum class DecayRounding : int32_t {
+  LossFloor = 0,     // x <- x - floor(x * d / 2^12)           (arithmetic shift of the loss)
+  KeepTowardZero = 1,  // x <- trunc(x * (2^12 - d) / 2^12)    (Loihi: the kept part rounded toward zero)
+};
+// When v crosses the threshold.
+enum class ThresholdTest : int32_t { AtLeast = 0 /* v >= v_th */, Above = 1 /* v > v_th (Loihi) */ };
+// What a state variable does when a result leaves its m-bit range.
+enum class Overflow : int32_t {
+  Saturate = 0,           // clamp to [-2^(m-1), 2^(m-1) - 1]
+  SaturateSymmetric = 1,  // clamp to [-(2^(m-1) - 1), 2^(m-1) - 1] (Loihi's v)
+  Wrap = 2,               // modulo 2^m into (-2^(m-1), 2^(m-1)] (Loihi's u, as Lava's PyLifModelBitAcc wraps it)
+};
+
+struct CodeInfo {
+  int32_t code;
+  const char* name;  // the name Python and the chip files use
+};
+
+inline constexpr CodeInfo kStepOrders[] = {{0, "decay_threshold_input_reset"}, {1, "decay_input_threshold_reset"}};
+inline constexpr CodeInfo kDecayRoundings[] = {{0, "loss_floor"}, {1, "keep_toward_zero"}};
+inline constexpr CodeInfo kThresholdTests[] = {{0, ">="}, {1, ">"}};
+inline constexpr CodeInfo kOverflows[] = {{0, "saturate"}, {1, "saturate_symmetric"}, {2, "wrap"}};
+
+template <size_t N>
+constexpr bool codes_in_order(const CodeInfo (&table)[N]) {
+  for (size_t c = 0; c < N; ++c)
+    if (table[c].code != static_cast<int32_t>(c)) return false;
+  return true;
+}
+static_assert(codes_in_order(kStepOrders) && codes_in_order(kDecayRoundings) && codes_in_order(kThresholdTests) &&
+                  codes_in_order(kOverflows),
+              "the fixed-point rule tables must list their codes in order");
+
+// "0 (saturate), 1 (saturate_symmetric) or 2 (wrap)".
+template <size_t N>
+std::string code_choices(const CodeInfo (&table)[N]) {
+  std::string out;
+  for (size_t c = 0; c < N; ++c) {
+    if (c) out += c + 1 == N ? " or " : ", ";
+    out += std::to_string(table[c].code) + " (" + table[c].name + ")";
+  }
+  return out;
+}
 
 // ---- Limits the core enforces ------------------------------------------------------------------------
 // Largest number of neurons of a network (neuron indices and n + 1 row pointers fit in int32).

@@ -6,6 +6,7 @@
 #include "messages.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -29,8 +30,17 @@ class FixedEngine {
   FixedEngine(const FixedNetwork& net, const FixedInput& in, int64_t n_steps)
       : n_(net.num_neurons), nn_(static_cast<size_t>(net.num_neurons)), steps_(n_steps), model_(net.params.model),
         p_(net.params), syn_(net.synapses), in_(in) {
-    hi_ = (int64_t{1} << (p_.state_bits - 1)) - 1;
-    lo_ = -hi_ - 1;
+    state_range(p_.state_bits, p_.v_overflow, v_lo_, v_hi_);
+    state_range(p_.current_bits, p_.i_overflow, i_lo_, i_hi_);
+    input_first_ = p_.order == StepOrder::DecayInputThresholdReset;
+    keep_toward_zero_ = p_.rounding == DecayRounding::KeepTowardZero;
+    above_ = p_.threshold == ThresholdTest::Above;
+    if (input_first_) pending_.assign(nn_, 0);
+    probe_ = in.probe.size();
+    if (probe_) {
+      r_.v_probe.resize(static_cast<size_t>(n_steps) * probe_);
+      r_.i_syn_probe.resize(static_cast<size_t>(n_steps) * probe_);
+    }
     v_ = in.v0;
     i_ = model_ == Model::CUBA_LIF ? in.i0 : std::vector<int64_t>(nn_, 0);
     ref_end_.assign(nn_, -1);
@@ -78,19 +88,29 @@ class FixedEngine {
         acc[t] = 0;
         mark[t] = 0;
         if (x == 0) continue;
-        if (model_ == Model::CUBA_LIF) {
-          i_[t] = sat(i_[t] + x);
+        if (input_first_) {
+          pending_[t] += x;  // enters the update of step n + 1
+        } else if (model_ == Model::CUBA_LIF) {
+          i_[t] = ov_i(i_[t] + x);
         } else if (n > ref_end_[t]) {
-          v_[t] = sat(v_[t] + x);
+          v_[t] = ov_v(v_[t] + x);
         }
       }
       for (int32_t i : fired_) {
-        v_[i] = p_.reset == ResetMode::Subtract ? sat(v_[i] - p_.v_th[i]) : p_.v_reset[i];
+        v_[i] = p_.reset == ResetMode::Subtract ? ov_v(v_[i] - p_.v_th[i]) : p_.v_reset[i];
         ref_end_[i] = n + p_.t_ref[i];
         r_.spike_step.push_back(n);
         r_.spike_id.push_back(i);
       }
       r_.spikes += static_cast<int64_t>(fired_.size());
+      if (probe_) {
+        int64_t* pv = r_.v_probe.data() + static_cast<size_t>(n) * probe_;
+        int64_t* pi = r_.i_syn_probe.data() + static_cast<size_t>(n) * probe_;
+        for (size_t k = 0; k < probe_; ++k) {
+          pv[k] = v_[in_.probe[k]];
+          pi[k] = i_[in_.probe[k]];
+        }
+      }
       for (int32_t i : active_)
         if (!settled(i, n + 1)) enqueue(i, n + 1);
       for (int64_t j = 0; j < count_[slot]; ++j)
@@ -104,8 +124,21 @@ class FixedEngine {
   }
 
  private:
-  int64_t sat(int64_t x) const { return std::min(std::max(x, lo_), hi_); }
-  static int64_t decay(int64_t x, int64_t d) { return (x * d) >> kFixedShift; }  // arithmetic shift
+  static int64_t overflow(int64_t x, Overflow kind, int32_t bits, int64_t lo, int64_t hi) {
+    if (kind != Overflow::Wrap) return std::min(std::max(x, lo), hi);
+    const int64_t mod = int64_t{1} << bits;  // into (-2^(m-1), 2^(m-1)]: (x - lo) mod 2^m + lo
+    int64_t r = (x - lo) % mod;
+    return (r < 0 ? r + mod : r) + lo;
+  }
+  int64_t ov_v(int64_t x) const { return overflow(x, p_.v_overflow, p_.state_bits, v_lo_, v_hi_); }
+  int64_t ov_i(int64_t x) const { return overflow(x, p_.i_overflow, p_.current_bits, i_lo_, i_hi_); }
+  // The state left after one step's decay (fixed.hpp): |x| < 2^48 and d <= 4096, so the products fit.
+  int64_t keep(int64_t x, int64_t d) const {
+    if (!keep_toward_zero_) return x - ((x * d) >> kFixedShift);  // arithmetic shift
+    const int64_t kept = x * (kFixedDecayOne - d);
+    return kept >= 0 ? kept >> kFixedShift : -((-kept) >> kFixedShift);
+  }
+  bool fires(int32_t i) const { return above_ ? v_[i] > p_.v_th[i] : v_[i] >= p_.v_th[i]; }
 
   const int32_t* current_row(int64_t step) const {
     switch (in_.current_mode) {
@@ -117,23 +150,32 @@ class FixedEngine {
 
   void update(int32_t i, int64_t n, int64_t ie) {
     ++r_.neuron_updates;
-    if (model_ == Model::CUBA_LIF) i_[i] = sat(i_[i] - decay(i_[i], p_.decay_s[i]));
+    int64_t x = 0;
+    if (input_first_) {
+      x = pending_[i];
+      pending_[i] = 0;
+    }
+    if (model_ == Model::CUBA_LIF) i_[i] = ov_i(keep(i_[i], p_.decay_s[i]) + x);
     if (n <= ref_end_[i]) return;  // refractory: v held
     switch (model_) {
-      case Model::IF: v_[i] = sat(v_[i] + ie); break;
-      case Model::LIF: v_[i] = sat(v_[i] - decay(v_[i], p_.decay_m[i]) + ie); break;
-      case Model::CUBA_LIF: v_[i] = sat(v_[i] - decay(v_[i], p_.decay_m[i]) + i_[i] + ie); break;
+      case Model::IF: v_[i] = ov_v(v_[i] + x + ie); break;
+      case Model::LIF: v_[i] = ov_v(keep(v_[i], p_.decay_m[i]) + x + ie); break;
+      case Model::CUBA_LIF: v_[i] = ov_v(keep(v_[i], p_.decay_m[i]) + i_[i] + ie); break;
       default: break;  // other models are rejected by validate_fixed()
     }
-    if (v_[i] >= p_.v_th[i]) fired_.push_back(i);
+    if (fires(i)) fired_.push_back(i);
   }
 
+  // Whether the rule without input leaves neuron i as it is in step next_step (fixed.hpp).
   bool settled(int32_t i, int64_t next_step) const {
-    if (next_step <= ref_end_[i] || v_[i] >= p_.v_th[i]) return false;
+    if (next_step <= ref_end_[i] || fires(i) || (input_first_ && pending_[i] != 0)) return false;
     switch (model_) {
       case Model::IF: return true;
-      case Model::LIF: return decay(v_[i], p_.decay_m[i]) == 0;
-      default: return decay(i_[i], p_.decay_s[i]) == 0 && i_[i] - decay(v_[i], p_.decay_m[i]) == 0;
+      case Model::LIF: return ov_v(keep(v_[i], p_.decay_m[i])) == v_[i];
+      default: {
+        const int64_t i_next = ov_i(keep(i_[i], p_.decay_s[i]));
+        return i_next == i_[i] && ov_v(keep(v_[i], p_.decay_m[i]) + i_next) == v_[i];
+      }
     }
   }
 
@@ -169,8 +211,10 @@ class FixedEngine {
   const FixedParams& p_;
   const FixedSynapses& syn_;
   const FixedInput& in_;
-  int64_t lo_ = 0, hi_ = 0, slots_ = 1;
-  std::vector<int64_t> v_, i_, ref_end_, acc_, count_, stamp_;
+  int64_t v_lo_ = 0, v_hi_ = 0, i_lo_ = 0, i_hi_ = 0, slots_ = 1;
+  bool input_first_ = false, keep_toward_zero_ = false, above_ = false;
+  size_t probe_ = 0;
+  std::vector<int64_t> v_, i_, ref_end_, acc_, count_, stamp_, pending_;
   std::vector<uint16_t> mark_;
   std::vector<int32_t> touched_, active_, next_, fired_, driven_;
   FixedResult r_;
@@ -180,13 +224,27 @@ class FixedEngine {
 
 std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps) {
   const auto& p = net.params;
-  if (p.state_bits < kMinStateBits || p.state_bits > kMaxStateBits)
-    return "state_bits: expected an integer in [" + std::to_string(kMinStateBits) + ", " +
-           std::to_string(kMaxStateBits) + "], got " +
-           std::to_string(p.state_bits);
+  for (const auto& [name, bits] : {std::pair<const char*, int32_t>{"state_bits", p.state_bits},
+                                   std::pair<const char*, int32_t>{"current_bits", p.current_bits}})
+    if (bits < kMinStateBits || bits > kMaxStateBits)
+      return std::string(name) + ": expected an integer in [" + std::to_string(kMinStateBits) + ", " +
+             std::to_string(kMaxStateBits) + "], got " + std::to_string(bits);
   const int32_t model = static_cast<int32_t>(p.model);
   if (!is_fixed_point_model(model))
     return "model: expected " + model_choices(true) + " in fixed point, got " + std::to_string(model);
+  const std::pair<const char*, std::pair<int32_t, std::string>> rules[] = {
+      {"order", {static_cast<int32_t>(p.order), code_choices(kStepOrders)}},
+      {"decay_rounding", {static_cast<int32_t>(p.rounding), code_choices(kDecayRoundings)}},
+      {"threshold_test", {static_cast<int32_t>(p.threshold), code_choices(kThresholdTests)}},
+      {"v_overflow", {static_cast<int32_t>(p.v_overflow), code_choices(kOverflows)}},
+      {"i_overflow", {static_cast<int32_t>(p.i_overflow), code_choices(kOverflows)}}};
+  const int32_t counts[] = {static_cast<int32_t>(std::size(kStepOrders)), static_cast<int32_t>(std::size(kDecayRoundings)),
+                            static_cast<int32_t>(std::size(kThresholdTests)), static_cast<int32_t>(std::size(kOverflows)),
+                            static_cast<int32_t>(std::size(kOverflows))};
+  for (size_t r = 0; r < std::size(rules); ++r)
+    if (rules[r].second.first < 0 || rules[r].second.first >= counts[r])
+      return std::string(rules[r].first) + ": expected " + rules[r].second.second + ", got " +
+             std::to_string(rules[r].second.first);
   // The float network validator checks everything but the weights' type and the parameter ranges.
   Network shape;
   shape.num_neurons = net.num_neurons;
@@ -208,14 +266,21 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   shape.synapses.delay = net.synapses.delay;
   std::string problem = validate_network(shape);
   if (!problem.empty()) return problem;
-  const int64_t hi = (int64_t{1} << (p.state_bits - 1)) - 1, lo = -hi - 1;
+  int64_t v_lo = 0, v_hi = 0, i_lo = 0, i_hi = 0;
+  state_range(p.state_bits, p.v_overflow, v_lo, v_hi);
+  state_range(p.current_bits, p.i_overflow, i_lo, i_hi);
   const std::pair<const char*, const std::vector<int64_t>*> states[] = {
       {"v_th", &p.v_th}, {"v_reset", &p.v_reset}, {"v0", &in.v0}, {"i0", &in.i0}};
   for (const auto& [name, vec] : states) {
     if (vec->size() != nn) return size_problem(name, vec->size(), nn, "one per neuron");
-    problem = in_range(name, *vec, lo, hi, "a value of the m-bit state range (state_bits)");
+    const bool current = std::string(name) == "i0";
+    problem = in_range(name, *vec, current ? i_lo : v_lo, current ? i_hi : v_hi,
+                       current ? "a value of the current's range (current_bits, i_overflow)"
+                               : "a value of the membrane's range (state_bits, v_overflow)");
     if (!problem.empty()) return problem;
   }
+  problem = in_range("probe", in.probe, 0, static_cast<int64_t>(nn) - 1, "a neuron index");
+  if (!problem.empty()) return problem;
   const std::pair<const char*, const std::vector<int32_t>*> decays[] = {{"decay_m", &p.decay_m},
                                                                         {"decay_s", &p.decay_s}};
   const std::string decay_what = "a decay factor (fraction of " + std::to_string(kFixedDecayOne) + ")";

@@ -1,24 +1,37 @@
-// Fixed-point mode of the snnas simulator: integer weights and integer state of m bits with saturation,
-// decay as an integer multiply-and-shift as on Loihi. Plain C++17, no Python headers.
-// src/snnas/sim/reference.py (simulate_fixed_reference) implements the same rules; both are bit-identical.
+// Fixed-point mode of the snnas simulator: integer weights and integer m-bit state, with the integer rule
+// of a chip chosen from the small tables of codes.hpp (step order, decay rounding, threshold test, overflow
+// of each state variable). Plain C++17, no Python headers. src/snnas/sim/reference/fixed.py implements the
+// same rules; both are bit-identical.
 //
-// The time step is the one of neurons.hpp (update, threshold, deliver, reset). With sat(x) the
-// clamp of x to [-2^(m-1), 2^(m-1) - 1], d_m and d_s decay factors in [0, 4096] (4096 = 2^12: a
-// state x loses (x * d) >> 12 per step, the shift being arithmetic, i.e. rounding down), and I the
-// external current of the step (an integer, Loihi's bias):
-//   IF:        v <- sat(v + I)
-//   LIF:       v <- sat(v - ((v * d_m) >> 12) + I)
-//   CUBA_LIF:  i_syn <- sat(i_syn - ((i_syn * d_s) >> 12));  v <- sat(v - ((v * d_m) >> 12) + i_syn + I)
-// While refractory, v is held and CUBA_LIF's i_syn still decays. Delivery adds the exact integer sum x
-// of a neuron's weights of the step: v <- sat(v + x) (IF, LIF; discarded while refractory) or
-// i_syn <- sat(i_syn + x) (CUBA_LIF); x == 0 is no input. Threshold: v >= v_th. Reset: v <- v_reset, or
-// v <- sat(v - v_th).
+// Notation: d_m, d_s decay factors in [0, 4096] (the fraction d / 4096 of a state is lost per step);
+// keep(x, d) the state left after one step's decay:
+//   loss_floor:       keep(x, d) = x - ((x * d) >> 12)              (arithmetic shift: the loss rounds down)
+//   keep_toward_zero: keep(x, d) = trunc(x * (4096 - d) / 4096)     (Loihi; Lava's PyLifModelBitAcc)
+// ov_v, ov_i the overflow of v (state_bits wide) and i_syn (current_bits wide): saturate to
+// [-2^(m-1), 2^(m-1) - 1], saturate_symmetric to [-(2^(m-1) - 1), 2^(m-1) - 1], or wrap modulo 2^m into
+// (-2^(m-1), 2^(m-1)]. I the external current of the step (an integer: a bias), x the exact integer sum of
+// the weights reaching the neuron in the step (x == 0 is no input). fires(v): v >= v_th or v > v_th.
 //
-// A neuron is settled at the end of a step when the rule without input leaves its state unchanged
-// (IF: always; LIF: (v * d_m) >> 12 == 0; CUBA_LIF: (i_syn * d_s) >> 12 == 0 and
-// i_syn - ((v * d_m) >> 12) == 0), v < v_th and it is not refractory in the next step. A settled
-// neuron without current is not evaluated: skipping it is exact, since each skipped step would leave
-// it as it is. Neurons still decaying are evaluated every step.
+// Step order decay_threshold_input_reset (generic): (1) update
+//   IF:        v <- ov_v(v + I)
+//   LIF:       v <- ov_v(keep(v, d_m) + I)
+//   CUBA_LIF:  i_syn <- ov_i(keep(i_syn, d_s));  v <- ov_v(keep(v, d_m) + i_syn + I)
+// (2) threshold; (3) deliver: v <- ov_v(v + x) (IF, LIF; discarded while refractory) or
+// i_syn <- ov_i(i_syn + x) (CUBA_LIF); (4) reset of the neurons that fired: v <- v_reset or ov_v(v - v_th).
+//
+// Step order decay_input_threshold_reset (Loihi, sinabs): the x delivered in step n is held and enters the
+// update of step n + 1, after the decay and before the threshold test (the same arrival step as above,
+// but x is not decayed before it is tested):
+//   IF:        v <- ov_v(v + x + I)
+//   LIF:       v <- ov_v(keep(v, d_m) + x + I)
+//   CUBA_LIF:  i_syn <- ov_i(keep(i_syn, d_s) + x);  v <- ov_v(keep(v, d_m) + i_syn + I)
+// then threshold and reset as above. While refractory, v is held (IF and LIF discard their x) and
+// CUBA_LIF's i_syn still decays and integrates.
+//
+// A neuron is settled at the end of a step when the rule without input leaves its state unchanged, it
+// holds no input for the next step, fires(v) is false and it is not refractory in the next step. A settled
+// neuron without current is not evaluated: skipping it is exact, since each skipped step would leave it
+// as it is. Neurons still decaying are evaluated every step.
 #pragma once
 
 #include <cstdint>
@@ -34,9 +47,15 @@ namespace snnas {
 struct FixedParams {
   Model model = Model::LIF;
   ResetMode reset = ResetMode::ToValue;
-  int32_t state_bits = 24;        // m: v and i_syn saturate to [-2^(m-1), 2^(m-1) - 1]
-  std::vector<int64_t> v_th;      // threshold, in [lo + 1, hi]
-  std::vector<int64_t> v_reset;   // reset value, in [lo, hi]
+  int32_t state_bits = 24;        // m of v
+  int32_t current_bits = 24;      // m of i_syn (CUBA_LIF)
+  StepOrder order = StepOrder::DecayThresholdInputReset;
+  DecayRounding rounding = DecayRounding::LossFloor;
+  ThresholdTest threshold = ThresholdTest::AtLeast;
+  Overflow v_overflow = Overflow::Saturate;
+  Overflow i_overflow = Overflow::Saturate;
+  std::vector<int64_t> v_th;      // threshold, within v's range
+  std::vector<int64_t> v_reset;   // reset value, within v's range
   std::vector<int32_t> decay_m;   // d_m in [0, 4096] (LIF, CUBA_LIF)
   std::vector<int32_t> decay_s;   // d_s in [0, 4096] (CUBA_LIF)
   std::vector<int32_t> t_ref;     // refractory period [steps] >= 0
@@ -61,15 +80,24 @@ struct FixedInput {  // as ExternalInput, with integer weights and currents
   std::vector<int32_t> spike_weight;
   CurrentMode current_mode = CurrentMode::None;
   std::vector<int32_t> current;
-  std::vector<int64_t> v0, i0;  // initial state, within the m-bit range
+  std::vector<int64_t> v0, i0;  // initial state, within the range of v and of i_syn
+  std::vector<int32_t> probe;   // neurons whose v and i_syn are recorded at the end of every step
 };
 
 struct FixedResult {
   std::vector<int64_t> spike_step;
   std::vector<int32_t> spike_id;
   std::vector<int64_t> v, i_syn;
+  std::vector<int64_t> v_probe, i_syn_probe;  // (n_steps x probe.size()), row-major; empty without probe
   int64_t synaptic_events = 0, external_events = 0, neuron_updates = 0, spikes = 0;
 };
+
+// The range [lo, hi] of an m-bit state with the given overflow.
+inline void state_range(int32_t bits, Overflow overflow, int64_t& lo, int64_t& hi) {
+  const int64_t half = int64_t{1} << (bits - 1);
+  lo = overflow == Overflow::Saturate ? -half : -half + 1;
+  hi = overflow == Overflow::Wrap ? half : half - 1;
+}
 
 // "" when valid, else one message naming the argument, what was expected and the bad value.
 std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps);

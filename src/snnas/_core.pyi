@@ -20,6 +20,7 @@ STEPPED_MODELS: dict[str, float | None]
 HIDDEN: dict[str, tuple[str, ...]]
 RESETS: dict[str, int]
 LIMITS: dict[str, int]
+FIXED_RULES: dict[str, dict[str, int]]
 
 _F64 = NDArray[np.float64]
 _I32 = NDArray[np.int32]
@@ -167,9 +168,16 @@ def simulate_fixed(
     ext_id: _I32,
     ext_weight: _I32,
     i_ext: _I32 | None = None,
+    current_bits: int | None = None,
+    order: int | None = None,
+    decay_rounding: int | None = None,
+    threshold_test: int | None = None,
+    v_overflow: int | None = None,
+    i_overflow: int | None = None,
+    probe: _I32 | None = None,
 ) -> dict[str, Any]:
     """Keys: spike_step (int64), spike_id (int32), v, i_syn (int64), synaptic_events, external_events,
-    neuron_updates, spikes (int)."""
+    neuron_updates, spikes (int); with a probe also v_probe, i_syn_probe ((n_steps, probes) int64)."""
 
 def validate_fixed(
     *,
@@ -192,6 +200,13 @@ def validate_fixed(
     ext_id: _I32,
     ext_weight: _I32,
     i_ext: _I32 | None = None,
+    current_bits: int | None = None,
+    order: int | None = None,
+    decay_rounding: int | None = None,
+    threshold_test: int | None = None,
+    v_overflow: int | None = None,
+    i_overflow: int | None = None,
+    probe: _I32 | None = None,
 ) -> None: ...
 def count_chip_events(
     *,

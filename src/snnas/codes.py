@@ -16,6 +16,8 @@ Attributes:
         ``max_ring_entries`` ((longest delay + 1) x neurons of the delivery buffers), ``max_chip_marks``
         (the same product for the chip model), ``decay_shift`` and ``decay_one`` (fixed-point decay factors
         are fractions of ``decay_one = 2**decay_shift``), ``min_state_bits`` and ``max_state_bits``.
+    FIXED_RULES: the fixed-point rule tables (``cpp/codes.hpp``), each name -> code: ``order`` (step order),
+        ``decay_rounding``, ``threshold_test`` and ``overflow`` (of ``v_overflow`` and ``i_overflow``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["FIXED_MODELS", "HIDDEN", "LIMITS", "MODELS", "RESETS", "STEPPED_MODELS", "core"]
+__all__ = ["FIXED_MODELS", "FIXED_RULES", "HIDDEN", "LIMITS", "MODELS", "RESETS", "STEPPED_MODELS", "core"]
 
 # The extension has no type stubs: its functions are reached through this Any-typed handle.
 _core: Any = importlib.import_module("snnas._core")
@@ -46,3 +48,4 @@ STEPPED_MODELS: dict[str, float | None] = {
 HIDDEN: dict[str, tuple[str, ...]] = {str(name): tuple(map(str, rows)) for name, rows in _core.HIDDEN.items()}
 RESETS: dict[str, int] = _codes(_core.RESETS)
 LIMITS: dict[str, int] = _codes(_core.LIMITS)
+FIXED_RULES: dict[str, dict[str, int]] = {str(kind): _codes(table) for kind, table in _core.FIXED_RULES.items()}

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from snnas.sim.engine import SimNetwork
-from snnas.sim.fixed import FixedSimNetwork
+from snnas.sim.fixed import FIXED_RULES, FixedSimNetwork
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ def _membrane_case(rng: np.random.Generator, model: str, n: int, n_steps: int, r
 
 
 def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: int = 80) -> Case:
-    """Build a random fixed-point case of ``model`` from ``seed`` (small state widths saturate often)."""
+    """Build a random fixed-point case of ``model`` from ``seed`` (small state widths saturate often), with a
+    random integer rule (every choice of :data:`snnas.sim.fixed.FIXED_RULES`) and a random probe."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, max_neurons + 1))
     n_steps = int(rng.integers(0, max_steps + 1))
@@ -124,12 +125,19 @@ def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: 
         row_ptr=row_ptr, target=target, weight=rng.integers(-w_max // 2, w_max + 1, size=m).astype(np.int32),
         delay=rng.integers(0, int(rng.integers(0, 5)) + 1, size=m).astype(np.int32),
         model=model,  # type: ignore[arg-type]
-        state_bits=bits, v_th=rng.integers(max(scale // 2, 1), scale * 2 + 1, size=n).clip(-hi - 1, hi),
+        state_bits=bits, v_th=rng.integers(max(scale // 2, 1), scale * 2 + 1, size=n).clip(-hi, hi),
         v_reset=rng.integers(-scale // 2, scale // 2 + 1, size=n), decay_m=rng.choice([0, 1, 205, 819, 4096], size=n),
         decay_s=rng.choice([0, 3, 410, 2048, 4096], size=n), t_ref=rng.integers(0, 4, size=n).astype(np.int32),
-        reset="subtract" if rng.random() < 0.4 else "value")
-    inputs: dict[str, Any] = {"v0": rng.integers(-scale, 2 * scale + 1, size=n).clip(-hi - 1, hi),
-                              "i0": rng.integers(-scale, scale + 1, size=n) if model == "cuba_lif" else None}
+        reset="subtract" if rng.random() < 0.4 else "value",
+        current_bits=int(rng.choice([4, 8, 24])) if rng.random() < 0.3 else None,
+        **{key: str(rng.choice(sorted(FIXED_RULES[table]))) for key, table in (
+            ("order", "order"), ("decay_rounding", "decay_rounding"), ("threshold_test", "threshold_test"),
+            ("v_overflow", "overflow"), ("i_overflow", "overflow"))})
+    i_hi = hi if network.current_bits is None else 2 ** (network.current_bits - 1) - 1
+    i_scale = max(i_hi // 4, 1)
+    inputs: dict[str, Any] = {"v0": rng.integers(-scale, 2 * scale + 1, size=n).clip(-hi, hi),
+                              "i0": rng.integers(-i_scale, i_scale + 1, size=n) if model == "cuba_lif" else None,
+                              "probe": rng.integers(0, n, size=int(rng.integers(0, 4)))}
     k = int(rng.integers(0, 4 * n + 1)) if n_steps > 0 else 0
     inputs["ext_spikes"] = (rng.integers(0, max(n_steps, 1), size=k), rng.integers(0, n, size=k),
                             rng.integers(-w_max // 4, w_max + 1, size=k))

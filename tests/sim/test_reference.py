@@ -32,6 +32,9 @@ def assert_identical(a: SimulationResult, b: SimulationResult) -> None:
     assert sorted(a.hidden) == sorted(b.hidden)
     for name in a.hidden:
         assert a.hidden[name].tobytes() == b.hidden[name].tobytes(), name
+    assert sorted(a.probes) == sorted(b.probes)
+    for name in a.probes:
+        assert a.probes[name].shape == b.probes[name].shape and np.array_equal(a.probes[name], b.probes[name]), name
 
 
 def recurrent_network(rng: np.random.Generator, n: int, p: float, model: str, w_exc: float,

@@ -164,6 +164,8 @@ class SimulationResult:
         dt: the time step [s].
         hidden: further state at the end of the last step, ``(n,)`` each: ``"theta"`` [V] (adaptive LIF),
             ``"u"`` [V] (Izhikevich), the gates ``"m"``, ``"h"``, ``"n"`` (Hodgkin-Huxley); empty otherwise.
+        probes: the probed neurons' state at the end of every step, ``(n_steps, probes)`` each: ``"v"`` and
+            ``"i_syn"`` (fixed point, :func:`snnas.sim.fixed.simulate_fixed` with ``probe``); empty otherwise.
     """
 
     spike_steps: np.ndarray
@@ -176,6 +178,7 @@ class SimulationResult:
     spikes: int
     dt: float = field(default=1e-3)
     hidden: dict[str, np.ndarray] = field(default_factory=dict)
+    probes: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def spike_times(self) -> np.ndarray:
@@ -439,7 +442,8 @@ def result_from(raw: dict[str, Any], dt: float) -> SimulationResult:
         spike_steps=raw["spike_step"], spike_ids=raw["spike_id"], v=raw["v"], i_syn=raw["i_syn"],
         synaptic_events=int(raw["synaptic_events"]), external_events=int(raw["external_events"]),
         neuron_updates=int(raw["neuron_updates"]), spikes=int(raw["spikes"]), dt=float(dt),
-        hidden=dict(raw.get("hidden", {})))
+        hidden=dict(raw.get("hidden", {})),
+        probes={key: raw[f"{key}_probe"] for key in ("v", "i_syn") if f"{key}_probe" in raw})
 
 
 class Simulator:

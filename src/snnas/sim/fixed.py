@@ -1,23 +1,34 @@
-"""Fixed-point simulation: integer weights, integer state of m bits with saturation, Loihi-style decay.
+"""Fixed-point simulation: integer weights, integer m-bit state, and a chip's integer rule.
 
-The step is the one of :mod:`snnas.sim.engine` (update, threshold, deliver, reset). With
-``sat(x) = clip(x, -2**(m-1), 2**(m-1) - 1)``, decay factors ``d`` in ``[0, 4096]`` (a state ``x`` loses
-``(x * d) >> 12`` per step; ``>>`` is an arithmetic shift, rounding down) and ``I`` the integer external
-current of the step (Loihi's bias):
+A rule is a choice from each of four small tables of the core (``cpp/codes.hpp``, exported as
+:data:`snnas.codes.FIXED_RULES`), which chip files name in their ``numerics`` section
+(:mod:`snnas.chip.numerics`). With decay factors ``d`` in ``[0, 4096]``, ``keep(x, d)`` the state left after
+one step's decay, ``ov_v``/``ov_i`` the overflow of ``v`` (``state_bits``) and ``i_syn`` (``current_bits``),
+``I`` the integer external current of the step (a bias) and ``x`` the exact integer sum of the weights that
+reach the neuron in the step:
 
-* IF: ``v <- sat(v + I)``
-* LIF: ``v <- sat(v - ((v * d_m) >> 12) + I)``
-* CUBA-LIF: ``i_syn <- sat(i_syn - ((i_syn * d_s) >> 12)); v <- sat(v - ((v * d_m) >> 12) + i_syn + I)``
+* ``decay_rounding``: ``"loss_floor"``: ``keep(x, d) = x - ((x * d) >> 12)`` (the loss rounds down; the
+  generic rule), or ``"keep_toward_zero"``: ``keep(x, d) = trunc(x * (4096 - d) / 4096)`` (Loihi).
+* ``v_overflow``, ``i_overflow``: ``"saturate"`` to ``[-2**(m-1), 2**(m-1) - 1]``, ``"saturate_symmetric"`` to
+  ``[-(2**(m-1) - 1), 2**(m-1) - 1]`` (Loihi's v), or ``"wrap"`` modulo ``2**m`` into ``(-2**(m-1), 2**(m-1)]``
+  (Loihi's u, as Lava wraps it).
+* ``threshold_test``: ``">="`` or ``">"`` (Loihi).
+* ``order``: ``"decay_threshold_input_reset"`` (generic): update ``v <- ov_v(keep(v, d_m) + I)`` (LIF; IF
+  without the decay; CUBA-LIF ``i_syn <- ov_i(keep(i_syn, d_s))``, ``v <- ov_v(keep(v, d_m) + i_syn + I)``),
+  threshold, then the step's input ``v <- ov_v(v + x)`` (``i_syn`` for CUBA-LIF), then reset.
+  ``"decay_input_threshold_reset"`` (Loihi, sinabs): the input delivered in step n enters step n + 1's
+  update after the decay and before the test: ``v <- ov_v(keep(v, d_m) + x + I)`` (LIF),
+  ``i_syn <- ov_i(keep(i_syn, d_s) + x)``, ``v <- ov_v(keep(v, d_m) + i_syn + I)`` (CUBA-LIF). Both orders
+  give a spike of step n with delay D its effect on the threshold test of step n + D + 1.
 
-A delivered input (the exact integer sum ``x`` of a neuron's weights in the step, ``x != 0``) gives
-``v <- sat(v + x)`` (IF, LIF; discarded while refractory) or ``i_syn <- sat(i_syn + x)``. Threshold
-``v >= v_th``; reset ``v <- v_reset`` or ``v <- sat(v - v_th)``; refractory steps hold ``v``.
+Reset ``v <- v_reset`` or ``v <- ov_v(v - v_th)``; refractory steps hold ``v`` (IF and LIF lose their input;
+CUBA-LIF's current still decays and integrates).
 
 The dimensionless integers relate to physical units through the caller's scales (for example a weight
-of ``w`` volts is ``round(w / scale)``); this module does not choose them. Neurons at a fixed point of
-their rule and below threshold are skipped, which is exact. The numba reference
-:func:`snnas.sim.reference.simulate_fixed_reference` applies the rule to every neuron in every step and
-gives bit-identical results (``cpp/fixed.hpp`` holds the rules).
+of ``w`` volts is ``round(w / scale)``); this module does not choose them (:mod:`snnas.quantize` does, per
+chip). Neurons at a fixed point of their rule and below threshold are skipped, which is exact. The numba
+reference :func:`simulate_fixed_reference` applies the rule to every neuron in every step and gives
+bit-identical results (``cpp/fixed.hpp`` holds the rules).
 """
 
 from __future__ import annotations
@@ -40,10 +51,12 @@ from snnas.sim.engine import (
     result_from,
 )
 
-__all__ = ["DECAY_ONE", "FIXED_MODELS", "FixedSimNetwork", "fixed_arguments", "simulate_fixed",
+__all__ = ["DECAY_ONE", "FIXED_MODELS", "FIXED_RULES", "FixedSimNetwork", "fixed_arguments", "simulate_fixed",
            "simulate_fixed_reference"]
 
 FIXED_MODELS: dict[str, int] = codes.FIXED_MODELS  # the models with a fixed-point mode (cpp/codes.hpp)
+
+FIXED_RULES: dict[str, dict[str, int]] = codes.FIXED_RULES  # the rule tables: order, decay_rounding, ...
 
 DECAY_ONE: int = codes.LIMITS["decay_one"]  # a decay factor d is the fraction d / DECAY_ONE of the state lost per step
 
@@ -56,11 +69,13 @@ class FixedSimNetwork:
         row_ptr, target, delay: CSR synapses as in :class:`snnas.sim.engine.SimNetwork` (delay in steps).
         weight: ``(m,)`` integer weights (int32 range).
         model: ``"if"``, ``"lif"`` or ``"cuba_lif"``.
-        state_bits: m, the width of ``v`` and ``i_syn`` (2 to 48), which saturate.
-        v_th: integer threshold; ``v_reset``: integer reset value (both within the m-bit range).
+        state_bits: m, the width of ``v`` (2 to 48); ``current_bits`` that of ``i_syn`` (None: the same).
+        v_th: integer threshold; ``v_reset``: integer reset value (both within the range of ``v``).
         decay_m: membrane decay in [0, 4096] (LIF, CUBA-LIF); ``decay_s``: synaptic-current decay (CUBA-LIF).
         t_ref: refractory period [steps].
         reset: ``"value"`` or ``"subtract"``.
+        order, decay_rounding, threshold_test, v_overflow, i_overflow: the chip's integer rule (module
+            docstring); the defaults are the generic rule.
     """
 
     row_ptr: ArrayLike
@@ -75,6 +90,27 @@ class FixedSimNetwork:
     decay_s: ArrayLike = 819  # about 1/5
     t_ref: ArrayLike = 0
     reset: Literal["value", "subtract"] = "value"
+    current_bits: int | None = None
+    order: str = "decay_threshold_input_reset"
+    decay_rounding: str = "loss_floor"
+    threshold_test: str = ">="
+    v_overflow: str = "saturate"
+    i_overflow: str = "saturate"
+
+
+def rule_codes(network: FixedSimNetwork) -> dict[str, int]:
+    """The core's codes of the network's rule fields (``FIXED_RULES``).
+
+    Raises:
+        SimulationInputError: an unknown name, listing the valid ones.
+    """
+    return {
+        "order": choice_code("order", network.order, FIXED_RULES["order"]),
+        "decay_rounding": choice_code("decay_rounding", network.decay_rounding, FIXED_RULES["decay_rounding"]),
+        "threshold_test": choice_code("threshold_test", network.threshold_test, FIXED_RULES["threshold_test"]),
+        "v_overflow": choice_code("v_overflow", network.v_overflow, FIXED_RULES["overflow"]),
+        "i_overflow": choice_code("i_overflow", network.i_overflow, FIXED_RULES["overflow"]),
+    }
 
 
 def fixed_arguments(
@@ -85,6 +121,7 @@ def fixed_arguments(
     i0: ArrayLike | None = None,
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
+    probe: ArrayLike | None = None,
 ) -> dict[str, Any]:
     """Convert a fixed-point network and its input into the arrays of ``snnas._core.simulate_fixed``.
 
@@ -117,7 +154,8 @@ def fixed_arguments(
         "weight": int_array("weight", network.weight, np.int32), "delay": int_array("delay", network.delay, np.int32),
         "n_steps": n_steps, "v0": int_array("v0", 0 if v0 is None else v0, np.int64, n),
         "i0": int_array("i0", 0 if i0 is None else i0, np.int64, n),
-        **events, "i_ext": current,
+        **events, "i_ext": current, "current_bits": network.current_bits, **rule_codes(network),
+        "probe": None if probe is None else int_array("probe", probe, np.int32),
     }
 
 
@@ -129,6 +167,7 @@ def simulate_fixed(
     i0: ArrayLike | None = None,
     ext_spikes: tuple[ArrayLike, ArrayLike, ArrayLike] | None = None,
     i_ext: ArrayLike | None = None,
+    probe: ArrayLike | None = None,
     dt: float = 1e-3,
     backend: str = "engine",
 ) -> SimulationResult:
@@ -140,6 +179,8 @@ def simulate_fixed(
         v0, i0: initial integer state (scalar or ``(n,)``), default 0.
         ext_spikes: ``(steps, ids, weights)`` with integer weights, delivered like synapses of delay 0.
         i_ext: integer current: ``(n,)`` constant per neuron, or ``(n_steps, n)`` per step.
+        probe: neuron indices whose ``v`` and ``i_syn`` are recorded at the end of every step (after the reset),
+            returned as ``result.probes["v"]`` and ``["i_syn"]``, ``(n_steps, len(probe))`` int64.
         dt: the time step [s], only to express spike times in seconds.
         backend: ``"engine"`` (compiled C++, default) or ``"numba"`` (the reference; :mod:`snnas.sim.backends`).
 
@@ -152,7 +193,7 @@ def simulate_fixed(
     from snnas.sim.backends import backend as find_backend
 
     run = find_backend(backend).run_fixed  # an unknown name is refused before any work
-    args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
+    args = fixed_arguments(network, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext, probe=probe)
     return result_from(run(args), dt)
 
 

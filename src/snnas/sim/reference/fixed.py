@@ -1,5 +1,6 @@
-"""Reference simulator in numba, fixed point: the integer rules of ``cpp/fixed.hpp`` (saturating state, decay
-by multiply and arithmetic shift), bit-identical with the C++ engine's fixed-point mode."""
+"""Reference simulator in numba, fixed point: the integer rules of ``cpp/fixed.hpp`` (the chip's step order,
+decay rounding, threshold test and overflow of each state variable), bit-identical with the C++ engine's
+fixed-point mode. Every neuron is updated in every step; the skipping of settled neurons is only counted."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from snnas import codes
 from snnas.sim.reference.common import (
     _CUBA,
     _IF,
@@ -23,39 +25,79 @@ from snnas.sim.reference.common import (
 
 __all__ = ["run_fixed_reference"]
 
+# The rule codes (cpp/codes.hpp) as numba compile-time constants.
+_INPUT_FIRST = codes.FIXED_RULES["order"]["decay_input_threshold_reset"]
+_TOWARD_ZERO = codes.FIXED_RULES["decay_rounding"]["keep_toward_zero"]
+_ABOVE = codes.FIXED_RULES["threshold_test"][">"]
+_SATURATE = codes.FIXED_RULES["overflow"]["saturate"]
+_WRAP = codes.FIXED_RULES["overflow"]["wrap"]
+_ONE = np.int64(1) << _SHIFT
+
 
 @numba.njit(cache=True)
-def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_end: int, next_step: int) -> bool:
-    """The rule without input leaves the state unchanged, v < v_th, not refractory (``cpp/fixed.hpp``)."""
-    if next_step <= ref_end or v >= v_th:
+def _ov(x: int, overflow: int, bits: int, lo: int, hi: int) -> int:
+    """Saturate to [lo, hi], or wrap modulo 2**bits into it."""
+    if overflow != _WRAP:
+        return min(max(x, lo), hi)
+    wrapped: int = (x - lo) % (np.int64(1) << bits) + lo  # numba's % takes the divisor's sign, as Python's
+    return wrapped
+
+
+@numba.njit(cache=True)
+def _keep(x: int, d: int, toward_zero: bool) -> int:
+    """The state left after one step's decay by d / 4096."""
+    if not toward_zero:
+        return x - ((x * d) >> _SHIFT)
+    kept: int = x * (_ONE - d)
+    return kept >> _SHIFT if kept >= 0 else -((-kept) >> _SHIFT)
+
+
+@numba.njit(cache=True)
+def _fires(v: int, v_th: int, above: bool) -> bool:
+    return v > v_th if above else v >= v_th
+
+
+@numba.njit(cache=True)
+def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_end: int, next_step: int,
+                   pending: int, rule: np.ndarray) -> bool:
+    """The rule without input leaves the state unchanged, no input is held, v does not fire, not refractory."""
+    toward_zero, above = rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
+    if next_step <= ref_end or _fires(v, v_th, above) or pending != 0:
         return False
     if model == _IF:
         return True
     if model == _LIF:
-        return (v * dm) >> _SHIFT == 0
-    return (i * ds) >> _SHIFT == 0 and i - ((v * dm) >> _SHIFT) == 0
+        return _ov(_keep(v, dm, toward_zero), rule[3], rule[5], rule[7], rule[8]) == v
+    i_next = _ov(_keep(i, ds, toward_zero), rule[4], rule[6], rule[9], rule[10])
+    return i_next == i and _ov(_keep(v, dm, toward_zero) + i_next, rule[3], rule[5], rule[7], rule[8]) == v
 
 
 @numba.njit(cache=True)
-def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.ndarray, v_reset: np.ndarray,
+def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th: np.ndarray, v_reset: np.ndarray,
                dm: np.ndarray, ds: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
                row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
-               ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int) -> tuple[Any, ...]:
+               ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int,
+               probe: np.ndarray) -> tuple[Any, ...]:
+    # rule: order, rounding, threshold test, v overflow, i overflow, v bits, i bits, v lo, v hi, i lo, i hi
     n = v_th.shape[0]
-    hi = (np.int64(1) << (bits - 1)) - 1
-    lo = -hi - 1
+    input_first, toward_zero, above = rule[0] == _INPUT_FIRST, rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
+    v_ovf, i_ovf, v_bits, i_bits, v_lo, v_hi, i_lo, i_hi = (rule[3], rule[4], rule[5], rule[6], rule[7], rule[8],
+                                                            rule[9], rule[10])
     slots = _slots(delay)
     v = v0.copy()
     i = i0.copy() if model == _CUBA else np.zeros(n, dtype=np.int64)
     ref_end = np.full(n, -1, dtype=np.int64)
     acc = np.zeros((slots, n), dtype=np.int64)
+    pending = np.zeros(n, dtype=np.int64)
     active = np.zeros(n, dtype=np.bool_)
     fired = np.zeros(n, dtype=np.bool_)
     got = np.zeros(n, dtype=np.bool_)
     for k in range(n):
-        active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], -1, 0)
+        active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], -1, 0, 0, rule)
     out_step = np.empty(16, dtype=np.int64)
     out_id = np.empty(16, dtype=np.int32)
+    v_probe = np.zeros((n_steps, probe.shape[0]), dtype=np.int64)
+    i_probe = np.zeros((n_steps, probe.shape[0]), dtype=np.int64)
     n_spikes = 0
     syn_events = 0
     ext_events = 0
@@ -72,18 +114,20 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
                 active[k] = True
             if active[k]:
                 updates += 1
+            x = pending[k]
+            pending[k] = 0
             if model == _CUBA:
-                i[k] = min(max(i[k] - ((i[k] * ds[k]) >> _SHIFT), lo), hi)
+                i[k] = _ov(_keep(i[k], ds[k], toward_zero) + x, i_ovf, i_bits, i_lo, i_hi)
             fired[k] = False
             if step <= ref_end[k]:
                 continue
             if model == _IF:
-                v[k] = min(max(v[k] + ie, lo), hi)
+                v[k] = _ov(v[k] + x + ie, v_ovf, v_bits, v_lo, v_hi)
             elif model == _LIF:
-                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> _SHIFT) + ie, lo), hi)
+                v[k] = _ov(_keep(v[k], dm[k], toward_zero) + x + ie, v_ovf, v_bits, v_lo, v_hi)
             else:
-                v[k] = min(max(v[k] - ((v[k] * dm[k]) >> _SHIFT) + i[k] + ie, lo), hi)
-            fired[k] = v[k] >= v_th[k]
+                v[k] = _ov(_keep(v[k], dm[k], toward_zero) + i[k] + ie, v_ovf, v_bits, v_lo, v_hi)
+            fired[k] = _fires(v[k], v_th[k], above)
         # (3) deliver
         se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, acc, slot, ext_step, ext_id, ext_weight,
                                    ext_pos, step)
@@ -95,28 +139,55 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, bits: int, v_th: np.nda
             got[t] = x != 0
             if not got[t]:
                 continue
-            if model == _CUBA:
-                i[t] = min(max(i[t] + x, lo), hi)
+            if input_first:
+                pending[t] += x
+            elif model == _CUBA:
+                i[t] = _ov(i[t] + x, i_ovf, i_bits, i_lo, i_hi)
             elif step > ref_end[t]:
-                v[t] = min(max(v[t] + x, lo), hi)
+                v[t] = _ov(v[t] + x, v_ovf, v_bits, v_lo, v_hi)
         # (4) reset
         for k in range(n):
             if fired[k]:
-                v[k] = min(max(v[k] - v_th[k], lo), hi) if subtract else v_reset[k]
+                v[k] = _ov(v[k] - v_th[k], v_ovf, v_bits, v_lo, v_hi) if subtract else v_reset[k]
                 ref_end[k] = step + t_ref[k]
                 out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
+        for p in range(probe.shape[0]):
+            v_probe[step, p] = v[probe[p]]
+            i_probe[step, p] = i[probe[p]]
         for k in range(n):
             if active[k] or got[k]:
-                active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], ref_end[k], step + 1)
-    return out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes
+                active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], ref_end[k], step + 1,
+                                               pending[k], rule)
+    return (out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes,
+            v_probe, i_probe)
+
+
+def _rule(args: dict[str, Any]) -> np.ndarray:
+    """The rule codes and the ranges of v and i_syn, as one int64 array (the kernels' ``rule``)."""
+    v_bits = int(args["state_bits"])
+    i_bits = v_bits if args.get("current_bits") is None else int(args["current_bits"])
+    codes_ = [int(args.get(key) or 0) for key in ("order", "decay_rounding", "threshold_test", "v_overflow",
+                                                   "i_overflow")]
+    half_v, half_i = 1 << (v_bits - 1), 1 << (i_bits - 1)
+    saturate, wrap = int(_SATURATE), int(_WRAP)
+    v_lo = -half_v if codes_[3] == saturate else -half_v + 1
+    v_hi = half_v if codes_[3] == wrap else half_v - 1
+    i_lo = -half_i if codes_[4] == saturate else -half_i + 1
+    i_hi = half_i if codes_[4] == wrap else half_i - 1
+    return np.array([*codes_, v_bits, i_bits, v_lo, v_hi, i_lo, i_hi], dtype=np.int64)
 
 
 def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
     """Run the fixed-point reference on the arguments of ``snnas._core.simulate_fixed`` (already valid)."""
     cur, mode = current_table(args["i_ext"], args["v_th"].shape[0], np.int32)
     subtract = bool(args["reset"] == _SUBTRACT)
-    out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, int(args["state_bits"]), args["v_th"],
+    probe = args.get("probe")
+    probe_ids = np.zeros(0, np.int32) if probe is None else probe
+    out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, _rule(args), args["v_th"],
                      args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
                      args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
-                     args["ext_id"], args["ext_weight"], cur, mode)
-    return dict(zip(KEYS, out))
+                     args["ext_id"], args["ext_weight"], cur, mode, probe_ids)
+    result = dict(zip(KEYS, out[:8]))
+    if probe is not None:
+        result["v_probe"], result["i_syn_probe"] = out[8], out[9]
+    return result
