@@ -7,7 +7,7 @@ import pytest
 
 from snnas.data.datasets import digits, split
 from snnas.evaluate.accuracy import chip_accuracy
-from snnas.quantize.layers import QuantizationError, fine_tune, quantize, source_types, typed
+from snnas.quantize.layers import QuantizationError, QuantizedNetwork, fine_tune, quantize, source_types, typed
 from snnas.train.config import TrainConfig
 from snnas.train.layers import accuracy, train
 from tests.train.test_layers import trained_on_digits
@@ -18,11 +18,22 @@ def setup():  # type: ignore[no-untyped-def]
     return trained_on_digits(TrainConfig(progress=False, epochs=40, patience=40))
 
 
+def on_loihi_grid(q: QuantizedNetwork, weights: list[np.ndarray]) -> bool:
+    """Each layer's weights are mantissas of Lava's 8-bit mixed-sign grid (even values in [-256, 254]) shifted
+    by the layer's exponent e >= 0 and 6, and thresholds are multiples of 64 with a 17-bit mantissa."""
+    ok = True
+    for w, unit, th in zip(weights, q.weight_units, q.thresholds):
+        e = int(np.log2(unit // 2)) - 6
+        ok &= unit == 2 ** (e + 7) and e >= 0 and bool(np.all(w % unit == 0)) and np.abs(w // unit).max() <= 127
+        ok &= th % 64 == 0 and 1 <= th // 64 < 2**17
+    return bool(ok)
+
+
 def test_loihi_8_bit_chip_accuracy_within_a_point_of_float(setup) -> None:  # type: ignore[no-untyped-def]
     d, sp, res, x = setup
     y = d.labels[sp.test]
     q = quantize(res, "loihi", weight_bits=8)
-    assert all(np.abs(w).max() <= 127 for w in q.weights) and q.state_bits == 24
+    assert on_loihi_grid(q, q.weights) and q.state_bits == 24 and q.numerics == "loihi integer rule"
     assert q.decay == round((1 - np.exp(-0.1)) * 4096)
     chip, _ = chip_accuracy(q, x.astype(np.int8), y)
     assert chip >= accuracy(res.weights, x, y, res.config) - 0.01 - 1e-12  # at most one point lost
@@ -82,7 +93,8 @@ def test_recurrent_network_on_the_chip() -> None:
     cfg = TrainConfig(hidden=(24,), recurrent=True, n_steps=25, tau_m=20e-3, epochs=20, progress=False)
     res = train(d, sp, cfg)
     q = quantize(res, "loihi", weight_bits=8)
-    assert q.recurrent[0] is not None and np.abs(q.recurrent[0]).max() <= 127 and q.recurrent[1] is None
+    assert q.recurrent[0] is not None and q.recurrent[1] is None
+    assert on_loihi_grid(q, [q.recurrent[0]])
     x = np.asarray(d.raster(sp.test, 25, 1e-3), dtype=float)
     y = d.labels[sp.test]
     chip, _ = chip_accuracy(q, x.astype(np.int8), y)
@@ -126,8 +138,8 @@ def test_conv_network_on_loihi(conv_setup) -> None:  # type: ignore[no-untyped-d
     q = quantize(res, "loihi", weight_bits=8)
     assert q.weights[0].shape == (8, 1, 3, 3) and q.input_shape == (1, 8, 8)
     chip_w = q.chip_weights()
-    assert chip_w[0].shape == (8, 1, 4, 4) and all(np.abs(w).max() <= 127 for w in chip_w)
-    assert np.abs(chip_w[0]).max() >= 120  # the scale is no larger than it must be
+    assert chip_w[0].shape == (8, 1, 4, 4) and on_loihi_grid(q, chip_w)
+    assert np.abs(chip_w[0] // q.weight_units[0]).max() >= 120  # the scale is no larger than it must be
     # the float network with the chip's weights holds the chip's kernel, scaled: weight sharing is kept
     net = replace(res, weights=q.float_weights()).to_network()
     conv = net.projections[0]
@@ -184,7 +196,8 @@ def test_fine_tuning_projects_onto_the_weights_an_unsigned_chip_holds() -> None:
     from snnas.chip import load_chip
 
     loihi = load_chip("loihi")
-    unsigned = dataclasses.replace(loihi, precision=dataclasses.replace(loihi.precision, weight_signed=False))
+    unsigned = dataclasses.replace(loihi, precision=dataclasses.replace(loihi.precision, weight_signed=False),
+                                   numerics=None)  # the generic rule, which reads precision.weight_signed
     d = digits()
     sp = split(d, seed=0)
     res = train(d, sp, TrainConfig(hidden=(32,), n_steps=8, epochs=2, progress=False))

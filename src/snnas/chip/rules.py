@@ -7,17 +7,19 @@ them all so a file's problems are reported together.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from snnas.chip.convert import Context, hints
-from snnas.chip.schema import ChipFields, CoreLimits
+from snnas.chip.numerics import Encoding, NeuronNumerics, StateVariable, numerics_leaves
+from snnas.chip.schema import ChipFields, CoreLimits, NeuronModel
 
 __all__ = ["FIGURE_SECTIONS", "check_rules", "figure_paths"]
 
 # Sections whose non-null leaves are figures that need a provenance entry.
-FIGURE_SECTIONS = ("physical", "topology", "execution", "core", "precision", "neuron_models", "connectivity",
-                   "energy", "latency", "power")
+FIGURE_SECTIONS = ("physical", "topology", "execution", "core", "precision", "neuron_models", "numerics",
+                   "connectivity", "energy", "latency", "power")
 
 
 def figure_paths(chip: ChipFields, *, with_null: bool = False) -> Iterator[tuple[str, Any]]:
@@ -30,6 +32,12 @@ def figure_paths(chip: ChipFields, *, with_null: bool = False) -> Iterator[tuple
                     v = getattr(value, f.name)
                     if v is not None or with_null:
                         yield f"execution.{f.name}", v
+            continue
+        if section == "numerics":  # one entry per neuron model, every leaf its own figure
+            for model, entry in value or ():
+                for path, leaf in numerics_leaves(entry, f"numerics.{model}"):
+                    if leaf is not None or with_null:
+                        yield path, leaf
             continue
         if section == "core" and isinstance(value, tuple):
             for f in dataclasses.fields(CoreLimits):
@@ -46,13 +54,23 @@ def figure_paths(chip: ChipFields, *, with_null: bool = False) -> Iterator[tuple
             yield section, value
 
 
+def _prefixes(path: str, root: str) -> list[str]:
+    """``numerics.lif.weight.shift`` -> it and ``numerics.lif.weight`` (prefixes longer than ``root``)."""
+    parts = path.split(".")
+    return [".".join(parts[:n]) for n in range(len(root.split(".")) + 1, len(parts) + 1)]
+
+
 def _known_paths() -> set[str]:
     """Every path a provenance entry may name."""
     tps = hints(ChipFields)
     paths = {*FIGURE_SECTIONS, "precision.weight_bits", "precision.weight_bits.min", "precision.weight_bits.max",
              "precision.weight_bits.allowed"}
+    full = NeuronNumerics(current=StateVariable(), bias=Encoding())  # every optional part present
+    for model in typing.get_args(NeuronModel):
+        entry = f"numerics.{model}"
+        paths |= {entry} | {p for leaf, _ in numerics_leaves(full, entry) for p in _prefixes(leaf, entry)}
     for section in FIGURE_SECTIONS:
-        if section != "neuron_models":
+        if section not in ("neuron_models", "numerics"):
             cls = CoreLimits if section == "core" else tps[section]
             paths |= {f"{section}.{f.name}" for f in dataclasses.fields(cls)}
     return paths
@@ -201,8 +219,51 @@ def _pairs(chip: ChipFields, ctx: Context) -> None:
             ctx.add((section, idle), f"idle update costs more than an active one ({active} = {a:g})", value=i)
 
 
+# The neuron models the fixed-point engine runs (cpp/codes.hpp FIXED_MODELS; tests/chip checks the two agree).
+FIXED_POINT_MODELS = ("if", "lif", "cuba_lif")
+
+
+def _numerics(chip: ChipFields, ctx: Context) -> None:
+    """Each entry names a model of the chip that snnas runs in fixed point, and is complete for it."""
+    if chip.numerics is None:
+        return
+    seen: set[str] = set()
+    for model, entry in chip.numerics:
+        at: tuple[Any, ...] = ("numerics", model)
+        if model in seen:
+            ctx.add(at, "given twice")
+        seen.add(model)
+        if model not in FIXED_POINT_MODELS:
+            ctx.add(at, f"snnas runs fixed point for {', '.join(FIXED_POINT_MODELS)} only")
+        if chip.neuron_models is not None and model not in chip.neuron_models:
+            ctx.add(at, f"not among the chip's neuron_models ({', '.join(chip.neuron_models)})")
+        if model == "cuba_lif" and entry.current is None:
+            ctx.add((*at, "current"), "a CUBA-LIF compartment has a current variable: give its bits and overflow")
+        if entry.reset == "value" and entry.reset_value is None:
+            ctx.add((*at, "reset_value"), "reset 'value' needs the value v takes after a spike")
+        if entry.reset_value is not None:
+            half = 1 << (entry.membrane.bits - 1)
+            if not -half <= entry.reset_value < half:
+                ctx.add((*at, "reset_value"), f"outside the {entry.membrane.bits}-bit membrane",
+                        value=entry.reset_value)
+        for name in ("weight", "threshold", "bias"):
+            code = getattr(entry, name)
+            if code is None:
+                continue
+            if code.exponent_min > code.exponent_max:
+                ctx.add((*at, name, "exponent_min"), f"above exponent_max ({code.exponent_max})",
+                        value=code.exponent_min)
+            if code.exponent_scope == "none" and (code.exponent_min, code.exponent_max) != (0, 0):
+                ctx.add((*at, name, "exponent_scope"), "is 'none' but an exponent range is given "
+                        f"([{code.exponent_min}, {code.exponent_max}]); name what shares the exponent")
+            if code.mantissa_bits + code.shift + max(code.exponent_max, 0) > entry.membrane.bits + 1:
+                ctx.add((*at, name, "mantissa_bits"), f"{name} values of {code.mantissa_bits} + {code.shift} + "
+                        f"{code.exponent_max} bits do not fit the {entry.membrane.bits}-bit membrane",
+                        value=code.mantissa_bits)
+
+
 RULES: tuple[Callable[[ChipFields, Context], None], ...] = (_identity, _topology, _cores, _precision, _execution,
-                                                      _pairs, _provenance)
+                                                      _pairs, _numerics, _provenance)
 
 
 def check_rules(chip: ChipFields, ctx: Context) -> None:

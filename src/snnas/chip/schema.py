@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from snnas.chip.numerics import NeuronNumerics
 from snnas.errors import SnnasError
 
 SCHEMA_VERSION = 1
@@ -236,6 +237,8 @@ class ChipFields:
     core: CoreLimits | tuple[CoreLimits, ...] = field(default_factory=CoreLimits)
     precision: Precision = field(default_factory=Precision)
     neuron_models: tuple[NeuronModel, ...] | None = spec("", "neuron models the chip implements")
+    numerics: tuple[tuple[NeuronModel, NeuronNumerics], ...] | None = spec(
+        "", "the integer rule of each neuron model (snnas.chip.numerics); null: not public, generic fixed point")
     connectivity: Connectivity = field(default_factory=Connectivity)
     energy: Energy = field(default_factory=Energy)
     latency: Latency = field(default_factory=Latency)
@@ -254,6 +257,13 @@ class ChipFields:
         if not 0 <= index < self.topology.cores:
             raise SnnasError(f"chip {self.id!r}: core index {index} out of range [0, {self.topology.cores})")
         return self.core[index] if isinstance(self.core, tuple) else self.core
+
+    def numerics_of(self, model: str) -> NeuronNumerics | None:
+        """The integer rule of neuron model ``model`` on this chip, or None when the file gives none."""
+        for name, entry in self.numerics or ():
+            if name == model:
+                return entry
+        return None
 
     def provenance_of(self, path: str) -> Provenance | None:
         """The provenance entry covering ``path`` (the path itself or its nearest listed ancestor)."""

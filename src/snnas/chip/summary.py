@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any
 
 from snnas.chip.convert import hints
 from snnas.chip.model import Chip
+from snnas.chip.numerics import NeuronNumerics
 from snnas.chip.rules import figure_paths
 from snnas.chip.schema import CoreLimits
 
@@ -47,6 +49,15 @@ def format_value(value: Any, unit: str = "") -> str:
 def field_meta(path: str) -> dict[str, Any]:
     """Schema metadata (unit, doc, range) of a dotted figure path such as ``energy.e_syn_op``."""
     section, _, name = path.partition(".")
+    if section == "numerics" and name.count("."):  # numerics.<model>.<field>[.<subfield>]
+        cls: Any = NeuronNumerics
+        meta: dict[str, Any] = {}
+        for part in name.split(".")[1:]:
+            f = {f.name: f for f in dataclasses.fields(cls)}[part]
+            meta = dict(f.metadata)
+            cls = hints(cls)[part]
+            cls = next((a for a in typing.get_args(cls) if dataclasses.is_dataclass(a)), cls)
+        return meta
     if not name:
         f = {f.name: f for f in dataclasses.fields(Chip)}[section]
         return dict(f.metadata)

@@ -4,8 +4,8 @@ Chip accuracy runs the integer network in the compiled fixed-point engine on eac
 synapses are the neuron-level expansion of every layer (:func:`snnas.ir.connectivity.conv_synapses` for conv
 layers, the same expansion as :meth:`snnas.ir.network.Network.to_csr`). Readout: a network trained on spike
 counts is read by its output spike counts; one trained with ``loss="membrane"`` by the mean over the steps
-of its output neurons' integer membrane at the end of each step (the engine is run step by step and its
-state read, as a membrane probe of the chip would), because that is the quantity its training ordered:
+of its output neurons' integer membrane at the end of each step (the engine probes it, as a membrane
+probe of the chip would), because that is the quantity its training ordered:
 its output spike counts were never trained to rank the classes. The float accuracy uses the same readout
 (:func:`snnas.train.layers.readout`); the argmax is unchanged by the layer's positive scale.
 """
@@ -66,7 +66,7 @@ def assemble_chip_net(n: int, synapses: Sequence[tuple[NDArray[Any], ...]], v_th
     """The fixed-point engine network of ``n`` neurons from lists of (pre, post, integer weight, delay)
     synapse arrays, plus the input synapses (input, neuron, integer weight), which become per-sample
     external events (:func:`chip_net_outputs`). ``fixed``: the remaining FixedSimNetwork fields (model,
-    state_bits, decay_m, decay_s, reset)."""
+    state_bits, decay_m, decay_s, reset, v_reset (default 0), and the chip's rule: order, decay_rounding, ...)."""
     def cat(k: int, parts: Sequence[tuple[NDArray[Any], ...]]) -> NDArray[np.int64]:
         return np.concatenate([p[k] for p in parts]).astype(np.int64) if parts else np.zeros(0, np.int64)
 
@@ -74,8 +74,9 @@ def assemble_chip_net(n: int, synapses: Sequence[tuple[NDArray[Any], ...]], v_th
     order = np.argsort(pre, kind="stable")
     row_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(pre, minlength=n), out=row_ptr[1:])
+    fixed = {"v_reset": 0, **fixed}
     net = FixedSimNetwork(row_ptr=row_ptr, target=post[order].astype(np.int32), weight=wv[order].astype(np.int32),
-                          delay=dl[order].astype(np.int32), v_th=v_th, v_reset=0, t_ref=0, **fixed)
+                          delay=dl[order].astype(np.int32), v_th=v_th, t_ref=0, **fixed)
     in_pre, in_post, in_w = (cat(k, inputs) for k in range(3))
     order = np.argsort(in_pre, kind="stable")
     in_ptr = np.zeros(n_inputs + 1, dtype=np.int64)
@@ -104,8 +105,8 @@ def _chip_net(q: QuantizedNetwork) -> ChipNet:
     if q.layer_decays:
         decay_m = np.concatenate([np.full(s, q.decay_of(i), np.int64) for i, s in enumerate(sizes)])
     chip = assemble_chip_net(int(offsets[-1]), synapses, v_th, [_layer_synapses(chip_w[0], geometry[0])], n_inputs,
-                             int(offsets[-2]), sizes[-1], model=q.model, state_bits=q.state_bits, decay_m=decay_m,
-                             decay_s=q.decay_s, reset=q.reset)
+                             int(offsets[-2]), sizes[-1], model=q.engine_model or q.model, state_bits=q.state_bits,
+                             decay_m=decay_m, decay_s=q.decay_s, reset=q.reset, v_reset=q.v_reset, **dict(q.rule))
     if not any(d is not None for d in q.drives):
         return chip
     i_ext = np.concatenate([np.zeros(s, np.int64) if d is None else d for s, d in zip(sizes, q.drives)])
@@ -153,25 +154,19 @@ def chip_outputs(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any]) -> 
 
 def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """The output neurons' mean integer membrane (1/T) Σ_n v_n (v_n read at the end of step n, after the
-    reset), (samples, classes), and the output spikes (samples, steps, classes), from the fixed-point
-    engine run one step at a time with its state carried over (delays are 0, so the state is all of it)."""
+    reset), (samples, classes), and the output spikes (samples, steps, classes), from one fixed-point run per
+    sample with the output neurons probed."""
     chip = _chip_net(q)
     x = _check_raster(chip, raster)
     steps = x.shape[1]
-    n = np.asarray(chip.net.v_th).size
+    outputs = np.arange(chip.out_offset, chip.out_offset + chip.n_out, dtype=np.int32)
     out = np.zeros((x.shape[0], steps, chip.n_out), dtype=np.int8)
     mem = np.zeros((x.shape[0], chip.n_out))
     for s, sample in enumerate(x):
-        ev_t, ev_id, ev_w = _events(chip, sample)
-        v, i_syn = np.zeros(n, np.int64), np.zeros(n, np.int64)
-        for t in range(steps):
-            now = ev_t == t
-            res = simulate_fixed(chip.net, 1, v0=v, i0=i_syn, ext_spikes=(ev_t[now] * 0, ev_id[now], ev_w[now]),
-                                 i_ext=chip.i_ext)
-            v, i_syn = res.v, res.i_syn
-            mem[s] += v[chip.out_offset:]
-            fired = res.spike_ids[res.spike_ids >= chip.out_offset] - chip.out_offset
-            out[s, t, fired] = 1
+        res = simulate_fixed(chip.net, steps, ext_spikes=_events(chip, sample), i_ext=chip.i_ext, probe=outputs)
+        mem[s] = res.probes["v"].sum(axis=0)
+        keep = res.spike_ids >= chip.out_offset
+        out[s, res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset] = 1
     return mem / max(steps, 1), out
 
 

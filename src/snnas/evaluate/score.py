@@ -26,7 +26,7 @@ from snnas.evaluate.accuracy import chip_readout
 from snnas.evaluate.onchip import evaluate_on_chips
 from snnas.ir.metrics import time_to_decision, van_rossum
 from snnas.mapping import Violation, map_network
-from snnas.quantize.layers import QuantizationError
+from snnas.quantize.layers import QuantizationError, QuantizedNetwork
 from snnas.quantize.network import held, quantize
 from snnas.train.config import TrainConfig, encode
 from snnas.train.graph import GraphConfig
@@ -96,6 +96,9 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     floats = run(trained, x)
     try:
         q = quantize(trained, chip, weight_bits)
+        if not isinstance(q, QuantizedNetwork) or q.numerics == "generic fixed point":
+            notes.append(f"chip accuracy under the generic fixed-point rule: {chip.id} gives no integer rule for "
+                         f"{tc.neuron} (numerics: null)")
         chip_pred, chip_out = chip_readout(q, x_int)
         net = held(trained, q)  # with the weights the chip holds
     except QuantizationError as exc:

@@ -35,8 +35,18 @@ from numpy.typing import NDArray
 
 from snnas import codes
 from snnas.chip import Chip, load_chip
+from snnas.chip.numerics import NeuronNumerics
 from snnas.errors import SnnasError
 from snnas.ir.conv import ConvLayer, ConvSpec, compose
+from snnas.quantize.numerics import (
+    WeightGrid,
+    chip_bias,
+    chip_decay,
+    chip_thresholds,
+    exponent_for,
+    rule_fields,
+    weight_grid,
+)
 from snnas.train.config import TrainConfig, conv_layers, layer_decay, layer_threshold
 from snnas.train.layers import TrainResult, train
 
@@ -77,6 +87,14 @@ class QuantizedNetwork:
     readout: str = "count"
     layer_decays: tuple[int, ...] = ()  # per-layer membrane decays, when the layers differ (else ``decay``)
     drives: tuple[NDArray[np.int64] | None, ...] = ()  # per layer: integer current per step (a bias), or None
+    # The chip's integer rule (FixedSimNetwork fields: order, decay_rounding, ...; empty: the generic rule),
+    # the model the engine runs (LIF on a chip whose compartment has a current runs as CUBA-LIF with
+    # decay_s = 4096) and what the chip accuracy is the accuracy of.
+    rule: tuple[tuple[str, Any], ...] = ()
+    engine_model: str | None = None
+    numerics: str = "generic fixed point"
+    v_reset: int = 0
+    weight_units: tuple[int, ...] = ()  # per layer: state units per weight level (the chip's step · 2^(e + shift))
 
     def decay_of(self, layer: int) -> int:
         """The integer membrane decay of layer ``layer``."""
@@ -228,6 +246,10 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     bits, signed, levels, state_bits, th_cap = chip_precision(chip, weight_bits)
     k = chip.core_limits(0).weight_values_per_neuron
     cfg = result.config
+    rule = chip.numerics_of(cfg.neuron)
+    grid = _grid(result, rule, weight_bits)
+    if grid is not None:  # the chip's own encodings (snnas.quantize.numerics)
+        levels, signed = grid.levels, grid.signed
     rec_in = list(result.recurrent) + [None] * (len(result.weights) - len(result.recurrent))
     if k is not None and any(r is not None for r in rec_in):
         raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
@@ -260,6 +282,8 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
         weights.append(w_int)
         recurrent.append(rec_int)
         scales.append(scale)
+    if rule is not None and grid is not None:
+        return _on_chip_rule(result, chip.id, rule, grid, weights, recurrent, scales, bits)
     thresholds = [integer_threshold(layer_threshold(cfg, i), s, th_cap) for i, s in enumerate(scales)]
     drives = _integer_drives(result, scales)
     decays = tuple(0 if cfg.neuron == "if" else integer_decay_factor(n.decay) for n in cfg.layers)
@@ -271,6 +295,63 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
         decay_s=decay_s, input_factor=factor, conv=tuple(cfg.conv),
         input_shape=tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, readout=cfg.loss,
         layer_decays=decays if len(set(decays)) > 1 else (), drives=drives)
+
+
+def _grid(result: TrainResult, rule: NeuronNumerics | None, bits: int | None) -> WeightGrid | None:
+    """The weight levels of the chip's rule for this network (None: no rule, the chip_precision levels)."""
+    if rule is None:
+        return None
+    ws = [*result.weights, *(r for r in result.recurrent if r is not None)]
+    mixed = any(bool((w < 0).any()) for w in ws) and any(bool((w > 0).any()) for w in ws)
+    return weight_grid(rule.weight, mixed, bits)
+
+
+def _on_chip_rule(result: TrainResult, chip_id: str, rule: NeuronNumerics, grid: WeightGrid,
+                  weights: list[NDArray[np.int64]], recurrent: list[NDArray[np.int64] | None], scales_k: list[float],
+                  bits: int) -> QuantizedNetwork:
+    """The layer network in the chip's own encodings (:mod:`snnas.quantize.numerics`): weights w = k · q in
+    state units with q = step · 2^(e + shift) per layer, thresholds and biases on their grids, decays within
+    the chip's registers, the chip's reset and state widths."""
+    cfg = result.config
+    thetas = [layer_threshold(cfg, i) for i in range(len(weights))]
+    exps = [exponent_for(rule.weight, rule.threshold, grid, s, [t]) for s, t in zip(scales_k, thetas)]
+    qs = [grid.step * 2 ** (e + rule.weight.shift) for e in exps]
+    scales = [s / q for s, q in zip(scales_k, qs)]
+    w_int = [w * q for w, q in zip(weights, qs)]
+    rec_int = [None if r is None else r * q for r, q in zip(recurrent, qs)]
+    thresholds = chip_thresholds(thetas, scales, rule.threshold)
+    drives = _integer_drives(result, scales)
+    if drives:
+        if rule.bias is None:
+            raise QuantizationError(f"{chip_id}: the network has biases (drives) but the chip's {cfg.neuron} "
+                                    "compartment has none")
+        drives = tuple(None if d is None else chip_bias(d.astype(np.float64), rule.bias) for d in drives)
+    ms, ss = rule.decay_m_offset, rule.decay_s_offset
+    if cfg.neuron == "if":
+        decays: tuple[int, ...] = ()
+        decay = chip_decay(0, ms, rule.decay_bits)
+    else:
+        decays = tuple(chip_decay(integer_decay_factor(n.decay), ms, rule.decay_bits) for n in cfg.layers)
+        decay = decays[0] if decays else chip_decay(integer_decay(cfg.tau_m, cfg.dt), ms, rule.decay_bits)
+    # A chip compartment with a current runs LIF and IF as CUBA-LIF whose current holds one step's input.
+    as_cuba = rule.current is not None and cfg.neuron in ("if", "lif")
+    decay_s = chip_decay(codes.LIMITS["decay_one"] if as_cuba else integer_decay(cfg.tau_syn, cfg.dt), ss,
+                         rule.decay_bits)
+    if as_cuba and decay_s != codes.LIMITS["decay_one"]:
+        raise QuantizationError(f"{chip_id}: the chip's current cannot forget a step's input (decay_s reaches "
+                                f"{decay_s} of {codes.LIMITS['decay_one']}); {cfg.neuron} cannot run on it")
+    reset = "subtract" if rule.reset == "subtract" else "value"
+    if reset != ("subtract" if cfg.reset == "subtract" else "value"):
+        logger.info("%s resets v %s; the network was trained to reset by %s", chip_id, rule.reset, cfg.reset)
+    a = cfg.layers[0].decay if cfg.layers else math.exp(-cfg.dt / cfg.tau_m)
+    return QuantizedNetwork(
+        weights=w_int, scales=scales, thresholds=thresholds, decay=decay, state_bits=rule.membrane.bits,
+        weight_bits=bits, reset=reset, recurrent=rec_int, model=cfg.neuron, decay_s=decay_s,
+        input_factor=1.0 - a if cfg.neuron == "cuba_lif" else 1.0, conv=tuple(cfg.conv),
+        input_shape=tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, readout=cfg.loss,
+        layer_decays=decays if len(set(decays)) > 1 else (), drives=drives, rule=rule_fields(rule),
+        engine_model="cuba_lif" if as_cuba else None, numerics=f"{chip_id} integer rule",
+        v_reset=rule.reset_value or 0, weight_units=tuple(qs))
 
 
 def _integer_drives(result: TrainResult, scales: list[float]) -> tuple[NDArray[np.int64] | None, ...]:
@@ -301,6 +382,9 @@ def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epoc
     types = [source_types(w, k) for w in result.weights] if k is not None else None
     first = quantize(result, chip, weight_bits, types)
     _, signed, levels, _, _ = chip_precision(chip, first.weight_bits)  # the levels quantize() used
+    grid = _grid(result, chip.numerics_of(result.config.neuron), weight_bits)
+    if grid is not None:
+        signed, levels = grid.signed, grid.levels
     lowest = -levels if signed else 0
     convs = first.conv_layers()
 

@@ -30,11 +30,9 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import check_transcription as tr  # noqa: E402
-
 from lava.magma.core.run_conditions import RunSteps  # noqa: E402
 from lava.magma.core.run_configs import Loihi1SimCfg  # noqa: E402
-from lava.proc.dense.models import (PyDelayDenseModelBitAcc,  # noqa: E402
-                                    PyDenseModelBitAcc)
+from lava.proc.dense.models import PyDelayDenseModelBitAcc, PyDenseModelBitAcc  # noqa: E402
 from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
 from lava.proc.io.source import PySendModelFixed, RingBuffer  # noqa: E402
 from lava.proc.lif.models import PyLifModelBitAcc  # noqa: E402
