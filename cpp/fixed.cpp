@@ -232,19 +232,20 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   const int32_t model = static_cast<int32_t>(p.model);
   if (!is_fixed_point_model(model))
     return "model: expected " + model_choices(true) + " in fixed point, got " + std::to_string(model);
-  const std::pair<const char*, std::pair<int32_t, std::string>> rules[] = {
-      {"order", {static_cast<int32_t>(p.order), code_choices(kStepOrders)}},
-      {"decay_rounding", {static_cast<int32_t>(p.rounding), code_choices(kDecayRoundings)}},
-      {"threshold_test", {static_cast<int32_t>(p.threshold), code_choices(kThresholdTests)}},
-      {"v_overflow", {static_cast<int32_t>(p.v_overflow), code_choices(kOverflows)}},
-      {"i_overflow", {static_cast<int32_t>(p.i_overflow), code_choices(kOverflows)}}};
-  const int32_t counts[] = {static_cast<int32_t>(std::size(kStepOrders)), static_cast<int32_t>(std::size(kDecayRoundings)),
-                            static_cast<int32_t>(std::size(kThresholdTests)), static_cast<int32_t>(std::size(kOverflows)),
-                            static_cast<int32_t>(std::size(kOverflows))};
-  for (size_t r = 0; r < std::size(rules); ++r)
-    if (rules[r].second.first < 0 || rules[r].second.first >= counts[r])
-      return std::string(rules[r].first) + ": expected " + rules[r].second.second + ", got " +
-             std::to_string(rules[r].second.first);
+  // Each rule field must be a code of its table (codes.hpp).
+  const auto bad_code = [](const char* name, int32_t code, int32_t count, const std::string& choices) {
+    return code < 0 || code >= count ? std::string(name) + ": expected " + choices + ", got " + std::to_string(code)
+                                     : std::string();
+  };
+  for (const std::string& problem :
+       {bad_code("order", static_cast<int32_t>(p.order), std::size(kStepOrders), code_choices(kStepOrders)),
+        bad_code("decay_rounding", static_cast<int32_t>(p.rounding), std::size(kDecayRoundings),
+                 code_choices(kDecayRoundings)),
+        bad_code("threshold_test", static_cast<int32_t>(p.threshold), std::size(kThresholdTests),
+                 code_choices(kThresholdTests)),
+        bad_code("v_overflow", static_cast<int32_t>(p.v_overflow), std::size(kOverflows), code_choices(kOverflows)),
+        bad_code("i_overflow", static_cast<int32_t>(p.i_overflow), std::size(kOverflows), code_choices(kOverflows))})
+    if (!problem.empty()) return problem;
   // The float network validator checks everything but the weights' type and the parameter ranges.
   Network shape;
   shape.num_neurons = net.num_neurons;

@@ -25,8 +25,10 @@ choices of ``order``, ``decay_rounding``, ``threshold_test`` and the overflows a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
+
+from snnas.chip.fields import spec
 
 __all__ = ["ORDERS", "DecayRounding", "Encoding", "NeuronNumerics", "Order", "Overflow", "StateVariable",
            "ThresholdTest", "numerics_leaves"]
@@ -45,16 +47,12 @@ Signedness = Literal[
 Scope = Literal["none", "per_neuron", "per_projection"]
 
 
-def _spec(unit: str, doc: str, lo: float | None = None, hi: float | None = None, default: Any = None) -> Any:
-    return field(default=default, metadata={"unit": unit, "doc": doc, "lo": lo, "hi": hi})
-
-
 @dataclass(frozen=True)
 class StateVariable:
     """Width and overflow of one integer state variable."""
 
-    bits: int = _spec("bit", "width of the state variable", 2, 48, default=24)
-    overflow: Overflow = _spec("", "what a result outside the range becomes", default="saturate")
+    bits: int = spec("bit", "width of the state variable", 2, 48, default=24)
+    overflow: Overflow = spec("", "what a result outside the range becomes", default="saturate")
 
 
 @dataclass(frozen=True)
@@ -62,12 +60,12 @@ class Encoding:
     """A quantity held as m · 2^(e + shift) in state units: m a ``mantissa_bits``-bit integer, e an exponent in
     [exponent_min, exponent_max] shared as ``exponent_scope`` says (``none``: e = 0)."""
 
-    mantissa_bits: int = _spec("bit", "bits of the mantissa m", 1, 48, default=8)
-    signed: Signedness = _spec("", "the mantissa's range", default="signed")
-    exponent_min: int = _spec("", "smallest shared exponent e", -32, 32, default=0)
-    exponent_max: int = _spec("", "largest shared exponent e", -32, 32, default=0)
-    exponent_scope: Scope = _spec("", "what shares one exponent", default="none")
-    shift: int = _spec("bit", "fixed left shift into the state's units (Loihi: 6 for weights and thresholds)",
+    mantissa_bits: int = spec("bit", "bits of the mantissa m", 1, 48, default=8)
+    signed: Signedness = spec("", "the mantissa's range", default="signed")
+    exponent_min: int = spec("", "smallest shared exponent e", -32, 32, default=0)
+    exponent_max: int = spec("", "largest shared exponent e", -32, 32, default=0)
+    exponent_scope: Scope = spec("", "what shares one exponent", default="none")
+    shift: int = spec("bit", "fixed left shift into the state's units (Loihi: 6 for weights and thresholds)",
                        0, 32, default=0)
 
     def mantissa_range(self, mixed_sign: bool = True) -> tuple[int, int, int]:
@@ -87,31 +85,29 @@ class Encoding:
 class NeuronNumerics:
     """The integer rule of one neuron model on one chip (module docstring)."""
 
-    order: Order = _spec("", "order of the phases of a step", default="decay_threshold_input_reset")
-    decay_rounding: DecayRounding = _spec("", "rounding of a state's decay", default="loss_floor")
-    decay_bits: int = _spec("bit", "width of the decay registers (the core's decay factors are 12-bit)", 12, 12,
+    order: Order = spec("", "order of the phases of a step", default="decay_threshold_input_reset")
+    decay_rounding: DecayRounding = spec("", "rounding of a state's decay", default="loss_floor")
+    decay_bits: int = spec("bit", "width of the decay registers (the core's decay factors are 12-bit)", 12, 12,
                             default=12)
-    decay_m_offset: int = _spec("", "added to the membrane's decay register (d_m = dv + offset)", 0, 1,
+    decay_m_offset: int = spec("", "added to the membrane's decay register (d_m = dv + offset)", 0, 1,
                                 default=0)
-    decay_s_offset: int = _spec("", "added to the current's decay register (Loihi: d_s = du + 1)", 0, 1,
+    decay_s_offset: int = spec("", "added to the current's decay register (Loihi: d_s = du + 1)", 0, 1,
                                 default=0)
-    threshold_test: ThresholdTest = _spec("", "comparison of v with the threshold", default=">=")
-    reset: Literal["value", "subtract"] = _spec("", "what a spike does to v", default="value")
-    reset_value: int | None = _spec("", "v after a spike (reset 'value'), in state units")
-    refractory: Literal["hold", "none"] = _spec("", "refractory period: v held for t_ref steps, or none",
+    threshold_test: ThresholdTest = spec("", "comparison of v with the threshold", default=">=")
+    reset: Literal["value", "subtract"] = spec("", "what a spike does to v", default="value")
+    reset_value: int | None = spec("", "v after a spike (reset 'value'), in state units")
+    refractory: Literal["hold", "none"] = spec("", "refractory period: v held for t_ref steps, or none",
                                                 default="hold")
     membrane: StateVariable = field(default_factory=StateVariable)
-    current: StateVariable | None = _spec("", "the synaptic current variable (CUBA compartments)")
+    current: StateVariable | None = spec("", "the synaptic current variable (CUBA compartments)")
     weight: Encoding = field(default_factory=Encoding)
     threshold: Encoding = field(default_factory=Encoding)
-    bias: Encoding | None = _spec("", "the constant current added to v each step; null: the chip has none")
+    bias: Encoding | None = spec("", "the constant current added to v each step; null: the chip has none")
 
 
 def numerics_leaves(value: Any, prefix: str) -> list[tuple[str, Any]]:
     """``(dotted path, value)`` of every leaf of a numerics entry (nested encodings and state variables
     descended into; null leaves included)."""
-    from dataclasses import fields, is_dataclass
-
     if not is_dataclass(value) or isinstance(value, type):
         return [(prefix, value)]
     out: list[tuple[str, Any]] = []

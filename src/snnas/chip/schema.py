@@ -9,8 +9,9 @@ the CLI tables and the template all read, so there is one source of truth for th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from snnas.chip.fields import spec
 from snnas.chip.numerics import NeuronNumerics
 from snnas.errors import SnnasError
 
@@ -46,17 +47,6 @@ Basis = Literal[
     "secondary",  # a third-party summary (wiki, review, news)
     "unknown",  # searched for, not found: documents why a field is null
 ]
-
-
-def spec(
-    unit: str = "",
-    doc: str = "",
-    lo: float | None = None,
-    hi: float | None = None,
-    default: Any = None,
-) -> Any:
-    """A dataclass field with its schema metadata: unit, description and allowed range [lo, hi]."""
-    return field(default=default, metadata={"unit": unit, "doc": doc, "lo": lo, "hi": hi})
 
 
 # Plausibility bounds: wide enough for any real chip, tight enough to catch a unit slip (pJ written as J).

@@ -162,18 +162,20 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
             v_probe, i_probe)
 
 
+def _state_range(bits: int, overflow: int) -> tuple[int, int]:
+    """[lo, hi] of an m-bit state with this overflow (``state_range`` of ``cpp/fixed.hpp``)."""
+    half = 1 << (bits - 1)
+    return (-half if overflow == int(_SATURATE) else -half + 1), (half if overflow == int(_WRAP) else half - 1)
+
+
 def _rule(args: dict[str, Any]) -> np.ndarray:
     """The rule codes and the ranges of v and i_syn, as one int64 array (the kernels' ``rule``)."""
     v_bits = int(args["state_bits"])
     i_bits = v_bits if args.get("current_bits") is None else int(args["current_bits"])
     codes_ = [int(args.get(key) or 0) for key in ("order", "decay_rounding", "threshold_test", "v_overflow",
                                                    "i_overflow")]
-    half_v, half_i = 1 << (v_bits - 1), 1 << (i_bits - 1)
-    saturate, wrap = int(_SATURATE), int(_WRAP)
-    v_lo = -half_v if codes_[3] == saturate else -half_v + 1
-    v_hi = half_v if codes_[3] == wrap else half_v - 1
-    i_lo = -half_i if codes_[4] == saturate else -half_i + 1
-    i_hi = half_i if codes_[4] == wrap else half_i - 1
+    v_lo, v_hi = _state_range(v_bits, codes_[3])
+    i_lo, i_hi = _state_range(i_bits, codes_[4])
     return np.array([*codes_, v_bits, i_bits, v_lo, v_hi, i_lo, i_hi], dtype=np.int64)
 
 
