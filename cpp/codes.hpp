@@ -153,6 +153,8 @@ constexpr int64_t kMaxChipMarks = int64_t{1} << 30;
 constexpr int32_t kFixedShift = 12;
 constexpr int64_t kFixedDecayOne = int64_t{1} << kFixedShift;
 constexpr int32_t kMinStateBits = 2;
+// Most spikes one neuron may emit in one step in fixed point (max_spikes), so that k * w stays far inside int64.
+constexpr int32_t kMaxSpikesPerStep = 65535;
 constexpr int32_t kMaxStateBits = 48;
 
 // "0 (IF), 1 (LIF), ... or 5 (HODGKIN_HUXLEY)": the codes of every model, or of the fixed-point ones.

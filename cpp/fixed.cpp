@@ -35,6 +35,9 @@ class FixedEngine {
     input_first_ = p_.order == StepOrder::DecayInputThresholdReset;
     keep_toward_zero_ = p_.rounding == DecayRounding::KeepTowardZero;
     above_ = p_.threshold == ThresholdTest::Above;
+    floor_ = !p_.v_min.empty();
+    multi_ = p_.max_spikes > 1;
+    if (multi_) count_k_.assign(nn_, 1);
     if (input_first_) pending_.assign(nn_, 0);
     probe_ = in.probe.size();
     if (probe_) {
@@ -71,9 +74,10 @@ class FixedEngine {
       for (int32_t i : active_) update(i, n, cur ? cur[i] : 0);
       std::sort(fired_.begin(), fired_.end());
       for (int32_t i : fired_) {
-        r_.synaptic_events += syn_.row_ptr[i + 1] - syn_.row_ptr[i];
+        const int64_t k = multi_ ? count_k_[i] : 1;
+        r_.synaptic_events += k * (syn_.row_ptr[i + 1] - syn_.row_ptr[i]);
         for (int64_t j = syn_.row_ptr[i]; j < syn_.row_ptr[i + 1]; ++j)
-          add((slot + syn_.delay[j]) % slots_, syn_.target[j], syn_.weight[j]);
+          add((slot + syn_.delay[j]) % slots_, syn_.target[j], k * syn_.weight[j]);
       }
       for (; ext_pos < in_.spike_step.size() && in_.spike_step[ext_pos] == n; ++ext_pos) {
         add(slot, in_.spike_id[ext_pos], in_.spike_weight[ext_pos]);
@@ -97,12 +101,19 @@ class FixedEngine {
         }
       }
       for (int32_t i : fired_) {
-        v_[i] = p_.reset == ResetMode::Subtract ? ov_v(v_[i] - p_.v_th[i]) : p_.v_reset[i];
+        const int64_t k = multi_ ? count_k_[i] : 1;
+        v_[i] = p_.reset == ResetMode::Subtract ? ov_v(v_[i] - k * p_.v_th[i]) : p_.v_reset[i];
         ref_end_[i] = n + p_.t_ref[i];
-        r_.spike_step.push_back(n);
-        r_.spike_id.push_back(i);
+        for (int64_t c = 0; c < k; ++c) {
+          r_.spike_step.push_back(n);
+          r_.spike_id.push_back(i);
+        }
+        r_.spikes += k;
       }
-      r_.spikes += static_cast<int64_t>(fired_.size());
+      if (floor_) {  // the lower bound, after the reset, on every neuron whose state may have changed
+        for (int32_t i : active_) v_[i] = std::max(v_[i], p_.v_min[i]);
+        for (int64_t j = 0; j < count_[slot]; ++j) v_[tl[j]] = std::max(v_[tl[j]], p_.v_min[tl[j]]);
+      }
       if (probe_) {
         int64_t* pv = r_.v_probe.data() + static_cast<size_t>(n) * probe_;
         int64_t* pi = r_.i_syn_probe.data() + static_cast<size_t>(n) * probe_;
@@ -139,6 +150,11 @@ class FixedEngine {
     return kept >= 0 ? kept >> kFixedShift : -((-kept) >> kFixedShift);
   }
   bool fires(int32_t i) const { return above_ ? v_[i] > p_.v_th[i] : v_[i] >= p_.v_th[i]; }
+  // Spikes of a neuron that fires, when several per step are allowed (v_th > 0, fixed.hpp).
+  int64_t spike_count(int32_t i) const {
+    const int64_t k = (above_ ? v_[i] - 1 : v_[i]) / p_.v_th[i];
+    return std::min<int64_t>(std::max<int64_t>(k, 1), p_.max_spikes);
+  }
 
   const int32_t* current_row(int64_t step) const {
     switch (in_.current_mode) {
@@ -163,12 +179,16 @@ class FixedEngine {
       case Model::CUBA_LIF: v_[i] = ov_v(keep(v_[i], p_.decay_m[i]) + i_[i] + ie); break;
       default: break;  // other models are rejected by validate_fixed()
     }
-    if (fires(i)) fired_.push_back(i);
+    if (fires(i)) {
+      fired_.push_back(i);
+      if (multi_) count_k_[i] = spike_count(i);
+    }
   }
 
   // Whether the rule without input leaves neuron i as it is in step next_step (fixed.hpp).
   bool settled(int32_t i, int64_t next_step) const {
     if (next_step <= ref_end_[i] || fires(i) || (input_first_ && pending_[i] != 0)) return false;
+    if (floor_ && v_[i] < p_.v_min[i]) return false;
     switch (model_) {
       case Model::IF: return true;
       case Model::LIF: return ov_v(keep(v_[i], p_.decay_m[i])) == v_[i];
@@ -212,9 +232,9 @@ class FixedEngine {
   const FixedSynapses& syn_;
   const FixedInput& in_;
   int64_t v_lo_ = 0, v_hi_ = 0, i_lo_ = 0, i_hi_ = 0, slots_ = 1;
-  bool input_first_ = false, keep_toward_zero_ = false, above_ = false;
+  bool input_first_ = false, keep_toward_zero_ = false, above_ = false, floor_ = false, multi_ = false;
   size_t probe_ = 0;
-  std::vector<int64_t> v_, i_, ref_end_, acc_, count_, stamp_, pending_;
+  std::vector<int64_t> v_, i_, ref_end_, acc_, count_, stamp_, pending_, count_k_;
   std::vector<uint16_t> mark_;
   std::vector<int32_t> touched_, active_, next_, fired_, driven_;
   FixedResult r_;
@@ -270,14 +290,22 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   int64_t v_lo = 0, v_hi = 0, i_lo = 0, i_hi = 0;
   state_range(p.state_bits, p.v_overflow, v_lo, v_hi);
   state_range(p.current_bits, p.i_overflow, i_lo, i_hi);
+  if (p.max_spikes < 1 || p.max_spikes > kMaxSpikesPerStep)
+    return "max_spikes: expected an integer in [1, " + std::to_string(kMaxSpikesPerStep) +
+           "] (spikes a neuron may emit per step), got " + std::to_string(p.max_spikes);
   const std::pair<const char*, const std::vector<int64_t>*> states[] = {
-      {"v_th", &p.v_th}, {"v_reset", &p.v_reset}, {"v0", &in.v0}, {"i0", &in.i0}};
+      {"v_th", &p.v_th}, {"v_reset", &p.v_reset}, {"v0", &in.v0}, {"i0", &in.i0}, {"v_min", &p.v_min}};
   for (const auto& [name, vec] : states) {
+    if (vec == &p.v_min && vec->empty()) continue;  // no lower bound
     if (vec->size() != nn) return size_problem(name, vec->size(), nn, "one per neuron");
     const bool current = std::string(name) == "i0";
     problem = in_range(name, *vec, current ? i_lo : v_lo, current ? i_hi : v_hi,
                        current ? "a value of the current's range (current_bits, i_overflow)"
                                : "a value of the membrane's range (state_bits, v_overflow)");
+    if (!problem.empty()) return problem;
+  }
+  if (p.max_spikes > 1) {
+    problem = in_range("v_th", p.v_th, 1, v_hi, "a positive threshold when max_spikes > 1, a value");
     if (!problem.empty()) return problem;
   }
   problem = in_range("probe", in.probe, 0, static_cast<int64_t>(nn) - 1, "a neuron index");

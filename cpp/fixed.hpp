@@ -28,8 +28,15 @@
 // then threshold and reset as above. While refractory, v is held (IF and LIF discard their x) and
 // CUBA_LIF's i_syn still decays and integrates.
 //
+// Spikes per step (sinabs' MultiSpike, DYNAP-CNN/Speck): with max_spikes = s > 1 a neuron that fires emits
+// k = min(s, floor(v / v_th)) spikes (v >= v_th) or k = min(s, floor((v - 1) / v_th)) (v > v_th), v_th > 0;
+// each spike is one event on every outgoing synapse (the target receives k * w) and the subtract reset
+// removes k * v_th. s = 1 is the usual single spike.
+// Lower bound (sinabs' min_v_mem, TrueNorth's negative threshold in saturate mode): at the end of the step,
+// after the reset, v <- max(v, v_min). Without v_min there is no bound but v's range.
+//
 // A neuron is settled at the end of a step when the rule without input leaves its state unchanged, it
-// holds no input for the next step, fires(v) is false and it is not refractory in the next step. A settled
+// holds no input for the next step, v >= v_min, fires(v) is false and it is not refractory in the next step. A settled
 // neuron without current is not evaluated: skipping it is exact, since each skipped step would leave it
 // as it is. Neurons still decaying are evaluated every step.
 #pragma once
@@ -59,6 +66,8 @@ struct FixedParams {
   std::vector<int32_t> decay_m;   // d_m in [0, 4096] (LIF, CUBA_LIF)
   std::vector<int32_t> decay_s;   // d_s in [0, 4096] (CUBA_LIF)
   std::vector<int32_t> t_ref;     // refractory period [steps] >= 0
+  std::vector<int64_t> v_min;     // lower bound of v at the end of a step, within v's range; empty: none
+  int32_t max_spikes = 1;         // spikes a neuron may emit in one step, >= 1 (v_th > 0 when > 1)
 };
 
 struct FixedSynapses {  // CSR rows per presynaptic neuron, as Synapses but with integer weights

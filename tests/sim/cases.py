@@ -8,7 +8,7 @@ external events and currents all vary. Izhikevich and Hodgkin-Huxley cases use m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -147,4 +147,11 @@ def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: 
         inputs["i_ext"] = rng.integers(0, i_max, size=n) * (rng.random(n) < 0.5)
     elif mode == 2 and n_steps > 0:
         inputs["i_ext"] = rng.integers(-i_max // 4, i_max, size=(n_steps, n)) * (rng.random((n_steps, n)) < 0.3)
+    # Spikes per step and a lower bound of v, drawn from their own stream (the draws above stay as they were).
+    extra = np.random.default_rng([seed, 1])
+    if extra.random() < 0.4:
+        network = replace(network, max_spikes=int(extra.choice([2, 3, 65535])))
+    if extra.random() < 0.4:
+        lo = -hi - 1 if network.v_overflow == "saturate" else -hi
+        network = replace(network, v_min=extra.integers(-2 * scale, 1, size=n).clip(lo, hi))
     return Case(network=network, n_steps=n_steps, inputs=inputs)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,30 @@ def test_settled_neurons_are_skipped_exactly() -> None:
     assert out.spikes == 1 and out.neuron_updates < 300  # neuron 1 decays until it stalls, then costs nothing
 
 
+def test_multi_spike_emits_floor_v_over_threshold_and_subtracts_them() -> None:
+    """sinabs' MultiSpike: v = 25 with v_th = 10 emits 2 spikes, keeps 5, and each spike is one event."""
+    net = FixedSimNetwork(row_ptr=[0, 1, 1], target=[1], weight=[7], delay=[0], model="if", v_th=[10, 1000],
+                          reset="subtract", order="decay_input_threshold_reset", max_spikes=65535)
+    out = simulate_fixed(net, 3, ext_spikes=([0], [0], [25]), probe=[0, 1])
+    assert list(out.spike_ids) == [0, 0] and list(out.spike_steps) == [1, 1]
+    assert out.probes["v"][1].tolist() == [5, 0] and out.probes["v"][2].tolist() == [5, 14]
+    assert out.synaptic_events == 2 and out.spikes == 2
+    capped = simulate_fixed(replace(net, max_spikes=1), 3, ext_spikes=([0], [0], [25]), probe=[0])
+    assert capped.spikes == 2 and list(capped.spike_steps) == [1, 2]  # one per step: 15 left, then 5
+    above = simulate_fixed(replace(net, threshold_test=">"), 3, ext_spikes=([0], [0], [30]))
+    assert above.spikes == 2 and above.v[0] == 10  # v > v_th: 30 holds two thresholds above it, not three
+
+
+def test_lower_bound_holds_v_after_the_reset() -> None:
+    net = lone(model="if", v_th=100, v_min=-20, order="decay_input_threshold_reset")
+    out = simulate_fixed(net, 4, ext_spikes=([0, 1], [0, 0], [-50, 30]), probe=[0])
+    assert out.probes["v"][:, 0].tolist() == [0, -20, 10, 10]
+    free = simulate_fixed(replace(net, v_min=None), 4, ext_spikes=([0, 1], [0, 0], [-50, 30]), probe=[0])
+    assert free.probes["v"][:, 0].tolist() == [0, -50, -20, -20]
+    start = simulate_fixed(net, 1, v0=[-90])  # a state below the bound is raised in the first step
+    assert start.v[0] == -20
+
+
 @pytest.mark.parametrize("model", sorted(FIXED_MODELS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**63 - 1))
@@ -83,6 +108,10 @@ def test_fixed_engine_matches_reference_bit_for_bit(model: str, seed: int) -> No
     ({"v_reset": -(2**30)}, "v_reset"),
     ({"weight": [0.5]}, "weight"),
     ({"model": "hh"}, "model"),
+    ({"max_spikes": 0}, "max_spikes"),
+    ({"max_spikes": 2, "v_th": 0}, "v_th"),
+    ({"v_min": 2**40}, "v_min"),
+    ({"v_min": [0, 0, 0]}, "v_min"),
 ])
 def test_bad_fixed_networks_name_the_field(change: dict[str, Any], field: str) -> None:
     base: dict[str, Any] = {"row_ptr": [0, 1, 1], "target": [1], "weight": [5], "delay": [1], "state_bits": 24}

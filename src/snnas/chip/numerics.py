@@ -10,8 +10,13 @@ point rule (``snnas.sim.fixed``), labelled so. Each entry says:
   (x <- trunc(x (2^12 - d) / 2^12), Loihi) or ``loss_floor`` (x <- x - floor(x d / 2^12));
 - ``decay_bits`` and the offsets: the chip's decay registers hold ``decay_bits``-bit integers r and the
   factor it applies is d = r + offset (Loihi's current: d_s = du + 1, so d_s = 4096 is reachable);
-- ``threshold_test``: ``>`` or ``>=``; ``reset``: ``value`` (v <- reset_value) or ``subtract`` (v <- v - v_th);
+- ``threshold_test``: ``>`` or ``>=``; ``reset``: ``value`` (v <- reset_value) or ``subtract`` (v <- v - k v_th);
   ``refractory``: ``hold`` (v held, input lost, for ``t_ref`` steps) or ``none`` (the chip has no period);
+- ``spikes_per_step``: the k spikes a neuron emits in one step, k = min(spikes_per_step, floor(v / v_th))
+  (1: a single spike; DYNAP-CNN/Speck emits several, as sinabs' ``MultiSpike``);
+- ``lower_bound``: the floor of v after the reset (``none``; ``value``: ``lower_bound_value`` for every neuron;
+  ``per_neuron``: a register the mapping sets, as sinabs' ``min_v_mem`` or TrueNorth's negative threshold in
+  saturate mode);
 - ``membrane``, ``current``: each state variable's width and overflow (``saturate``, ``saturate_symmetric``
   or ``wrap``); a model whose chip compartment has a current variable (Loihi's u) names it even for LIF,
   which the chip then runs with the current's decay at 2^12 (the current holds one step's input);
@@ -98,6 +103,12 @@ class NeuronNumerics:
     reset_value: int | None = spec("", "v after a spike (reset 'value'), in state units")
     refractory: Literal["hold", "none"] = spec("", "refractory period: v held for t_ref steps, or none",
                                                 default="hold")
+    spikes_per_step: int = spec("", "most spikes one neuron emits in one step (k = floor(v / v_th) up to it; "
+                                "sinabs' MultiSpike on DYNAP-CNN)", 1, 65535, default=1)
+    lower_bound: Literal["none", "value", "per_neuron"] = spec(
+        "", "floor of v after the reset: none, one value for the chip, or a per-neuron register",
+        default="none")
+    lower_bound_value: int | None = spec("", "the floor of v (lower_bound 'value'), in state units")
     membrane: StateVariable = field(default_factory=StateVariable)
     current: StateVariable | None = spec("", "the synaptic current variable (CUBA compartments)")
     weight: Encoding = field(default_factory=Encoding)

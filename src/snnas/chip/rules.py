@@ -246,6 +246,13 @@ def _numerics(chip: ChipFields, ctx: Context) -> None:
             if not -half <= entry.reset_value < half:
                 ctx.add((*at, "reset_value"), f"outside the {entry.membrane.bits}-bit membrane",
                         value=entry.reset_value)
+        if entry.lower_bound == "value" and entry.lower_bound_value is None:
+            ctx.add((*at, "lower_bound_value"), "lower_bound 'value' needs the floor of v")
+        if entry.lower_bound_value is not None:
+            half = 1 << (entry.membrane.bits - 1)
+            if not -half <= entry.lower_bound_value < half:
+                ctx.add((*at, "lower_bound_value"), f"outside the {entry.membrane.bits}-bit membrane",
+                        value=entry.lower_bound_value)
         for name in ("weight", "threshold", "bias"):
             code = getattr(entry, name)
             if code is None:

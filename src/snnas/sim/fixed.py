@@ -21,8 +21,14 @@ reach the neuron in the step:
   ``i_syn <- ov_i(keep(i_syn, d_s) + x)``, ``v <- ov_v(keep(v, d_m) + i_syn + I)`` (CUBA-LIF). Both orders
   give a spike of step n with delay D its effect on the threshold test of step n + D + 1.
 
-Reset ``v <- v_reset`` or ``v <- ov_v(v - v_th)``; refractory steps hold ``v`` (IF and LIF lose their input;
-CUBA-LIF's current still decays and integrates).
+Reset ``v <- v_reset`` or ``v <- ov_v(v - k * v_th)``; refractory steps hold ``v`` (IF and LIF lose their
+input; CUBA-LIF's current still decays and integrates).
+
+* ``max_spikes`` (sinabs' ``MultiSpike``, DYNAP-CNN/Speck): a neuron that fires emits
+  ``k = min(max_spikes, floor(v / v_th))`` spikes in the step (``floor((v - 1) / v_th)`` with ``">"``; at least
+  1; ``v_th > 0``), each one event on every outgoing synapse; 1 (default) is the single spike.
+* ``v_min`` (sinabs' ``min_v_mem``, TrueNorth's negative threshold in saturate mode): after the reset,
+  ``v <- max(v, v_min)``; None (default) is no bound but the range of ``v``.
 
 The dimensionless integers relate to physical units through the caller's scales (for example a weight
 of ``w`` volts is ``round(w / scale)``); this module does not choose them (:mod:`snnas.quantize` does, per
@@ -76,6 +82,8 @@ class FixedSimNetwork:
         reset: ``"value"`` or ``"subtract"``.
         order, decay_rounding, threshold_test, v_overflow, i_overflow: the chip's integer rule (module
             docstring); the defaults are the generic rule.
+        max_spikes: spikes a neuron may emit in one step (1 to 65535); ``v_min``: lower bound of ``v`` after
+            the reset (scalar or ``(n,)``, None: none).
     """
 
     row_ptr: ArrayLike
@@ -96,6 +104,8 @@ class FixedSimNetwork:
     threshold_test: str = ">="
     v_overflow: str = "saturate"
     i_overflow: str = "saturate"
+    max_spikes: int = 1
+    v_min: ArrayLike | None = None
 
 
 def rule_codes(network: FixedSimNetwork) -> dict[str, int]:
@@ -156,6 +166,8 @@ def fixed_arguments(
         "i0": int_array("i0", 0 if i0 is None else i0, np.int64, n),
         **events, "i_ext": current, "current_bits": network.current_bits, **rule_codes(network),
         "probe": None if probe is None else int_array("probe", probe, np.int32),
+        "v_min": None if network.v_min is None else int_array("v_min", network.v_min, np.int64, n),
+        "max_spikes": network.max_spikes,
     }
 
 

@@ -46,16 +46,21 @@ def _record(out_step: np.ndarray, out_id: np.ndarray, n: int, step: int, k: int)
 def _deliver(fired: np.ndarray, row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray,
              buf: np.ndarray, slot: int, ext_step: np.ndarray, ext_id: np.ndarray, ext_weight: np.ndarray,
              ext_pos: int, step: int) -> tuple[int, int, int]:
-    """Phase 3: spikes by ascending neuron, synapses in CSR order, into their delay slot; then the external
-    events of this step. Returns (synaptic events, external events, next external position). Float and
-    integer buffers alike (numba compiles one version per dtype)."""
+    """Phase 3: spikes by ascending neuron (``fired[k]`` spikes of neuron k, each one event per synapse), synapses
+    in CSR order, into their delay slot; then the external events of this step. Returns (synaptic events,
+    external events, next external position). Float and integer buffers alike (numba compiles one version per
+    dtype)."""
     slots = buf.shape[0]
     syn_events = 0
     for k in range(fired.shape[0]):
         if fired[k]:
-            syn_events += row_ptr[k + 1] - row_ptr[k]
+            spikes = np.int64(fired[k])  # a count in fixed point with several spikes per step, else True
+            syn_events += spikes * (row_ptr[k + 1] - row_ptr[k])
             for j in range(row_ptr[k], row_ptr[k + 1]):
-                buf[(slot + delay[j]) % slots, target[j]] += weight[j]
+                if spikes == 1:  # float buffers add the weight itself (no float64 detour for float32)
+                    buf[(slot + delay[j]) % slots, target[j]] += weight[j]
+                else:
+                    buf[(slot + delay[j]) % slots, target[j]] += spikes * weight[j]
     ext_events = 0
     while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
         buf[slot, ext_id[ext_pos]] += ext_weight[ext_pos]

@@ -1,6 +1,7 @@
 """Reference simulator in numba, fixed point: the integer rules of ``cpp/fixed.hpp`` (the chip's step order,
-decay rounding, threshold test and overflow of each state variable), bit-identical with the C++ engine's
-fixed-point mode. Every neuron is updated in every step; the skipping of settled neurons is only counted."""
+decay rounding, threshold test, overflow of each state variable, spikes per step and lower bound of v),
+bit-identical with the C++ engine's fixed-point mode. Every neuron is updated in every step; the skipping of
+settled neurons is only counted."""
 
 from __future__ import annotations
 
@@ -59,10 +60,11 @@ def _fires(v: int, v_th: int, above: bool) -> bool:
 
 @numba.njit(cache=True)
 def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_end: int, next_step: int,
-                   pending: int, rule: np.ndarray) -> bool:
-    """The rule without input leaves the state unchanged, no input is held, v does not fire, not refractory."""
+                   pending: int, rule: np.ndarray, v_min: int) -> bool:
+    """The rule without input leaves the state unchanged, no input is held, v does not fire, v >= v_min, not
+    refractory."""
     toward_zero, above = rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
-    if next_step <= ref_end or _fires(v, v_th, above) or pending != 0:
+    if next_step <= ref_end or _fires(v, v_th, above) or pending != 0 or v < v_min:
         return False
     if model == _IF:
         return True
@@ -77,7 +79,7 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
                dm: np.ndarray, ds: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, i0: np.ndarray,
                row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
                ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int,
-               probe: np.ndarray) -> tuple[Any, ...]:
+               probe: np.ndarray, v_min: np.ndarray, max_spikes: int) -> tuple[Any, ...]:
     # rule: order, rounding, threshold test, v overflow, i overflow, v bits, i bits, v lo, v hi, i lo, i hi
     n = v_th.shape[0]
     input_first, toward_zero, above = rule[0] == _INPUT_FIRST, rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
@@ -90,10 +92,10 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
     acc = np.zeros((slots, n), dtype=np.int64)
     pending = np.zeros(n, dtype=np.int64)
     active = np.zeros(n, dtype=np.bool_)
-    fired = np.zeros(n, dtype=np.bool_)
+    fired = np.zeros(n, dtype=np.int64)  # spikes emitted in this step
     got = np.zeros(n, dtype=np.bool_)
     for k in range(n):
-        active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], -1, 0, 0, rule)
+        active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], -1, 0, 0, rule, v_min[k])
     out_step = np.empty(16, dtype=np.int64)
     out_id = np.empty(16, dtype=np.int32)
     v_probe = np.zeros((n_steps, probe.shape[0]), dtype=np.int64)
@@ -118,7 +120,7 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
             pending[k] = 0
             if model == _CUBA:
                 i[k] = _ov(_keep(i[k], ds[k], toward_zero) + x, i_ovf, i_bits, i_lo, i_hi)
-            fired[k] = False
+            fired[k] = 0
             if step <= ref_end[k]:
                 continue
             if model == _IF:
@@ -127,7 +129,10 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
                 v[k] = _ov(_keep(v[k], dm[k], toward_zero) + x + ie, v_ovf, v_bits, v_lo, v_hi)
             else:
                 v[k] = _ov(_keep(v[k], dm[k], toward_zero) + i[k] + ie, v_ovf, v_bits, v_lo, v_hi)
-            fired[k] = _fires(v[k], v_th[k], above)
+            if _fires(v[k], v_th[k], above):
+                fired[k] = 1
+                if max_spikes > 1:
+                    fired[k] = min(max(((v[k] - 1) if above else v[k]) // v_th[k], 1), max_spikes)
         # (3) deliver
         se, ee, ext_pos = _deliver(fired, row_ptr, target, weight, delay, acc, slot, ext_step, ext_id, ext_weight,
                                    ext_pos, step)
@@ -145,19 +150,21 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
                 i[t] = _ov(i[t] + x, i_ovf, i_bits, i_lo, i_hi)
             elif step > ref_end[t]:
                 v[t] = _ov(v[t] + x, v_ovf, v_bits, v_lo, v_hi)
-        # (4) reset
+        # (4) reset, then the lower bound
         for k in range(n):
             if fired[k]:
-                v[k] = _ov(v[k] - v_th[k], v_ovf, v_bits, v_lo, v_hi) if subtract else v_reset[k]
+                v[k] = _ov(v[k] - fired[k] * v_th[k], v_ovf, v_bits, v_lo, v_hi) if subtract else v_reset[k]
                 ref_end[k] = step + t_ref[k]
-                out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
+                for _ in range(fired[k]):
+                    out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
+            v[k] = max(v[k], v_min[k])
         for p in range(probe.shape[0]):
             v_probe[step, p] = v[probe[p]]
             i_probe[step, p] = i[probe[p]]
         for k in range(n):
             if active[k] or got[k]:
                 active[k] = not _fixed_settled(model, v[k], i[k], v_th[k], dm[k], ds[k], ref_end[k], step + 1,
-                                               pending[k], rule)
+                                               pending[k], rule, v_min[k])
     return (out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, i, syn_events, ext_events, updates, n_spikes,
             v_probe, i_probe)
 
@@ -185,10 +192,14 @@ def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
     subtract = bool(args["reset"] == _SUBTRACT)
     probe = args.get("probe")
     probe_ids = np.zeros(0, np.int32) if probe is None else probe
+    v_lo = int(_rule(args)[7])
+    v_min = args.get("v_min")
+    floor = np.full(args["v_th"].shape[0], v_lo, np.int64) if v_min is None else v_min
+    max_spikes = int(args.get("max_spikes") or 1)
     out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, _rule(args), args["v_th"],
                      args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
                      args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
-                     args["ext_id"], args["ext_weight"], cur, mode, probe_ids)
+                     args["ext_id"], args["ext_weight"], cur, mode, probe_ids, floor, max_spikes)
     result = dict(zip(KEYS, out[:8]))
     if probe is not None:
         result["v_probe"], result["i_syn_probe"] = out[8], out[9]
