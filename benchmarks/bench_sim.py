@@ -7,7 +7,11 @@
 (s) the network of (a) in single precision (float32 state, parameters and weights), interleaved with
     double precision, and the numba float32 reference.
 (f) the network of (a) in fixed point (24-bit state, weights and drive in units of v_th / 1000): synaptic
-    events per second of the fixed-point engine (scalar; not vectorised) and of its numba reference.
+    events per second of the fixed-point engine (scalar; not vectorised) and of its numba reference; then
+    the same network under every chip's own integer rule (the ``numerics`` section of each shipped chip file
+    that has one: its LIF rule, else its first model's; 24-bit state; lower bound -v_th where the chip sets one
+    per neuron), all rules
+    measured round-robin in one run, each with its ratio to the generic rule.
 (d) activity scaling: the same network, N and T, with only 0.8% of the neurons driven (about 100x fewer
     spikes): the time ratio of the runs of a prepared network (full and sparse runs interleaved), and of
     whole calls (preparing included).
@@ -178,6 +182,55 @@ def fixed_point(net: SimNetwork, repeats: int, reference: bool) -> None:
         print(f"    numba ref  : {t_ref * 1e3:9.1f} ms  {ev / t_ref:.3e} synaptic events/s  (bit-identical: {same})")
 
 
+def chip_rules() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Rule label -> (model, FixedSimNetwork fields) for the generic rule and each shipped chip's own."""
+    from snnas.chip import list_chips, load_chip
+    from snnas.quantize.numerics import rule_fields
+
+    rules: dict[str, tuple[str, dict[str, Any]]] = {"generic": ("lif", {})}
+    for chip_id in list_chips():
+        chip = load_chip(chip_id)
+        if not chip.numerics:
+            continue
+        model, entry = next(((m, e) for m, e in chip.numerics if m == "lif"), chip.numerics[0])
+        fields: dict[str, Any] = dict(rule_fields(entry), reset=entry.reset)
+        fields.pop("current_bits", None)  # every rule on the 24-bit state of (f), so that v_th = 1000 fits
+        if entry.lower_bound == "value":
+            fields["v_min"] = entry.lower_bound_value
+        elif entry.lower_bound == "per_neuron":
+            fields["v_min"] = -1000
+        if entry.reset == "value":
+            fields["v_reset"] = entry.reset_value or 0
+        rules[f"{chip_id} {model}"] = (model, fields)
+    return rules
+
+
+def fixed_rules(net: SimNetwork, repeats: int) -> None:
+    """(f) per chip rule: the network of (f) under each rule of chip_rules(), measured round-robin."""
+    base = fixed_point_arguments(net)
+    calls: dict[str, dict[str, Any]] = {}
+    for label, (model, fields) in chip_rules().items():
+        fixed = FixedSimNetwork(row_ptr=net.row_ptr, target=net.target,
+                                weight=base["weight"], delay=net.delay, model=model,  # type: ignore[arg-type]
+                                state_bits=24, v_th=1000, decay_m=205, t_ref=2, **fields)
+        calls[label] = fixed_arguments(fixed, STEPS, v0=base["v0"], i_ext=base["i_ext"])
+    times: dict[str, list[float]] = {label: [] for label in calls}
+    outs: dict[str, Any] = {}
+    for _ in range(repeats):
+        for label, args in calls.items():
+            t, outs[label] = timed(lambda args=args: _core.simulate_fixed(**args), 1)
+            times[label].append(t)
+    print(f"(f) per chip rule: the network of (f) under each chip's own integer rule, medians of {repeats} runs "
+          "measured round-robin")
+    generic = statistics.median(times["generic"])
+    generic_rate = outs["generic"]["synaptic_events"] / generic
+    for label in calls:
+        t, out = statistics.median(times[label]), outs[label]
+        rate = out["synaptic_events"] / t
+        print(f"    {label:18s}: {t * 1e3:8.1f} ms  {rate:.3e} synaptic events/s  ({rate / generic_rate:.2f}x "
+              f"generic per event; {out['spikes'] / N / (STEPS * DT):6.1f} Hz)")
+
+
 def scaling(net: SimNetwork, repeats: int) -> None:
     net_args = network_arguments(net, DT)
     t_prep, prepared = timed(lambda: _core.prepare(**net_args), repeats)
@@ -320,6 +373,7 @@ def main() -> int:
                         help="(p): the portable build to compare (default: the installed snnas._core)")
     parser.add_argument("--no-native", action="store_true", help="skip (p), the comparison with a native build")
     parser.add_argument("--only-builds", action="store_true", help="run (p) only")
+    parser.add_argument("--only-fixed", action="store_true", help="run (f) only")
     ns = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"core: {_core.build_info()}\n")
@@ -327,6 +381,10 @@ def main() -> int:
         portable_vs_native(ns.portable_core, ns.native_core, ns.repeats)
         return 0
     net = make_network()
+    if ns.only_fixed:
+        fixed_point(net, ns.repeats, not ns.skip_reference)
+        fixed_rules(net, ns.repeats)
+        return 0
     throughput("a", net, ns.repeats, not ns.skip_reference)
     print()
     throughput("a'", make_network(per_synapse_weights=True), ns.repeats, not ns.skip_reference)
@@ -334,6 +392,7 @@ def main() -> int:
     single_precision(net, ns.repeats, not ns.skip_reference)
     print()
     fixed_point(net, ns.repeats, not ns.skip_reference)
+    fixed_rules(net, ns.repeats)
     print()
     scaling(net, ns.repeats)
     print()

@@ -102,9 +102,17 @@ def test_activity_counts_packets_per_destination_core() -> None:
 
 def test_total_is_unknown_when_no_figure_is_known() -> None:
     a = act(synops=np.array([[10]]), updates_active=np.array([[1]]))
-    e = energy(load_chip("speck"), a)
+    e = energy(load_chip("dynapse2"), a)
     assert e.total_j is None and not e.complete
-    assert energy(load_chip("speck"), a, "device").total_j is None
+    assert energy(load_chip("dynapse2"), a, "device").total_j is None
+
+
+def test_a_partial_total_holds_the_known_terms_and_names_the_rest() -> None:
+    """Speck: the static term is known (0.42 mW), the per-event ones are not; no idle term on an async chip."""
+    a = act(synops=np.array([[10]]), updates_active=np.array([[1]]), updates_idle=np.array([[5]]))
+    e = energy(load_chip("speck"), a, run_s=1e-3)
+    assert e.total_j == pytest.approx(0.42e-3 * 1e-3) and not e.complete
+    assert set(e.missing) == {"energy.e_syn_op", "energy.e_neuron_update_active"}
 
 
 def test_static_energy_uses_the_run_time_given() -> None:

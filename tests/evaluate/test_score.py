@@ -22,6 +22,8 @@ def test_feasible_candidate_gets_every_measure(data) -> None:  # type: ignore[no
     assert s.accuracy_float is not None and s.accuracy_float > 0.85
     assert s.accuracy_chip is not None and abs(s.accuracy_chip - s.accuracy_float) < 0.05
     assert s.energy_j is not None and s.energy_j > 0 and s.energy_tier == "placement" and s.energy_complete
+    assert s.energy_missing == () and s.latency_complete and s.latency_missing == ()
+    assert s.energy_neurobench_j is not None and 0 < s.energy_neurobench_j < s.energy_j  # no static term there
     assert s.latency_s is not None and s.latency_s > 0
     assert s.spikes_per_inference and s.synaptic_ops and len(s.firing_rate_per_layer) == 2
     assert s.spike_timing_distance is not None and s.spike_timing_distance >= 0
@@ -51,3 +53,15 @@ def test_a_model_without_fixed_point_mode_is_scored_in_float(data) -> None:  # t
     s = score(adaptive, "spinnaker", d, sp, eval_samples=8)  # programmable, but no weight precision in the file
     assert s.feasible and s.accuracy_float is not None and s.accuracy_chip is None
     assert any("no chip accuracy" in n for n in s.notes)
+
+
+def test_speck_energy_and_latency_are_partial_lower_bounds_naming_the_missing_figures(data) -> None:  # type: ignore[no-untyped-def]
+    """Speck: static power (0.42 mW) over the inference's event-level latency; per-event figures unknown."""
+    d, sp = data
+    s = score(TrainConfig(progress=False, epochs=2, neuron="if", hidden=(32,)), "speck", d, sp, eval_samples=8)
+    assert s.feasible, [str(v) for v in s.violations]
+    assert s.latency_s is not None and s.latency_s > 0 and not s.latency_complete
+    assert "latency.t_syn_op" in s.latency_missing
+    assert s.energy_j is not None and not s.energy_complete and "energy.e_syn_op" in s.energy_missing
+    assert s.energy_j >= 0.42e-3 * s.latency_s * 0.999  # at least the static term over the latency
+    assert any("energy partial" in n for n in s.notes) and any("latency partial" in n for n in s.notes)

@@ -103,6 +103,7 @@ class SearchCommand:
         from snnas.search.executors import make_executor
         from snnas.search.loop import SearchConfig, config_from_identity, run_search
         from snnas.search.objectives import Objectives
+        from snnas.search.report import cost_text
         from snnas.search.store import Store
         from snnas.search.tasks import DatasetSpec
 
@@ -144,7 +145,8 @@ class SearchCommand:
                     acc = s.get("accuracy_chip")
                     at = f" @{row.fidelity:.2g}" if row.fidelity < 1 else ""
                     last = (f"{row.chip}{at} {row.status}" + (f" acc {acc:.3f}" if acc is not None else "")
-                            + (f" {format_value(s.get('energy_j'), 'J')}" if s.get("energy_j") else "")
+                            + (f" {cost_text(s, 'energy_j', lambda v: format_value(v, 'J'))}"
+                               if s.get("energy_j") else "")
                             + (f" ({row.error[:60]})" if row.error else ""))
                     bar.update(task, completed=finished, last=last)
 
@@ -171,7 +173,7 @@ def _options(items: list[str]) -> dict[str, Any]:
 
 
 def _print_fronts(console: Console, rows: dict[str, list[Any]], objectives: Any) -> None:
-    from snnas.search.report import front
+    from snnas.search.report import cost_text, front, partial_footnote
 
     for chip, mine in rows.items():
         counts = {s: sum(1 for r in mine if r.status == s and r.full) for s in ("ok", "infeasible", "failed")}
@@ -186,9 +188,13 @@ def _print_fronts(console: Console, rows: dict[str, list[Any]], objectives: Any)
             s = r.score or {}
             table.add_row(str(r.idx), r.description, f"{s.get('accuracy_float') or 0:.3f}",
                           f"{s.get('accuracy_chip') or 0:.3f}",
-                          format_value(s.get("energy_j"), "J"), format_value(s.get("latency_s"), "s"),
+                          cost_text(s, "energy_j", lambda v: format_value(v, "J")),
+                          cost_text(s, "latency_s", lambda v: format_value(v, "s")),
                           f"{s.get('spikes_per_inference') or 0:.0f}")
         console.print(table)
+        note = partial_footnote([r.score for r in fr])
+        if note:
+            console.print(f"  {note}", highlight=False)
         if not fr and counts["infeasible"]:
             common = set.intersection(*[{v["constraint"] for v in (r.score or {}).get("violations", [])}
                                         for r in mine if r.status == "infeasible"])

@@ -104,9 +104,11 @@ def _chip_net(q: QuantizedNetwork) -> ChipNet:
     decay_m: int | NDArray[np.int64] = q.decay
     if q.layer_decays:
         decay_m = np.concatenate([np.full(s, q.decay_of(i), np.int64) for i, s in enumerate(sizes)])
+    v_min = np.concatenate([np.full(s, m, np.int64) for s, m in zip(sizes, q.v_min)]) if q.v_min else None
     chip = assemble_chip_net(int(offsets[-1]), synapses, v_th, [_layer_synapses(chip_w[0], geometry[0])], n_inputs,
                              int(offsets[-2]), sizes[-1], model=q.engine_model or q.model, state_bits=q.state_bits,
-                             decay_m=decay_m, decay_s=q.decay_s, reset=q.reset, v_reset=q.v_reset, **dict(q.rule))
+                             decay_m=decay_m, decay_s=q.decay_s, reset=q.reset, v_reset=q.v_reset, v_min=v_min,
+                             **dict(q.rule))
     if not any(d is not None for d in q.drives):
         return chip
     i_ext = np.concatenate([np.zeros(s, np.int64) if d is None else d for s, d in zip(sizes, q.drives)])

@@ -10,8 +10,10 @@ Energy comes in three tiers; every number says which tier it is from.
 3. ``placement``: the placement-aware model of DESIGN.md, term by term:
    E = SOPs·e_syn_op + active·e_neuron_update_active + idle·e_neuron_update_idle + spikes·e_spike_out
        + Σ hops_x·e_hop_x + Σ hops_y·e_hop_y + P_static·T_run
-   A term whose figure the chip file leaves unknown (null) is reported as None and named in ``missing``;
-   the total then covers the known terms only and ``complete`` is False.
+   (no idle term on an ``async_event`` chip, which updates no neuron without an event). A term whose figure
+   the chip file leaves unknown (null) is reported as None and named in ``missing``; the total then covers
+   the known terms only (a lower bound) and ``complete`` is False. Every chip's total holds these same terms,
+   so totals on two chips are the same quantity, or one is marked partial with the missing figures named.
 
 Latency per step, by execution model:
 
@@ -119,7 +121,9 @@ def energy(chip: Chip, act: ChipActivity, tier: str = "placement", macs: int = 0
     figures = {
         "syn_op": (sops, e.e_syn_op, "energy.e_syn_op"),
         "neuron_active": (active, e.e_neuron_update_active, "energy.e_neuron_update_active"),
-        "neuron_idle": (int(act.updates_idle.sum()), e.e_neuron_update_idle, "energy.e_neuron_update_idle"),
+        # An event-driven (async_event) chip updates no neuron without an event: no idle term there.
+        "neuron_idle": (0 if chip.execution.model == "async_event" else int(act.updates_idle.sum()),
+                        e.e_neuron_update_idle, "energy.e_neuron_update_idle"),
         "spike_out": (int(act.spikes_out.sum()), e.e_spike_out, "energy.e_spike_out"),
         "hop_x": (int(act.hops_x.sum()), e.e_hop_x, "energy.e_hop_x"),
         "hop_y": (int(act.hops_y.sum()), e.e_hop_y, "energy.e_hop_y"),

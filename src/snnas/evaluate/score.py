@@ -49,7 +49,11 @@ class Score:
     energy_j: float | None = None
     energy_tier: str | None = None
     energy_complete: bool = False
+    energy_missing: tuple[str, ...] = ()
+    energy_neurobench_j: float | None = None
     latency_s: float | None = None
+    latency_complete: bool = False
+    latency_missing: tuple[str, ...] = ()
     spikes_per_inference: float | None = None
     firing_rate_per_layer: tuple[float, ...] = ()
     synaptic_ops: float | None = None
@@ -113,17 +117,26 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         ttd = float(time_to_decision(chip_out).mean()) * tc.dt
     k = min(eval_samples, len(split.test))
     (res,) = evaluate_on_chips(net, [chip], inputs=x_int[:k], mapper=mapper, seed=tc.seed)
+    # Every chip's energy holds the same terms (the placement model: events, hops and static power over the
+    # inference's latency); a term whose figure is unknown is named, and the total of the known terms is
+    # then partial (a lower bound), never replaced by another quantity. The NeuroBench op-count estimate,
+    # the same formula on every chip, is kept beside it.
     energy = res.energy["placement"]
-    tier = "placement"
     if energy.total_j is None:
-        energy, tier = res.energy["neurobench"], "neurobench"
-        notes.append("the chip file has no per-event energy figures: energy is the NeuroBench op-count estimate")
-    if not energy.complete:
-        notes.append(f"energy terms unknown for this chip: {', '.join(energy.missing)}")
+        notes.append("energy unknown: the chip file has none of the figures of the events this network causes "
+                     f"({', '.join(energy.missing)})")
+    elif not energy.complete:
+        notes.append(f"energy partial (a lower bound): unknown {', '.join(energy.missing)}")
+    if res.latency.missing:
+        notes.append(("latency unknown: " if res.latency.total_s is None else "latency partial (a lower bound): ")
+                     + f"unknown {', '.join(res.latency.missing)}")
     return Score(
         chip=chip.id, feasible=res.feasible, violations=res.report.violations, accuracy_float=acc_float,
-        accuracy_chip=acc_chip, energy_j=energy.total_j, energy_tier=tier, energy_complete=energy.complete,
-        latency_s=res.latency.total_s, spikes_per_inference=res.workload.spikes,
+        accuracy_chip=acc_chip, energy_j=energy.total_j, energy_tier="placement",
+        energy_complete=energy.complete and energy.total_j is not None, energy_missing=energy.missing,
+        energy_neurobench_j=res.energy["neurobench"].total_j, latency_s=res.latency.total_s,
+        latency_complete=res.latency.complete and res.latency.total_s is not None,
+        latency_missing=res.latency.missing, spikes_per_inference=res.workload.spikes,
         firing_rate_per_layer=floats.rates(tc.dt),
         synaptic_ops=res.workload.effective_acs, spike_timing_distance=dist,
         time_to_decision_s=ttd if ttd is not None and math.isfinite(ttd) else None, train_seconds=trained.seconds,

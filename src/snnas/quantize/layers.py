@@ -94,6 +94,7 @@ class QuantizedNetwork:
     engine_model: str | None = None
     numerics: str = "generic fixed point"
     v_reset: int = 0
+    v_min: tuple[int, ...] = ()  # per layer: the floor of v after the reset (the chip's lower bound; empty: none)
     weight_units: tuple[int, ...] = ()  # per layer: state units per weight level (the chip's step · 2^(e + shift))
 
     def decay_of(self, layer: int) -> int:
@@ -344,6 +345,13 @@ def _on_chip_rule(result: TrainResult, chip_id: str, rule: NeuronNumerics, grid:
     if reset != ("subtract" if cfg.reset == "subtract" else "value"):
         logger.info("%s resets v %s; the network was trained to reset by %s", chip_id, rule.reset, cfg.reset)
     a = cfg.layers[0].decay if cfg.layers else math.exp(-cfg.dt / cfg.tau_m)
+    # The chip's floor of v: one value for the chip, or a register per layer, set as sinabs' from_model
+    # does by default (min_v_mem = -1 in units of the threshold 1: -v_th).
+    v_min: tuple[int, ...] = ()
+    if rule.lower_bound == "value" and rule.lower_bound_value is not None:
+        v_min = (rule.lower_bound_value,) * len(weights)
+    elif rule.lower_bound == "per_neuron":
+        v_min = tuple(-int(t) for t in thresholds)
     return QuantizedNetwork(
         weights=w_int, scales=scales, thresholds=thresholds, decay=decay, state_bits=rule.membrane.bits,
         weight_bits=bits, reset=reset, recurrent=rec_int, model=cfg.neuron, decay_s=decay_s,
@@ -351,7 +359,7 @@ def _on_chip_rule(result: TrainResult, chip_id: str, rule: NeuronNumerics, grid:
         input_shape=tuple(cfg.input_shape) if cfg.conv and cfg.input_shape else None, readout=cfg.loss,
         layer_decays=decays if len(set(decays)) > 1 else (), drives=drives, rule=rule_fields(rule),
         engine_model="cuba_lif" if as_cuba else None, numerics=f"{chip_id} integer rule",
-        v_reset=rule.reset_value or 0, weight_units=tuple(qs))
+        v_reset=rule.reset_value or 0, v_min=v_min, weight_units=tuple(qs))
 
 
 def _integer_drives(result: TrainResult, scales: list[float]) -> tuple[NDArray[np.int64] | None, ...]:

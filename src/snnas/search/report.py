@@ -14,7 +14,7 @@ import html
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,37 @@ def hypervolume_curve(rows: Sequence[Row], objectives: Objectives,
 
 
 _COLUMNS = ("accuracy_float", "accuracy_chip", "energy_j", "latency_s", "spikes_per_inference")
+_COSTS = {"energy_j": "energy", "latency_s": "latency"}
+
+
+def unknown_terms(score: Mapping[str, Any] | None, quantity: str) -> tuple[str, ...]:
+    """The chip figures missing from a stored score's ``quantity`` (``"energy"`` or ``"latency"``): when any
+    is named, the value is the sum of the known terms only, a lower bound (a partial total)."""
+    s = score or {}
+    missing = s.get(f"{quantity}_missing")
+    if missing:
+        return tuple(missing)
+    if quantity == "energy" and s.get("energy_j") is not None and s.get("energy_complete") is False \
+            and "energy_missing" not in s:
+        return ("(figures not recorded by this store's version)",)
+    return ()
+
+
+def cost_text(score: Mapping[str, Any] | None, key: str, fmt: Callable[[Any], str]) -> str:
+    """A cost cell: ``fmt(value)``, prefixed by ≥ when the value is partial (:func:`unknown_terms`)."""
+    value = (score or {}).get(key)
+    text = fmt(value)
+    return f"≥{text}" if key in _COSTS and value is not None and unknown_terms(score, _COSTS[key]) else text
+
+
+def partial_footnote(scores: Sequence[Mapping[str, Any] | None]) -> str:
+    """One line naming the missing figures behind the partial (≥) costs of ``scores``, or ""."""
+    names: dict[str, None] = {}
+    for sc in scores:
+        for key, quantity in _COSTS.items():
+            if (sc or {}).get(key) is not None:
+                names.update(dict.fromkeys(unknown_terms(sc, quantity)))
+    return f"≥: partial total (a lower bound), the chip file leaves unknown: {', '.join(names)}" if names else ""
 
 
 def _fmt(v: Any) -> str:
@@ -183,7 +214,8 @@ def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[
             written.append(p)
         table = "".join(
             f"<tr><td>{r.idx}</td><td>{html.escape(r.description)}</td>"
-            + "".join(f"<td>{_fmt((r.score or {}).get(k))}</td>" for k in _COLUMNS) + "</tr>" for r in fr)
+            + "".join(f"<td>{cost_text(r.score, k, _fmt)}</td>" for k in _COLUMNS) + "</tr>" for r in fr)
+        note = partial_footnote([r.score for r in fr])
         pics = "".join(f'<img src="{q.name}">' for q in written if q.stem.endswith(chip))
         sections.append(
             f"<h2>{html.escape(chip)}</h2><p>{len(mine)} asks: {counts['ok']} fit and scored, {counts['infeasible']} "
@@ -191,7 +223,7 @@ def write_report(store_path: str | os.PathLike[str], out_dir: str | os.PathLike[
             f"hypervolume {curve[-1] if curve else 0:.4g}.</p>"
             f"<h3>Pareto front</h3><table><tr><th>#</th><th>architecture</th><th>float acc.</th>"
             f"<th>chip acc.</th><th>energy [J]</th><th>latency [s]</th><th>spikes</th></tr>"
-            f"{table}</table>{pics}")
+            f"{table}</table>" + (f"<p><small>{html.escape(note)}</small></p>" if note else "") + pics)
     cfg = meta.get("config", {})
     page = (f"<!doctype html><meta charset='utf-8'><title>snnas search report</title>"
             f"<style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}table{{border-collapse:collapse}}"
