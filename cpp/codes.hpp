@@ -105,6 +105,13 @@ enum class Overflow : int32_t {
   Wrap = 2,               // modulo 2^m into (-2^(m-1), 2^(m-1)] (Loihi's u, as Lava's PyLifModelBitAcc wraps it)
 };
 
+// How the input of a step reaches v.
+enum class Integration : int32_t {
+  Summed = 0,    // the step's input is summed exactly, then added once (every clocked chip here)
+  PerEvent = 1,  // each event is added in arrival order, each followed by the threshold test, reset and lower
+                 // bound (ODIN's event-driven RTL; Speck's silicon: at most one spike per input event)
+};
+
 struct CodeInfo {
   int32_t code;
   const char* name;  // the name Python and the chip files use
@@ -114,6 +121,7 @@ inline constexpr CodeInfo kStepOrders[] = {{0, "decay_threshold_input_reset"}, {
 inline constexpr CodeInfo kDecayRoundings[] = {{0, "loss_floor"}, {1, "keep_toward_zero"}};
 inline constexpr CodeInfo kThresholdTests[] = {{0, ">="}, {1, ">"}};
 inline constexpr CodeInfo kOverflows[] = {{0, "saturate"}, {1, "saturate_symmetric"}, {2, "wrap"}};
+inline constexpr CodeInfo kIntegrations[] = {{0, "summed"}, {1, "per_event"}};
 
 template <size_t N>
 constexpr bool codes_in_order(const CodeInfo (&table)[N]) {
@@ -122,7 +130,7 @@ constexpr bool codes_in_order(const CodeInfo (&table)[N]) {
   return true;
 }
 static_assert(codes_in_order(kStepOrders) && codes_in_order(kDecayRoundings) && codes_in_order(kThresholdTests) &&
-                  codes_in_order(kOverflows),
+                  codes_in_order(kOverflows) && codes_in_order(kIntegrations),
               "the fixed-point rule tables must list their codes in order");
 
 // "0 (saturate), 1 (saturate_symmetric) or 2 (wrap)".
@@ -153,6 +161,9 @@ constexpr int64_t kMaxChipMarks = int64_t{1} << 30;
 constexpr int32_t kFixedShift = 12;
 constexpr int64_t kFixedDecayOne = int64_t{1} << kFixedShift;
 constexpr int32_t kMinStateBits = 2;
+// Most events a per_event run may hold in flight (fixed.hpp), so that activity growing without bound (a
+// recurrent loop whose every event fires again) ends with an error instead of exhausting memory.
+constexpr int64_t kMaxEventsInFlight = int64_t{1} << 24;
 // Most spikes one neuron may emit in one step in fixed point (max_spikes), so that k * w stays far inside int64.
 constexpr int32_t kMaxSpikesPerStep = 65535;
 constexpr int32_t kMaxStateBits = 48;

@@ -38,6 +38,7 @@ class FixedEngine {
     floor_ = !p_.v_min.empty();
     multi_ = p_.max_spikes > 1;
     if (multi_) count_k_.assign(nn_, 1);
+    serial_ = p_.integration == Integration::PerEvent;
     if (input_first_) pending_.assign(nn_, 0);
     probe_ = in.probe.size();
     if (probe_) {
@@ -49,7 +50,8 @@ class FixedEngine {
     ref_end_.assign(nn_, -1);
     int32_t max_delay = 0;
     for (int32_t d : syn_.delay) max_delay = std::max(max_delay, d);
-    slots_ = int64_t{max_delay} + 1;
+    slots_ = int64_t{max_delay} + 1 + (serial_ ? 1 : 0);  // per_event: one more step of transit
+    if (serial_) events_.resize(static_cast<size_t>(slots_));
     acc_.assign(static_cast<size_t>(slots_) * nn_, 0);
     mark_.assign(static_cast<size_t>(slots_) * nn_, 0);
     touched_.assign(static_cast<size_t>(slots_) * (nn_ + 1), 0);
@@ -61,6 +63,7 @@ class FixedEngine {
   }
 
   FixedResult run() {
+    if (serial_) return run_per_event();
     for (int32_t i = 0; i < n_; ++i)
       if (!settled(i, 0)) enqueue(i, 0);
     add_driven(0);
@@ -135,6 +138,98 @@ class FixedEngine {
   }
 
  private:
+  // Integration per_event (fixed.hpp): every event of a step applied in arrival order, each followed by the test.
+  FixedResult run_per_event() {
+    for (int32_t i = 0; i < n_; ++i)
+      if (!settled(i, 0)) enqueue(i, 0);
+    add_driven(0);
+    size_t ext_pos = 0;
+    std::vector<std::pair<int32_t, int64_t>> spiked;  // (neuron, spikes) of this step, in the order they fired
+    for (int64_t n = 0; n < steps_; ++n) {
+      const int64_t slot = n % slots_;
+      active_.swap(next_);
+      next_.clear();
+      spiked.clear();
+      const int32_t* cur = current_row(n);
+      for (int32_t i : active_) {
+        ++r_.neuron_updates;
+        if (n <= ref_end_[i]) continue;  // refractory: v held
+        const int64_t ie = cur ? cur[i] : 0;
+        v_[i] = ov_v(model_ == Model::LIF ? keep(v_[i], p_.decay_m[i]) + ie : v_[i] + ie);
+        test(i, spiked);
+      }
+      auto& events = events_[static_cast<size_t>(slot)];
+      for (; ext_pos < in_.spike_step.size() && in_.spike_step[ext_pos] == n; ++ext_pos) {
+        events.emplace_back(in_.spike_id[ext_pos], in_.spike_weight[ext_pos]);
+        ++r_.external_events;
+        ++in_flight_;
+      }
+      for (const auto& [t, w] : events) {
+        if (n <= ref_end_[t]) continue;  // refractory since an earlier step: the event is lost
+        v_[t] = ov_v(v_[t] + w);
+        test(t, spiked);
+      }
+      // By ascending neuron; a neuron that fired more than once in the step sends its spikes together.
+      std::stable_sort(spiked.begin(), spiked.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      size_t merged = 0;
+      for (size_t e = 0; e < spiked.size(); ++e) {
+        if (merged && spiked[merged - 1].first == spiked[e].first)
+          spiked[merged - 1].second += spiked[e].second;
+        else
+          spiked[merged++] = spiked[e];
+      }
+      spiked.resize(merged);
+      for (const auto& [i, k] : spiked) {
+        for (int64_t c = 0; c < k; ++c) {
+          r_.spike_step.push_back(n);
+          r_.spike_id.push_back(i);
+        }
+        r_.spikes += k;
+        const int64_t sent = k * (syn_.row_ptr[i + 1] - syn_.row_ptr[i]);
+        r_.synaptic_events += sent;
+        in_flight_ += sent;
+        if (in_flight_ > kMaxEventsInFlight)
+          throw std::runtime_error("integration per_event: more than " + std::to_string(kMaxEventsInFlight) +
+                                   " events in flight at step " + std::to_string(n) +
+                                   "; the network's activity grows without bound (every event fires again)");
+        for (int64_t j = syn_.row_ptr[i]; j < syn_.row_ptr[i + 1]; ++j)
+          for (int64_t c = 0; c < k; ++c)
+            events_[static_cast<size_t>((slot + 1 + syn_.delay[j]) % slots_)].emplace_back(syn_.target[j],
+                                                                                             syn_.weight[j]);
+      }
+      for (const auto& [i, k] : spiked) ref_end_[i] = n + p_.t_ref[i];
+      if (probe_) {
+        int64_t* pv = r_.v_probe.data() + static_cast<size_t>(n) * probe_;
+        int64_t* pi = r_.i_syn_probe.data() + static_cast<size_t>(n) * probe_;
+        for (size_t k = 0; k < probe_; ++k) {
+          pv[k] = v_[in_.probe[k]];
+          pi[k] = 0;
+        }
+      }
+      for (int32_t i : active_)
+        if (!settled(i, n + 1)) enqueue(i, n + 1);
+      for (const auto& [t, w] : events)
+        if (!settled(t, n + 1)) enqueue(t, n + 1);
+      in_flight_ -= static_cast<int64_t>(events.size());
+      events.clear();
+      if (n + 1 < steps_) add_driven(n + 1);
+    }
+    r_.v = v_;
+    r_.i_syn = i_;
+    return std::move(r_);
+  }
+
+  // The test after an update or an event (per_event): spikes and reset when v fires, then the lower bound.
+  void test(int32_t i, std::vector<std::pair<int32_t, int64_t>>& spiked) {
+    if (fires(i)) {
+      const int64_t k = multi_ ? spike_count(i) : 1;
+      v_[i] = p_.reset == ResetMode::Subtract ? ov_v(v_[i] - k * p_.v_th[i]) : p_.v_reset[i];
+      spiked.emplace_back(i, k);
+    }
+    if (floor_) v_[i] = std::max(v_[i], p_.v_min[i]);
+  }
+
   static int64_t overflow(int64_t x, Overflow kind, int32_t bits, int64_t lo, int64_t hi) {
     if (kind != Overflow::Wrap) return std::min(std::max(x, lo), hi);
     const int64_t mod = int64_t{1} << bits;  // into (-2^(m-1), 2^(m-1)]: (x - lo) mod 2^m + lo
@@ -232,7 +327,10 @@ class FixedEngine {
   const FixedSynapses& syn_;
   const FixedInput& in_;
   int64_t v_lo_ = 0, v_hi_ = 0, i_lo_ = 0, i_hi_ = 0, slots_ = 1;
-  bool input_first_ = false, keep_toward_zero_ = false, above_ = false, floor_ = false, multi_ = false;
+  bool input_first_ = false, keep_toward_zero_ = false, above_ = false, floor_ = false, multi_ = false,
+       serial_ = false;
+  std::vector<std::vector<std::pair<int32_t, int64_t>>> events_;  // per_event: each slot's events in order
+  int64_t in_flight_ = 0;                                          // per_event: events held in events_
   size_t probe_ = 0;
   std::vector<int64_t> v_, i_, ref_end_, acc_, count_, stamp_, pending_, count_k_;
   std::vector<uint16_t> mark_;
@@ -264,8 +362,12 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
         bad_code("threshold_test", static_cast<int32_t>(p.threshold), std::size(kThresholdTests),
                  code_choices(kThresholdTests)),
         bad_code("v_overflow", static_cast<int32_t>(p.v_overflow), std::size(kOverflows), code_choices(kOverflows)),
-        bad_code("i_overflow", static_cast<int32_t>(p.i_overflow), std::size(kOverflows), code_choices(kOverflows))})
+        bad_code("i_overflow", static_cast<int32_t>(p.i_overflow), std::size(kOverflows), code_choices(kOverflows)),
+        bad_code("integration", static_cast<int32_t>(p.integration), std::size(kIntegrations),
+                 code_choices(kIntegrations))})
     if (!problem.empty()) return problem;
+  if (p.integration == Integration::PerEvent && p.model == Model::CUBA_LIF)
+    return "integration: per_event (1) applies to IF and LIF, got model 2 (CUBA_LIF)";
   // The float network validator checks everything but the weights' type and the parameter ranges.
   Network shape;
   shape.num_neurons = net.num_neurons;

@@ -35,6 +35,14 @@
 // Lower bound (sinabs' min_v_mem, TrueNorth's negative threshold in saturate mode): at the end of the step,
 // after the reset, v <- max(v, v_min). Without v_min there is no bound but v's range.
 //
+// Integration per_event (ODIN, event-driven silicon): the events of a step are applied one at a time in
+// arrival order (spikes by ascending source neuron and CSR order, then external events), each as
+// v <- ov_v(v + w) followed by the test: fires(v) -> k spikes and the reset, then v <- max(v, v_min); the
+// update (decay and current I) is followed by the same test. A spike of step n reaches its targets in step
+// n + 1 + delay (one step of transit, so that spikes of the event phase cannot re-enter their own step); k
+// spikes are k events. The order field does not apply; refractory steps (after the spike's step) discard
+// events. IF and LIF only.
+//
 // A neuron is settled at the end of a step when the rule without input leaves its state unchanged, it
 // holds no input for the next step, v >= v_min, fires(v) is false and it is not refractory in the next step. A settled
 // neuron without current is not evaluated: skipping it is exact, since each skipped step would leave it
@@ -61,6 +69,7 @@ struct FixedParams {
   ThresholdTest threshold = ThresholdTest::AtLeast;
   Overflow v_overflow = Overflow::Saturate;
   Overflow i_overflow = Overflow::Saturate;
+  Integration integration = Integration::Summed;
   std::vector<int64_t> v_th;      // threshold, within v's range
   std::vector<int64_t> v_reset;   // reset value, within v's range
   std::vector<int32_t> decay_m;   // d_m in [0, 4096] (LIF, CUBA_LIF)

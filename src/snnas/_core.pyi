@@ -177,6 +177,7 @@ def simulate_fixed(
     probe: _I32 | None = None,
     v_min: _I64 | None = None,
     max_spikes: int | None = None,
+    integration: int | None = None,
 ) -> dict[str, Any]:
     """Keys: spike_step (int64), spike_id (int32), v, i_syn (int64), synaptic_events, external_events,
     neuron_updates, spikes (int); with a probe also v_probe, i_syn_probe ((n_steps, probes) int64)."""
@@ -211,6 +212,7 @@ def validate_fixed(
     probe: _I32 | None = None,
     v_min: _I64 | None = None,
     max_spikes: int | None = None,
+    integration: int | None = None,
 ) -> None: ...
 def count_chip_events(
     *,

@@ -10,7 +10,7 @@ import pytest
 
 from snnas import codes
 from snnas.chip import Chip, load_chip
-from snnas.chip.numerics import DecayRounding, Encoding, Order, Overflow, ThresholdTest
+from snnas.chip.numerics import DecayRounding, Encoding, Integration, Order, Overflow, ThresholdTest
 from snnas.chip.rules import FIXED_POINT_MODELS
 from snnas.errors import ChipSpecError
 
@@ -20,6 +20,7 @@ def test_the_schema_speaks_the_cores_vocabulary() -> None:
     assert sorted(typing.get_args(DecayRounding)) == sorted(codes.FIXED_RULES["decay_rounding"])
     assert sorted(typing.get_args(ThresholdTest)) == sorted(codes.FIXED_RULES["threshold_test"])
     assert sorted(typing.get_args(Overflow)) == sorted(codes.FIXED_RULES["overflow"])
+    assert sorted(typing.get_args(Integration)) == sorted(codes.FIXED_RULES["integration"])
     assert sorted(FIXED_POINT_MODELS) == sorted(codes.FIXED_MODELS)
 
 

@@ -154,4 +154,6 @@ def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: 
     if extra.random() < 0.4:
         lo = -hi - 1 if network.v_overflow == "saturate" else -hi
         network = replace(network, v_min=extra.integers(-2 * scale, 1, size=n).clip(lo, hi))
+    if model != "cuba_lif" and extra.random() < 0.3:
+        network = replace(network, integration="per_event")
     return Case(network=network, n_steps=n_steps, inputs=inputs)  # type: ignore[arg-type]

@@ -89,12 +89,46 @@ def test_lower_bound_holds_v_after_the_reset() -> None:
     assert start.v[0] == -20
 
 
+@pytest.mark.parametrize("backend", ["engine", "numba"])
+def test_per_event_integration_tests_after_every_event(backend: str) -> None:
+    """ODIN's event-driven rule: each event is added and tested on its own, and bounded below (v >= 0)."""
+    net = lone(model="if", v_th=10, v_min=0, integration="per_event")
+    out = simulate_fixed(net, 1, ext_spikes=([0, 0, 0], [0, 0, 0], [8, 8, 8]), backend=backend)
+    assert out.spikes == 1 and out.v[0] == 8  # 8, 16 fires and resets to 0, 8
+    summed = simulate_fixed(replace(net, integration="summed"), 2, ext_spikes=([0, 0, 0], [0, 0, 0], [8, 8, 8]))
+    assert summed.spikes == 1 and summed.v[0] == 0  # 24 (tested in the next step) fires once and resets to 0
+    low = simulate_fixed(net, 1, v0=[3], ext_spikes=([0, 0], [0, 0], [-5, 7]), backend=backend)
+    assert low.v[0] == 7  # 3 - 5 is held at 0, then + 7 (summed: 3 + 2 = 5)
+
+
+@pytest.mark.parametrize("backend", ["engine", "numba"])
+def test_per_event_spikes_reach_their_targets_a_step_later(backend: str) -> None:
+    net = FixedSimNetwork(row_ptr=[0, 2, 2], target=[1, 1], weight=[6, 6], delay=[0, 2], model="if", v_th=[5, 100],
+                          integration="per_event")
+    out = simulate_fixed(net, 5, ext_spikes=([0], [0], [9]), probe=[1], backend=backend)
+    assert list(out.spike_steps) == [0] and out.probes["v"][:, 0].tolist() == [0, 6, 6, 12, 12]
+
+
+def test_per_event_activity_without_bound_is_refused() -> None:
+    """A neuron exciting itself twice over doubles its events every step: stopped with a clear error."""
+    net = FixedSimNetwork(row_ptr=[0, 2], target=[0, 0], weight=[10, 10], delay=[0, 0], model="if", v_th=5,
+                          integration="per_event")
+    with pytest.raises(SimulationInputError, match="grows without bound"):
+        simulate_fixed(net, 40, ext_spikes=([0], [0], [10]))
+
+
 @pytest.mark.parametrize("model", sorted(FIXED_MODELS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**63 - 1))
 def test_fixed_engine_matches_reference_bit_for_bit(model: str, seed: int) -> None:
     case = make_fixed_case(seed, model)
-    a = simulate_fixed(case.network, case.n_steps, **case.inputs)  # type: ignore[arg-type]
+    try:
+        a = simulate_fixed(case.network, case.n_steps, **case.inputs)  # type: ignore[arg-type]
+    except SimulationInputError as exc:  # per_event activity without bound: both refuse it
+        assert "grows without bound" in str(exc)
+        with pytest.raises(SimulationInputError, match="grows without bound"):
+            simulate_fixed_reference(case.network, case.n_steps, **case.inputs)  # type: ignore[arg-type]
+        return
     b = simulate_fixed_reference(case.network, case.n_steps, **case.inputs)  # type: ignore[arg-type]
     assert_identical(a, b)
 
@@ -112,6 +146,8 @@ def test_fixed_engine_matches_reference_bit_for_bit(model: str, seed: int) -> No
     ({"max_spikes": 2, "v_th": 0}, "v_th"),
     ({"v_min": 2**40}, "v_min"),
     ({"v_min": [0, 0, 0]}, "v_min"),
+    ({"integration": "serial"}, "integration"),
+    ({"integration": "per_event", "model": "cuba_lif"}, "integration"),
 ])
 def test_bad_fixed_networks_name_the_field(change: dict[str, Any], field: str) -> None:
     base: dict[str, Any] = {"row_ptr": [0, 1, 1], "target": [1], "weight": [5], "delay": [1], "state_bits": 24}

@@ -4,6 +4,8 @@ One entry per neuron model the chip implements (``numerics: {cuba_lif: {...}, li
 rule is not public leaves the section ``null``, and its chip accuracy is then that of the *generic* fixed
 point rule (``snnas.sim.fixed``), labelled so. Each entry says:
 
+- ``integration``: ``summed`` (the step's input summed exactly, then added) or ``per_event`` (each event added
+  in arrival order and tested on its own, as ODIN's event-driven logic; ``order`` then does not apply);
 - ``order``: the phases of a step, ``decay_input_threshold_reset`` (Loihi, sinabs: the input of a step is
   added after the decay, before the threshold test) or ``decay_threshold_input_reset`` (the generic rule);
 - ``decay_rounding``: how a state x loses the fraction d/2^12 of itself per step: ``keep_toward_zero``
@@ -35,19 +37,21 @@ from typing import Any, Literal
 
 from snnas.chip.fields import spec
 
-__all__ = ["ORDERS", "DecayRounding", "Encoding", "NeuronNumerics", "Order", "Overflow", "StateVariable",
-           "ThresholdTest", "numerics_leaves"]
+__all__ = ["ORDERS", "DecayRounding", "Encoding", "Integration", "NeuronNumerics", "Order", "Overflow",
+           "StateVariable", "ThresholdTest", "numerics_leaves"]
 
 Order = Literal["decay_threshold_input_reset", "decay_input_threshold_reset"]
 ORDERS: tuple[str, ...] = ("decay_threshold_input_reset", "decay_input_threshold_reset")
 DecayRounding = Literal["loss_floor", "keep_toward_zero"]
 ThresholdTest = Literal[">=", ">"]
 Overflow = Literal["saturate", "saturate_symmetric", "wrap"]
+Integration = Literal["summed", "per_event"]
 Signedness = Literal[
     "signed",  # two's complement: [-2^(b-1), 2^(b-1) - 1]
     "unsigned",  # [0, 2^b - 1]
     "per_projection",  # Loihi's sign mode: a projection of one sign keeps b bits of magnitude, [0, 2^b - 1]
     # (or its negative); a mixed-sign projection spends one on the sign: 2 x [-2^(b-1), 2^(b-1) - 1]
+    "per_source",  # ODIN: b bits of magnitude, [-(2^b - 1), 2^b - 1], the sign set per presynaptic neuron
 ]
 Scope = Literal["none", "per_neuron", "per_projection"]
 
@@ -81,6 +85,8 @@ class Encoding:
             return 0, 2**b - 1, 1
         if self.signed == "signed":
             return -(2 ** (b - 1)), 2 ** (b - 1) - 1, 1
+        if self.signed == "per_source":
+            return -(2**b - 1), 2**b - 1, 1
         if mixed_sign:
             return -(2**b), 2**b - 2, 2
         return -(2**b - 1), 2**b - 1, 1
@@ -91,6 +97,8 @@ class NeuronNumerics:
     """The integer rule of one neuron model on one chip (module docstring)."""
 
     order: Order = spec("", "order of the phases of a step", default="decay_threshold_input_reset")
+    integration: Integration = spec("", "a step's input summed then added, or each event added and tested on its "
+                                    "own (event-driven logic)", default="summed")
     decay_rounding: DecayRounding = spec("", "rounding of a state's decay", default="loss_floor")
     decay_bits: int = spec("bit", "width of the decay registers (the core's decay factors are 12-bit)", 12, 12,
                             default=12)

@@ -246,6 +246,8 @@ def _numerics(chip: ChipFields, ctx: Context) -> None:
             if not -half <= entry.reset_value < half:
                 ctx.add((*at, "reset_value"), f"outside the {entry.membrane.bits}-bit membrane",
                         value=entry.reset_value)
+        if entry.integration == "per_event" and model not in ("if", "lif"):
+            ctx.add((*at, "integration"), "per_event applies to IF and LIF neurons", value=entry.integration)
         if entry.lower_bound == "value" and entry.lower_bound_value is None:
             ctx.add((*at, "lower_bound_value"), "lower_bound 'value' needs the floor of v")
         if entry.lower_bound_value is not None:

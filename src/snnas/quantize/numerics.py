@@ -114,7 +114,8 @@ def rule_fields(rule: NeuronNumerics) -> tuple[tuple[str, object], ...]:
     """The :class:`snnas.sim.fixed.FixedSimNetwork` fields that run ``rule`` in the fixed-point engine."""
     fields: list[tuple[str, object]] = [
         ("order", rule.order), ("decay_rounding", rule.decay_rounding), ("threshold_test", rule.threshold_test),
-        ("v_overflow", rule.membrane.overflow), ("max_spikes", rule.spikes_per_step)]
+        ("v_overflow", rule.membrane.overflow), ("max_spikes", rule.spikes_per_step),
+        ("integration", rule.integration)]
     if rule.current is not None:
         fields += [("i_overflow", rule.current.overflow), ("current_bits", rule.current.bits)]
     return tuple(fields)

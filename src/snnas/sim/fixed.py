@@ -29,6 +29,11 @@ input; CUBA-LIF's current still decays and integrates).
   1; ``v_th > 0``), each one event on every outgoing synapse; 1 (default) is the single spike.
 * ``v_min`` (sinabs' ``min_v_mem``, TrueNorth's negative threshold in saturate mode): after the reset,
   ``v <- max(v, v_min)``; None (default) is no bound but the range of ``v``.
+* ``integration``: ``"summed"`` (default: the step's input summed exactly, then added once) or
+  ``"per_event"`` (ODIN's event-driven RTL; IF and LIF): the events of a step are applied one at a time in
+  arrival order (spikes by ascending source and CSR order, then external events), each ``v <- ov_v(v + w)``
+  followed by the test (spikes and reset, then the lower bound), as is the update; a spike of step n reaches
+  its targets in step ``n + 1 + delay``; ``order`` does not apply.
 
 The dimensionless integers relate to physical units through the caller's scales (for example a weight
 of ``w`` volts is ``round(w / scale)``); this module does not choose them (:mod:`snnas.quantize` does, per
@@ -83,7 +88,7 @@ class FixedSimNetwork:
         order, decay_rounding, threshold_test, v_overflow, i_overflow: the chip's integer rule (module
             docstring); the defaults are the generic rule.
         max_spikes: spikes a neuron may emit in one step (1 to 65535); ``v_min``: lower bound of ``v`` after
-            the reset (scalar or ``(n,)``, None: none).
+            the reset (scalar or ``(n,)``, None: none); ``integration``: ``"summed"`` or ``"per_event"``.
     """
 
     row_ptr: ArrayLike
@@ -106,6 +111,7 @@ class FixedSimNetwork:
     i_overflow: str = "saturate"
     max_spikes: int = 1
     v_min: ArrayLike | None = None
+    integration: str = "summed"
 
 
 def rule_codes(network: FixedSimNetwork) -> dict[str, int]:
@@ -120,6 +126,7 @@ def rule_codes(network: FixedSimNetwork) -> dict[str, int]:
         "threshold_test": choice_code("threshold_test", network.threshold_test, FIXED_RULES["threshold_test"]),
         "v_overflow": choice_code("v_overflow", network.v_overflow, FIXED_RULES["overflow"]),
         "i_overflow": choice_code("i_overflow", network.i_overflow, FIXED_RULES["overflow"]),
+        "integration": choice_code("integration", network.integration, FIXED_RULES["integration"]),
     }
 
 

@@ -11,6 +11,7 @@ import numba
 import numpy as np
 
 from snnas import codes
+from snnas.errors import SimulationInputError
 from snnas.sim.reference.common import (
     _CUBA,
     _IF,
@@ -32,6 +33,8 @@ _TOWARD_ZERO = codes.FIXED_RULES["decay_rounding"]["keep_toward_zero"]
 _ABOVE = codes.FIXED_RULES["threshold_test"][">"]
 _SATURATE = codes.FIXED_RULES["overflow"]["saturate"]
 _WRAP = codes.FIXED_RULES["overflow"]["wrap"]
+_PER_EVENT = codes.FIXED_RULES["integration"]["per_event"]
+_MAX_IN_FLIGHT = codes.LIMITS["max_events_in_flight"]
 _ONE = np.int64(1) << _SHIFT
 
 
@@ -169,6 +172,115 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
             v_probe, i_probe)
 
 
+@numba.njit(cache=True)
+def _test(k: int, v: np.ndarray, v_th: np.ndarray, v_reset: np.ndarray, v_min: np.ndarray, subtract: bool,
+          above: bool, max_spikes: int, v_ovf: int, v_bits: int, v_lo: int, v_hi: int) -> int:
+    """per_event: the test after an update or an event; returns the spikes emitted (v reset, then bounded)."""
+    spikes = 0
+    if _fires(v[k], v_th[k], above):
+        spikes = 1
+        if max_spikes > 1:
+            spikes = min(max(((v[k] - 1) if above else v[k]) // v_th[k], 1), max_spikes)
+        v[k] = _ov(v[k] - spikes * v_th[k], v_ovf, v_bits, v_lo, v_hi) if subtract else v_reset[k]
+    v[k] = max(v[k], v_min[k])
+    return spikes
+
+
+@numba.njit(cache=True)
+def _run_per_event(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th: np.ndarray,
+                   v_reset: np.ndarray, dm: np.ndarray, t_ref: np.ndarray, v0: np.ndarray, row_ptr: np.ndarray,
+                   target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
+                   ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int, probe: np.ndarray,
+                   v_min: np.ndarray, max_spikes: int) -> tuple[Any, ...]:
+    """Integration per_event (``cpp/fixed.hpp``): every neuron updated and tested each step, then every
+    event of the step applied in arrival order and tested; spikes reach their targets in step n + 1 + delay."""
+    n = v_th.shape[0]
+    toward_zero, above = rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
+    v_ovf, v_bits, v_lo, v_hi = rule[3], rule[5], rule[7], rule[8]
+    slots = _slots(delay) + 1
+    cap = 16
+    ev_t = np.zeros((slots, cap), dtype=np.int64)
+    ev_w = np.zeros((slots, cap), dtype=np.int64)
+    ev_n = np.zeros(slots, dtype=np.int64)
+    v = v0.copy()
+    ref_end = np.full(n, -1, dtype=np.int64)
+    active = np.zeros(n, dtype=np.bool_)
+    got = np.zeros(n, dtype=np.bool_)
+    zeros = np.zeros(n, dtype=np.int64)
+    for k in range(n):
+        active[k] = not _fixed_settled(model, v[k], 0, v_th[k], dm[k], 0, -1, 0, 0, rule, v_min[k])
+    count = np.zeros(n, dtype=np.int64)  # spikes of this step per neuron
+    out_step = np.empty(16, dtype=np.int64)
+    out_id = np.empty(16, dtype=np.int32)
+    v_probe = np.zeros((n_steps, probe.shape[0]), dtype=np.int64)
+    i_probe = np.zeros((n_steps, probe.shape[0]), dtype=np.int64)
+    n_spikes = syn_events = ext_events = updates = ext_pos = in_flight = 0
+    for step in range(n_steps):
+        slot = step % slots
+        row = 0 if cur_mode == 1 else step
+        count[:] = 0
+        for k in range(n):
+            ie = np.int64(cur[row, k]) if cur_mode != 0 else np.int64(0)
+            if ie != 0:
+                active[k] = True
+            if active[k]:
+                updates += 1
+            if step <= ref_end[k]:
+                continue
+            x = _keep(v[k], dm[k], toward_zero) + ie if model == _LIF else v[k] + ie
+            v[k] = _ov(x, v_ovf, v_bits, v_lo, v_hi)
+            count[k] += _test(k, v, v_th, v_reset, v_min, subtract, above, max_spikes, v_ovf, v_bits, v_lo, v_hi)
+        while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
+            if ev_n[slot] == ev_t.shape[1]:
+                ev_t = np.concatenate((ev_t, np.zeros_like(ev_t)), axis=1)
+                ev_w = np.concatenate((ev_w, np.zeros_like(ev_w)), axis=1)
+            ev_t[slot, ev_n[slot]] = ext_id[ext_pos]
+            ev_w[slot, ev_n[slot]] = ext_weight[ext_pos]
+            ev_n[slot] += 1
+            ext_pos += 1
+            ext_events += 1
+            in_flight += 1
+        got[:] = False
+        for e in range(ev_n[slot]):
+            t = ev_t[slot, e]
+            got[t] = True
+            if step <= ref_end[t]:
+                continue
+            v[t] = _ov(v[t] + ev_w[slot, e], v_ovf, v_bits, v_lo, v_hi)
+            count[t] += _test(t, v, v_th, v_reset, v_min, subtract, above, max_spikes, v_ovf, v_bits, v_lo, v_hi)
+        in_flight -= ev_n[slot]
+        ev_n[slot] = 0
+        # Spikes by ascending neuron (a neuron's spikes of one step are consecutive, in the order they fired).
+        for k in range(n):
+            if count[k] == 0:
+                continue
+            for _ in range(count[k]):
+                out_step, out_id, n_spikes = _record(out_step, out_id, n_spikes, step, k)
+            syn_events += count[k] * (row_ptr[k + 1] - row_ptr[k])
+            in_flight += count[k] * (row_ptr[k + 1] - row_ptr[k])
+            if in_flight > _MAX_IN_FLIGHT:
+                raise ValueError("integration per_event: the events in flight exceed LIMITS['max_events_in_flight']; "
+                                 "the network's activity grows without bound (every event fires again)")
+            for j in range(row_ptr[k], row_ptr[k + 1]):
+                s = (slot + 1 + delay[j]) % slots
+                for _ in range(count[k]):
+                    if ev_n[s] == ev_t.shape[1]:
+                        ev_t = np.concatenate((ev_t, np.zeros_like(ev_t)), axis=1)
+                        ev_w = np.concatenate((ev_w, np.zeros_like(ev_w)), axis=1)
+                    ev_t[s, ev_n[s]] = target[j]
+                    ev_w[s, ev_n[s]] = weight[j]
+                    ev_n[s] += 1
+            ref_end[k] = step + t_ref[k]
+        for p in range(probe.shape[0]):
+            v_probe[step, p] = v[probe[p]]
+        for k in range(n):
+            if active[k] or got[k]:
+                active[k] = not _fixed_settled(model, v[k], 0, v_th[k], dm[k], 0, ref_end[k], step + 1, 0, rule,
+                                               v_min[k])
+    return (out_step[:n_spikes].copy(), out_id[:n_spikes].copy(), v, zeros, syn_events, ext_events, updates,
+            n_spikes, v_probe, i_probe)
+
+
 def _state_range(bits: int, overflow: int) -> tuple[int, int]:
     """[lo, hi] of an m-bit state with this overflow (``state_range`` of ``cpp/fixed.hpp``)."""
     half = 1 << (bits - 1)
@@ -196,10 +308,20 @@ def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
     v_min = args.get("v_min")
     floor = np.full(args["v_th"].shape[0], v_lo, np.int64) if v_min is None else v_min
     max_spikes = int(args.get("max_spikes") or 1)
-    out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, _rule(args), args["v_th"],
-                     args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
-                     args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"], args["ext_step"],
-                     args["ext_id"], args["ext_weight"], cur, mode, probe_ids, floor, max_spikes)
+    if int(args.get("integration") or 0) == _PER_EVENT:
+        try:
+            out = _run_per_event(int(args["n_steps"]), int(args["model"]), subtract, _rule(args), args["v_th"],
+                                 args["v_reset"], args["decay_m"], args["t_ref"], args["v0"], args["row_ptr"],
+                                 args["target"], args["weight"], args["delay"], args["ext_step"], args["ext_id"],
+                                 args["ext_weight"], cur, mode, probe_ids, floor, max_spikes)
+        except ValueError as exc:
+            raise SimulationInputError(str(exc)) from None
+    else:
+        out = _run_fixed(int(args["n_steps"]), int(args["model"]), subtract, _rule(args), args["v_th"],
+                         args["v_reset"], args["decay_m"], args["decay_s"], args["t_ref"], args["v0"],
+                         args["i0"], args["row_ptr"], args["target"], args["weight"], args["delay"],
+                         args["ext_step"], args["ext_id"], args["ext_weight"], cur, mode, probe_ids, floor,
+                         max_spikes)
     result = dict(zip(KEYS, out[:8]))
     if probe is not None:
         result["v_probe"], result["i_syn_probe"] = out[8], out[9]
