@@ -83,6 +83,20 @@ def test_cross_field_numerics_rules() -> None:
     assert {"numerics.cuba_lif.current", "numerics.if.reset_value", "numerics.if.weight.exponent_min"} <= named
 
 
+def test_the_spike_count_and_integration_fields_are_checked() -> None:
+    err = _broken({"numerics.if.spikes_per_step": 0, "numerics.lif.integration": "serial"})
+    assert {"numerics.if.spikes_per_step", "numerics.lif.integration"} <= {p.field for p in err.problems}
+    assert "per_event" in str(err) and "summed" in str(err)  # the choices named
+
+
+def test_cross_field_rules_of_the_lower_bound_and_per_event_integration() -> None:
+    err = _broken({"numerics.cuba_lif.integration": "per_event", "numerics.lif.lower_bound": "value",
+                   "numerics.if.lower_bound_value": 2**30})
+    named = {p.field for p in err.problems}
+    assert {"numerics.cuba_lif.integration", "numerics.lif.lower_bound_value",
+            "numerics.if.lower_bound_value"} <= named, sorted(named)
+
+
 def test_numerics_for_a_model_snnas_cannot_run_or_the_chip_lacks() -> None:
     data = load_chip("loihi").to_dict()
     data["numerics"]["izhikevich"] = data["numerics"]["lif"]
