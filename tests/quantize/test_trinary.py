@@ -9,7 +9,9 @@ import pytest
 
 from snnas.chip import load_chip
 from snnas.evaluate.accuracy import chip_accuracy
+from snnas.mapping import map_network
 from snnas.quantize.layers import QuantizationError, QuantizedNetwork, fine_tune, quantize
+from snnas.quantize.network import held
 from snnas.quantize.trinary import trinary, trinary_integer, weight_per_axon_type
 from snnas.train.config import TrainConfig
 from snnas.train.layers import accuracy
@@ -82,10 +84,14 @@ def test_truenorth_chip_accuracy_on_digits_after_fine_tuning(lif) -> None:  # ty
     d, sp, res, x = lif
     y = d.labels[sp.test]
     float_acc = accuracy(res.weights, x, y, res.config)
-    _, q = fine_tune(res, "truenorth", d, sp, epochs=10)
+    tuned, q = fine_tune(res, "truenorth", d, sp, epochs=10)
     assert is_trinary(q)
     chip, _ = chip_accuracy(q, x.astype(np.int8), y)
     assert float_acc > 0.9 and chip >= 0.90 and chip >= float_acc - 0.03
+    # what the mapper sees is the chip's network: trinary weights fit the axon types, two cores
+    _, report = map_network(held(tuned, q), "truenorth")
+    assert report.feasible and report.cores_used == 2, [str(v) for v in report.violations]
+    assert report.axon_cost is not None and report.axon_cost.axon_types == 2
 
 
 def test_a_leak_free_network_on_truenorth() -> None:
