@@ -45,7 +45,8 @@ def print_report(report: FeasibilityReport, console: Console) -> None:
     if report.axon_cost is not None:
         a = report.axon_cost
         console.print(f"  axon types: {a.axons:,} axons of {a.axon_types} types; {a.neurons:,} neurons placed as "
-                      f"{a.neuron_slots:,} ({a.copies_polarity:,} copies for polarity, {a.copies_fanout:,} for fan-out)")
+                      f"{a.neuron_slots:,} ({a.copies_polarity:,} copies for polarity, "
+                      f"{a.copies_fanout:,} for fan-out)")
     table = Table(box=box.SIMPLE, header_style="bold", title="busiest cores (fraction of each limit)")
     for col in ("core", "neurons", "synapses", "neurons %", "synapse mem %", "axons in %", "axons out %"):
         table.add_column(col, justify="right")
