@@ -11,9 +11,11 @@ A neuron's weights are therefore trinary with one scale per neuron,
 
 The price is paid in the mapping (:mod:`snnas.mapping.axons`): two axons per source and core, so a core
 takes 128 sources, and one neuron copy per axon a neuron drives (a TrueNorth neuron targets one axon).
-Types 2 and 3 stay unused. Using all four for five levels {−2, −1, 0, 1, 2}·s_j (four axons per source)
-was measured as well (see the report of issue 14): after fine-tuning it is no more accurate on digits, at
-twice the axons and copies, so it is not offered.
+Types 2 and 3 stay unused. Using all four for five levels {−2, −1, 0, 1, 2}·s_j (four axons per source,
+a core taking 64) was measured too (``benchmarks/bench_truenorth.py --alternatives``, digits 64-128-10,
+4 seeds): 92% on the chip as trained against trinary's 85%, but after fine-tuning 95.7-95.9% against
+93.2-94.8% (float 96%), at three times the cores (6-7 against 2; 1,400-1,700 axons against 375, ~530
+copies against ~120), so it is not the default.
 
 Quantisation of a dense layer with float weights W (inputs × neurons), per neuron j (column w_j):
 
