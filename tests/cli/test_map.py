@@ -26,6 +26,7 @@ def test_infeasible_map_names_violations_and_exits_1(capsys: pytest.CaptureFixtu
     assert main(["map", NIR, "--target", "truenorth", "--mapper", "sequential"]) == 1
     out = capsys.readouterr().out
     assert "core.weight_values_per_neuron" in out and "population lif1" in out
+    assert "copies for polarity" in out  # TrueNorth's typed axons and neuron copies
 
 
 def test_plot_without_mesh(tmp_path: Path) -> None:

@@ -99,16 +99,16 @@ def test_violation_names_population_core_and_neuron() -> None:
     assert v.core == 0 and v.required == 11 and v.available == 10
 
 
-def test_truenorth_single_target_fanout_is_named() -> None:
-    """A TrueNorth neuron targets one axon on one core; a layer wider than a core breaks that."""
+def test_single_target_fanout_is_named() -> None:
+    """A neuron may target one core; a layer wider than a core breaks that (on a chip without axon types,
+    where no neuron copies are counted; TrueNorth's copies: tests/mapping/test_axons.py)."""
     rng = np.random.default_rng(1)
     net = Network((Input("i", 16), Population("a", 16, IFParameters()), Population("b", 300, IFParameters())),
                   (Sparse("i", "a", np.arange(16), np.arange(16), np.ones(16)),
                    Dense("a", "b", rng.choice([-1.0, 1.0], size=(300, 16)))))
-    _, report = map_network(net, "truenorth", "sequential")
-    names = {v.constraint for v in report.violations}
-    assert "core.max_dest_cores_per_neuron" in names
-    v = next(v for v in report.violations if v.constraint == "core.max_dest_cores_per_neuron")
+    _, report = map_network(net, make_chip({"max_neurons": 256, "max_dest_cores_per_neuron": 1}), "sequential")
+    (v,) = report.violations
+    assert v.constraint == "core.max_dest_cores_per_neuron" and report.axon_cost is None
     assert v.population == "a" and v.required == 2 and v.available == 1 and "splitter" in v.hint
 
 

@@ -42,6 +42,11 @@ def print_report(report: FeasibilityReport, console: Console) -> None:
     hops = "n/a (no mesh)" if report.mean_hops is None else f"mean {report.mean_hops:.2f}, max {report.max_hops}"
     console.print(f"  packets per unit rate: {report.packets:,.0f} ({report.inter_core_spikes:,.0f} leave their core); "
                   f"hops: {hops}")
+    if report.axon_cost is not None:
+        a = report.axon_cost
+        console.print(f"  axon types: {a.axons:,} axons of {a.axon_types} types; {a.neurons:,} neurons placed as "
+                      f"{a.neuron_slots:,} ({a.copies_polarity:,} copies for polarity, "
+                      f"{a.copies_fanout:,} for fan-out)")
     table = Table(box=box.SIMPLE, header_style="bold", title="busiest cores (fraction of each limit)")
     for col in ("core", "neurons", "synapses", "neurons %", "synapse mem %", "axons in %", "axons out %"):
         table.add_column(col, justify="right")

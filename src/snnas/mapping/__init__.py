@@ -3,6 +3,10 @@ report every violated limit together with placement quality.
 
     >>> mapping, report = map_network(net, load_chip("loihi"), mapper="traffic")
     >>> report.feasible, [str(v) for v in report.violations]
+
+On chips whose neurons hold one weight per axon type (TrueNorth) the mapper counts typed axons and neuron
+copies (:mod:`snnas.mapping.axons`): the partition packs each neuron with its copies, and is redone with
+the copies its own placement needs until they fit; ``report.axon_cost`` sums them.
 """
 
 from __future__ import annotations
@@ -16,14 +20,17 @@ from numpy.typing import NDArray
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.ir.network import Network, NeuronCSR
+from snnas.mapping.axons import AxonTypes, axon_types, copies_split
 from snnas.mapping.cnn import assign_layers, uses_layer_cores
 from snnas.mapping.limits import check_network, check_placement, synapse_bits
-from snnas.mapping.model import CoreUsage, FeasibilityReport, Mapping, Violation
-from snnas.mapping.partition import pack_sequential, partition_traffic, split_for_axons_out
+from snnas.mapping.model import AxonCost, CoreUsage, FeasibilityReport, Mapping, Violation
+from snnas.mapping.partition import Incoming, fit_copies, pack_sequential, partition_traffic, split_for_axons_out
 from snnas.mapping.placement import anneal_placement, slot_positions
 from snnas.mapping.usage import Usage, compute_usage
+from snnas.quantize.trinary import weight_per_axon_type
 
-__all__ = ["MAPPERS", "CoreUsage", "FeasibilityReport", "Mapping", "MappingError", "Violation", "map_network"]
+__all__ = ["MAPPERS", "AxonCost", "CoreUsage", "FeasibilityReport", "Mapping", "MappingError", "Violation",
+           "map_network"]
 
 MAPPERS: tuple[str, ...] = ("sequential", "traffic")
 
@@ -56,10 +63,19 @@ def _traffic(usage: Usage, neuron_core: NDArray[np.int32], rates: NDArray[np.flo
     return traffic, port
 
 
+def _axon_cost(usage: Usage, axons: AxonTypes, neuron_core: NDArray[np.int32]) -> AxonCost:
+    on_chip = neuron_core >= 0
+    polarity, fanout = copies_split(usage.copies[on_chip], usage.dest_cores_per_neuron[on_chip], axons.per_neuron)
+    return AxonCost(axon_types=axons.n_types, axons=int(usage.axons_in.sum()), neurons=int(on_chip.sum()),
+                    copies_polarity=polarity, copies_fanout=fanout)
+
+
 def _report(net: Network, chip: Chip, mapper: str, csr: NeuronCSR, mapping: Mapping, rates: NDArray[np.float64],
-            violations: list[Violation], bits: int, seconds: float, notes: list[str]) -> FeasibilityReport:
-    usage = compute_usage(csr, mapping.neuron_core, mapping.num_cores)
-    violations = violations + check_placement(net, chip, csr, usage, mapping.neuron_core, mapping.core_slot, bits)
+            violations: list[Violation], bits: int, seconds: float, notes: list[str],
+            axons: AxonTypes | None = None) -> FeasibilityReport:
+    usage = compute_usage(csr, mapping.neuron_core, mapping.num_cores, axons)
+    violations = violations + check_placement(net, chip, csr, usage, mapping.neuron_core, mapping.core_slot, bits,
+                                              axons)
     cores = []
     for c in range(mapping.num_cores):
         lim = chip.core_limits(min(int(mapping.core_slot[c]), chip.topology.cores - 1))
@@ -90,7 +106,44 @@ def _report(net: Network, chip: Chip, mapper: str, csr: NeuronCSR, mapping: Mapp
         chip=chip.id, mapper=mapper, feasible=not violations, violations=tuple(violations),
         cores_used=mapping.num_cores, cores_available=chip.topology.cores, core_usage=tuple(cores),
         inter_core_spikes=inter, packets=packets, hop_weighted_packets=hop_weighted, mean_hops=mean_hops,
-        max_hops=max_hops, mapper_seconds=seconds, notes=tuple(notes))
+        max_hops=max_hops, mapper_seconds=seconds, notes=tuple(notes),
+        axon_cost=None if axons is None else _axon_cost(usage, axons, mapping.neuron_core))
+
+
+def _partition(net: Network, chip: Chip, csr: NeuronCSR, bits: int, rates: NDArray[np.float64], seed: int,
+               mapper: str, axons: AxonTypes | None) -> tuple[NDArray[np.int32], int]:
+    """Neurons onto logical cores by ``mapper``; with typed ``axons`` each neuron packed with its copies, raised
+    to what the partition needs (``fit_copies``); then cores split to respect their output axons (with typed
+    axons a core's output axons are its copies, so the fitted copies already respect them at one axon per
+    neuron)."""
+    neuron_core = np.full(csr.num_neurons, -1, dtype=np.int32)
+    if chip.topology.cores == 1:  # nothing to partition: report what the one core lacks
+        for pop in net.populations:
+            neuron_core[csr.offsets[pop.name]:csr.offsets[pop.name] + pop.size] = 0
+        return neuron_core, 1
+    incoming = None
+    if axons is not None:  # the fewest copies a neuron can need: its targets on one core (fit_copies raises them)
+        pre = np.repeat(np.arange(csr.num_neurons, dtype=np.int64), np.diff(csr.row_ptr))
+        kinds = np.unique(pre * axons.n_types + axons.types) // axons.n_types
+        slots = axons.copies(np.bincount(kinds, minlength=csr.num_neurons).astype(np.int64))
+        incoming = Incoming(csr, axons.types, slots)
+    if mapper == "sequential":
+        neuron_core, k = pack_sequential(net, chip, csr, bits, incoming)
+    else:
+        neuron_core, k = partition_traffic(net, chip, csr, bits, rates, seed, incoming, axons)
+    if mapper == "sequential" and axons is not None and incoming is not None:  # packed again with the copies
+        neuron_core, k = fit_copies(neuron_core, k, csr, incoming, axons,  # (traffic: each candidate, repaired)
+                                    lambda inc, _: pack_sequential(net, chip, csr, bits, inc))
+    partitioned = k
+    for _ in range(8):  # splitting a core can add output axons to the cores that feed it: iterate
+        before = k
+        neuron_core, k = split_for_axons_out(csr, neuron_core, k, chip.core_limits(0).max_axons_out)
+        if k == before:
+            break
+    if k != partitioned:
+        logger.info("%s: split %d cores of the %s partition into %d to respect max_axons_out = %s",
+                    chip.id, partitioned, mapper, k, chip.core_limits(0).max_axons_out)
+    return neuron_core, k
 
 
 def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: NDArray[np.float64] | None = None,
@@ -120,8 +173,13 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
     csr = csr if csr is not None else net.to_csr()
     r = _rates(rates, csr.num_neurons)
     bits = synapse_bits(chip, csr)
-    violations = check_network(net, chip, csr)
+    axons = axon_types(csr, chip) if weight_per_axon_type(chip) else None
+    violations = check_network(net, chip, csr, axons)
     notes = [f"synapse memory counted as {bits} bits per synapse (weight bits + delay bits when delays are used)"]
+    if axons is not None:
+        notes.append(f"one weight per axon type: an axon per (source, type) and core, {axons.n_types} types"
+                     f"{'' if axons.fits else ' (by sign, as trinary weights will take them)'}; a neuron copy per "
+                     f"axon a neuron drives (max_dest_cores_per_neuron = {axons.per_neuron})")
     slots_xy = slot_positions(chip)
     if uses_layer_cores(chip):
         assignment, layer_violations = assign_layers(net, chip)
@@ -135,27 +193,10 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
         core_slot = np.array(slot_list, dtype=np.int32)
         notes.append("one layer per core, assigned by bipartite matching of layers to the cores they fit")
     else:
-        if chip.topology.cores == 1:  # nothing to partition: report what the one core lacks
-            neuron_core = np.full(csr.num_neurons, -1, dtype=np.int32)
-            for pop in net.populations:
-                neuron_core[csr.offsets[pop.name]:csr.offsets[pop.name] + pop.size] = 0
-            k = 1
-        elif mapper == "sequential":
-            neuron_core, k = pack_sequential(net, chip, csr, bits)
-        else:
-            neuron_core, k = partition_traffic(net, chip, csr, bits, r, seed)
-        partitioned = k
-        for _ in range(8):  # splitting a core can add output axons to the cores that feed it: iterate
-            before = k
-            neuron_core, k = split_for_axons_out(csr, neuron_core, k, chip.core_limits(0).max_axons_out)
-            if k == before:
-                break
-        if k != partitioned:
-            logger.info("%s: split %d cores of the %s partition into %d to respect max_axons_out = %s",
-                        chip.id, partitioned, mapper, k, chip.core_limits(0).max_axons_out)
+        neuron_core, k = _partition(net, chip, csr, bits, r, seed, mapper, axons)
         core_slot = np.arange(k, dtype=np.int32)
         if mapper == "traffic" and slots_xy is not None and 1 < k <= chip.topology.cores:
-            usage = compute_usage(csr, neuron_core, k)
+            usage = compute_usage(csr, neuron_core, k, axons)
             traffic, port = _traffic(usage, neuron_core, r, k)
             core_slot = anneal_placement(traffic, port, slots_xy, seed=seed)
     core_xy = None
@@ -163,5 +204,5 @@ def map_network(net: Network, chip: Chip | str, mapper: str = "traffic", rates: 
         core_xy = slots_xy[np.minimum(core_slot, chip.topology.cores - 1)]
     mapping = Mapping(chip.id, mapper, neuron_core, core_slot, core_xy)
     seconds = time.perf_counter() - start
-    report = _report(net, chip, mapper, csr, mapping, r, violations, bits, seconds, notes)
+    report = _report(net, chip, mapper, csr, mapping, r, violations, bits, seconds, notes, axons)
     return mapping, report

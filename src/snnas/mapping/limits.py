@@ -3,6 +3,11 @@
 Per-core limits give one violation per offending core. Per-neuron limits give one violation per
 population and limit, at its worst neuron, with the number of offending neurons in the hint (a
 10,000-neuron layer that breaks fan-in should not bury the report in 10,000 lines).
+
+On chips whose neurons hold one weight per axon type (TrueNorth; :mod:`snnas.mapping.axons`) the axons and
+neuron copies of the usage are the typed ones; the weights must fit the axon types (``core.synapse_types``),
+and a neuron's fan-out to several axons or cores is served by copies, so no neuron breaks
+``core.max_dest_cores_per_neuron`` there.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from numpy.typing import NDArray
 
 from snnas.chip import Chip
 from snnas.ir.network import Network, NeuronCSR
+from snnas.mapping.axons import AxonTypes
 from snnas.mapping.model import Violation
 from snnas.mapping.usage import Usage
 
@@ -59,8 +65,9 @@ def _per_neuron(net: Network, values: NDArray[np.int64], limit: int | None, cons
     return out
 
 
-def check_network(net: Network, chip: Chip, csr: NeuronCSR) -> list[Violation]:
-    """Limits that do not depend on the placement: models, delays, recurrence, fan-in and fan-out per neuron."""
+def check_network(net: Network, chip: Chip, csr: NeuronCSR, axons: AxonTypes | None = None) -> list[Violation]:
+    """Limits that do not depend on the placement: models, delays, recurrence, fan-in and fan-out per neuron,
+    weight values (and, with ``axons``, whether the weights fit the axon types)."""
     out: list[Violation] = []
     models = chip.neuron_models
     for pop in net.populations:
@@ -77,19 +84,24 @@ def check_network(net: Network, chip: Chip, csr: NeuronCSR) -> list[Violation]:
         if p.source == p.target and chip.connectivity.recurrent is False:
             out.append(Violation("connectivity.recurrent", 1, 0, f"{chip.name} has no recurrent connections; drop "
                                  f"the projection {p.source}->{p.target}", population=p.target))
-    on_chip = np.zeros(csr.num_neurons, dtype=bool)
-    for pop in net.populations:
-        on_chip[csr.offsets[pop.name]:csr.offsets[pop.name] + pop.size] = True
+    on_chip = _on_chip(net, csr)
     fan_in = np.bincount(csr.target, minlength=csr.num_neurons).astype(np.int64)
     fan_out = np.diff(csr.row_ptr).astype(np.int64)
     if not chip.heterogeneous:  # per-neuron limits of heterogeneous chips are checked per layer core
         lim = chip.core_limits(0)
         out += _per_neuron(net, fan_in, lim.max_fanin_per_neuron, "core.max_fanin_per_neuron",
                            "reduce fan-in (sparser or smaller input layer)", on_chip)
-        out += _per_neuron(net, fan_out, lim.max_fanout_per_neuron, "core.max_fanout_per_neuron",
-                           "reduce fan-out or duplicate the neuron", on_chip)
-        if lim.weight_values_per_neuron is not None:
-            out += _weight_values(net, csr, lim.weight_values_per_neuron, on_chip)
+        if axons is None:  # with typed axons, per driven axon (check_placement)
+            out += _per_neuron(net, fan_out, lim.max_fanout_per_neuron, "core.max_fanout_per_neuron",
+                               "reduce fan-out or duplicate the neuron", on_chip)
+        values = [] if lim.weight_values_per_neuron is None else _weight_values(
+            net, csr, lim.weight_values_per_neuron, on_chip)
+        out += values
+        if axons is not None and not axons.fits and not values:
+            out.append(Violation("core.synapse_types", axons.positive + axons.negative, axons.available,
+                                 f"neurons take up to {axons.positive} positive and {axons.negative} negative weight "
+                                 f"values, one axon type each; quantise to trinary weights (one value per sign "
+                                 f"and neuron, snnas.quantize)"))
     return out
 
 
@@ -103,8 +115,10 @@ def _weight_values(net: Network, csr: NeuronCSR, limit: int, on_chip: NDArray[np
 
 
 def check_placement(net: Network, chip: Chip, csr: NeuronCSR, usage: Usage, neuron_core: NDArray[np.int32],
-                    core_slot: NDArray[np.int32], bits_per_synapse: int) -> list[Violation]:
-    """Per-core limits (on each core's own limits for heterogeneous chips), core count, dest cores per neuron."""
+                    core_slot: NDArray[np.int32], bits_per_synapse: int, axons: AxonTypes | None = None
+                    ) -> list[Violation]:
+    """Per-core limits (on each core's own limits for heterogeneous chips), core count, dest cores per neuron
+    (served by neuron copies, and not checked, with typed ``axons``)."""
     out: list[Violation] = []
     if usage.num_cores > chip.topology.cores:
         out.append(Violation("topology.cores", usage.num_cores, chip.topology.cores,
@@ -127,19 +141,43 @@ def check_placement(net: Network, chip: Chip, csr: NeuronCSR, usage: Usage, neur
             if avail is not None and req > avail:
                 out.append(Violation(constraint, float(req), float(avail), hint, core=c))
     lim0 = chip.core_limits(0)
-    if not chip.heterogeneous and lim0.max_dest_cores_per_neuron is not None:
-        on_chip = np.zeros(csr.num_neurons, dtype=bool)
-        for pop in net.populations:
-            on_chip[csr.offsets[pop.name]:csr.offsets[pop.name] + pop.size] = True
+    if not chip.heterogeneous and lim0.max_dest_cores_per_neuron is not None and axons is None:
+        on_chip = _on_chip(net, csr)
         out += _per_neuron(net, usage.dest_cores_per_neuron, lim0.max_dest_cores_per_neuron,
                            "core.max_dest_cores_per_neuron",
                            "each neuron may target that many cores: insert splitter neurons that relay its spikes "
                            "to the other cores, or keep each layer within one core", on_chip)
     # Axon types constrain weights only where a neuron holds one weight per type (TrueNorth); elsewhere
     # (Xylo's synaptic states) synapse_types says nothing about weight sharing.
-    if lim0.synapse_types is not None and lim0.weight_values_per_neuron is not None and not chip.heterogeneous:
+    if axons is not None and lim0.max_fanout_per_neuron is not None and not chip.heterogeneous:
+        out += _per_neuron(net, _fanout_per_axon(csr, usage, neuron_core, axons), lim0.max_fanout_per_neuron,
+                           "core.max_fanout_per_neuron", "neurons (copies included) one axon's crossbar row reaches; "
+                           "fewer targets per core", _on_chip(net, csr))
+    # On chips with one weight per axon type the typed axons hold the weights (check_network checks the fit).
+    if (lim0.synapse_types is not None and lim0.weight_values_per_neuron is not None and not chip.heterogeneous
+            and axons is None):
         out += _axon_types(net, csr, neuron_core, lim0.synapse_types)
     return out
+
+
+def _on_chip(net: Network, csr: NeuronCSR) -> NDArray[np.bool_]:
+    on_chip = np.zeros(csr.num_neurons, dtype=bool)
+    for pop in net.populations:
+        on_chip[csr.offsets[pop.name]:csr.offsets[pop.name] + pop.size] = True
+    return on_chip
+
+
+def _fanout_per_axon(csr: NeuronCSR, usage: Usage, neuron_core: NDArray[np.int32], axons: AxonTypes
+                     ) -> NDArray[np.int64]:
+    """Per neuron, the most neuron slots one of the axons it drives reaches (its targets with their copies)."""
+    pre = np.repeat(np.arange(csr.num_neurons, dtype=np.int64), np.diff(csr.row_ptr))
+    k = max(usage.num_cores, 1)
+    key = (pre * axons.n_types + axons.types) * k + neuron_core[csr.target]
+    uniq, inv = np.unique(key, return_inverse=True)
+    reach = np.bincount(inv, weights=usage.copies[csr.target]).astype(np.int64)
+    worst = np.zeros(csr.num_neurons, np.int64)
+    np.maximum.at(worst, uniq // k // axons.n_types, reach)
+    return worst
 
 
 def _axon_types(net: Network, csr: NeuronCSR, neuron_core: NDArray[np.int32], types: int) -> list[Violation]:

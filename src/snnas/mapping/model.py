@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CoreUsage", "FeasibilityReport", "Mapping", "Violation"]
+__all__ = ["AxonCost", "CoreUsage", "FeasibilityReport", "Mapping", "Violation"]
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,38 @@ class CoreUsage:
     utilisation: dict[str, float | None]
 
 
+@dataclass(frozen=True)
+class AxonCost:
+    """What one weight per axon type costs a mapping (TrueNorth; :mod:`snnas.mapping.axons`).
+
+    Attributes:
+        axon_types: the types the weights use (2 for trinary weights: +s_j and -s_j).
+        axons: input axons over all cores: one per (source, type) reaching a core.
+        neurons: the network's neurons placed on the chip.
+        copies_polarity: extra neuron copies for neurons driving axons of several types on one core.
+        copies_fanout: extra neuron copies for neurons driving several cores.
+    """
+
+    axon_types: int
+    axons: int
+    neurons: int
+    copies_polarity: int
+    copies_fanout: int
+
+    @property
+    def neuron_slots(self) -> int:
+        """Neurons placed with their copies."""
+        return self.neurons + self.copies_polarity + self.copies_fanout
+
+
 @dataclass(frozen=True, kw_only=True)
 class FeasibilityReport:
     """Whether the mapped network fits, every violation, and how well it is placed.
 
     ``inter_core_spikes``, ``hop_weighted_packets``, ``mean_hops`` and ``max_hops`` are per unit of the
     given firing rates (spikes per neuron per step; 1 when no rates were given): packets are one per
-    spike per destination core, hops are dimension-order (XY) router hops.
+    spike per destination core, hops are dimension-order (XY) router hops. ``axon_cost``: the typed axons and
+    neuron copies on a chip with one weight per axon type (None elsewhere); packets are then one per axon.
     """
 
     chip: str
@@ -91,6 +116,7 @@ class FeasibilityReport:
     max_hops: int | None
     mapper_seconds: float
     notes: tuple[str, ...] = field(default=())
+    axon_cost: AxonCost | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (per-core usage included)."""
@@ -102,4 +128,6 @@ class FeasibilityReport:
             "inter_core_spikes": self.inter_core_spikes, "packets": self.packets,
             "hop_weighted_packets": self.hop_weighted_packets, "mean_hops": self.mean_hops,
             "max_hops": self.max_hops, "mapper_seconds": self.mapper_seconds, "notes": list(self.notes),
+            "axon_cost": None if self.axon_cost is None else {**self.axon_cost.__dict__,
+                                                               "neuron_slots": self.axon_cost.neuron_slots},
         }

@@ -6,31 +6,60 @@ order up to the first limit reached (neurons, synapse memory, synapse count, inp
 ``traffic`` partitions the neuron graph across population boundaries with METIS (pymetis), edge weights
 being the spike traffic a synapse carries (the presynaptic firing rate), so that neurons that talk a lot
 share a core; cores that still break a limit are then split by the sequential packer.
+
+Both read a neuron's cost from :class:`Incoming`: the input axons its sources take (one per source, or
+one per (source, axon type) on chips with one weight per axon type) and the neuron slots it takes (1, or
+its copies there; :mod:`snnas.mapping.axons`). A neuron's copies depend on where its targets land, so
+they start at the fewest it can need (its targets on one core) and :func:`fit_copies` raises them to what
+the partition needs, splitting the cores they overflow, until they fit.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from snnas.chip import Chip
 from snnas.ir.network import Network, NeuronCSR
+from snnas.mapping.axons import AxonTypes
+from snnas.mapping.usage import compute_usage
 
-__all__ = ["Incoming", "pack_sequential", "partition_traffic", "split_for_axons_out"]
+__all__ = ["Incoming", "fit_copies", "pack_sequential", "partition_traffic", "split_for_axons_out"]
+
+Partition = tuple[NDArray[np.int32], int]  # (logical core of every neuron, -1 for inputs; number of cores)
 
 
 class Incoming:
-    """Incoming synapses grouped by target neuron (CSC), to count a core's distinct sources quickly."""
+    """Incoming synapses grouped by target neuron (CSC), to count a core's distinct sources quickly.
 
-    def __init__(self, csr: NeuronCSR) -> None:
+    Args:
+        csr: the network's synapses.
+        types: per synapse its axon type (chips with one weight per axon type): a source then takes one
+            axon per type it reaches a core with. None: one axon per source.
+        slots: per neuron the neuron slots it takes on its core (its copies); None: 1 each.
+    """
+
+    def __init__(self, csr: NeuronCSR, types: NDArray[np.int64] | None = None,
+                 slots: NDArray[np.int64] | None = None) -> None:
         pre = np.repeat(np.arange(csr.num_neurons, dtype=np.int64), np.diff(csr.row_ptr))
+        if types is not None:
+            pre = pre * (int(types.max(initial=0)) + 1) + types  # an axon is a (source, type) pair
         order = np.argsort(csr.target, kind="stable")
         self.source = pre[order]
         self.ptr = np.zeros(csr.num_neurons + 1, dtype=np.int64)
         np.cumsum(np.bincount(csr.target, minlength=csr.num_neurons), out=self.ptr[1:])
-        self.fan_in = np.diff(self.ptr)
+        self.slots = np.ones(csr.num_neurons, np.int64) if slots is None else np.asarray(slots, np.int64)
+        self.fan_in = np.diff(self.ptr) * self.slots  # crossbar bits: each copy holds the neuron's column
+
+    def with_slots(self, slots: NDArray[np.int64]) -> Incoming:
+        """The same synapses with other neuron slots."""
+        out = object.__new__(Incoming)
+        out.source, out.ptr, out.slots = self.source, self.ptr, np.asarray(slots, np.int64)
+        out.fan_in = (self.ptr[1:] - self.ptr[:-1]) * out.slots
+        return out
 
     def distinct_sources(self, neurons: NDArray[np.int64]) -> int:
         """Distinct presynaptic neurons of a set of neurons (their input axons on one core)."""
@@ -43,17 +72,18 @@ class Incoming:
 def _chunks(neurons: NDArray[np.int64], chip: Chip, incoming: Incoming, bits: int) -> list[NDArray[np.int64]]:
     """Split an ordered list of neurons into consecutive runs that each fit one core's additive limits."""
     lim = chip.core_limits(0)
-    cost_syn = incoming.fan_in[neurons]
-    cum_syn = np.concatenate([[0], np.cumsum(cost_syn)])
+    cum_syn = np.concatenate([[0], np.cumsum(incoming.fan_in[neurons])])
+    cum_slots = np.concatenate([[0], np.cumsum(incoming.slots[neurons])])
     out = []
     start = 0
     n = neurons.size
     while start < n:
-        end = n if lim.max_neurons is None else min(n, start + lim.max_neurons)
-        for cap, per in ((lim.synapse_memory_bits, bits), (lim.max_synapses, 1)):
+        end = n
+        for cum, cap, per in ((cum_slots, lim.max_neurons, 1), (cum_syn, lim.synapse_memory_bits, bits),
+                              (cum_syn, lim.max_synapses, 1)):
             if cap is not None:
-                # largest end with (cum_syn[end] - cum_syn[start]) * per <= cap, at least one neuron
-                fit = int(np.searchsorted(cum_syn, cum_syn[start] + cap / per, side="right")) - 1
+                # largest end with (cum[end] - cum[start]) * per <= cap, at least one neuron
+                fit = int(np.searchsorted(cum, cum[start] + cap / per, side="right")) - 1
                 end = min(end, max(fit, start + 1))
         if lim.max_axons_in is not None and incoming.distinct_sources(neurons[start:end]) > lim.max_axons_in:
             lo, hi = start + 1, end  # binary search for the longest run within the axon limit
@@ -69,12 +99,13 @@ def _chunks(neurons: NDArray[np.int64], chip: Chip, incoming: Incoming, bits: in
     return out
 
 
-def pack_sequential(net: Network, chip: Chip, csr: NeuronCSR, bits: int) -> tuple[NDArray[np.int32], int]:
+def pack_sequential(net: Network, chip: Chip, csr: NeuronCSR, bits: int, incoming: Incoming | None = None
+                    ) -> tuple[NDArray[np.int32], int]:
     """Populations in order, each on its own consecutive cores, neurons packed in index order.
 
     Returns (neuron_core, cores).
     """
-    incoming = Incoming(csr)
+    incoming = incoming if incoming is not None else Incoming(csr)
     core = np.full(csr.num_neurons, -1, dtype=np.int32)
     groups = [np.arange(csr.offsets[p.name], csr.offsets[p.name] + p.size, dtype=np.int64) for p in net.populations]
     k = 0
@@ -124,7 +155,7 @@ def _inter_core_packets(csr: NeuronCSR, pre: NDArray[np.int64], core: NDArray[np
 
 
 def _metis(net: Network, csr: NeuronCSR, vertices: NDArray[np.int64], k: int, rates: NDArray[np.float64],
-           seed: int) -> NDArray[np.int32]:
+           seed: int, slots: NDArray[np.int64]) -> NDArray[np.int32]:
     """METIS k-way partition of the traffic graph of neuron clusters (~32 clusters per part)."""
     import pymetis
 
@@ -138,7 +169,7 @@ def _metis(net: Network, csr: NeuronCSR, vertices: NDArray[np.int64], k: int, ra
         clusters[csr.offsets[pop.name]:csr.offsets[pop.name] + pop.size] = n_clusters + local
         n_clusters += int(local[-1]) + 1
     xadj, adjncy, eweights = _cluster_graph(csr, clusters, n_clusters, rates)
-    vweights = np.bincount(clusters[vertices], minlength=n_clusters).astype(np.int64)
+    vweights = np.bincount(clusters[vertices], weights=slots[vertices], minlength=n_clusters).astype(np.int64)
     opts = pymetis.Options(seed=seed, ufactor=1)
     _, parts = pymetis.part_graph(k, adjacency=pymetis.CSRAdjacency(xadj, adjncy), vweights=vweights,
                                   eweights=eweights, options=opts)
@@ -161,43 +192,71 @@ def _repair(core: NDArray[np.int32], chip: Chip, incoming: Incoming, bits: int) 
     return out, n_cores
 
 
+def fit_copies(core: NDArray[np.int32], k: int, csr: NeuronCSR, incoming: Incoming, axons: AxonTypes,
+               repack: Callable[[Incoming, NDArray[np.int32]], Partition]) -> Partition:
+    """Raise every neuron's slots to the copies the partition ``core`` needs (:mod:`snnas.mapping.axons`) and
+    ``repack(incoming, core)`` with them, until the copies fit (at most 16 rounds; slots only grow, and a
+    partition that still overflows is left for the limit checks to report)."""
+    for _ in range(16):
+        need = compute_usage(csr, core, k, axons).copies
+        if np.all(need <= incoming.slots):
+            break
+        incoming = incoming.with_slots(np.maximum(incoming.slots, need))
+        core, k = repack(incoming, core)
+    return core, k
+
+
 def partition_traffic(net: Network, chip: Chip, csr: NeuronCSR, bits: int, rates: NDArray[np.float64],
-                      seed: int = 0) -> tuple[NDArray[np.int32], int]:
+                      seed: int = 0, incoming: Incoming | None = None, axons: AxonTypes | None = None
+                      ) -> tuple[NDArray[np.int32], int]:
     """Traffic-aware partition. Returns (neuron_core, cores).
 
     Three candidates, each repaired to respect every per-core limit: METIS on the traffic-weighted
     graph of neuron clusters; packing across layer boundaries in layer order (consecutive layers share
     cores); packing each layer on its own cores. The candidate that fits the chip with the least traffic
     leaving its cores (Σ firing rate over distinct neuron -> other-core pairs) wins; ties go to fewer cores.
+    With typed ``axons`` each candidate first gets the neuron copies it needs (:func:`fit_copies`: the two
+    packings packed again with them, the METIS parts split).
     """
     lim = chip.core_limits(0)
     vertices = np.concatenate([np.arange(csr.offsets[p.name], csr.offsets[p.name] + p.size, dtype=np.int64)
                                for p in net.populations])
-    incoming = Incoming(csr)
+    incoming = incoming if incoming is not None else Incoming(csr)
     syn = int(incoming.fan_in[vertices].sum())
     k = 1
     if lim.max_neurons is not None:
-        k = max(k, math.ceil(vertices.size / lim.max_neurons))
+        k = max(k, math.ceil(int(incoming.slots[vertices].sum()) / lim.max_neurons))
     if lim.synapse_memory_bits is not None:
         k = max(k, math.ceil(syn * bits / lim.synapse_memory_bits))
     if lim.max_synapses is not None:
         k = max(k, math.ceil(syn / lim.max_synapses))
-    candidates: list[tuple[NDArray[np.int32], int]] = []
-    across = np.full(csr.num_neurons, -1, dtype=np.int32)
-    n = 0
-    for run in _chunks(vertices, chip, incoming, bits):
-        across[run] = n
-        n += 1
-    candidates.append((across, n))
-    candidates.append(pack_sequential(net, chip, csr, bits))
+
+    def repair(inc: Incoming, part: NDArray[np.int32]) -> Partition:
+        return _repair(part, chip, inc, bits)
+
+    def sequential(inc: Incoming, _: NDArray[np.int32] | None = None) -> Partition:
+        return pack_sequential(net, chip, csr, bits, inc)
+
+    def across(inc: Incoming, _: NDArray[np.int32] | None = None) -> Partition:
+        core = np.full(csr.num_neurons, -1, dtype=np.int32)
+        runs = _chunks(vertices, chip, inc, bits)
+        for n, run in enumerate(runs):
+            core[run] = n
+        return core, len(runs)
+
+    # (candidate, how to redo it when a neuron needs more copies than its slots: repacked, or its cores split)
+    candidates: list[tuple[Partition, Callable[[Incoming, NDArray[np.int32]], Partition]]] = [
+        (across(incoming), across), (sequential(incoming), sequential)]
     if k > 1:
-        candidates.append(_repair(_metis(net, csr, vertices, k, rates, seed), chip, incoming, bits))
+        metis = _metis(net, csr, vertices, k, rates, seed, incoming.slots)
+        candidates.append((_repair(metis, chip, incoming, bits), repair))
+    fitted = [c if axons is None else fit_copies(*c, csr, incoming, axons, redo) for c, redo in candidates]
     pre = np.repeat(np.arange(csr.num_neurons, dtype=np.int64), np.diff(csr.row_ptr))
 
     def score(c: tuple[NDArray[np.int32], int]) -> tuple[bool, float, int]:
         return c[1] > chip.topology.cores, _inter_core_packets(csr, pre, c[0], c[1], rates), c[1]
 
-    return min(candidates, key=score)
+    return min(fitted, key=score)
 
 
 def split_for_axons_out(csr: NeuronCSR, core: NDArray[np.int32], k: int, limit: int | None

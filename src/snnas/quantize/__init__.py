@@ -14,4 +14,5 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "layers": ["QuantizationError", "QuantizedNetwork", "chip_precision", "integer_decay", "integer_decay_factor",
                "integer_threshold", "integer_weights", "layer_scale", "source_types", "typed"],
     "graph": ["QuantizedGraph", "quantize_graph"],
+    "trinary": ["trinary_float", "trinary_integer", "weight_per_axon_type"],
 })

@@ -4,7 +4,10 @@ Rules (per layer l with float weights W_l, threshold θ, decay a = exp(-dt/tau_m
 
 - weights: b-bit integers, symmetric, one scale per layer: s_l = max|W_l| / (2^(b-1) - 1),
   W_int = round(W_l / s_l) (unsigned chips: negative weights clip to 0);
-- ``weight_values_per_neuron`` = k (TrueNorth's 4 axon types): the sources of a layer are grouped into
+- chips whose neurons hold one weight per axon type (TrueNorth: ``weight_values_per_neuron`` <=
+  ``synapse_types``): trinary weights t · s_j with one scale s_j per neuron, each source delivered on two
+  axons, one per sign (:mod:`snnas.quantize.trinary`);
+- other chips with ``weight_values_per_neuron`` = k (DYNAP-SE2): the sources of a layer are grouped into
   k types by k-means on their outgoing weight rows; every neuron gets one weight per type, the mean of
   its weights from that type's sources (then quantised as above) - the weight a neuron sees from a
   source is the value of the source's type;
@@ -17,8 +20,8 @@ Rules (per layer l with float weights W_l, threshold θ, decay a = exp(-dt/tau_m
   K_eff_int = Σ_{a,b} shift_{a,b}(K_int) (the sum in (1) of snnas.ir.conv, without w_P) lies within
   ±(2^(b-1) - 1); then K_eff ≈ s_l · K_eff_int exactly as in the float network, weight sharing kept.
   Without pooling this is the dense rule. Chips with few weight values per neuron (TrueNorth's axon
-  types) cannot hold a shared kernel (a source's type fixes its weight for every neuron, so every
-  shifted copy of the kernel would have to agree): conv layers raise :class:`QuantizationError` there.
+  types) are quantised for dense layers only: conv layers (and recurrent ones) raise
+  :class:`QuantizationError` there.
 
 Chip accuracy, the integer network run in the fixed-point engine, is :mod:`snnas.evaluate.accuracy`.
 """
@@ -47,6 +50,7 @@ from snnas.quantize.numerics import (
     rule_fields,
     weight_grid,
 )
+from snnas.quantize.trinary import trinary_float, trinary_integer, weight_per_axon_type
 from snnas.train.config import TrainConfig, conv_layers, layer_decay, layer_threshold
 from snnas.train.layers import TrainResult, train
 
@@ -239,7 +243,8 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     """Quantise the trained weights, thresholds and decay to ``chip`` (see the module docstring).
 
     ``types``: the source types per layer for chips with few weight values per neuron (computed by
-    k-means when None; pass the ones fine-tuning used).
+    k-means when None; pass the ones fine-tuning used). Chips with one weight per axon type take trinary
+    weights instead (:mod:`snnas.quantize.trinary`) and no source types.
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     if result.config.neuron not in ("if", "lif", "cuba_lif"):
@@ -255,6 +260,10 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
     if k is not None and any(r is not None for r in rec_in):
         raise QuantizationError(f"{chip.id}: recurrent layers with {k} weight values per neuron are not supported")
     _no_conv_with_types(cfg, chip, k)
+    tern = weight_per_axon_type(chip)
+    if tern and types is not None:
+        raise QuantizationError(f"{chip.id}: types: the chip takes trinary weights (one weight per axon type), "
+                                "not source types")
     if cfg.conv and cfg.input_shape is None:
         raise QuantizationError("input_shape: a network with conv layers needs its input shape in the config")
     convs = conv_layers(cfg, math.prod(cfg.input_shape)) if cfg.conv and cfg.input_shape is not None else []
@@ -271,6 +280,8 @@ def quantize(result: TrainResult, chip: Chip | str, weight_bits: int | None = No
         rec_int = None
         if layer < len(convs):
             w_int, scale = _conv_int(w, convs[layer], levels, signed)
+        elif tern:
+            w_int, scale = trinary_integer(w, levels)
         else:
             src = typed(w, types[layer] if types is not None else source_types(w, k)) if k is not None else w
             rec_float = rec_in[layer]
@@ -382,12 +393,15 @@ def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epoc
 
     The forward and backward passes use the weights the chip would hold (source types fixed from the
     starting weights, then b-bit rounding with the layer's current scale); the float weights take the
-    updates (straight-through). Returns the fine-tuned result and its quantised network.
+    updates (straight-through). On chips with one weight per axon type the chip's weights are the trinary
+    ones (:mod:`snnas.quantize.trinary`), which fine-tuning is what makes accurate. Returns the fine-tuned
+    result and its quantised network.
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     k = chip.core_limits(0).weight_values_per_neuron
     _no_conv_with_types(result.config, chip, k)
-    types = [source_types(w, k) for w in result.weights] if k is not None else None
+    tern = weight_per_axon_type(chip)
+    types = [source_types(w, k) for w in result.weights] if k is not None and not tern else None
     first = quantize(result, chip, weight_bits, types)
     _, signed, levels, _, _ = chip_precision(chip, first.weight_bits)  # the levels quantize() used
     grid = _grid(result, chip.numerics_of(result.config.neuron), weight_bits)
@@ -402,6 +416,9 @@ def fine_tune(result: TrainResult, chip: Chip | str, data: Any, split: Any, epoc
             if layer < len(convs):  # the chip's kernel rule (module docstring), back in float scale
                 k_int, k_scale = _conv_int(w, convs[layer], levels, signed)
                 out.append(k_int.astype(np.float64) * (k_scale / convs[layer].pool_weight))
+                continue
+            if tern:
+                out.append(trinary_float(w, levels))
                 continue
             src = typed(w, types[layer]) if types is not None else w
             scale = layer_scale(float(np.abs(src).max()), levels)
