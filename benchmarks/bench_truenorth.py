@@ -7,7 +7,8 @@ network of the tests trained on digits (split seed 0, 16 steps of rate code, tes
 float test accuracy, its chip accuracy on TrueNorth quantised as trained (trinary weights t · s_j,
 :mod:`snnas.quantize.trinary`) and after fine-tuning with the trinary weights in the loop, and the mapped
 cost of the fine-tuned network: cores, input axons, neuron copies (traffic mapper). Chip accuracy runs the
-integer network in the fixed-point engine (TrueNorth's file gives no integer rule yet: the generic one).
+integer network in the fixed-point engine under TrueNorth's own rule for IF (its numerics), the generic one for LIF
+(TrueNorth has no exponential leak).
 
 ``--alternatives`` also measures the mapping not offered: five levels {-2, -1, 0, 1, 2} · s_j, which needs
 all four axon types (+s, -s, +2s, -2s: four axons per source and core, so a core takes 64 sources).
