@@ -64,8 +64,10 @@ def test_validate_reports_the_stale_entries(tmp_path: Path, capsys: pytest.Captu
 
 
 @pytest.mark.parametrize(("entry", "stale"), [
-    ("physical", True),  # a whole-section entry whose section has no figure left
-    ("latency", False),  # a whole-section entry is the default of a section with figures (some of them null)
+    ("physical", False),  # a whole-section entry is the default for whatever its section gives, even nothing
+    ("latency", False),
+    ("numerics.lif", True),  # a numerics entry of a model the file gives no rule for
+    ("precision.weight_bits", False),
     ("precision.weight_bits.allowed", True),  # a part of a figure that the file does not give
     ("precision.weight_bits.max", False),
     ("power.p_static_w", True),

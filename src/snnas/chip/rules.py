@@ -81,9 +81,10 @@ _KNOWN = _known_paths()
 
 def _names_a_figure(chip: ChipFields, path: str, given: set[str]) -> bool:
     """Whether a provenance entry at ``path`` covers a non-null figure (``given``: the paths of those): the
-    figure itself, one inside it (a whole-section entry is the default of its section), or a part of one
-    (``precision.weight_bits.min``)."""
-    if any(f == path or f.startswith(path + ".") for f in given):
+    figure itself, one inside it (``numerics.lif`` of ``numerics.lif.weight.shift``), or a part of one
+    (``precision.weight_bits.min``). A whole-section entry is the default for whatever its section gives,
+    so it always does."""
+    if "." not in path or any(f == path or f.startswith(path + ".") for f in given):
         return True
     if not any(path.startswith(f + ".") for f in given):
         return False
