@@ -40,7 +40,7 @@ from snnas.mapping import MAPPERS
 from snnas.search import make_strategy
 from snnas.search.base import Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
-from snnas.search.fidelity import FIDELITIES, at_fidelity
+from snnas.search.fidelity import FIDELITIES, at_fidelity, fidelity_cost
 from snnas.search.objectives import Objectives
 from snnas.search.store import Row, Store, StoreError
 from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
@@ -258,11 +258,15 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
         asks.append(a)
         n_asks[chip] += 1
         task: EvalTask | None = None
+        row = stored.get(g)
         if dup is None:
             first[(chip, genome.key, fid)] = g
-            task, a.cost = budgeted(chip, genome, fid)
+            if row is not None and row.done:  # replayed from the store: its cost counts, no task is built
+                a.cost = fidelity_cost(spaces[chip], genome, fid, config.fidelity, config.epochs, config.patience,
+                                       config.seed)
+            else:
+                task, a.cost = budgeted(chip, genome, fid)
             evals[chip] += a.cost
-        row = stored.get(g)
         if row is not None:
             if row.chip != chip or row.genome_key != genome.key or row.fidelity != fid:
                 raise StoreError(f"{store.path}: ask {g} was {row.chip}:{row.genome_key}@{row.fidelity:g} when "
