@@ -31,7 +31,7 @@ from multiprocessing.connection import wait as wait_connections
 from typing import Any
 
 from snnas.errors import SnnasError
-from snnas.search.tasks import EvalTask, run_task
+from snnas.search.tasks import EvalTask, run_task, warm_up
 
 __all__ = ["DaskExecutor", "Executor", "ExecutorError", "InlineExecutor", "ProcessExecutor", "Watched",
            "make_executor"]
@@ -104,7 +104,9 @@ class Watched(Executor):
 
 
 def _worker_main(conn: Connection) -> None:
-    """A worker process: evaluate tasks from the pipe until it closes."""
+    """A worker process: import the evaluation stack (while the search starts up), then evaluate tasks
+    from the pipe until it closes."""
+    warm_up()
     while True:
         try:
             msg = conn.recv()
