@@ -20,6 +20,8 @@ __all__ = [
     "NetworkError",
     "SimulationInputError",
     "SnnasError",
+    "StoreError",
+    "StoreInUseError",
 ]
 
 
@@ -101,3 +103,12 @@ class MetricInputError(SnnasError, ValueError):
 
 class NIRError(SnnasError):
     """A NIR graph cannot be read into, or written from, a snnas network."""
+
+
+class StoreError(SnnasError, ValueError):
+    """A search store that cannot be opened, belongs to another run, or is corrupt."""
+
+
+class StoreInUseError(StoreError):
+    """A search store is being written by another process (:mod:`snnas.search.lock`), or this process lost
+    its lock on it to another."""

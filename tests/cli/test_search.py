@@ -4,6 +4,7 @@ cluster runs the same search, the report writes its plots."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -44,15 +45,34 @@ def _finished(path: Path) -> int:
         return 0
 
 
-def test_sigkilled_search_resumes_to_the_same_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    whole = tmp_path / "whole.db"
-    assert main([*ARGS, "--store", str(whole), "--workers", "2", "--executor", "inline"]) == 0
-    cut = tmp_path / "cut.db"
-    cmd = [sys.executable, "-m", "snnas", *ARGS, "--store", str(cut), "--workers", "2"]
+def _lock_pid(path: Path) -> int | None:
+    """The pid in the store's lock row, None while there is none."""
+    if not path.exists():
+        return None
+    try:
+        con = sqlite3.connect(path, timeout=5)
+        row = con.execute("SELECT pid FROM store_lock").fetchone()
+        con.close()
+        return None if row is None else int(row[0])
+    except sqlite3.OperationalError:  # table not created yet
+        return None
+
+
+def _start(cut: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """A search in its own process, once it has finished 3 evaluations (or ended)."""
+    cmd = [sys.executable, "-m", "snnas", *ARGS, "--store", str(cut), "--workers", "2", *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while _finished(cut) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
+    return proc
+
+
+def test_sigkilled_search_resumes_to_the_same_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    whole = tmp_path / "whole.db"
+    assert main([*ARGS, "--store", str(whole), "--workers", "2", "--executor", "inline"]) == 0
+    cut = tmp_path / "cut.db"
+    proc = _start(cut)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode() if proc.stderr else ""
@@ -60,11 +80,57 @@ def test_sigkilled_search_resumes_to_the_same_store(tmp_path: Path, capsys: pyte
         proc.stderr.close()
     done = _finished(cut)
     assert 3 <= done < 8  # killed mid-run, with finished evaluations in the store
+    assert _lock_pid(cut) == proc.pid  # the killed owner's lock is left behind
     with Store(cut) as st:
         assert st.meta()["complete"] is False
-    assert main(["search", "--resume", "--store", str(cut), "--workers", "2"]) == 0
-    assert "resuming" in capsys.readouterr().out
+        rows = st.rows()
+    first_new = min([r.idx for r in rows if r.status == "pending"] or [len(rows)])
+    assert main(["search", "--resume", "--store", str(cut), "--workers", "2", "--verbose"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # as one line: the console wraps long paths
+    assert "resuming" in out
+    assert f"took over the lock of {cut} from process {proc.pid} on host " in out and "its process is gone" in out
+    assert re.search(rf"start-up: first new evaluation \(ask {first_new}\) started [0-9.]+ s after the command", out)
+    assert _lock_pid(cut) is None  # released at the end
     assert _comparable(cut) == _comparable(whole)
+
+
+def test_a_second_search_on_a_store_in_use_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "busy.db"
+    proc = _start(db)
+    assert proc.poll() is None, "the first search ended before the second could start"
+    assert _lock_pid(db) == proc.pid
+    with Store(db) as st:
+        rows_before = len(st)
+    assert main([*ARGS, "--store", str(db), "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert f"the store {db} is in use by process {proc.pid} on host " in err
+    assert "wait for it or pass --store elsewhere" in err
+    assert main(["search", "--resume", "--store", str(db)]) == 2  # a resume is a writer too
+    assert f"in use by process {proc.pid}" in capsys.readouterr().err
+    with Store(db) as st:
+        assert len(st) >= rows_before  # the refused searches wrote nothing
+    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    with Store(db) as st:  # the first search ended its run undisturbed
+        assert st.meta()["complete"] is True
+        assert all(r.done for r in st.rows())
+    assert _finished(db) == 8 and _lock_pid(db) is None
+
+
+def test_sigterm_releases_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "term.db"
+    proc = _start(db)
+    assert proc.poll() is None, "the search ended before it could be terminated"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    assert "terminated (SIGTERM)" in err and "--resume" in err
+    assert _lock_pid(db) is None
+    assert main(["search", "--resume", "--store", str(db), "--executor", "inline"]) == 0
+    assert _finished(db) == 8
 
 
 def test_search_on_a_local_dask_cluster(tmp_path: Path) -> None:

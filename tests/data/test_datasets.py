@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import snnas
 from snnas.data.datasets import DatasetError, digits, randman, read_nmnist, read_shd, read_tonic, split
+
+SRC = str(Path(snnas.__file__).parents[1])  # the tree under test, for a fresh interpreter
 
 
 def test_digits_are_intensities_with_ten_classes() -> None:
@@ -111,3 +117,18 @@ def test_read_tonic_dataset_object() -> None:
     assert d.units is not None and d.units[:2].tolist() == [0, (1 * 3 + 2) * 4 + 1]
     with pytest.raises(DatasetError, match="outside the sensor size"):
         read_tonic(Fake(), sensor_size=(1, 1, 1))
+
+
+def test_digits_are_scikit_learns_read_without_importing_it(tmp_path: Path) -> None:
+    """Reading the bundled table directly spares every search process and worker scikit-learn's import."""
+    code = ("import sys; from snnas.data.datasets import digits; d = digits(); "
+            "assert 'sklearn' not in sys.modules, 'sklearn imported'; "
+            "import numpy as np; np.save(sys.argv[1], np.column_stack([d.x, d.labels]))")
+    out = tmp_path / "d.npy"
+    path = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p)
+    subprocess.run([sys.executable, "-c", code, str(out)], check=True, env={**os.environ, "PYTHONPATH": path})
+    mine = np.load(out)
+    from sklearn.datasets import load_digits
+
+    ref = load_digits()
+    assert np.array_equal(mine[:, :64], ref.data / 16.0) and np.array_equal(mine[:, 64], ref.target)

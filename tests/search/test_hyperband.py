@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from snnas.search import Proposal, Result, StrategyError, make_strategy
-from snnas.search.fidelity import FidelityError, at_fidelity, train_subset
+from snnas.search.fidelity import FidelityError, at_fidelity, fidelity_cost, train_subset
 from snnas.search.hyperband import promotion_order
 from snnas.search.loop import SearchConfig, SearchError, run_search
 from snnas.search.store import Store
@@ -109,6 +109,11 @@ def test_fidelity_rules() -> None:
         at_fidelity(space, g, 0.5, "time", 8, 3, 0)
     with pytest.raises(FidelityError, match=r"\(0, 1\]"):
         at_fidelity(space, g, 1.5, "epochs", 8, 3, 0)
+    for kind in ("epochs", "steps", "data"):  # what a resume counts for a replayed evaluation
+        for f in (1 / 9, 1 / 3, 0.25, 0.5, 1.0):
+            assert fidelity_cost(space, g, f, kind, 8, 3, 0) == at_fidelity(space, g, f, kind, 8, 3, 0).cost
+    with pytest.raises(FidelityError, match="one of epochs"):
+        fidelity_cost(space, g, 0.5, "time", 8, 3, 0)
     labels = np.repeat(np.arange(3), 10)
     train = np.arange(30)
     sub = train_subset(train, labels, 0.2)

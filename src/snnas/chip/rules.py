@@ -79,13 +79,32 @@ def _known_paths() -> set[str]:
 _KNOWN = _known_paths()
 
 
+def _names_a_figure(chip: ChipFields, path: str, given: set[str]) -> bool:
+    """Whether a provenance entry at ``path`` covers a non-null figure (``given``: the paths of those): the
+    figure itself, one inside it (``numerics.lif`` of ``numerics.lif.weight.shift``), or a part of one
+    (``precision.weight_bits.min``). A whole-section entry is the default for whatever its section gives,
+    so it always does."""
+    if "." not in path or any(f == path or f.startswith(path + ".") for f in given):
+        return True
+    if not any(path.startswith(f + ".") for f in given):
+        return False
+    value: Any = chip
+    for part in path.split("."):
+        value = getattr(value, part, None)
+    return value is not None
+
+
 def _provenance(chip: ChipFields, ctx: Context) -> None:
     table = dict(chip.provenance)
     sources = dict(chip.sources)
+    given = {p for p, _ in figure_paths(chip)} | {"execution.model"}
     for path, entry in chip.provenance:
         if path not in _KNOWN:
             ctx.add(("provenance", path), "names no field of the schema (expected a dotted path such as "
                     "'core.max_neurons')")
+        elif entry.basis != "unknown" and not _names_a_figure(chip, path, given):
+            ctx.add(("provenance", path), f"sources a figure that is null or absent in this file: restore "
+                    f"{path}, remove the entry, or give basis 'unknown' to record why it is null")
         if entry.source not in sources:
             ctx.add(("provenance", path, "source"), f"cites a source key that 'sources' does not define "
                     f"(defined: {', '.join(sources) or 'none'})", value=entry.source)

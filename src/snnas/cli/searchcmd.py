@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from snnas.chip.summary import format_value
-from snnas.errors import SnnasError
+from snnas.errors import SnnasError, StoreInUseError
 
 __all__ = ["register"]
 
@@ -69,9 +73,27 @@ class SearchCommand:
         p.add_argument("--resume", action="store_true", help="continue the search in --store")
         p.add_argument("--csv", metavar="FILE", help="also export every evaluation as CSV")
         p.add_argument("--json", metavar="FILE", help="also export every evaluation as JSON")
+        p.add_argument("-v", "--verbose", action="store_true",
+                       help="also print start-up timings: how long until the first new evaluation starts")
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
+        """Run the search; SIGTERM ends it cleanly (the store's lock released, workers stopped), exit 143."""
+        t0 = time.perf_counter()
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
+        try:
+            return SearchCommand._run(args, t0)
+        except _Terminated:
+            print(f"snnas: terminated (SIGTERM); the store's lock is released: continue with "
+                  f"snnas search --resume --store {args.store}", file=sys.stderr)
+            return 143
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
+
+    @staticmethod
+    def _run(args: argparse.Namespace, t0: float) -> int:
         from snnas.search.store import Store
 
         console = Console(stderr=False, width=None if sys.stdout.isatty() else 160)
@@ -84,7 +106,9 @@ class SearchCommand:
             raise SnnasError(f"--resume: no store at {store_path}")
         new_store = not store_path.exists()
         try:
-            rows, config = SearchCommand._search(args, store_path, console)
+            rows, config = SearchCommand._search(args, store_path, console, t0)
+        except StoreInUseError:
+            raise  # the store is another process's: never remove it
         except SnnasError:
             if new_store:  # a search refused before its first ask leaves no empty store behind
                 with Store(store_path) as store:
@@ -98,16 +122,21 @@ class SearchCommand:
         return 0
 
     @staticmethod
-    def _search(args: argparse.Namespace, store_path: Path, console: Console) -> tuple[dict[str, Any], Any]:
-        """Run or resume the search of ``args`` in ``store_path``; the rows per chip and the configuration."""
-        from snnas.search.executors import make_executor
+    def _search(args: argparse.Namespace, store_path: Path, console: Console,
+                t0: float) -> tuple[dict[str, Any], Any]:
+        """Run or resume the search of ``args`` in ``store_path`` (the command started at ``t0``, by
+        ``time.perf_counter``); the rows per chip and the configuration."""
+        from snnas.search.executors import Watched, make_executor
         from snnas.search.loop import SearchConfig, config_from_identity, run_search
         from snnas.search.objectives import Objectives
         from snnas.search.report import cost_text
         from snnas.search.store import Store
         from snnas.search.tasks import DatasetSpec
 
-        with Store(store_path) as store:
+        with Store(store_path) as store, store.writing() as lock:
+            if lock.taken_over is not None:
+                owner, why = lock.taken_over
+                console.print(f"took over the lock of {store_path} from {owner.describe()} ({why})", highlight=False)
             meta = store.meta()
             started = "config" in meta or len(store) > 0
             if args.resume and not started:
@@ -134,8 +163,21 @@ class SearchCommand:
                           f"{config.budget} evaluations per chip, {args.workers} worker(s), store {store_path}")
             columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.fields[last]}"), TimeElapsedColumn(), TimeRemainingColumn())
-            with make_executor(args.executor, args.workers, args.timeout) as executor, \
+            stored = len(store)
+            submitted: list[int] = []
+
+            def on_submit(idx: int) -> None:
+                if submitted:
+                    return
+                submitted.append(idx)
+                age = _process_age()
+                since = "" if age is None else f", {age:.2f} s after the process started"
+                console.print(f"start-up: first new evaluation (ask {idx}) started {time.perf_counter() - t0:.2f} s "
+                              f"after the command{since}; {stored} stored asks replayed", highlight=False)
+
+            with make_executor(args.executor, args.workers, args.timeout) as inner, \
                     Progress(*columns, console=console, transient=False) as bar:
+                executor = Watched(inner, on_submit) if args.verbose else inner
                 task = bar.add_task("evaluations", total=total, last="")
                 done0 = sum(r.fidelity for r in store.rows() if r.done and r.status != "duplicate")
                 bar.update(task, completed=done0)
@@ -156,6 +198,23 @@ class SearchCommand:
             if args.json:
                 store.export_json(args.json)
         return rows, config
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every context (the store's lock, the workers) unwinds."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _process_age() -> float | None:
+    """Seconds since this process started (Linux: /proc/self/stat, to the clock tick), or None."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
 
 
 def _options(items: list[str]) -> dict[str, Any]:

@@ -130,11 +130,41 @@ def split(data: Dataset, fractions: tuple[float, float, float] = (0.7, 0.15, 0.1
 
 
 def digits() -> Dataset:
-    """The 8×8 digits of scikit-learn (bundled with it; no download), intensities = pixel / 16."""
-    from sklearn.datasets import load_digits
+    """The 8×8 digits of scikit-learn (bundled with it; no download), intensities = pixel / 16.
 
-    d = load_digits()
-    return Dataset("digits", d.target.astype(np.int64), 64, 10, x=(d.data / 16.0).astype(np.float64))
+    The bundled ``datasets/data/digits.csv.gz`` is read directly, as ``load_digits`` reads it, but without
+    importing scikit-learn (its import costs seconds: scipy.stats and more), which every search process
+    and worker would otherwise pay before its first evaluation; ``load_digits`` is the fallback where the
+    file cannot be found (an installation that does not ship it as a file).
+    """
+    data = _bundled_digits()
+    if data is None:
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        target, pixels = d.target, d.data
+    else:
+        target, pixels = data[:, -1].astype(int), data[:, :-1]
+    return Dataset("digits", target.astype(np.int64), 64, 10, x=(pixels / 16.0).astype(np.float64))
+
+
+def _bundled_digits() -> NDArray[np.float64] | None:
+    """scikit-learn's digits table (pixels, then the label), found without importing the package."""
+    import gzip
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("sklearn")
+    except (ImportError, ValueError):
+        return None
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(folder) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            with gzip.open(path, mode="rt", encoding="utf-8") as f:
+                table = np.loadtxt(f, delimiter=",")
+            if table.shape == (1797, 65):
+                return np.asarray(table, dtype=np.float64)
+    return None
 
 
 def _smooth_functions(rng: np.random.Generator, dim: int, n_out: int, alpha: float, n_basis: int

@@ -14,15 +14,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
 from snnas.errors import NetworkError
 from snnas.ir.connectivity import Synapses, conv_output_shape, conv_synapses, dense_synapses, pool_synapses
 from snnas.ir.neurons import NeuronParameters
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Conv", "Dense", "Input", "Network", "NeuronCSR", "Pool", "Population", "Projection", "Sparse"]
 
@@ -368,6 +370,8 @@ class Network:
 
     def to_graph(self) -> nx.MultiDiGraph:
         """Population-level graph: a node per input/population, an edge per projection (kind, synapses)."""
+        import networkx as nx  # here: its import costs a quarter second that most uses of a network never need
+
         g = nx.MultiDiGraph(name=self.name, dt=self.dt)
         for n in self.nodes:
             g.add_node(n.name, kind="input" if isinstance(n, Input) else "population", size=n.size, shape=n.shape,

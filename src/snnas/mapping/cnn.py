@@ -16,8 +16,6 @@ import math
 from dataclasses import dataclass
 from typing import cast
 
-import networkx as nx
-
 from snnas.chip import Chip, CoreLimits
 from snnas.ir.network import Conv, Dense, Network, Pool, Population, Sparse
 from snnas.mapping.model import Violation
@@ -129,6 +127,8 @@ def assign_layers(net: Network, chip: Chip) -> tuple[dict[str, int], list[Violat
     pops = net.populations
     cores = range(chip.topology.cores)
     needs = {p.name: layer_needs(net, p) for p in pops}
+    import networkx as nx  # here: only layer-per-core (CNN) chips need it, and its import is slow
+
     g = nx.Graph()
     g.add_nodes_from((("layer", p.name) for p in pops), bipartite=0)
     g.add_nodes_from((("core", c) for c in cores), bipartite=1)

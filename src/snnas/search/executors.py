@@ -10,6 +10,8 @@ time limit, or whose worker dies, becomes a "failed" outcome naming the cause, a
 * ``ProcessExecutor``: W worker processes (spawned, so no state leaks from the parent), each fed one
   task at a time over a pipe. A worker past its deadline is killed and replaced. Each worker gets
   ⌊cores / W⌋ BLAS threads so W workers do not oversubscribe the machine.
+* ``Watched``: another executor, with a callback before each submit (``snnas search --verbose`` times
+  its start-up with it).
 * ``DaskExecutor``: ``dask://HOST:PORT`` (or ``tcp://...``), an existing ``distributed`` scheduler. A
   task past its deadline is cancelled and recorded as failed (Dask cannot stop a running Python
   function; the worker finishes it and the result is dropped).
@@ -23,14 +25,16 @@ import multiprocessing as mp
 import os
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_connections
 from typing import Any
 
 from snnas.errors import SnnasError
-from snnas.search.tasks import EvalTask, run_task
+from snnas.search.tasks import EvalTask, run_task, warm_up
 
-__all__ = ["DaskExecutor", "Executor", "ExecutorError", "InlineExecutor", "ProcessExecutor", "make_executor"]
+__all__ = ["DaskExecutor", "Executor", "ExecutorError", "InlineExecutor", "ProcessExecutor", "Watched",
+           "make_executor"]
 
 Outcome = dict[str, Any]
 
@@ -81,8 +85,28 @@ class InlineExecutor(Executor):
         return out
 
 
+class Watched(Executor):
+    """``inner``, calling ``on_submit(idx)`` before each evaluation is handed to it; closing it closes ``inner``."""
+
+    def __init__(self, inner: Executor, on_submit: Callable[[int], None]) -> None:
+        self.inner, self.on_submit = inner, on_submit
+        self.capacity = inner.capacity
+
+    def submit(self, idx: int, task: EvalTask) -> None:
+        self.on_submit(idx)
+        self.inner.submit(idx, task)
+
+    def wait(self, timeout: float | None = None) -> list[tuple[int, Outcome]]:
+        return self.inner.wait(timeout)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def _worker_main(conn: Connection) -> None:
-    """A worker process: evaluate tasks from the pipe until it closes."""
+    """A worker process: import the evaluation stack (while the search starts up), then evaluate tasks
+    from the pipe until it closes."""
+    warm_up()
     while True:
         try:
             msg = conn.recv()

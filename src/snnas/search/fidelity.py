@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from snnas.errors import SnnasError
 from snnas.space.base import Candidate, Genome, SearchSpace
 
-__all__ = ["FIDELITIES", "Budgeted", "FidelityError", "at_fidelity", "train_subset"]
+__all__ = ["FIDELITIES", "Budgeted", "FidelityError", "at_fidelity", "fidelity_cost", "train_subset"]
 
 FIDELITIES = ("epochs", "data", "steps")
 
@@ -44,24 +44,46 @@ class Budgeted:
     cost: float
 
 
-def at_fidelity(space: SearchSpace, genome: Genome, fidelity: float, kind: str, epochs: int, patience: int,
-                seed: int) -> Budgeted:
-    """The candidate of ``genome`` evaluated at ``fidelity`` by rule ``kind`` (see the module docstring)."""
+def _check(fidelity: float, kind: str) -> None:
     if kind not in FIDELITIES:
         raise FidelityError(f"fidelity rule must be one of {', '.join(FIDELITIES)}, got {kind!r}")
     if not (isinstance(fidelity, float | int) and 0.0 < fidelity <= 1.0):
         raise FidelityError(f"fidelity must be in (0, 1], got {fidelity!r}")
+
+
+def _epochs_at(fidelity: float, epochs: int) -> int:
+    return max(1, round(fidelity * epochs))
+
+
+def at_fidelity(space: SearchSpace, genome: Genome, fidelity: float, kind: str, epochs: int, patience: int,
+                seed: int) -> Budgeted:
+    """The candidate of ``genome`` evaluated at ``fidelity`` by rule ``kind`` (see the module docstring)."""
+    _check(fidelity, kind)
     budget: dict[str, Any] = {"epochs": epochs, "patience": patience, "seed": seed}
     if fidelity == 1.0:
         return Budgeted(space.candidate(genome, **budget), 1.0, 1.0)
     if kind == "epochs":
-        e = max(1, round(fidelity * epochs))
+        e = _epochs_at(fidelity, epochs)
         return Budgeted(space.candidate(genome, **{**budget, "epochs": e}), 1.0, e / epochs)
     if kind == "data":
         return Budgeted(space.candidate(genome, **budget), float(fidelity), float(fidelity))
     full = int(space.candidate(genome, **budget).setting("n_steps"))
     t = max(2, round(fidelity * full))
     return Budgeted(space.candidate(genome, **{**budget, "n_steps": t}), 1.0, t / full)
+
+
+def fidelity_cost(space: SearchSpace, genome: Genome, fidelity: float, kind: str, epochs: int, patience: int,
+                  seed: int) -> float:
+    """``at_fidelity(...).cost`` without building the candidate (but for ``steps`` below 1, whose cost
+    depends on the genome's time steps): all a resumed search needs of an evaluation it replays."""
+    _check(fidelity, kind)
+    if fidelity == 1.0:
+        return 1.0
+    if kind == "epochs":
+        return _epochs_at(fidelity, epochs) / epochs
+    if kind == "data":
+        return float(fidelity)
+    return at_fidelity(space, genome, fidelity, kind, epochs, patience, seed).cost
 
 
 def train_subset(train: NDArray[np.int64], labels: NDArray[np.int64], fraction: float) -> NDArray[np.int64]:

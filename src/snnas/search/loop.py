@@ -11,7 +11,8 @@ is evaluated and every result before it is told. Resuming replays the store: the
 seeded alike, ask again; each ask must match its stored genome (else the store belongs to another
 configuration and StoreError says so); finished results are told from the store, pending ones are
 evaluated again. A killed run therefore resumes with no finished evaluation lost and ends with the
-same store as an uninterrupted run.
+same store as an uninterrupted run. One process runs a store's search at a time: the loop holds the
+store's lock (``snnas.search.lock``) throughout, and a second one is refused with StoreInUseError.
 
 A genome asked twice on one chip at one fidelity is stored as a duplicate of the first ask, told the
 same result, and does not count against the budget (at most 20 × budget asks per chip, in case a space
@@ -39,7 +40,7 @@ from snnas.mapping import MAPPERS
 from snnas.search import make_strategy
 from snnas.search.base import Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
-from snnas.search.fidelity import FIDELITIES, at_fidelity
+from snnas.search.fidelity import FIDELITIES, at_fidelity, fidelity_cost
 from snnas.search.objectives import Objectives
 from snnas.search.store import Row, Store, StoreError
 from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
@@ -132,15 +133,22 @@ class _Ask:
 def run_search(config: SearchConfig, store: Store, executor: Executor | None = None,
                on_result: Callable[[Row, float, int], None] | None = None,
                chips: dict[str, Chip] | None = None) -> dict[str, list[Row]]:
-    """Run (or resume) a search; returns the stored rows per chip.
+    """Run (or resume) a search, holding the store's single-writer lock; returns the stored rows per chip.
 
     Args:
-        store: an empty store (new run) or one written by the same configuration (resume).
+        store: an empty store (new run) or one written by the same configuration (resume). Another
+            process writing it is refused (StoreInUseError) before anything is read or written.
         executor: where evaluations run (in this process when None).
         on_result: called after each evaluation is stored with (row, budget spent so far, total budget),
             both in full trainings (an evaluation at a lower fidelity spends its cost).
         chips: preloaded chips by id (else loaded by id).
     """
+    with store.writing():
+        return _run(config, store, executor, on_result, chips)
+
+
+def _run(config: SearchConfig, store: Store, executor: Executor | None,
+         on_result: Callable[[Row, float, int], None] | None, chips: dict[str, Chip] | None) -> dict[str, list[Row]]:
     meta = store.meta()
     identity = config.identity()
     lag = config.lag
@@ -250,11 +258,15 @@ def run_search(config: SearchConfig, store: Store, executor: Executor | None = N
         asks.append(a)
         n_asks[chip] += 1
         task: EvalTask | None = None
+        row = stored.get(g)
         if dup is None:
             first[(chip, genome.key, fid)] = g
-            task, a.cost = budgeted(chip, genome, fid)
+            if row is not None and row.done:  # replayed from the store: its cost counts, no task is built
+                a.cost = fidelity_cost(spaces[chip], genome, fid, config.fidelity, config.epochs, config.patience,
+                                       config.seed)
+            else:
+                task, a.cost = budgeted(chip, genome, fid)
             evals[chip] += a.cost
-        row = stored.get(g)
         if row is not None:
             if row.chip != chip or row.genome_key != genome.key or row.fidelity != fid:
                 raise StoreError(f"{store.path}: ask {g} was {row.chip}:{row.genome_key}@{row.fidelity:g} when "

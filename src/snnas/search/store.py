@@ -13,7 +13,10 @@ the status and the score:
     duplicate    the genome was asked before on this chip at this fidelity: ``duplicate_of`` names that row
 
 Each write is its own transaction (WAL journal), so a hard kill loses at most the evaluation that was
-running. ``export_csv``/``export_json`` write one row per evaluation with the score flattened.
+running. One process writes a store at a time: ``with store.writing():`` holds the store's lock
+(:mod:`snnas.search.lock`; a second writer gets StoreInUseError naming the first), and while it is held
+every write checks, in its transaction, that the lock is still this process's. ``export_csv`` and
+``export_json`` write one row per evaluation with the score flattened.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from snnas.errors import SnnasError
+from snnas.errors import StoreError
 from snnas.export import write_csv, write_text
+from snnas.search.lock import StoreLock
 
 __all__ = ["Row", "Store", "StoreError"]
 
@@ -55,10 +59,6 @@ CREATE TABLE IF NOT EXISTS evaluations (
 CREATE INDEX IF NOT EXISTS by_chip ON evaluations (chip, seq);
 """
 _VERSION = 2  # 2: the fidelity column (version-1 stores are upgraded in place: every row at fidelity 1)
-
-
-class StoreError(SnnasError, ValueError):
-    """A store that cannot be opened, belongs to another run, or is corrupt."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +93,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self._lock: StoreLock | None = None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -137,10 +138,30 @@ class Store:
                 self._set(k, v)
 
     @contextlib.contextmanager
+    def writing(self, lock: StoreLock | None = None) -> Iterator[StoreLock]:
+        """Hold the store's single-writer lock for the block (``lock``, or one with the default timings).
+
+        Re-entrant: inside a block that holds it, the held lock is yielded. Raises StoreInUseError when
+        another live process holds it.
+        """
+        if self._lock is not None:
+            yield self._lock
+            return
+        held = (lock or StoreLock(self.path)).acquire()
+        self._lock = held
+        try:
+            yield held
+        finally:
+            self._lock = None
+            held.release()
+
+    @contextlib.contextmanager
     def _tx(self) -> Iterator[None]:
-        """One write transaction: committed on success, rolled back on error."""
+        """One write transaction: committed on success, rolled back on error; a held lock is checked first."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
+            if self._lock is not None:
+                self._lock.check(self._db)
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -154,10 +175,12 @@ class Store:
         if not (isinstance(fidelity, float | int) and 0.0 < fidelity <= 1.0):
             raise StoreError(f"add_ask: fidelity must be in (0, 1], got {fidelity!r}")
         try:
-            self._db.execute(
-                "INSERT INTO evaluations (idx, chip, seq, genome_key, genome, description, status, duplicate_of, "
-                "asked_at, fidelity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (idx, chip, seq, genome_key, genome, description, status, duplicate_of, time.time(), float(fidelity)))
+            with self._tx():
+                self._db.execute(
+                    "INSERT INTO evaluations (idx, chip, seq, genome_key, genome, description, status, duplicate_of, "
+                    "asked_at, fidelity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (idx, chip, seq, genome_key, genome, description, status, duplicate_of, time.time(),
+                     float(fidelity)))
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"{self.path}: ask {idx} is already stored ({exc})") from exc
 
@@ -166,11 +189,12 @@ class Store:
         if status not in ("ok", "infeasible", "failed"):
             raise StoreError(f"finish: status must be ok, infeasible or failed, got {status!r}")
         text = None if score is None else json.dumps(_jsonable(score), allow_nan=False)
-        cur = self._db.execute(
-            "UPDATE evaluations SET status = ?, score = ?, error = ?, seconds = ?, finished_at = ? "
-            "WHERE idx = ? AND status = 'pending'", (status, text, error, seconds, time.time(), idx))
-        if cur.rowcount != 1:
-            raise StoreError(f"{self.path}: no pending ask {idx} to finish")
+        with self._tx():
+            cur = self._db.execute(
+                "UPDATE evaluations SET status = ?, score = ?, error = ?, seconds = ?, finished_at = ? "
+                "WHERE idx = ? AND status = 'pending'", (status, text, error, seconds, time.time(), idx))
+            if cur.rowcount != 1:
+                raise StoreError(f"{self.path}: no pending ask {idx} to finish")
 
     def rows(self) -> list[Row]:
         return list(self._rows("SELECT * FROM evaluations ORDER BY idx"))

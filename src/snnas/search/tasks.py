@@ -20,7 +20,7 @@ from snnas.data.datasets import Dataset, DatasetError, Split, digits, randman, s
 from snnas.search.fidelity import train_subset
 from snnas.space.base import Candidate
 
-__all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task"]
+__all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task", "warm_up"]
 
 DATASETS = {"digits": digits, "randman": randman}
 
@@ -68,6 +68,17 @@ class EvalTask:
     mapper: str = "traffic"
     eval_samples: int = 64
     train_fraction: float = 1.0  # a stratified share of the training set (multi-fidelity search)
+
+
+def warm_up() -> None:
+    """Import what :func:`run_task` imports on first use (training, quantising, mapping, simulating: about
+    a second), so that a fresh worker process does it while the search is still starting up; a failing
+    import is left for run_task to report as the evaluation's failure."""
+    try:
+        import snnas.evaluate.score
+        import snnas.train.candidate  # noqa: F401
+    except Exception:  # noqa: BLE001 - reported by run_task, with the task it failed
+        return
 
 
 def run_task(task: EvalTask) -> dict[str, Any]:
