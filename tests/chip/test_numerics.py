@@ -32,7 +32,7 @@ def test_loihi_reads_its_rule_and_round_trips() -> None:
         "decay_input_threshold_reset", "keep_toward_zero", ">")
     assert (rule.membrane.overflow, rule.current.overflow, rule.decay_s_offset) == ("saturate_symmetric", "wrap", 1)
     assert Chip.from_dict(chip.to_dict()) == chip
-    assert load_chip("truenorth").numerics is None  # unknown: the generic rule, labelled so
+    assert load_chip("spinnaker").numerics is None  # not given yet: the generic rule, labelled so
 
 
 def test_mantissa_ranges() -> None:
