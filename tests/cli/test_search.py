@@ -200,3 +200,24 @@ def test_bad_strategy_options_are_named(tmp_path: Path, capsys: pytest.CaptureFi
     assert main([*base, "--option", "population=3"]) == 2  # an option of another strategy
     assert "unexpected keyword argument 'population'" in capsys.readouterr().err
     assert not (tmp_path / "o.db").exists()  # a refused search leaves no empty store behind
+
+
+def test_a_speck_search_shows_partial_costs_as_lower_bounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Speck publishes its static power and per-event latency but no energy per event: its front prints a
+    latency, and energies and latencies that miss a figure as lower bounds (≥) naming the figure, in the
+    front, the store's export and the report."""
+    db = tmp_path / "s.db"
+    args = ["search", "--targets", "speck", "--budget", "4", "--epochs", "2", "--max-samples", "150", "--seed", "3",
+            "--store", str(db), "--executor", "inline", "--csv", str(tmp_path / "s.csv")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    front = out[out.index("speck: Pareto front"):]
+    assert "≥" in front and "energy.e_syn_op" in front and "latency.t_syn_op" in front
+    with Store(db) as st:
+        scores = [r.score for r in st.rows() if r.status == "ok" and r.score]
+    assert scores and all(s["latency_s"] and s["energy_j"] and "energy.e_syn_op" in s["energy_missing"]
+                          for s in scores)
+    assert "energy.e_syn_op" in (tmp_path / "s.csv").read_text()  # the export names the missing figures
+    assert main(["report", str(db), "--out", str(tmp_path / "rep")]) == 0
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert "≥" in page and "energy.e_syn_op" in page
