@@ -92,3 +92,35 @@ def test_greedy_hypervolume_order_takes_the_largest_gain_first() -> None:
              hypervolume(pts[order[:1]], ref) for k in range(len(order))]
     assert all(a >= b for a, b in itertools.pairwise(gains))
     assert greedy_hypervolume_order(np.array([[1.0, 20.0]]), ref) == []
+
+
+def _pairwise_fronts(points: np.ndarray, v: np.ndarray) -> list[list[int]]:
+    """Deb's fast sort pair by pair with constrained_dominates: the definition the vectorised sort must equal."""
+    n = len(points)
+    beaten = [[j for j in range(n) if j != i and constrained_dominates(points[i], v[i], points[j], v[j])]
+              for i in range(n)]
+    count = [sum(i in beaten[k] for k in range(n)) for i in range(n)]
+    fronts, current = [], [i for i in range(n) if count[i] == 0]
+    while current:
+        fronts.append(current)
+        nxt = []
+        for i in current:
+            for j in beaten[i]:
+                count[j] -= 1
+                if count[j] == 0:
+                    nxt.append(j)
+        current = sorted(nxt)
+    return fronts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_vectorised_sort_equals_the_pairwise_definition(n: int, m: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, 4, size=(n, m)).astype(float)  # few values: ties and duplicates are common
+    if n:
+        pts[rng.random((n, m)) < 0.05] = np.inf
+        pts[rng.random((n, m)) < 0.03] = np.nan
+    v = np.where(rng.random(n) < 0.3, rng.integers(1, 3, size=n), 0).astype(float)
+    assert non_dominated_sort(pts, v) == _pairwise_fronts(pts, v)
+    assert non_dominated_sort(pts) == _pairwise_fronts(pts, np.zeros(n))

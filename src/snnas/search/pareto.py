@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["constrained_dominates", "crowding_distance", "dominates", "greedy_hypervolume_order", "hypervolume",
-           "non_dominated_sort", "nsga2_order", "pareto_mask"]
+__all__ = ["constrained_dominates", "crowding_distance", "dominates", "domination_matrix", "greedy_hypervolume_order",
+           "hypervolume", "non_dominated_sort", "nsga2_order", "pareto_mask"]
 
 
 def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -43,32 +43,39 @@ def constrained_dominates(a: Sequence[float], va: float, b: Sequence[float], vb:
     return dominates(a, b)
 
 
-def non_dominated_sort(points: NDArray[np.float64], violations: Sequence[float] | None = None) -> list[list[int]]:
-    """Fronts of indices: front 0 is dominated by no point, front 1 only by front 0, ... (Deb's fast sort)."""
+def domination_matrix(points: NDArray[np.float64], violations: Sequence[float] | None = None) -> NDArray[np.bool_]:
+    """``D[i, j]``: point i (constrained-)dominates point j (:func:`constrained_dominates`), for all pairs at
+    once: feasible beats infeasible, between infeasible points the smaller violation wins, between feasible
+    points Pareto dominance (minimisation; a NaN compares false, as in :func:`dominates`)."""
     f = np.asarray(points, dtype=float)
     n = f.shape[0]
     v = np.zeros(n) if violations is None else np.asarray(violations, dtype=float)
-    dominated_by = [[] for _ in range(n)]  # type: list[list[int]]
-    count = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        for j in range(i + 1, n):
-            if constrained_dominates(f[i], v[i], f[j], v[j]):
-                dominated_by[i].append(j)
-                count[j] += 1
-            elif constrained_dominates(f[j], v[j], f[i], v[i]):
-                dominated_by[j].append(i)
-                count[i] += 1
+    f = f.reshape(n, -1)
+    le = np.all(f[:, None, :] <= f[None, :, :], axis=2)
+    lt = np.any(f[:, None, :] < f[None, :, :], axis=2)
+    ok = v == 0
+    both_ok = ok[:, None] & ok[None, :]
+    both_bad = ~ok[:, None] & ~ok[None, :]
+    dom: NDArray[np.bool_] = (ok[:, None] & ~ok[None, :]) | (both_bad & (v[:, None] < v[None, :])) | (both_ok & le & lt)
+    return dom
+
+
+def non_dominated_sort(points: NDArray[np.float64], violations: Sequence[float] | None = None) -> list[list[int]]:
+    """Fronts of indices: front 0 is dominated by no point, front 1 only by front 0, ... (Deb's sort, the
+    domination counts of all pairs computed at once by :func:`domination_matrix`; each front ascending)."""
+    n = np.asarray(points).shape[0]
+    if n == 0:
+        return []
+    dom = domination_matrix(points, violations)
+    count = dom.sum(axis=0)
+    placed = np.zeros(n, dtype=bool)
     fronts: list[list[int]] = []
-    current = [i for i in range(n) if count[i] == 0]
-    while current:
-        fronts.append(current)
-        nxt = []
-        for i in current:
-            for j in dominated_by[i]:
-                count[j] -= 1
-                if count[j] == 0:
-                    nxt.append(j)
-        current = sorted(nxt)
+    current = np.flatnonzero(count == 0)
+    while current.size:
+        fronts.append([int(i) for i in current])
+        placed[current] = True
+        count = count - dom[current].sum(axis=0)
+        current = np.flatnonzero((count == 0) & ~placed)
     return fronts
 
 
