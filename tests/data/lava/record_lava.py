@@ -4,7 +4,13 @@ Run inside a venv with lava-nc 0.10.0 (see README.md):
 
     python tests/data/lava/record_lava.py
 
-It (re)writes every case in ``tests/data/lava/cases/`` (``lif_NN.npz`` with
+or, to run ONE case in Lava without touching the recorded data (used by the
+live test in tests/sim/test_lava.py, which calls this script in Lava's own
+interpreter):
+
+    python tests/data/lava/record_lava.py --one cuba 5 --out /tmp/cuba_05.npz
+
+The default mode (re)writes every case in ``tests/data/lava/cases/`` (``lif_NN.npz`` with
 du = 4095, ``cuba_NN.npz`` with du < 4095) plus ``cases/summary.csv``.
 Each case is a RingBuffer spike source -> Dense/DelayDense -> LIF, with a
 recurrent Dense/DelayDense LIF -> LIF, run with
@@ -18,6 +24,7 @@ pick thresholds (so that neurons fire often but not always) and to solve the
 initial u of the boundary case; the recorded s, u, v are Lava's.
 """
 
+import argparse
 import csv
 import importlib.metadata
 import io
@@ -323,7 +330,8 @@ def max_input_bound(c):
     return int(b_in + b_rec) << 6
 
 
-def record(kind, idx, c, version, rows):
+def record(kind, idx, c, version, rows, path=None):
+    """Run case ``c`` in Lava and write its .npz to ``path`` (default: cases/)."""
     name = f"{kind}_{idx:02d}"
     w_in_raw, w_rec_raw = c["w_in"].copy(), c["w_rec"].copy()
     out = run_lava(c)
@@ -355,7 +363,7 @@ def record(kind, idx, c, version, rows):
         n_saturated=np.array(int(sat.sum())), n_wrapped=np.array(int(wraps.sum())),
         model_classes=np.array(out["models"]),
     )
-    save_npz(CASE_DIR / f"{name}.npz", arrays)
+    save_npz(CASE_DIR / f"{name}.npz" if path is None else path, arrays)
     n, n_in = c["w_in"].shape
     rows.append(dict(
         case=name, n=n, n_in=n_in, n_steps=c["n_steps"], du=c["du"],
@@ -373,28 +381,64 @@ def record(kind, idx, c, version, rows):
     print(" ".join(f"{k}={v}" for k, v in rows[-1].items()), flush=True)
 
 
-def main():
+def build_case(kind, idx):
+    """The inputs of case ``kind``_``idx``, with vth chosen (and cuba_25's u0 solved).
+
+    Each case draws from its own seeded generator, so building one alone gives
+    the same case as building all of them in order.
+    """
+    if kind not in ("lif", "cuba") or not 0 <= idx <= N_REGULAR + 1:
+        raise ValueError(f"no case {kind}_{idx}: kinds lif, cuba; indices 0..{N_REGULAR + 1}")
+    if idx < N_REGULAR:
+        c = base_case(kind, idx)
+    elif idx == 24:
+        c = off_grid_case(kind)
+    else:
+        c = extreme_init_case() if kind == "lif" else boundary_case()
+    choose_vth(c)
+    if kind == "cuba" and idx == 25:
+        solve_boundary_u0(c)
+    return c
+
+
+def record_all():
     version = lava_version_string()
     CASE_DIR.mkdir(exist_ok=True)
     for old in CASE_DIR.glob("*.npz"):
         old.unlink()
     rows = []
     for kind in ("lif", "cuba"):
-        specs = [(i, base_case(kind, i)) for i in range(N_REGULAR)]
-        if kind == "lif":
-            specs += [(24, off_grid_case("lif")), (25, extreme_init_case())]
-        else:
-            specs += [(24, off_grid_case("cuba")), (25, boundary_case())]
-        for idx, c in specs:
-            choose_vth(c)
-            if kind == "cuba" and idx == 25:
-                solve_boundary_u0(c)
-            record(kind, idx, c, version, rows)
+        for idx in range(N_REGULAR + 2):
+            record(kind, idx, build_case(kind, idx), version, rows)
     with open(CASE_DIR / "summary.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {len(rows)} cases to {CASE_DIR}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--one", nargs=2, metavar=("KIND", "IDX"),
+                    help="run only case KIND_IDX (KIND lif or cuba, IDX 0..25) "
+                         "and write it to --out; cases/ is not touched")
+    ap.add_argument("--out", type=pathlib.Path,
+                    help="where --one writes its .npz (same keys as cases/*.npz)")
+    args = ap.parse_args(argv)
+    if args.one is None:
+        if args.out is not None:
+            ap.error("--out needs --one")
+        record_all()
+        return
+    if args.out is None:
+        ap.error("--one needs --out")
+    kind, idx = args.one[0], int(args.one[1])
+    try:
+        c = build_case(kind, idx)
+    except ValueError as err:
+        ap.error(str(err))
+    record(kind, idx, c, lava_version_string(), [], path=args.out)
+    print(f"wrote {kind}_{idx:02d} to {args.out}")
 
 
 if __name__ == "__main__":
