@@ -258,22 +258,17 @@ def _numerics(chip: ChipFields, ctx: Context) -> None:
             ctx.add(at, f"not among the chip's neuron_models ({', '.join(chip.neuron_models)})")
         if model == "cuba_lif" and entry.current is None:
             ctx.add((*at, "current"), "a CUBA-LIF compartment has a current variable: give its bits and overflow")
-        if entry.reset == "value" and entry.reset_value is None:
-            ctx.add((*at, "reset_value"), "reset 'value' needs the value v takes after a spike")
-        if entry.reset_value is not None:
-            half = 1 << (entry.membrane.bits - 1)
-            if not -half <= entry.reset_value < half:
-                ctx.add((*at, "reset_value"), f"outside the {entry.membrane.bits}-bit membrane",
-                        value=entry.reset_value)
         if entry.integration == "per_event" and model not in ("if", "lif"):
             ctx.add((*at, "integration"), "per_event applies to IF and LIF neurons", value=entry.integration)
-        if entry.lower_bound == "value" and entry.lower_bound_value is None:
-            ctx.add((*at, "lower_bound_value"), "lower_bound 'value' needs the floor of v")
-        if entry.lower_bound_value is not None:
-            half = 1 << (entry.membrane.bits - 1)
-            if not -half <= entry.lower_bound_value < half:
-                ctx.add((*at, "lower_bound_value"), f"outside the {entry.membrane.bits}-bit membrane",
-                        value=entry.lower_bound_value)
+        # A value of v the rule needs (the reset value, the floor): given when its mode asks, within the membrane.
+        half = 1 << (entry.membrane.bits - 1)
+        for mode, wants, name, what in (("reset", "value", "reset_value", "the value v takes after a spike"),
+                                        ("lower_bound", "value", "lower_bound_value", "the floor of v")):
+            value = getattr(entry, name)
+            if getattr(entry, mode) == wants and value is None:
+                ctx.add((*at, name), f"{mode} '{wants}' needs {what}")
+            if value is not None and not -half <= value < half:
+                ctx.add((*at, name), f"outside the {entry.membrane.bits}-bit membrane", value=value)
         for name in ("weight", "threshold", "bias"):
             code = getattr(entry, name)
             if code is None:

@@ -114,11 +114,8 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
         # (1) update and (2) threshold: the rule is applied to every neuron, counted for the active ones
         # (for the others it changes nothing: that is what makes skipping them exact).
         for k in range(n):
-            ie = np.int64(cur[row, k]) if cur_mode != 0 else np.int64(0)
-            if ie != 0:
-                active[k] = True
-            if active[k]:
-                updates += 1
+            ie = _current_of(cur, cur_mode, row, k, active)
+            updates += active[k]
             x = pending[k]
             pending[k] = 0
             if model == _CUBA:
@@ -173,6 +170,28 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
 
 
 @numba.njit(cache=True)
+def _current_of(cur: np.ndarray, cur_mode: int, row: int, k: int, active: np.ndarray) -> int:
+    """Neuron k's external current in this step (0 without current); a neuron with current is active."""
+    ie: int = np.int64(cur[row, k]) if cur_mode != 0 else np.int64(0)
+    if ie != 0:
+        active[k] = True
+    return ie
+
+
+@numba.njit(cache=True)
+def _push(ev_t: np.ndarray, ev_w: np.ndarray, ev_n: np.ndarray, slot: int, target: int,
+          w: int) -> tuple[np.ndarray, np.ndarray]:
+    """per_event: append the event (target, w) to the slot's list, doubling the lists when full."""
+    if ev_n[slot] == ev_t.shape[1]:
+        ev_t = np.concatenate((ev_t, np.zeros_like(ev_t)), axis=1)
+        ev_w = np.concatenate((ev_w, np.zeros_like(ev_w)), axis=1)
+    ev_t[slot, ev_n[slot]] = target
+    ev_w[slot, ev_n[slot]] = w
+    ev_n[slot] += 1
+    return ev_t, ev_w
+
+
+@numba.njit(cache=True)
 def _test(k: int, v: np.ndarray, v_th: np.ndarray, v_reset: np.ndarray, v_min: np.ndarray, subtract: bool,
           above: bool, max_spikes: int, v_ovf: int, v_bits: int, v_lo: int, v_hi: int) -> int:
     """per_event: the test after an update or an event; returns the spikes emitted (v reset, then bounded)."""
@@ -220,23 +239,15 @@ def _run_per_event(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v
         row = 0 if cur_mode == 1 else step
         count[:] = 0
         for k in range(n):
-            ie = np.int64(cur[row, k]) if cur_mode != 0 else np.int64(0)
-            if ie != 0:
-                active[k] = True
-            if active[k]:
-                updates += 1
+            ie = _current_of(cur, cur_mode, row, k, active)
+            updates += active[k]
             if step <= ref_end[k]:
                 continue
             x = _keep(v[k], dm[k], toward_zero) + ie if model == _LIF else v[k] + ie
             v[k] = _ov(x, v_ovf, v_bits, v_lo, v_hi)
             count[k] += _test(k, v, v_th, v_reset, v_min, subtract, above, max_spikes, v_ovf, v_bits, v_lo, v_hi)
         while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
-            if ev_n[slot] == ev_t.shape[1]:
-                ev_t = np.concatenate((ev_t, np.zeros_like(ev_t)), axis=1)
-                ev_w = np.concatenate((ev_w, np.zeros_like(ev_w)), axis=1)
-            ev_t[slot, ev_n[slot]] = ext_id[ext_pos]
-            ev_w[slot, ev_n[slot]] = ext_weight[ext_pos]
-            ev_n[slot] += 1
+            ev_t, ev_w = _push(ev_t, ev_w, ev_n, slot, ext_id[ext_pos], ext_weight[ext_pos])
             ext_pos += 1
             ext_events += 1
             in_flight += 1
@@ -264,12 +275,7 @@ def _run_per_event(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v
             for j in range(row_ptr[k], row_ptr[k + 1]):
                 s = (slot + 1 + delay[j]) % slots
                 for _ in range(count[k]):
-                    if ev_n[s] == ev_t.shape[1]:
-                        ev_t = np.concatenate((ev_t, np.zeros_like(ev_t)), axis=1)
-                        ev_w = np.concatenate((ev_w, np.zeros_like(ev_w)), axis=1)
-                    ev_t[s, ev_n[s]] = target[j]
-                    ev_w[s, ev_n[s]] = weight[j]
-                    ev_n[s] += 1
+                    ev_t, ev_w = _push(ev_t, ev_w, ev_n, s, target[j], weight[j])
             ref_end[k] = step + t_ref[k]
         for p in range(probe.shape[0]):
             v_probe[step, p] = v[probe[p]]
