@@ -124,3 +124,31 @@ def test_vectorised_sort_equals_the_pairwise_definition(n: int, m: int, seed: in
     v = np.where(rng.random(n) < 0.3, rng.integers(1, 3, size=n), 0).astype(float)
     assert non_dominated_sort(pts, v) == _pairwise_fronts(pts, v)
     assert non_dominated_sort(pts) == _pairwise_fronts(pts, np.zeros(n))
+
+
+def _eager_greedy(points: np.ndarray, reference: list[float]) -> list[int]:
+    """The greedy hypervolume order recomputing every gain every round (what the lazy one must equal)."""
+    order: list[int] = []
+    left = list(range(len(points)))
+    total = 0.0
+    while left:
+        gains = [hypervolume(points[order + [i]], reference) - total for i in left]
+        k = int(np.argmax(gains))
+        if gains[k] <= 0.0:
+            break
+        total += gains[k]
+        order.append(left.pop(k))
+    return order
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.integers(0, 30), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_lazy_greedy_order_equals_the_eager_one(n: int, m: int, seed: int) -> None:
+    from snnas.search.pareto import greedy_hypervolume_order
+
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, 6, size=(n, m)).astype(float)  # small integers: exact ties and duplicates
+    ref = [6.0] * m
+    assert greedy_hypervolume_order(pts, ref) == _eager_greedy(pts, ref)
+    real = rng.random((n, m))
+    assert greedy_hypervolume_order(real, [1.1] * m) == _eager_greedy(real, [1.1] * m)

@@ -17,6 +17,7 @@ the most hypervolume to those taken, HV(S ∪ {p}) − HV(S); the first k of tha
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
 import numpy as np
@@ -142,18 +143,28 @@ def _hv(f: NDArray[np.float64], r: NDArray[np.float64]) -> float:
 def greedy_hypervolume_order(points: NDArray[np.float64],
                              reference: Sequence[float] | NDArray[np.float64]) -> list[int]:
     """Indices of the points that add hypervolume, in greedy order (largest gain first, ties to the lower
-    index); points that add none (dominated, or not below ``reference``) are left out."""
+    index); points that add none (dominated, or not below ``reference``) are left out.
+
+    Lazy greedy: the hypervolume is submodular, so a point's gain never grows as points are chosen; each
+    point keeps the gain last computed for it as a bound, and only the point on top of the heap (largest
+    bound, then lowest index) is recomputed, until the top is up to date: it is then the eager greedy
+    choice, since every other gain is at most its bound. The gains are computed as the eager loop would
+    (hypervolume of the chosen points with it, less their hypervolume).
+    """
     p = np.asarray(points, dtype=float)
     order: list[int] = []
-    left = list(range(len(p)))
     total = 0.0
-    while left:
-        gains = [hypervolume(p[order + [i]], reference) - total for i in left]
-        k = int(np.argmax(gains))
-        if gains[k] <= 0.0:
+    heap = [(-hypervolume(p[[i]], reference), i, 0) for i in range(len(p))]  # (-gain bound, index, round)
+    heapq.heapify(heap)
+    while heap:
+        neg_gain, i, computed = heapq.heappop(heap)
+        if computed != len(order):  # stale: recompute against the points chosen since
+            heapq.heappush(heap, (-(hypervolume(p[order + [i]], reference) - total), i, len(order)))
+            continue
+        if -neg_gain <= 0.0:
             break
-        total += gains[k]
-        order.append(left.pop(k))
+        total += -neg_gain
+        order.append(i)
     return order
 
 
