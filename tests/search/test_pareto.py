@@ -152,3 +152,19 @@ def test_lazy_greedy_order_equals_the_eager_one(n: int, m: int, seed: int) -> No
     assert greedy_hypervolume_order(pts, ref) == _eager_greedy(pts, ref)
     real = rng.random((n, m))
     assert greedy_hypervolume_order(real, [1.1] * m) == _eager_greedy(real, [1.1] * m)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 25), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_single_volumes_and_the_mask_equal_their_definitions(n: int, m: int, seed: int) -> None:
+    from snnas.search.pareto import _single_volumes
+
+    rng = np.random.default_rng(seed)
+    pts = rng.random((n, m)) * 1.3
+    if n:
+        pts[rng.random((n, m)) < 0.05] = np.inf
+        pts[rng.random((n, m)) < 0.05] = np.nan
+    ref = [1.1] * m
+    assert _single_volumes(pts, ref) == [hypervolume(pts[[i]], ref) for i in range(n)]  # bit for bit
+    mask = pareto_mask(pts)
+    assert mask.tolist() == [not any(dominates(pts[j], pts[i]) for j in range(n)) for i in range(n)]

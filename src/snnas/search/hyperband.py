@@ -209,12 +209,24 @@ class ASHA(SuccessiveHalving):
         self.fidelities = [float(self.eta ** -(k - j)) if j < k else 1.0 for j in range(k + 1)]
         self.rungs: list[list[tuple[Genome, Result]]] = [[] for _ in self.fidelities]  # told, per rung
         self.promoted: list[set[str]] = [set() for _ in self.fidelities]  # keys gone up from each rung
+        # Each rung's promotion order, with what it was computed from: rungs only grow, so (results in the
+        # rung, reference point) identifies it, and a rung no result reached since keeps its order.
+        self._orders: dict[int, tuple[tuple[int, tuple[float, ...] | None], list[int]]] = {}
+
+    def _order(self, j: int, ref: Sequence[float] | None) -> list[int]:
+        told = self.rungs[j]
+        key = (len(told), None if ref is None else tuple(ref))
+        cached = self._orders.get(j)
+        if cached is None or cached[0] != key:
+            cached = (key, promotion_order(told, ref))
+            self._orders[j] = cached
+        return cached[1]
 
     def _ask(self) -> Proposal:
         ref = self.reference()
         for j in range(len(self.fidelities) - 2, -1, -1):  # the top rung first
             told = self.rungs[j]
-            order = promotion_order(told, ref)[: len(told) // self.eta]
+            order = self._order(j, ref)[: len(told) // self.eta]
             for i in order:
                 g = told[i][0]
                 if g.key not in self.promoted[j]:

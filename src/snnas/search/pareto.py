@@ -98,12 +98,14 @@ def crowding_distance(points: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def pareto_mask(points: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """True for the points no other point dominates."""
+    """True for the points no other point dominates (all pairs compared at once)."""
     f = np.asarray(points, dtype=float)
-    keep = np.ones(f.shape[0], dtype=bool)
-    for i in range(f.shape[0]):
-        if np.any(np.all(f <= f[i], axis=1) & np.any(f < f[i], axis=1)):
-            keep[i] = False
+    if f.shape[0] == 0:
+        return np.zeros(0, dtype=bool)
+    f = f.reshape(f.shape[0], -1)
+    le = np.all(f[None, :, :] <= f[:, None, :], axis=2)  # le[i, j]: point j is no worse than i anywhere
+    lt = np.any(f[None, :, :] < f[:, None, :], axis=2)  # lt[i, j]: point j is better than i somewhere
+    keep: NDArray[np.bool_] = ~np.any(le & lt, axis=1)
     return keep
 
 
@@ -140,6 +142,20 @@ def _hv(f: NDArray[np.float64], r: NDArray[np.float64]) -> float:
     return float(total)
 
 
+def _single_volumes(points: NDArray[np.float64], reference: Sequence[float] | NDArray[np.float64]) -> list[float]:
+    """:func:`hypervolume` of each point alone, for all points at once, with the same floating-point
+    operations (the box's sides multiplied from the last objective inward, as the sweep and its recursion
+    do); 0 for a point not strictly below the reference in every objective, or not finite."""
+    r = np.asarray(reference, dtype=float)
+    f = np.asarray(points, dtype=float).reshape(-1, r.size)
+    side = r - f
+    vol = side[:, -1].copy()
+    for k in range(r.size - 2, -1, -1):
+        vol = side[:, k] * vol
+    inside = np.all(np.isfinite(f), axis=1) & np.all(f < r, axis=1)
+    return [float(v) if ok else 0.0 for v, ok in zip(vol, inside)]
+
+
 def greedy_hypervolume_order(points: NDArray[np.float64],
                              reference: Sequence[float] | NDArray[np.float64]) -> list[int]:
     """Indices of the points that add hypervolume, in greedy order (largest gain first, ties to the lower
@@ -154,7 +170,7 @@ def greedy_hypervolume_order(points: NDArray[np.float64],
     p = np.asarray(points, dtype=float)
     order: list[int] = []
     total = 0.0
-    heap = [(-hypervolume(p[[i]], reference), i, 0) for i in range(len(p))]  # (-gain bound, index, round)
+    heap = [(-g, i, 0) for i, g in enumerate(_single_volumes(p, reference))]  # (-gain bound, index, round)
     heapq.heapify(heap)
     while heap:
         neg_gain, i, computed = heapq.heappop(heap)
