@@ -28,6 +28,16 @@ def test_speck_documented_example() -> None:
     assert v.required == 128 * 1024 and v.available == 64 * 1024 and v.population == "conv"
 
 
+def test_a_zero_bias_costs_no_bias_memory() -> None:
+    """sinabs writes no bias for an all-zero bias vector, so it takes no bias memory on the chip."""
+    def needs(bias: np.ndarray | None) -> int:
+        net = Network((Input("in", (2, 8, 8)), Population("c", (4, 8, 8), IFParameters())),
+                      (Conv("in", "c", np.ones((4, 2, 3, 3)), padding=1, bias=bias),))
+        return layer_needs(net, net.populations[0]).bias_entries
+
+    assert needs(None) == 0 and needs(np.zeros(4)) == 0 and needs(np.array([0.0, 0.1, 0.0, 0.0])) == 4
+
+
 def test_speck_small_cnn_fits_one_layer_per_core() -> None:
     net = Network((Input("in", (2, 32, 32)), Population("c1", (8, 16, 16), IFParameters()),
                    Population("c2", (16, 8, 8), IFParameters()), Population("fc", (10,), IFParameters())),

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
+
 from snnas.chip import Chip, CoreLimits
 from snnas.ir.network import Conv, Dense, Network, Pool, Population, Sparse
 from snnas.mapping.model import Violation
@@ -58,6 +60,11 @@ def _spatial(shape: tuple[int, ...]) -> tuple[int, int, int]:
     return shape[0], 1, 1
 
 
+def _has_bias(bias: object) -> bool:
+    """A bias that takes bias memory: given and not all zero (sinabs writes no bias for a zero vector)."""
+    return bias is not None and bool(np.any(np.asarray(bias) != 0))
+
+
 def layer_needs(net: Network, pop: Population) -> LayerNeeds:
     """Memory and layer-shape needs of population ``pop`` (summed over its incoming projections)."""
     f, fy, fx = _spatial(pop.shape)
@@ -76,11 +83,11 @@ def layer_needs(net: Network, pop: Population) -> LayerNeeds:
             k_side = max(k_side, *k)
             strides.extend(cast(tuple[int, ...], p.stride))
             pad = max(pad, *cast(tuple[int, ...], p.padding))
-            bias += f if p.bias is not None else 0
+            bias += f if _has_bias(p.bias) else 0
         elif isinstance(p, (Dense, Sparse)):
             kernel += c * 2 ** (_clog2(h * w) + _clog2(pop.size))
             k_side = max(k_side, h, w)
-            bias += pop.size if isinstance(p, Dense) and p.bias is not None else 0
+            bias += pop.size if isinstance(p, Dense) and _has_bias(p.bias) else 0
         elif isinstance(p, Pool):
             pools.extend(cast(tuple[int, ...], p.kernel))
     neuron = f * 2 ** (_clog2(fy) + _clog2(fx))
