@@ -117,14 +117,7 @@ class FixedEngine {
         for (int32_t i : active_) v_[i] = std::max(v_[i], p_.v_min[i]);
         for (int64_t j = 0; j < count_[slot]; ++j) v_[tl[j]] = std::max(v_[tl[j]], p_.v_min[tl[j]]);
       }
-      if (probe_) {
-        int64_t* pv = r_.v_probe.data() + static_cast<size_t>(n) * probe_;
-        int64_t* pi = r_.i_syn_probe.data() + static_cast<size_t>(n) * probe_;
-        for (size_t k = 0; k < probe_; ++k) {
-          pv[k] = v_[in_.probe[k]];
-          pi[k] = i_[in_.probe[k]];
-        }
-      }
+      record_probes(n);
       for (int32_t i : active_)
         if (!settled(i, n + 1)) enqueue(i, n + 1);
       for (int64_t j = 0; j < count_[slot]; ++j)
@@ -199,14 +192,7 @@ class FixedEngine {
                                                                                              syn_.weight[j]);
       }
       for (const auto& [i, k] : spiked) ref_end_[i] = n + p_.t_ref[i];
-      if (probe_) {
-        int64_t* pv = r_.v_probe.data() + static_cast<size_t>(n) * probe_;
-        int64_t* pi = r_.i_syn_probe.data() + static_cast<size_t>(n) * probe_;
-        for (size_t k = 0; k < probe_; ++k) {
-          pv[k] = v_[in_.probe[k]];
-          pi[k] = 0;
-        }
-      }
+      record_probes(n);
       for (int32_t i : active_)
         if (!settled(i, n + 1)) enqueue(i, n + 1);
       for (const auto& [t, w] : events)
@@ -218,6 +204,17 @@ class FixedEngine {
     r_.v = v_;
     r_.i_syn = i_;
     return std::move(r_);
+  }
+
+  // The probed neurons' v and i_syn at the end of step n (i_syn is 0 for IF and LIF).
+  void record_probes(int64_t n) {
+    if (!probe_) return;
+    int64_t* pv = r_.v_probe.data() + static_cast<size_t>(n) * probe_;
+    int64_t* pi = r_.i_syn_probe.data() + static_cast<size_t>(n) * probe_;
+    for (size_t k = 0; k < probe_; ++k) {
+      pv[k] = v_[in_.probe[k]];
+      pi[k] = i_[in_.probe[k]];
+    }
   }
 
   // The test after an update or an event (per_event): spikes and reset when v fires, then the lower bound.

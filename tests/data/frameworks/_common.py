@@ -6,22 +6,23 @@ itself imports neither, so check_transcription.py can use it too.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import importlib.metadata
-import importlib.util
-import io
 import json
 import pathlib
 import platform
 import sys
-import types
-import zipfile
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 CASE_DIR = HERE / "cases"
+sys.path.insert(0, str(HERE.parents[2]))  # the repository root, for tests.data.recording
+from tests.data.recording import samna_status, save_npz  # noqa: E402
+
+__all__ = ["CASE_DIR", "HERE", "jstr", "raster", "record_all", "reproducible_run", "samna_status", "save_npz",
+           "versions", "write_summary"]
 
 
 def versions(*dists: str) -> dict[str, str]:
@@ -35,19 +36,6 @@ def versions(*dists: str) -> dict[str, str]:
     return out
 
 
-def save_npz(path: pathlib.Path, arrays: dict[str, object]) -> None:
-    """np.savez_compressed, re-packed with fixed zip timestamps so a rerun gives the same bytes."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **{k: np.asarray(v) for k, v in arrays.items()})  # type: ignore[arg-type]
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            new = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            new.compress_type = zipfile.ZIP_DEFLATED
-            new.external_attr = 0o644 << 16
-            zout.writestr(new, zin.read(info.filename))
-
-
 def jstr(obj: object) -> np.ndarray:
     """A JSON document as a 0-d numpy string (how dicts travel inside the .npz files)."""
     return np.array(json.dumps(obj, sort_keys=True))
@@ -57,6 +45,32 @@ def raster(rng: np.random.Generator, n_steps: int, shape: tuple[int, ...], p_lo:
     """Bernoulli spike raster (n_steps, *shape) of 0/1 float32, one firing probability per input channel."""
     p = rng.uniform(p_lo, p_hi, shape[0]).reshape((shape[0],) + (1,) * (len(shape) - 1))
     return (rng.random((n_steps,) + tuple(shape)) < p).astype(np.float32)
+
+
+def reproducible_run(run: Callable[[Any, Any], dict[str, Any]], net: Any, x: Any) -> dict[str, Any]:
+    """``run(net, x)``, checked to give the same record when run again (the run itself is deterministic)."""
+    rec = run(net, x)
+    again = run(net, x)
+    assert all(np.array_equal(rec[k], again[k]) for k in rec)
+    return rec
+
+
+def record_all(framework: str, cases: Iterable[dict[str, Any]],
+               record: Callable[[dict[str, Any], dict[str, str], list[dict[str, Any]]], None],
+               extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The common main() of the record scripts: one thread, versions printed, every case recorded, the
+    summary csv written; ``extra`` adds to the versions recorded. Returns the versions."""
+    import torch  # the record scripts' venv has it; this module's other users do not import this function
+
+    torch.set_num_threads(1)
+    vers = {**versions(framework, "torch", "nir", "nirtorch", "numpy"), **(extra or {})}
+    print(vers)
+    CASE_DIR.mkdir(exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        record(case, vers, rows)
+    write_summary(rows, framework)
+    return vers
 
 
 def write_summary(rows: list[dict[str, object]], name: str) -> None:
@@ -70,55 +84,3 @@ def write_summary(rows: list[dict[str, object]], name: str) -> None:
         w = csv.DictWriter(fh, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
-
-
-# ------------------------------------------------------------- samna stub --
-# sinabs imports samna (SynSense's chip driver) at module level in its dynapcnn backend; the PyPI samna is a
-# placeholder that pip-installs the real one from another index on import.  Same stub as
-# tests/data/sinabs/record_sinabs.py: nothing used here calls samna.
-class _Anything:
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def __call__(self, *args: object, **kwargs: object) -> _Anything:
-        return _Anything()
-
-    def __getattr__(self, name: str) -> _Anything:
-        return _Anything()
-
-
-class _StubModule(types.ModuleType):
-    def __getattr__(self, name: str) -> object:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _Anything()
-
-
-class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
-        if fullname.split(".")[0] in ("samna", "samnagui"):
-            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
-        return None
-
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
-        module = _StubModule(spec.name)
-        module.__path__ = []
-        module.SAMNA_STUB = True  # type: ignore[attr-defined]
-        return module
-
-    def exec_module(self, module):  # type: ignore[no-untyped-def]
-        pass
-
-
-def samna_status() -> str:
-    """'stub' (and install it) unless a real samna is installed; never imports the PyPI placeholder."""
-    if any(isinstance(f, _StubFinder) for f in sys.meta_path):
-        return "stub (no real samna)"
-    spec = importlib.util.find_spec("samna")
-    placeholder = False
-    if spec is not None and spec.origin and spec.origin.endswith(".py"):
-        placeholder = "PYPI_SAMNA" in pathlib.Path(spec.origin).read_text()
-    if spec is None or placeholder:
-        sys.meta_path.insert(0, _StubFinder())
-        return "stub (no real samna)"
-    return f"samna {importlib.metadata.version('samna')}"

@@ -151,9 +151,7 @@ SEMANTICS = {
 def record(c: dict, vers: dict[str, str], rows: list[dict]) -> None:
     net = c["net"]()
     x = c["x"]
-    rec = run(net, x)
-    again = run(net, x)
-    assert all(np.array_equal(rec[k], again[k]) for k in rec)
+    rec = C.reproducible_run(run, net, x)
     mods = cell_modules(net)
     kinds = [type(m).__name__ for _n, m in mods]
     n_layers = len(mods)
@@ -198,14 +196,7 @@ def record(c: dict, vers: dict[str, str], rows: list[dict]) -> None:
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    vers = C.versions("norse", "torch", "nir", "nirtorch", "numpy")
-    print(vers)
-    C.CASE_DIR.mkdir(exist_ok=True)
-    rows: list[dict] = []
-    for c in cases():
-        record(c, vers, rows)
-    C.write_summary(rows, "norse")
+    C.record_all("norse", cases(), record)
     return 0
 
 

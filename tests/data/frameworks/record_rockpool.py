@@ -133,9 +133,7 @@ SEMANTICS = {
 def record(c: dict, vers: dict[str, str], rows: list[dict]) -> None:
     net = c["net"]()
     x = c["x"]
-    rec = run(net, x)
-    again = run(net, x)
-    assert all(np.array_equal(rec[k], again[k]) for k in rec)
+    rec = C.reproducible_run(run, net, x)
     names = lif_names(net)
     n_layers = len(names)
     path = C.CASE_DIR / f"{c['name']}.nir"
@@ -178,14 +176,7 @@ def record(c: dict, vers: dict[str, str], rows: list[dict]) -> None:
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    vers = C.versions("rockpool", "torch", "nir", "nirtorch", "numpy")
-    print(vers)
-    C.CASE_DIR.mkdir(exist_ok=True)
-    rows: list[dict] = []
-    for c in cases():
-        record(c, vers, rows)
-    C.write_summary(rows, "rockpool")
+    C.record_all("rockpool", cases(), record)
     return 0
 
 

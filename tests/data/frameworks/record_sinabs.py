@@ -303,15 +303,7 @@ def record_mapping() -> dict[str, dict]:
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    vers = C.versions("sinabs", "torch", "nir", "nirtorch", "numpy")
-    vers["samna"] = SAMNA
-    print(vers)
-    C.CASE_DIR.mkdir(exist_ok=True)
-    rows: list[dict] = []
-    for c in dyn_cases():
-        record_dyn(c, vers, rows)
-    C.write_summary(rows, "sinabs")
+    vers = C.record_all("sinabs", dyn_cases(), record_dyn, {"samna": SAMNA})
     mapping = record_mapping()
     mapping["_versions"] = vers
     (C.CASE_DIR / "speck_mapping.json").write_text(json.dumps(mapping, indent=1, sort_keys=True) + "\n")

@@ -233,14 +233,7 @@ def record(c: dict, vers: dict[str, str], rows: list[dict]) -> None:
 
 
 def main() -> int:
-    torch.set_num_threads(1)
-    vers = C.versions("snntorch", "torch", "nir", "nirtorch", "numpy")
-    print(vers)
-    C.CASE_DIR.mkdir(exist_ok=True)
-    rows: list[dict] = []
-    for c in cases():
-        record(c, vers, rows)
-    C.write_summary(rows, "snntorch")
+    C.record_all("snntorch", cases(), record)
     return 0
 
 

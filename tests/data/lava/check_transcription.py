@@ -29,6 +29,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3]))  # the repository root
+from tests.data import recording  # noqa: E402
+
 UV_MAX = 2 ** 23           # Lava's max_uv_val (24-bit state variables)
 V_LIM = UV_MAX - 1         # v is clipped to [-V_LIM, V_LIM]
 
@@ -117,14 +120,12 @@ def wrap_events(u0, u, du):
 
 def main():
     case_dir = pathlib.Path(__file__).resolve().parent / "cases"
-    files = sorted(case_dir.glob("*.npz"))
-    if not files:
+    found = list(recording.cases(case_dir))
+    if not found:
         print("no cases found in", case_dir)
         return 1
     bad = 0
-    for f in files:
-        with np.load(f) as z:
-            case = {k: z[k] for k in z.files}
+    for f, case in found:
         s, u, v = simulate(case)
         ok_s = np.array_equal(s, case["s"])
         ok_u = np.array_equal(u, case["u"])
@@ -144,7 +145,7 @@ def main():
                 t, i = diff[0]
                 print(f"  first {name} diff at step {t + 1}, neuron {i}: "
                       f"transcription {mine[t, i]} lava {lava[t, i]}")
-    print(f"{len(files) - bad} passed, {bad} failed")
+    print(f"{len(found) - bad} passed, {bad} failed")
     return 1 if bad else 0
 
 

@@ -27,15 +27,14 @@ initial u of the boundary case; the recorded s, u, v are Lava's.
 import argparse
 import csv
 import importlib.metadata
-import io
 import pathlib
 import sys
-import zipfile
 
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[2]))  # the repository root, for tests.data.recording
 import check_transcription as tr  # noqa: E402
 from lava.magma.core.run_conditions import RunSteps  # noqa: E402
 from lava.magma.core.run_configs import Loihi1SimCfg  # noqa: E402
@@ -46,6 +45,8 @@ from lava.proc.lif.models import PyLifModelBitAcc  # noqa: E402
 from lava.proc.lif.process import LIF  # noqa: E402
 from lava.proc.monitor.process import Monitor  # noqa: E402
 from lava.utils.weightutils import determine_sign_mode  # noqa: E402
+
+from tests.data import recording  # noqa: E402
 
 CASE_DIR = HERE / "cases"
 N_REGULAR = 24          # random cases per kind (indices 0..23)
@@ -309,20 +310,6 @@ def run_lava(c):
     )
 
 
-def save_npz(path, arrays):
-    """np.savez_compressed, re-packed with fixed zip timestamps (byte-stable)."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as zin, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            new = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            new.compress_type = zipfile.ZIP_DEFLATED
-            new.external_attr = 0o644 << 16
-            zout.writestr(new, zin.read(info.filename))
-
-
 def max_input_bound(c):
     """Upper bound of |a << 6| over all steps (for the wrap criterion)."""
     b_in = (np.abs(c["w_in"]).sum(axis=1) << c["w_in_exp"]).max()
@@ -363,7 +350,7 @@ def record(kind, idx, c, version, rows, path=None):
         n_saturated=np.array(int(sat.sum())), n_wrapped=np.array(int(wraps.sum())),
         model_classes=np.array(out["models"]),
     )
-    save_npz(CASE_DIR / f"{name}.npz" if path is None else path, arrays)
+    recording.save_npz(CASE_DIR / f"{name}.npz" if path is None else path, arrays)
     n, n_in = c["w_in"].shape
     rows.append(dict(
         case=name, n=n, n_in=n_in, n_steps=c["n_steps"], du=c["du"],

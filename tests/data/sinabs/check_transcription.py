@@ -32,6 +32,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3]))  # the repository root
+from tests.data import recording  # noqa: E402
+
 WEIGHT_BITS = 8   # DYNAPCNN_WEIGHT_PRECISION_BITS (used for weights and biases)
 STATE_BITS = 16   # DYNAPCNN_STATE_PRECISION_BITS (thresholds, min_v_mem, state)
 
@@ -178,14 +181,12 @@ def check_discretization(case, layer):
 
 def main():
     case_dir = pathlib.Path(__file__).resolve().parent / "cases"
-    files = sorted(case_dir.glob("*.npz"))
-    if not files:
+    found = list(recording.cases(case_dir))
+    if not found:
         print("no cases found in", case_dir)
         return 1
     bad = 0
-    for f in files:
-        with np.load(f) as z:
-            case = {k: z[k] for k in z.files}
+    for f, case in found:
         n_layers = int(case["n_layers"])
         problems = []
         for k in range(n_layers):
@@ -202,7 +203,7 @@ def main():
         if problems:
             bad += 1
             print(f"MISMATCH {f.name}: {', '.join(problems)}")
-    print(f"{len(files) - bad} passed, {bad} failed")
+    print(f"{len(found) - bad} passed, {bad} failed")
     return 1 if bad else 0
 
 

@@ -24,15 +24,8 @@ members carry a fixed timestamp, so a rerun gives identical bytes.
 
 import copy
 import csv
-import importlib.abc
-import importlib.machinery
-import importlib.metadata
-import importlib.util
-import io
 import pathlib
 import sys
-import types
-import zipfile
 
 import numpy as np
 
@@ -41,60 +34,11 @@ CASE_DIR = HERE / "cases"
 EXACT_LIMIT = 2 ** 24          # every recorded value must stay below this (float32-exact)
 INT16_MAX = 2 ** 15 - 1
 SINABS_COMMITS = {"3.1.3": "git tag v3.1.3 = commit d84078e0af1bc40f716b61de199880bd8713bd2d"}
-
+sys.path.insert(0, str(HERE.parents[2]))  # the repository root, for tests.data.recording
+from tests.data import recording  # noqa: E402
 
 # ------------------------------------------------------------- samna stub --
-class _Anything:
-    """Stands for any samna object: sinabs only names them (annotations, defaults)."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __call__(self, *args, **kwargs):
-        return _Anything()
-
-    def __getattr__(self, name):
-        return _Anything()
-
-
-class _StubModule(types.ModuleType):
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _Anything()
-
-
-class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves ``samna``, ``samna.*`` and ``samnagui`` as empty stub packages."""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname.split(".")[0] in ("samna", "samnagui"):
-            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
-        return None
-
-    def create_module(self, spec):
-        module = _StubModule(spec.name)
-        module.__path__ = []
-        module.SAMNA_STUB = True
-        return module
-
-    def exec_module(self, module):
-        pass
-
-
-def samna_status():
-    """'stub' (and install it) unless a real samna is installed; never imports the placeholder."""
-    spec = importlib.util.find_spec("samna")
-    placeholder = False
-    if spec is not None and spec.origin and spec.origin.endswith(".py"):
-        placeholder = "PYPI_SAMNA" in pathlib.Path(spec.origin).read_text()
-    if spec is None or placeholder:
-        sys.meta_path.insert(0, _StubFinder())
-        return "stub (no real samna; see README)"
-    return f"samna {importlib.metadata.version('samna')}"
-
-
-SAMNA = samna_status()
+SAMNA = recording.samna_status("stub (no real samna; see README)")
 
 import sinabs  # noqa: E402
 import sinabs.layers as sl  # noqa: E402
@@ -407,20 +351,6 @@ def lyr_shape(c, k):
 
 
 # ------------------------------------------------------------------ write --
-def save_npz(path, arrays):
-    """np.savez_compressed, re-packed with fixed zip timestamps (byte-stable)."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as zin, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            new = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            new.compress_type = zipfile.ZIP_DEFLATED
-            new.external_attr = 0o644 << 16
-            zout.writestr(new, zin.read(info.filename))
-
-
 def record(c, version, rows, tr):
     rec = run_sinabs(c)
     n = len(c["layers"])
@@ -465,7 +395,7 @@ def record(c, version, rows, tr):
     )
     for k, lyr in enumerate(c["layers"]):
         arrays[f"scale{k}"] = np.array(scale_terms(lyr)[1], np.float32)
-    save_npz(CASE_DIR / f"{c['name']}.npz", arrays)
+    recording.save_npz(CASE_DIR / f"{c['name']}.npz", arrays)
     fire = [rec[f"s{k}"] for k in range(n)]
     row = dict(
         case=c["name"], kind=c["kind"], input_shape="x".join(map(str, c["input_shape"])),
