@@ -342,7 +342,7 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
                       py::handle i0, py::handle ext_step, py::handle ext_id, py::handle ext_weight, py::handle i_ext,
                       py::handle current_bits, py::handle order, py::handle decay_rounding, py::handle threshold_test,
                       py::handle v_overflow, py::handle i_overflow, py::handle probe, py::handle v_min,
-                      py::handle max_spikes, py::handle integration) {
+                      py::handle max_spikes, py::handle integration, py::handle decay_bits) {
   FixedCall c;
   const int64_t model = take_int(model_obj, "model");
   const int64_t reset = take_int(reset_obj, "reset");
@@ -371,6 +371,7 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
   p.i_overflow = static_cast<snnas::Overflow>(code(i_overflow, "i_overflow", 0));
   p.max_spikes = code(max_spikes, "max_spikes", 1);
   p.integration = static_cast<snnas::Integration>(code(integration, "integration", 0));
+  p.decay_bits = code(decay_bits, "decay_bits", snnas::kFixedShift);
   if (!v_min.is_none()) p.v_min = take_array<int64_t>(v_min, "v_min");
   c.probed = !probe.is_none();
   if (c.probed) c.in.probe = take_array<int32_t>(probe, "probe");
@@ -404,11 +405,11 @@ FixedCall parse_fixed(py::handle model_obj, py::handle reset_obj, py::handle sta
       py::object delay, py::object n_steps, py::object v0, py::object i0, py::object ext_step, py::object ext_id,  \
       py::object ext_weight, py::object i_ext, py::object current_bits, py::object order, py::object decay_rounding, \
       py::object threshold_test, py::object v_overflow, py::object i_overflow, py::object probe, py::object v_min, \
-      py::object max_spikes, py::object integration
+      py::object max_spikes, py::object integration, py::object decay_bits
 #define SNNAS_FIXED_PASS                                                                                       \
   model, reset, state_bits, v_th, v_reset, decay_m, decay_s, t_ref, row_ptr, target, weight, delay, n_steps, v0, \
       i0, ext_step, ext_id, ext_weight, i_ext, current_bits, order, decay_rounding, threshold_test, v_overflow,   \
-      i_overflow, probe, v_min, max_spikes, integration
+      i_overflow, probe, v_min, max_spikes, integration, decay_bits
 
 void validate_fixed(SNNAS_FIXED_ARGS) { parse_fixed(SNNAS_FIXED_PASS); }
 
@@ -664,6 +665,9 @@ py::dict limits() {
   out["max_chip_marks"] = snnas::kMaxChipMarks;
   out["decay_shift"] = snnas::kFixedShift;
   out["decay_one"] = snnas::kFixedDecayOne;
+  out["min_decay_bits"] = snnas::kMinDecayBits;
+  out["max_decay_bits"] = snnas::kMaxDecayBits;
+  out["max_state_decay_bits"] = snnas::kMaxStateDecayBits;
   out["min_state_bits"] = snnas::kMinStateBits;
   out["max_state_bits"] = snnas::kMaxStateBits;
   out["max_spikes_per_step"] = snnas::kMaxSpikesPerStep;
@@ -689,7 +693,8 @@ py::dict limits() {
       py::arg("delay"), SNNAS_PY_RUN, py::arg("current_bits") = py::none(), py::arg("order") = py::none(),      \
       py::arg("decay_rounding") = py::none(), py::arg("threshold_test") = py::none(),                          \
       py::arg("v_overflow") = py::none(), py::arg("i_overflow") = py::none(), py::arg("probe") = py::none(),  \
-      py::arg("v_min") = py::none(), py::arg("max_spikes") = py::none(), py::arg("integration") = py::none()
+      py::arg("v_min") = py::none(), py::arg("max_spikes") = py::none(), py::arg("integration") = py::none(), \
+      py::arg("decay_bits") = py::none()
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "snnas compiled core (private): event-driven spiking simulation on modelled chips.";
@@ -720,7 +725,8 @@ PYBIND11_MODULE(_core, m) {
         "Run the fixed-point simulator (see snnas.sim.fixed); integer weights, m-bit state, the chip's rule\n"
         "(order, decay_rounding, threshold_test, v_overflow, i_overflow: codes of FIXED_RULES; None = code 0;\n"
         "v_min: lower bound of v per neuron, None = none; max_spikes: spikes per neuron and step, None = 1;\n"
-        "integration: code of FIXED_RULES['integration'], None = 0 (summed)).\n"
+        "integration: code of FIXED_RULES['integration'], None = 0 (summed); decay_bits: decay factors are\n"
+        "fractions of 2^decay_bits, None = 12).\n"
         "Bad input raises snnas.errors.SimulationInputError.");
   m.def("validate_fixed", &validate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");

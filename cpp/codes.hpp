@@ -91,10 +91,12 @@ enum class StepOrder : int32_t {
   DecayThresholdInputReset = 0,  // generic: the step's input is added after the threshold test (and decays next step)
   DecayInputThresholdReset = 1,  // Loihi (Lava), sinabs: the input is added after the decay, before the test
 };
-// How a state x loses the fraction d / 2^12 of itself per step.
+// How a state x loses the fraction d / 2^b of itself per step (b = decay_bits, 12 unless the rule says).
 enum class DecayRounding : int32_t {
-  LossFloor = 0,     // x <- x - floor(x * d / 2^12)           (arithmetic shift of the loss)
-  KeepTowardZero = 1,  // x <- trunc(x * (2^12 - d) / 2^12)    (Loihi: the kept part rounded toward zero)
+  LossFloor = 0,     // x <- x - floor(x * d / 2^b)           (arithmetic shift of the loss)
+  KeepTowardZero = 1,  // x <- trunc(x * (2^b - d) / 2^b)     (Loihi: the kept part rounded toward zero)
+  ClosedFormNearest = 2,  // LIF's exact solution for the step's input a held over the step (sPyNNaker):
+                          // v <- a - rnd((2^b - d) * (a - v) / 2^b), rnd rounding half up; a moves v by d / 2^b of it
 };
 // When v crosses the threshold.
 enum class ThresholdTest : int32_t { AtLeast = 0 /* v >= v_th */, Above = 1 /* v > v_th (Loihi) */ };
@@ -103,6 +105,7 @@ enum class Overflow : int32_t {
   Saturate = 0,           // clamp to [-2^(m-1), 2^(m-1) - 1]
   SaturateSymmetric = 1,  // clamp to [-(2^(m-1) - 1), 2^(m-1) - 1] (Loihi's v)
   Wrap = 2,               // modulo 2^m into (-2^(m-1), 2^(m-1)] (Loihi's u, as Lava's PyLifModelBitAcc wraps it)
+  WrapTwosComplement = 3, // modulo 2^m into [-2^(m-1), 2^(m-1) - 1] (a CPU's m-bit integer: SpiNNaker's s16.15)
 };
 
 // How the input of a step reaches v.
@@ -118,9 +121,10 @@ struct CodeInfo {
 };
 
 inline constexpr CodeInfo kStepOrders[] = {{0, "decay_threshold_input_reset"}, {1, "decay_input_threshold_reset"}};
-inline constexpr CodeInfo kDecayRoundings[] = {{0, "loss_floor"}, {1, "keep_toward_zero"}};
+inline constexpr CodeInfo kDecayRoundings[] = {{0, "loss_floor"}, {1, "keep_toward_zero"}, {2, "closed_form_nearest"}};
 inline constexpr CodeInfo kThresholdTests[] = {{0, ">="}, {1, ">"}};
-inline constexpr CodeInfo kOverflows[] = {{0, "saturate"}, {1, "saturate_symmetric"}, {2, "wrap"}};
+inline constexpr CodeInfo kOverflows[] = {
+    {0, "saturate"}, {1, "saturate_symmetric"}, {2, "wrap"}, {3, "wrap_twos_complement"}};
 inline constexpr CodeInfo kIntegrations[] = {{0, "summed"}, {1, "per_event"}};
 
 template <size_t N>
@@ -156,10 +160,14 @@ constexpr int32_t kMaxSubsteps = 1000000;
 constexpr int64_t kMaxRingEntries = int64_t{1} << 25;
 // Largest (max delay + 1) x neurons of the chip model's per-delay marks (hardware.cpp).
 constexpr int64_t kMaxChipMarks = int64_t{1} << 30;
-// Fixed point (fixed.hpp): decay factors are fractions of 2^kFixedShift; the state has m bits with
-// kMinStateBits <= m <= kMaxStateBits (|state| < 2^47, so state * 4096 fits in int64).
+// Fixed point (fixed.hpp): decay factors are fractions of 2^b, b = decay_bits in [kMinDecayBits,
+// kMaxDecayBits] (default kFixedShift); the state has m bits with kMinStateBits <= m <= kMaxStateBits, and
+// m + b <= kMaxStateDecayBits (of v and of i_syn), so that state * 2^b fits in int64.
 constexpr int32_t kFixedShift = 12;
 constexpr int64_t kFixedDecayOne = int64_t{1} << kFixedShift;
+constexpr int32_t kMinDecayBits = 1;
+constexpr int32_t kMaxDecayBits = 16;
+constexpr int32_t kMaxStateDecayBits = 62;
 constexpr int32_t kMinStateBits = 2;
 // Most events a per_event run may hold in flight (fixed.hpp), so that activity growing without bound (a
 // recurrent loop whose every event fires again) ends with an error instead of exhausting memory.

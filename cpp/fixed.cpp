@@ -34,6 +34,9 @@ class FixedEngine {
     state_range(p_.current_bits, p_.i_overflow, i_lo_, i_hi_);
     input_first_ = p_.order == StepOrder::DecayInputThresholdReset;
     keep_toward_zero_ = p_.rounding == DecayRounding::KeepTowardZero;
+    closed_form_ = p_.rounding == DecayRounding::ClosedFormNearest;
+    shift_ = p_.decay_bits;
+    one_ = int64_t{1} << shift_;
     above_ = p_.threshold == ThresholdTest::Above;
     floor_ = !p_.v_min.empty();
     multi_ = p_.max_spikes > 1;
@@ -148,7 +151,7 @@ class FixedEngine {
         ++r_.neuron_updates;
         if (n <= ref_end_[i]) continue;  // refractory: v held
         const int64_t ie = cur ? cur[i] : 0;
-        v_[i] = ov_v(model_ == Model::LIF ? keep(v_[i], p_.decay_m[i]) + ie : v_[i] + ie);
+        v_[i] = model_ == Model::LIF ? lif(v_[i], ie, p_.decay_m[i]) : ov_v(v_[i] + ie);
         test(i, spiked);
       }
       auto& events = events_[static_cast<size_t>(slot)];
@@ -228,18 +231,25 @@ class FixedEngine {
   }
 
   static int64_t overflow(int64_t x, Overflow kind, int32_t bits, int64_t lo, int64_t hi) {
-    if (kind != Overflow::Wrap) return std::min(std::max(x, lo), hi);
-    const int64_t mod = int64_t{1} << bits;  // into (-2^(m-1), 2^(m-1)]: (x - lo) mod 2^m + lo
+    if (kind != Overflow::Wrap && kind != Overflow::WrapTwosComplement) return std::min(std::max(x, lo), hi);
+    const int64_t mod = int64_t{1} << bits;  // into [lo, lo + 2^m - 1]: (x - lo) mod 2^m + lo
     int64_t r = (x - lo) % mod;
     return (r < 0 ? r + mod : r) + lo;
   }
   int64_t ov_v(int64_t x) const { return overflow(x, p_.v_overflow, p_.state_bits, v_lo_, v_hi_); }
   int64_t ov_i(int64_t x) const { return overflow(x, p_.i_overflow, p_.current_bits, i_lo_, i_hi_); }
-  // The state left after one step's decay (fixed.hpp): |x| < 2^48 and d <= 4096, so the products fit.
+  // The state left after one step's decay (fixed.hpp): |x| <= 2^(m-1), d <= 2^b and m + b <= 62, so the
+  // products fit.
   int64_t keep(int64_t x, int64_t d) const {
-    if (!keep_toward_zero_) return x - ((x * d) >> kFixedShift);  // arithmetic shift
-    const int64_t kept = x * (kFixedDecayOne - d);
-    return kept >= 0 ? kept >> kFixedShift : -((-kept) >> kFixedShift);
+    if (!keep_toward_zero_) return x - ((x * d) >> shift_);  // arithmetic shift
+    const int64_t kept = x * (one_ - d);
+    return kept >= 0 ? kept >> shift_ : -((-kept) >> shift_);
+  }
+  // LIF's v after a step with input a (x + I): the decay then a, or the closed form (fixed.hpp).
+  int64_t lif(int64_t v, int64_t a, int64_t d) const {
+    if (!closed_form_) return ov_v(keep(v, d) + a);
+    const int64_t held = ov_v(a);
+    return ov_v(held - (((one_ - d) * ov_v(held - v) + (one_ >> 1)) >> shift_));
   }
   bool fires(int32_t i) const { return above_ ? v_[i] > p_.v_th[i] : v_[i] >= p_.v_th[i]; }
   // Spikes of a neuron that fires, when several per step are allowed (v_th > 0, fixed.hpp).
@@ -267,7 +277,7 @@ class FixedEngine {
     if (n <= ref_end_[i]) return;  // refractory: v held
     switch (model_) {
       case Model::IF: v_[i] = ov_v(v_[i] + x + ie); break;
-      case Model::LIF: v_[i] = ov_v(keep(v_[i], p_.decay_m[i]) + x + ie); break;
+      case Model::LIF: v_[i] = lif(v_[i], x + ie, p_.decay_m[i]); break;
       case Model::CUBA_LIF: v_[i] = ov_v(keep(v_[i], p_.decay_m[i]) + i_[i] + ie); break;
       default: break;  // other models are rejected by validate_fixed()
     }
@@ -283,7 +293,7 @@ class FixedEngine {
     if (floor_ && v_[i] < p_.v_min[i]) return false;
     switch (model_) {
       case Model::IF: return true;
-      case Model::LIF: return ov_v(keep(v_[i], p_.decay_m[i])) == v_[i];
+      case Model::LIF: return lif(v_[i], 0, p_.decay_m[i]) == v_[i];
       default: {
         const int64_t i_next = ov_i(keep(i_[i], p_.decay_s[i]));
         return i_next == i_[i] && ov_v(keep(v_[i], p_.decay_m[i]) + i_next) == v_[i];
@@ -323,9 +333,10 @@ class FixedEngine {
   const FixedParams& p_;
   const FixedSynapses& syn_;
   const FixedInput& in_;
-  int64_t v_lo_ = 0, v_hi_ = 0, i_lo_ = 0, i_hi_ = 0, slots_ = 1;
-  bool input_first_ = false, keep_toward_zero_ = false, above_ = false, floor_ = false, multi_ = false,
-       serial_ = false;
+  int64_t v_lo_ = 0, v_hi_ = 0, i_lo_ = 0, i_hi_ = 0, slots_ = 1, one_ = kFixedDecayOne;
+  int32_t shift_ = kFixedShift;
+  bool input_first_ = false, keep_toward_zero_ = false, closed_form_ = false, above_ = false, floor_ = false,
+       multi_ = false, serial_ = false;
   std::vector<std::vector<std::pair<int32_t, int64_t>>> events_;  // per_event: each slot's events in order
   int64_t in_flight_ = 0;                                          // per_event: events held in events_
   size_t probe_ = 0;
@@ -365,6 +376,16 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
     if (!problem.empty()) return problem;
   if (p.integration == Integration::PerEvent && p.model == Model::CUBA_LIF)
     return "integration: per_event (1) applies to IF and LIF, got model 2 (CUBA_LIF)";
+  if (p.rounding == DecayRounding::ClosedFormNearest && (p.model != Model::LIF || p.integration != Integration::Summed))
+    return "decay_rounding: closed_form_nearest (2) applies to LIF (model 1) with integration summed (0), got model " +
+           std::to_string(model) + " with integration " + std::to_string(static_cast<int32_t>(p.integration));
+  if (p.decay_bits < kMinDecayBits || p.decay_bits > kMaxDecayBits)
+    return "decay_bits: expected an integer in [" + std::to_string(kMinDecayBits) + ", " +
+           std::to_string(kMaxDecayBits) + "], got " + std::to_string(p.decay_bits);
+  if (std::max(p.state_bits, p.current_bits) + p.decay_bits > kMaxStateDecayBits)
+    return "decay_bits: expected state_bits + decay_bits and current_bits + decay_bits <= " +
+           std::to_string(kMaxStateDecayBits) + ", got " + std::to_string(p.state_bits) + ", " +
+           std::to_string(p.current_bits) + " and " + std::to_string(p.decay_bits);
   // The float network validator checks everything but the weights' type and the parameter ranges.
   Network shape;
   shape.num_neurons = net.num_neurons;
@@ -411,10 +432,11 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
   if (!problem.empty()) return problem;
   const std::pair<const char*, const std::vector<int32_t>*> decays[] = {{"decay_m", &p.decay_m},
                                                                         {"decay_s", &p.decay_s}};
-  const std::string decay_what = "a decay factor (fraction of " + std::to_string(kFixedDecayOne) + ")";
+  const int64_t decay_one = int64_t{1} << p.decay_bits;
+  const std::string decay_what = "a decay factor (fraction of 2^decay_bits = " + std::to_string(decay_one) + ")";
   for (const auto& [name, vec] : decays) {
     if (vec->size() != nn) return size_problem(name, vec->size(), nn, "one per neuron");
-    problem = in_range(name, *vec, 0, kFixedDecayOne, decay_what.c_str());
+    problem = in_range(name, *vec, 0, decay_one, decay_what.c_str());
     if (!problem.empty()) return problem;
   }
   // External input: the float validator checks steps, ids, sizes and modes.

@@ -3,14 +3,21 @@
 // of each state variable). Plain C++17, no Python headers. src/snnas/sim/reference/fixed.py implements the
 // same rules; both are bit-identical.
 //
-// Notation: d_m, d_s decay factors in [0, 4096] (the fraction d / 4096 of a state is lost per step);
-// keep(x, d) the state left after one step's decay:
-//   loss_floor:       keep(x, d) = x - ((x * d) >> 12)              (arithmetic shift: the loss rounds down)
-//   keep_toward_zero: keep(x, d) = trunc(x * (4096 - d) / 4096)     (Loihi; Lava's PyLifModelBitAcc)
+// Notation: b = decay_bits (12 unless the chip's rule says: SpiNNaker's 15); d_m, d_s decay factors in
+// [0, 2^b] (the fraction d / 2^b of a state is lost per step); keep(x, d) the state left after one step's decay:
+//   loss_floor:       keep(x, d) = x - ((x * d) >> b)              (arithmetic shift: the loss rounds down)
+//   keep_toward_zero: keep(x, d) = trunc(x * (2^b - d) / 2^b)     (Loihi; Lava's PyLifModelBitAcc)
 // ov_v, ov_i the overflow of v (state_bits wide) and i_syn (current_bits wide): saturate to
-// [-2^(m-1), 2^(m-1) - 1], saturate_symmetric to [-(2^(m-1) - 1), 2^(m-1) - 1], or wrap modulo 2^m into
-// (-2^(m-1), 2^(m-1)]. I the external current of the step (an integer: a bias), x the exact integer sum of
-// the weights reaching the neuron in the step (x == 0 is no input). fires(v): v >= v_th or v > v_th.
+// [-2^(m-1), 2^(m-1) - 1], saturate_symmetric to [-(2^(m-1) - 1), 2^(m-1) - 1], wrap modulo 2^m into
+// (-2^(m-1), 2^(m-1)], or wrap_twos_complement modulo 2^m into [-2^(m-1), 2^(m-1) - 1]. I the external
+// current of the step (an integer: a bias), x the exact integer sum of the weights reaching the neuron in
+// the step (x == 0 is no input). fires(v): v >= v_th or v > v_th.
+//
+// LIF's update with decay_rounding closed_form_nearest (sPyNNaker's closed form, neuron_model_lif_impl.h,
+// with R_membrane = 1 and V_rest = 0): the input a = ov_v(x + I) is the current held over the step, and
+//   v <- ov_v(a - rnd((2^b - d_m) * ov_v(a - v)))      rnd(y) = (y + 2^(b-1)) >> b  (round half up)
+// so that an input a moves v by about a * d_m / 2^b in the step (the chip's weights hold that gain). It
+// replaces keep(v, d_m) + x + I below; LIF only, with integration summed.
 //
 // Step order decay_threshold_input_reset (generic): (1) update
 //   IF:        v <- ov_v(v + I)
@@ -70,10 +77,11 @@ struct FixedParams {
   Overflow v_overflow = Overflow::Saturate;
   Overflow i_overflow = Overflow::Saturate;
   Integration integration = Integration::Summed;
+  int32_t decay_bits = kFixedShift;  // b: decay factors are fractions of 2^b
   std::vector<int64_t> v_th;      // threshold, within v's range
   std::vector<int64_t> v_reset;   // reset value, within v's range
-  std::vector<int32_t> decay_m;   // d_m in [0, 4096] (LIF, CUBA_LIF)
-  std::vector<int32_t> decay_s;   // d_s in [0, 4096] (CUBA_LIF)
+  std::vector<int32_t> decay_m;   // d_m in [0, 2^decay_bits] (LIF, CUBA_LIF)
+  std::vector<int32_t> decay_s;   // d_s in [0, 2^decay_bits] (CUBA_LIF)
   std::vector<int32_t> t_ref;     // refractory period [steps] >= 0
   std::vector<int64_t> v_min;     // lower bound of v at the end of a step, within v's range; empty: none
   int32_t max_spikes = 1;         // spikes a neuron may emit in one step, >= 1 (v_th > 0 when > 1)
@@ -113,7 +121,7 @@ struct FixedResult {
 // The range [lo, hi] of an m-bit state with the given overflow.
 inline void state_range(int32_t bits, Overflow overflow, int64_t& lo, int64_t& hi) {
   const int64_t half = int64_t{1} << (bits - 1);
-  lo = overflow == Overflow::Saturate ? -half : -half + 1;
+  lo = overflow == Overflow::Saturate || overflow == Overflow::WrapTwosComplement ? -half : -half + 1;
   hi = overflow == Overflow::Wrap ? half : half - 1;
 }
 

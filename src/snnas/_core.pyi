@@ -178,6 +178,7 @@ def simulate_fixed(
     v_min: _I64 | None = None,
     max_spikes: int | None = None,
     integration: int | None = None,
+    decay_bits: int | None = None,
 ) -> dict[str, Any]:
     """Keys: spike_step (int64), spike_id (int32), v, i_syn (int64), synaptic_events, external_events,
     neuron_updates, spikes (int); with a probe also v_probe, i_syn_probe ((n_steps, probes) int64)."""
@@ -213,6 +214,7 @@ def validate_fixed(
     v_min: _I64 | None = None,
     max_spikes: int | None = None,
     integration: int | None = None,
+    decay_bits: int | None = None,
 ) -> None: ...
 def count_chip_events(
     *,

@@ -15,7 +15,9 @@ Attributes:
     LIMITS: the limits the core enforces: ``max_neurons``, ``max_steps``, ``max_substeps``,
         ``max_ring_entries`` ((longest delay + 1) x neurons of the delivery buffers), ``max_chip_marks``
         (the same product for the chip model), ``decay_shift`` and ``decay_one`` (fixed-point decay factors
-        are fractions of ``decay_one = 2**decay_shift``), ``min_state_bits`` and ``max_state_bits``.
+        are by default fractions of ``decay_one = 2**decay_shift``; a rule's ``decay_bits`` lies in
+        [``min_decay_bits``, ``max_decay_bits``] with state bits + decay_bits <= ``max_state_decay_bits``),
+        ``min_state_bits`` and ``max_state_bits``.
     FIXED_RULES: the fixed-point rule tables (``cpp/codes.hpp``), each name -> code: ``order`` (step order),
         ``decay_rounding``, ``threshold_test`` and ``overflow`` (of ``v_overflow`` and ``i_overflow``).
 """

@@ -11,7 +11,7 @@ import pytest
 from snnas import codes
 from snnas.chip import Chip, load_chip
 from snnas.chip.numerics import DecayRounding, Encoding, Integration, Order, Overflow, ThresholdTest
-from snnas.chip.rules import FIXED_POINT_MODELS
+from snnas.chip.rules import FIXED_POINT_MODELS, MAX_STATE_DECAY_BITS
 from snnas.errors import ChipSpecError
 
 
@@ -22,6 +22,7 @@ def test_the_schema_speaks_the_cores_vocabulary() -> None:
     assert sorted(typing.get_args(Overflow)) == sorted(codes.FIXED_RULES["overflow"])
     assert sorted(typing.get_args(Integration)) == sorted(codes.FIXED_RULES["integration"])
     assert sorted(FIXED_POINT_MODELS) == sorted(codes.FIXED_MODELS)
+    assert codes.LIMITS["max_state_decay_bits"] == MAX_STATE_DECAY_BITS
 
 
 def test_loihi_reads_its_rule_and_round_trips() -> None:
@@ -32,7 +33,7 @@ def test_loihi_reads_its_rule_and_round_trips() -> None:
         "decay_input_threshold_reset", "keep_toward_zero", ">")
     assert (rule.membrane.overflow, rule.current.overflow, rule.decay_s_offset) == ("saturate_symmetric", "wrap", 1)
     assert Chip.from_dict(chip.to_dict()) == chip
-    assert load_chip("spinnaker").numerics is None  # not given yet: the generic rule, labelled so
+    assert load_chip("akida").numerics is None  # not public: the generic rule, labelled so
 
 
 def test_mantissa_ranges() -> None:
@@ -113,3 +114,22 @@ def test_numerics_need_provenance() -> None:
     with pytest.raises(ChipSpecError) as info:
         Chip.from_dict(data)
     assert any(p.field.startswith("numerics.lif.") and "provenance" in p.message for p in info.value.problems)
+
+
+def test_spinnaker_gives_sPyNNakers_closed_form_lif_and_no_other() -> None:
+    chip = load_chip("spinnaker")
+    rule = chip.numerics_of("lif")
+    assert rule is not None and (rule.decay_rounding, rule.decay_bits) == ("closed_form_nearest", 15)
+    assert rule.membrane.overflow == "wrap_twos_complement" and rule.weight.mantissa_range() == (-65535, 65535, 1)
+    assert chip.numerics_of("cuba_lif") is None  # two exponential currents: not in the core's tables
+
+
+def test_the_closed_form_and_the_decay_width_are_checked() -> None:
+    # A field out of its range is named on its own (the cross-field rules then wait for a valid section).
+    err = _broken({"numerics.lif.decay_bits": 17})
+    assert "numerics.lif.decay_bits" in {p.field for p in err.problems}
+    # The closed form is only LIF's summed rule; state + decay bits must fit the engine's 62.
+    err = _broken({"numerics.cuba_lif.decay_rounding": "closed_form_nearest",
+                   "numerics.if.decay_bits": 16, "numerics.if.membrane.bits": 48})
+    named = {p.field for p in err.problems}
+    assert {"numerics.cuba_lif.decay_rounding", "numerics.if.decay_bits"} <= named, sorted(named)

@@ -60,8 +60,14 @@ def _odin_fine_tuning(setup, epochs: int):  # type: ignore[no-untyped-def]
 
 
 def test_fine_tuning_recovers_accuracy_on_a_low_precision_chip(setup) -> None:  # type: ignore[no-untyped-def]
+    """Fine-tuning on the chip's grid wins back at least half of what quantisation to 3-bit weights lost.
+
+    (The loss itself depends on the trained network, hence on the BLAS and numpy builds: 0.05-0.15 seen.)"""
+    d, sp, res, x = setup
     before, after, _ = _odin_fine_tuning(setup, epochs=20)
-    assert after > before + 0.05
+    floating = accuracy(res.weights, x, d.labels[sp.test], res.config)
+    assert before < floating - 0.02, (before, floating)  # the chip costs accuracy, or there is nothing to win
+    assert after >= before + 0.5 * (floating - before), (before, after, floating)
 
 
 def test_types_group_sources() -> None:
@@ -80,7 +86,7 @@ def test_bad_requests(setup) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(QuantizationError, match="allowed"):
         quantize(res, "akida", weight_bits=3)
     with pytest.raises(QuantizationError, match="no weight precision"):
-        quantize(res, "spinnaker")
+        quantize(res, "seneca")
     with pytest.raises(QuantizationError, match="raster"):
         chip_accuracy(quantize(res, "loihi", 8), x[:, :, :10].astype(np.int8), np.zeros(x.shape[0], np.int64))
 

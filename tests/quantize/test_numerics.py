@@ -56,4 +56,5 @@ def test_rule_fields_are_the_engines() -> None:
     fields = dict(rule_fields(LOIHI))
     assert fields == {"order": "decay_input_threshold_reset", "decay_rounding": "keep_toward_zero",
                       "threshold_test": ">", "v_overflow": "saturate_symmetric", "i_overflow": "wrap",
-                      "current_bits": 24, "max_spikes": 1, "integration": "summed"}
+                      "current_bits": 24, "max_spikes": 1, "integration": "summed",
+                      "decay_bits": 12}

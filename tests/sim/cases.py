@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from snnas.codes import LIMITS
 from snnas.sim.engine import SimNetwork
 from snnas.sim.fixed import FIXED_RULES, FixedSimNetwork
 
@@ -103,6 +104,17 @@ def _membrane_case(rng: np.random.Generator, model: str, n: int, n_steps: int, r
     return Case(network=network, n_steps=n_steps, inputs=inputs)
 
 
+# The choices the first stream draws from (the tables as they were when it was written; later choices come
+# from their own stream, so that every earlier case stays as it was).
+FIRST_CHOICES = {"decay_rounding": ("keep_toward_zero", "loss_floor"),
+                 "overflow": ("saturate", "saturate_symmetric", "wrap")}
+
+
+def _rescaled(decay: np.ndarray, bits: int) -> np.ndarray:
+    """Decay factors drawn as fractions of 4096 as fractions of 2**bits (0 and the whole kept)."""
+    return (decay.astype(np.int64) * 2**bits // 4096).astype(np.int32)
+
+
 def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: int = 80) -> Case:
     """Build a random fixed-point case of ``model`` from ``seed`` (small state widths saturate often), with a
     random integer rule (every choice of :data:`snnas.sim.fixed.FIXED_RULES`) and a random probe."""
@@ -130,7 +142,7 @@ def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: 
         decay_s=rng.choice([0, 3, 410, 2048, 4096], size=n), t_ref=rng.integers(0, 4, size=n).astype(np.int32),
         reset="subtract" if rng.random() < 0.4 else "value",
         current_bits=int(rng.choice([4, 8, 24])) if rng.random() < 0.3 else None,
-        **{key: str(rng.choice(sorted(FIXED_RULES[table]))) for key, table in (
+        **{key: str(rng.choice(sorted(FIRST_CHOICES.get(table, FIXED_RULES[table])))) for key, table in (
             ("order", "order"), ("decay_rounding", "decay_rounding"), ("threshold_test", "threshold_test"),
             ("v_overflow", "overflow"), ("i_overflow", "overflow"))})
     i_hi = hi if network.current_bits is None else 2 ** (network.current_bits - 1) - 1
@@ -151,9 +163,22 @@ def make_fixed_case(seed: int, model: str, *, max_neurons: int = 40, max_steps: 
     extra = np.random.default_rng([seed, 1])
     if extra.random() < 0.4:
         network = replace(network, max_spikes=int(extra.choice([2, 3, 65535])))
+    # The later choices (closed-form LIF, two's-complement wrap, other decay widths) from a third stream.
+    later = np.random.default_rng([seed, 2])
+    if later.random() < 0.3:
+        network = replace(network, v_overflow="wrap_twos_complement")
+        inputs["v0"] = inputs["v0"].clip(-hi - 1, hi)
+    if later.random() < 0.5:
+        widest = max(bits, network.current_bits or bits)
+        b = int(later.choice([b for b in (4, 12, 15, 16) if widest + b <= LIMITS["max_state_decay_bits"]]))
+        if model == "lif" and later.random() < 0.6:
+            network = replace(network, decay_rounding="closed_form_nearest")
+        network = replace(network, decay_bits=b,
+                          decay_m=_rescaled(np.asarray(network.decay_m), b),
+                          decay_s=_rescaled(np.asarray(network.decay_s), b))
     if extra.random() < 0.4:
-        lo = -hi - 1 if network.v_overflow == "saturate" else -hi
+        lo = -hi - 1 if network.v_overflow in ("saturate", "wrap_twos_complement") else -hi
         network = replace(network, v_min=extra.integers(-2 * scale, 1, size=n).clip(lo, hi))
-    if model != "cuba_lif" and extra.random() < 0.3:
+    if model != "cuba_lif" and extra.random() < 0.3 and network.decay_rounding != "closed_form_nearest":
         network = replace(network, integration="per_event")
     return Case(network=network, n_steps=n_steps, inputs=inputs)  # type: ignore[arg-type]

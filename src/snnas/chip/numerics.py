@@ -8,10 +8,14 @@ point rule (``snnas.sim.fixed``), labelled so. Each entry says:
   in arrival order and tested on its own, as ODIN's event-driven logic; ``order`` then does not apply);
 - ``order``: the phases of a step, ``decay_input_threshold_reset`` (Loihi, sinabs: the input of a step is
   added after the decay, before the threshold test) or ``decay_threshold_input_reset`` (the generic rule);
-- ``decay_rounding``: how a state x loses the fraction d/2^12 of itself per step: ``keep_toward_zero``
-  (x <- trunc(x (2^12 - d) / 2^12), Loihi) or ``loss_floor`` (x <- x - floor(x d / 2^12));
-- ``decay_bits`` and the offsets: the chip's decay registers hold ``decay_bits``-bit integers r and the
-  factor it applies is d = r + offset (Loihi's current: d_s = du + 1, so d_s = 4096 is reachable);
+- ``decay_rounding``: how a state x loses the fraction d/2^b of itself per step (b = ``decay_bits``):
+  ``keep_toward_zero`` (x <- trunc(x (2^b - d) / 2^b), Loihi), ``loss_floor`` (x <- x - floor(x d / 2^b)), or
+  ``closed_form_nearest`` (LIF only: the exact solution for the step's input a held over the step,
+  v <- a - rnd((2^b - d)(a - v) / 2^b) rounded half up, as sPyNNaker's s16.15 LIF; an input then moves v by
+  d/2^b of itself, which the quantiser folds into the weights);
+- ``decay_bits`` and the offsets: the chip's decay factors are fractions of 2^b and its registers hold
+  b-bit integers r, the factor applied being d = r + offset (Loihi's current: d_s = du + 1, so d_s = 4096 is
+  reachable; SpiNNaker's exp(-dt/tau) has 15 fractional bits);
 - ``threshold_test``: ``>`` or ``>=``; ``reset``: ``value`` (v <- reset_value) or ``subtract`` (v <- v - k v_th);
   ``refractory``: ``hold`` (v held, input lost, for ``t_ref`` steps) or ``none`` (the chip has no period);
 - ``spikes_per_step``: the k spikes a neuron emits in one step, k = min(spikes_per_step, floor(v / v_th))
@@ -19,9 +23,10 @@ point rule (``snnas.sim.fixed``), labelled so. Each entry says:
 - ``lower_bound``: the floor of v after the reset (``none``; ``value``: ``lower_bound_value`` for every neuron;
   ``per_neuron``: a register the mapping sets, as sinabs' ``min_v_mem`` or TrueNorth's negative threshold in
   saturate mode);
-- ``membrane``, ``current``: each state variable's width and overflow (``saturate``, ``saturate_symmetric``
-  or ``wrap``); a model whose chip compartment has a current variable (Loihi's u) names it even for LIF,
-  which the chip then runs with the current's decay at 2^12 (the current holds one step's input);
+- ``membrane``, ``current``: each state variable's width and overflow (``saturate``, ``saturate_symmetric``,
+  ``wrap`` into (-2^(m-1), 2^(m-1)] as Lava's u, or ``wrap_twos_complement`` as a CPU's m-bit integer); a
+  model whose chip compartment has a current variable (Loihi's u) names it even for LIF, which the chip then
+  runs with the current's decay at 2^12 (the current holds one step's input);
 - ``weight``, ``threshold``, ``bias``: how each is encoded (:class:`Encoding`): a mantissa of
   ``mantissa_bits`` bits times 2^(e + shift), e a shared exponent in [exponent_min, exponent_max].
 
@@ -42,9 +47,9 @@ __all__ = ["ORDERS", "DecayRounding", "Encoding", "Integration", "NeuronNumerics
 
 Order = Literal["decay_threshold_input_reset", "decay_input_threshold_reset"]
 ORDERS: tuple[str, ...] = ("decay_threshold_input_reset", "decay_input_threshold_reset")
-DecayRounding = Literal["loss_floor", "keep_toward_zero"]
+DecayRounding = Literal["loss_floor", "keep_toward_zero", "closed_form_nearest"]
 ThresholdTest = Literal[">=", ">"]
-Overflow = Literal["saturate", "saturate_symmetric", "wrap"]
+Overflow = Literal["saturate", "saturate_symmetric", "wrap", "wrap_twos_complement"]
 Integration = Literal["summed", "per_event"]
 Signedness = Literal[
     "signed",  # two's complement: [-2^(b-1), 2^(b-1) - 1]
@@ -52,6 +57,7 @@ Signedness = Literal[
     "per_projection",  # Loihi's sign mode: a projection of one sign keeps b bits of magnitude, [0, 2^b - 1]
     # (or its negative); a mixed-sign projection spends one on the sign: 2 x [-2^(b-1), 2^(b-1) - 1]
     "per_source",  # ODIN: b bits of magnitude, [-(2^b - 1), 2^b - 1], the sign set per presynaptic neuron
+    "sign_magnitude",  # SpiNNaker: b bits of magnitude, [-(2^b - 1), 2^b - 1], the sign set per synapse (its type)
 ]
 Scope = Literal["none", "per_neuron", "per_projection"]
 
@@ -85,7 +91,7 @@ class Encoding:
             return 0, 2**b - 1, 1
         if self.signed == "signed":
             return -(2 ** (b - 1)), 2 ** (b - 1) - 1, 1
-        if self.signed == "per_source":
+        if self.signed in ("per_source", "sign_magnitude"):
             return -(2**b - 1), 2**b - 1, 1
         if mixed_sign:
             return -(2**b), 2**b - 2, 2
@@ -100,8 +106,8 @@ class NeuronNumerics:
     integration: Integration = spec("", "a step's input summed then added, or each event added and tested on its "
                                     "own (event-driven logic)", default="summed")
     decay_rounding: DecayRounding = spec("", "rounding of a state's decay", default="loss_floor")
-    decay_bits: int = spec("bit", "width of the decay registers (the core's decay factors are 12-bit)", 12, 12,
-                            default=12)
+    decay_bits: int = spec("bit", "decay factors are fractions of 2^decay_bits, held in registers this wide",
+                            1, 16, default=12)
     decay_m_offset: int = spec("", "added to the membrane's decay register (d_m = dv + offset)", 0, 1,
                                 default=0)
     decay_s_offset: int = spec("", "added to the current's decay register (Loihi: d_s = du + 1)", 0, 1,

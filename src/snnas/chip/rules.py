@@ -240,6 +240,8 @@ def _pairs(chip: ChipFields, ctx: Context) -> None:
 
 # The neuron models the fixed-point engine runs (cpp/codes.hpp FIXED_MODELS; tests/chip checks the two agree).
 FIXED_POINT_MODELS = ("if", "lif", "cuba_lif")
+# The widest state plus decay_bits the core's products allow (cpp/codes.hpp kMaxStateDecayBits; tests/chip checks).
+MAX_STATE_DECAY_BITS = 62
 
 
 def _numerics(chip: ChipFields, ctx: Context) -> None:
@@ -260,6 +262,13 @@ def _numerics(chip: ChipFields, ctx: Context) -> None:
             ctx.add((*at, "current"), "a CUBA-LIF compartment has a current variable: give its bits and overflow")
         if entry.integration == "per_event" and model not in ("if", "lif"):
             ctx.add((*at, "integration"), "per_event applies to IF and LIF neurons", value=entry.integration)
+        if entry.decay_rounding == "closed_form_nearest" and (model != "lif" or entry.integration != "summed"):
+            ctx.add((*at, "decay_rounding"), "closed_form_nearest applies to LIF neurons with integration 'summed'",
+                    value=entry.decay_rounding)
+        widest = max(entry.membrane.bits, entry.current.bits if entry.current is not None else 0)
+        if widest + entry.decay_bits > MAX_STATE_DECAY_BITS:
+            ctx.add((*at, "decay_bits"), f"with a {widest}-bit state the core's decay products need "
+                    f"state bits + decay_bits <= {MAX_STATE_DECAY_BITS}", value=entry.decay_bits)
         # A value of v the rule needs (the reset value, the floor): given when its mode asks, within the membrane.
         half = 1 << (entry.membrane.bits - 1)
         for mode, wants, name, what in (("reset", "value", "reset_value", "the value v takes after a spike"),

@@ -151,14 +151,14 @@ def integer_threshold(threshold: float, scale: float, cap: int) -> int:
     return out
 
 
-def integer_decay_factor(a: float) -> int:
-    """d = round((1 - a) · 4096) for a decay per step a: v - ((v·d) >> 12) ≈ a·v."""
-    return int(round((1.0 - a) * codes.LIMITS["decay_one"]))
+def integer_decay_factor(a: float, bits: int = codes.LIMITS["decay_shift"]) -> int:
+    """d = round((1 - a) · 2^b) for a decay per step a: v - ((v·d) >> b) ≈ a·v (b = 12 unless the chip says)."""
+    return int(round((1.0 - a) * 2**bits))
 
 
-def integer_decay(tau: float, dt: float) -> int:
-    """d = round((1 - exp(-dt/tau)) · 4096): v - ((v·d) >> 12) ≈ exp(-dt/tau)·v (Loihi's 12-bit decay)."""
-    return integer_decay_factor(math.exp(-dt / tau))
+def integer_decay(tau: float, dt: float, bits: int = codes.LIMITS["decay_shift"]) -> int:
+    """d = round((1 - exp(-dt/tau)) · 2^b): v - ((v·d) >> b) ≈ exp(-dt/tau)·v (Loihi's 12-bit decay)."""
+    return integer_decay_factor(math.exp(-dt / tau), bits)
 
 
 def _sum_compose(k_int: NDArray[np.int64], layer: ConvLayer) -> NDArray[np.int64]:
@@ -325,33 +325,42 @@ def _on_chip_rule(result: TrainResult, chip_id: str, rule: NeuronNumerics, grid:
     state units with q = step · 2^(e + shift) per layer, thresholds and biases on their grids, decays within
     the chip's registers, the chip's reset and state widths."""
     cfg = result.config
+    b = rule.decay_bits
+    ms, ss = rule.decay_m_offset, rule.decay_s_offset
+    if cfg.neuron == "if":
+        decays: tuple[int, ...] = ()
+        decay = chip_decay(0, ms, b)
+    else:
+        decays = tuple(chip_decay(integer_decay_factor(n.decay, b), ms, b) for n in cfg.layers)
+        decay = decays[0] if decays else chip_decay(integer_decay(cfg.tau_m, cfg.dt, b), ms, b)
+    # The closed form moves v by d / 2^b of a step's input (snnas.sim.fixed): the chip's weights and biases
+    # hold the gain g = 2^b / d of their layer, so that the float network's input w reaches v as w.
+    gains = [1.0] * len(weights)
+    if rule.decay_rounding == "closed_form_nearest":
+        layer_d = [decays[i] if i < len(decays) else decay for i in range(len(weights))]
+        if min(layer_d, default=1) <= 0:
+            raise QuantizationError(f"{chip_id}: the chip's closed-form LIF needs a leak (a decay factor above 0 "
+                                    f"of 2^{b}); {cfg.neuron} with decays {layer_d} cannot run on it")
+        gains = [2**b / d for d in layer_d]
     thetas = [layer_threshold(cfg, i) for i in range(len(weights))]
-    exps = [exponent_for(rule.weight, rule.threshold, grid, s, [t]) for s, t in zip(scales_k, thetas)]
+    exps = [exponent_for(rule.weight, rule.threshold, grid, s * g, [t]) for s, g, t in zip(scales_k, gains, thetas)]
     qs = [grid.step * 2 ** (e + rule.weight.shift) for e in exps]
-    scales = [s / q for s, q in zip(scales_k, qs)]
+    scales = [s * g / q for s, g, q in zip(scales_k, gains, qs)]
     w_int = [w * q for w, q in zip(weights, qs)]
     rec_int = [None if r is None else r * q for r, q in zip(recurrent, qs)]
     thresholds = chip_thresholds(thetas, scales, rule.threshold)
-    drives = _integer_drives(result, scales)
+    drives = _integer_drives(result, scales, gains)
     if drives:
         if rule.bias is None:
             raise QuantizationError(f"{chip_id}: the network has biases (drives) but the chip's {cfg.neuron} "
                                     "compartment has none")
         drives = tuple(None if d is None else chip_bias(d.astype(np.float64), rule.bias) for d in drives)
-    ms, ss = rule.decay_m_offset, rule.decay_s_offset
-    if cfg.neuron == "if":
-        decays: tuple[int, ...] = ()
-        decay = chip_decay(0, ms, rule.decay_bits)
-    else:
-        decays = tuple(chip_decay(integer_decay_factor(n.decay), ms, rule.decay_bits) for n in cfg.layers)
-        decay = decays[0] if decays else chip_decay(integer_decay(cfg.tau_m, cfg.dt), ms, rule.decay_bits)
     # A chip compartment with a current runs LIF and IF as CUBA-LIF whose current holds one step's input.
     as_cuba = rule.current is not None and cfg.neuron in ("if", "lif")
-    decay_s = chip_decay(codes.LIMITS["decay_one"] if as_cuba else integer_decay(cfg.tau_syn, cfg.dt), ss,
-                         rule.decay_bits)
-    if as_cuba and decay_s != codes.LIMITS["decay_one"]:
+    decay_s = chip_decay(2**b if as_cuba else integer_decay(cfg.tau_syn, cfg.dt, b), ss, b)
+    if as_cuba and decay_s != 2**b:
         raise QuantizationError(f"{chip_id}: the chip's current cannot forget a step's input (decay_s reaches "
-                                f"{decay_s} of {codes.LIMITS['decay_one']}); {cfg.neuron} cannot run on it")
+                                f"{decay_s} of {2**b}); {cfg.neuron} cannot run on it")
     reset = "subtract" if rule.reset == "subtract" else "value"
     if reset != ("subtract" if cfg.reset == "subtract" else "value"):
         logger.info("%s resets v %s; the network was trained to reset by %s", chip_id, rule.reset, cfg.reset)
@@ -373,16 +382,18 @@ def _on_chip_rule(result: TrainResult, chip_id: str, rule: NeuronNumerics, grid:
         v_reset=rule.reset_value or 0, v_min=v_min, weight_units=tuple(qs))
 
 
-def _integer_drives(result: TrainResult, scales: list[float]) -> tuple[NDArray[np.int64] | None, ...]:
+def _integer_drives(result: TrainResult, scales: list[float], gains: list[float] | None = None
+                    ) -> tuple[NDArray[np.int64] | None, ...]:
     """Per layer the chip's integer current per step for a trained drive I: the float update
-    u = I + (v - I)·a adds (1 - a)·I per step, so I_int = round((1 - a)·I / s) (IF: round(I / s))."""
+    u = I + (v - I)·a adds (1 - a)·I per step, so I_int = round(g (1 - a)·I / s) (IF: round(g I / s)), g the
+    layer's input gain (1, or 2^b / d under the closed-form rule)."""
     if not any(d is not None for d in result.drives):
         return ()
     cfg = result.config
     out: list[NDArray[np.int64] | None] = []
     for layer, s in enumerate(scales):
         d = result.drives[layer] if layer < len(result.drives) else None
-        gain = 1.0 if cfg.neuron == "if" else 1.0 - layer_decay(cfg, layer)
+        gain = (1.0 if cfg.neuron == "if" else 1.0 - layer_decay(cfg, layer)) * (gains[layer] if gains else 1.0)
         out.append(None if d is None else np.rint(d * gain / s).astype(np.int64))
     return tuple(out)
 

@@ -105,7 +105,7 @@ def chip_bias(ideal: NDArray[np.float64], code: Encoding) -> NDArray[np.int64]:
 
 
 def chip_decay(nominal: int, offset: int, bits: int) -> int:
-    """The factor the chip applies nearest ``nominal`` (fractions of 4096): register r in [0, 2^bits - 1] plus
+    """The factor the chip applies nearest ``nominal`` (fractions of 2^bits): register r in [0, 2^bits - 1] plus
     the chip's offset."""
     return int(min(max(nominal, offset), 2**bits - 1 + offset))
 
@@ -115,7 +115,7 @@ def rule_fields(rule: NeuronNumerics) -> tuple[tuple[str, object], ...]:
     fields: list[tuple[str, object]] = [
         ("order", rule.order), ("decay_rounding", rule.decay_rounding), ("threshold_test", rule.threshold_test),
         ("v_overflow", rule.membrane.overflow), ("max_spikes", rule.spikes_per_step),
-        ("integration", rule.integration)]
+        ("integration", rule.integration), ("decay_bits", rule.decay_bits)]
     if rule.current is not None:
         fields += [("i_overflow", rule.current.overflow), ("current_bits", rule.current.bits)]
     return tuple(fields)

@@ -2,16 +2,20 @@
 
 A rule is a choice from each of four small tables of the core (``cpp/codes.hpp``, exported as
 :data:`snnas.codes.FIXED_RULES`), which chip files name in their ``numerics`` section
-(:mod:`snnas.chip.numerics`). With decay factors ``d`` in ``[0, 4096]``, ``keep(x, d)`` the state left after
-one step's decay, ``ov_v``/``ov_i`` the overflow of ``v`` (``state_bits``) and ``i_syn`` (``current_bits``),
-``I`` the integer external current of the step (a bias) and ``x`` the exact integer sum of the weights that
-reach the neuron in the step:
+(:mod:`snnas.chip.numerics`). With decay factors ``d`` in ``[0, 2**b]`` (``b = decay_bits``, 12 unless the chip
+says), ``keep(x, d)`` the state left after one step's decay, ``ov_v``/``ov_i`` the overflow of ``v``
+(``state_bits``) and ``i_syn`` (``current_bits``), ``I`` the integer external current of the step (a bias) and ``x``
+the exact integer sum of the weights that reach the neuron in the step:
 
-* ``decay_rounding``: ``"loss_floor"``: ``keep(x, d) = x - ((x * d) >> 12)`` (the loss rounds down; the
-  generic rule), or ``"keep_toward_zero"``: ``keep(x, d) = trunc(x * (4096 - d) / 4096)`` (Loihi).
+* ``decay_rounding``: ``"loss_floor"``: ``keep(x, d) = x - ((x * d) >> b)`` (the loss rounds down; the
+  generic rule), ``"keep_toward_zero"``: ``keep(x, d) = trunc(x * (2**b - d) / 2**b)`` (Loihi), or
+  ``"closed_form_nearest"`` (sPyNNaker's LIF, LIF only): the step's input ``a = ov_v(x + I)`` is held over the
+  step and ``v <- ov_v(a - rnd((2**b - d_m) * ov_v(a - v)))``, ``rnd(y) = (y + 2**(b-1)) >> b``, in place of
+  ``keep(v, d_m) + x + I`` below: an input moves ``v`` by about ``a * d_m / 2**b``.
 * ``v_overflow``, ``i_overflow``: ``"saturate"`` to ``[-2**(m-1), 2**(m-1) - 1]``, ``"saturate_symmetric"`` to
-  ``[-(2**(m-1) - 1), 2**(m-1) - 1]`` (Loihi's v), or ``"wrap"`` modulo ``2**m`` into ``(-2**(m-1), 2**(m-1)]``
-  (Loihi's u, as Lava wraps it).
+  ``[-(2**(m-1) - 1), 2**(m-1) - 1]`` (Loihi's v), ``"wrap"`` modulo ``2**m`` into ``(-2**(m-1), 2**(m-1)]``
+  (Loihi's u, as Lava wraps it), or ``"wrap_twos_complement"`` into ``[-2**(m-1), 2**(m-1) - 1]`` (a CPU's
+  m-bit integer: SpiNNaker's s16.15).
 * ``threshold_test``: ``">="`` or ``">"`` (Loihi).
 * ``order``: ``"decay_threshold_input_reset"`` (generic): update ``v <- ov_v(keep(v, d_m) + I)`` (LIF; IF
   without the decay; CUBA-LIF ``i_syn <- ov_i(keep(i_syn, d_s))``, ``v <- ov_v(keep(v, d_m) + i_syn + I)``),
@@ -69,7 +73,7 @@ FIXED_MODELS: dict[str, int] = codes.FIXED_MODELS  # the models with a fixed-poi
 
 FIXED_RULES: dict[str, dict[str, int]] = codes.FIXED_RULES  # the rule tables: order, decay_rounding, ...
 
-DECAY_ONE: int = codes.LIMITS["decay_one"]  # a decay factor d is the fraction d / DECAY_ONE of the state lost per step
+DECAY_ONE: int = codes.LIMITS["decay_one"]  # with the default decay_bits, d / DECAY_ONE of the state is lost per step
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ class FixedSimNetwork:
         model: ``"if"``, ``"lif"`` or ``"cuba_lif"``.
         state_bits: m, the width of ``v`` (2 to 48); ``current_bits`` that of ``i_syn`` (None: the same).
         v_th: integer threshold; ``v_reset``: integer reset value (both within the range of ``v``).
-        decay_m: membrane decay in [0, 4096] (LIF, CUBA-LIF); ``decay_s``: synaptic-current decay (CUBA-LIF).
+        decay_m: membrane decay in [0, 2**decay_bits] (LIF, CUBA-LIF); ``decay_s``: synaptic-current decay
+            (CUBA-LIF); ``decay_bits``: b, 1 to 16 (12: Loihi's registers), with state_bits + b <= 62.
         t_ref: refractory period [steps].
         reset: ``"value"`` or ``"subtract"``.
         order, decay_rounding, threshold_test, v_overflow, i_overflow: the chip's integer rule (module
@@ -112,6 +117,7 @@ class FixedSimNetwork:
     max_spikes: int = 1
     v_min: ArrayLike | None = None
     integration: str = "summed"
+    decay_bits: int = codes.LIMITS["decay_shift"]
 
 
 def rule_codes(network: FixedSimNetwork) -> dict[str, int]:
@@ -174,7 +180,7 @@ def fixed_arguments(
         **events, "i_ext": current, "current_bits": network.current_bits, **rule_codes(network),
         "probe": None if probe is None else int_array("probe", probe, np.int32),
         "v_min": None if network.v_min is None else int_array("v_min", network.v_min, np.int64, n),
-        "max_spikes": network.max_spikes,
+        "max_spikes": network.max_spikes, "decay_bits": network.decay_bits,
     }
 
 

@@ -17,7 +17,7 @@ __all__ = ["KEYS", "current_table"]
 _IF, _LIF, _CUBA, _ALIF, _IZH, _HH = (codes.MODELS[name] for name in ("if", "lif", "cuba_lif", "adaptive_lif",
                                                                       "izhikevich", "hodgkin_huxley"))
 _SUBTRACT = codes.RESETS["subtract"]
-_SHIFT = codes.LIMITS["decay_shift"]  # fixed point: a state x loses (x * d) >> _SHIFT per step
+_SHIFT = codes.LIMITS["decay_shift"]  # fixed point: the default decay_bits b (a state x loses (x * d) >> b per step)
 _HIDDEN = {codes.MODELS[name]: rows for name, rows in codes.HIDDEN.items()}
 _STEPPED = frozenset(codes.MODELS[name] for name in codes.STEPPED_MODELS)
 

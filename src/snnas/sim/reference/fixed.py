@@ -30,30 +30,45 @@ __all__ = ["run_fixed_reference"]
 # The rule codes (cpp/codes.hpp) as numba compile-time constants.
 _INPUT_FIRST = codes.FIXED_RULES["order"]["decay_input_threshold_reset"]
 _TOWARD_ZERO = codes.FIXED_RULES["decay_rounding"]["keep_toward_zero"]
+_CLOSED_FORM = codes.FIXED_RULES["decay_rounding"]["closed_form_nearest"]
 _ABOVE = codes.FIXED_RULES["threshold_test"][">"]
 _SATURATE = codes.FIXED_RULES["overflow"]["saturate"]
 _WRAP = codes.FIXED_RULES["overflow"]["wrap"]
+_WRAP_TWOS = codes.FIXED_RULES["overflow"]["wrap_twos_complement"]
 _PER_EVENT = codes.FIXED_RULES["integration"]["per_event"]
 _MAX_IN_FLIGHT = codes.LIMITS["max_events_in_flight"]
-_ONE = np.int64(1) << _SHIFT
 
 
 @numba.njit(cache=True)
 def _ov(x: int, overflow: int, bits: int, lo: int, hi: int) -> int:
     """Saturate to [lo, hi], or wrap modulo 2**bits into it."""
-    if overflow != _WRAP:
+    if overflow != _WRAP and overflow != _WRAP_TWOS:
         return min(max(x, lo), hi)
     wrapped: int = (x - lo) % (np.int64(1) << bits) + lo  # numba's % takes the divisor's sign, as Python's
     return wrapped
 
 
 @numba.njit(cache=True)
-def _keep(x: int, d: int, toward_zero: bool) -> int:
-    """The state left after one step's decay by d / 4096."""
+def _keep(x: int, d: int, toward_zero: bool, shift: int) -> int:
+    """The state left after one step's decay by d / 2**shift."""
     if not toward_zero:
-        return x - ((x * d) >> _SHIFT)
-    kept: int = x * (_ONE - d)
-    return kept >> _SHIFT if kept >= 0 else -((-kept) >> _SHIFT)
+        return x - ((x * d) >> shift)
+    kept: int = x * ((np.int64(1) << shift) - d)
+    return kept >> shift if kept >= 0 else -((-kept) >> shift)
+
+
+@numba.njit(cache=True)
+def _lif(v: int, a: int, d: int, rule: np.ndarray) -> int:
+    """LIF's v after a step with input a: ov_v(keep(v, d) + a), or with closed_form_nearest
+    ov_v(a' - rnd((2**b - d) * ov_v(a' - v))), a' = ov_v(a), rnd(y) = (y + 2**(b-1)) >> b."""
+    shift = rule[11]
+    if rule[1] != _CLOSED_FORM:
+        return _ov(_keep(v, d, rule[1] == _TOWARD_ZERO, shift) + a, rule[3], rule[5], rule[7], rule[8])
+    one = np.int64(1) << shift
+    held = _ov(a, rule[3], rule[5], rule[7], rule[8])
+    diff = _ov(held - v, rule[3], rule[5], rule[7], rule[8])
+    out: int = _ov(held - (((one - d) * diff + (one >> 1)) >> shift), rule[3], rule[5], rule[7], rule[8])
+    return out
 
 
 @numba.njit(cache=True)
@@ -66,15 +81,15 @@ def _fixed_settled(model: int, v: int, i: int, v_th: int, dm: int, ds: int, ref_
                    pending: int, rule: np.ndarray, v_min: int) -> bool:
     """The rule without input leaves the state unchanged, no input is held, v does not fire, v >= v_min, not
     refractory."""
-    toward_zero, above = rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
+    toward_zero, above, shift = rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE, rule[11]
     if next_step <= ref_end or _fires(v, v_th, above) or pending != 0 or v < v_min:
         return False
     if model == _IF:
         return True
     if model == _LIF:
-        return _ov(_keep(v, dm, toward_zero), rule[3], rule[5], rule[7], rule[8]) == v
-    i_next = _ov(_keep(i, ds, toward_zero), rule[4], rule[6], rule[9], rule[10])
-    return i_next == i and _ov(_keep(v, dm, toward_zero) + i_next, rule[3], rule[5], rule[7], rule[8]) == v
+        return _lif(v, 0, dm, rule) == v
+    i_next = _ov(_keep(i, ds, toward_zero, shift), rule[4], rule[6], rule[9], rule[10])
+    return i_next == i and _ov(_keep(v, dm, toward_zero, shift) + i_next, rule[3], rule[5], rule[7], rule[8]) == v
 
 
 @numba.njit(cache=True)
@@ -83,9 +98,11 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
                row_ptr: np.ndarray, target: np.ndarray, weight: np.ndarray, delay: np.ndarray, ext_step: np.ndarray,
                ext_id: np.ndarray, ext_weight: np.ndarray, cur: np.ndarray, cur_mode: int,
                probe: np.ndarray, v_min: np.ndarray, max_spikes: int) -> tuple[Any, ...]:
-    # rule: order, rounding, threshold test, v overflow, i overflow, v bits, i bits, v lo, v hi, i lo, i hi
+    # rule: order, rounding, threshold test, v overflow, i overflow, v bits, i bits, v lo, v hi, i lo, i hi,
+    # decay bits
     n = v_th.shape[0]
     input_first, toward_zero, above = rule[0] == _INPUT_FIRST, rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
+    shift = rule[11]
     v_ovf, i_ovf, v_bits, i_bits, v_lo, v_hi, i_lo, i_hi = (rule[3], rule[4], rule[5], rule[6], rule[7], rule[8],
                                                             rule[9], rule[10])
     slots = _slots(delay)
@@ -119,16 +136,16 @@ def _run_fixed(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v_th:
             x = pending[k]
             pending[k] = 0
             if model == _CUBA:
-                i[k] = _ov(_keep(i[k], ds[k], toward_zero) + x, i_ovf, i_bits, i_lo, i_hi)
+                i[k] = _ov(_keep(i[k], ds[k], toward_zero, shift) + x, i_ovf, i_bits, i_lo, i_hi)
             fired[k] = 0
             if step <= ref_end[k]:
                 continue
             if model == _IF:
                 v[k] = _ov(v[k] + x + ie, v_ovf, v_bits, v_lo, v_hi)
             elif model == _LIF:
-                v[k] = _ov(_keep(v[k], dm[k], toward_zero) + x + ie, v_ovf, v_bits, v_lo, v_hi)
+                v[k] = _lif(v[k], x + ie, dm[k], rule)
             else:
-                v[k] = _ov(_keep(v[k], dm[k], toward_zero) + i[k] + ie, v_ovf, v_bits, v_lo, v_hi)
+                v[k] = _ov(_keep(v[k], dm[k], toward_zero, shift) + i[k] + ie, v_ovf, v_bits, v_lo, v_hi)
             if _fires(v[k], v_th[k], above):
                 fired[k] = 1
                 if max_spikes > 1:
@@ -214,7 +231,7 @@ def _run_per_event(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v
     """Integration per_event (``cpp/fixed.hpp``): every neuron updated and tested each step, then every
     event of the step applied in arrival order and tested; spikes reach their targets in step n + 1 + delay."""
     n = v_th.shape[0]
-    toward_zero, above = rule[1] == _TOWARD_ZERO, rule[2] == _ABOVE
+    above = rule[2] == _ABOVE
     v_ovf, v_bits, v_lo, v_hi = rule[3], rule[5], rule[7], rule[8]
     slots = _slots(delay) + 1
     cap = 16
@@ -243,8 +260,7 @@ def _run_per_event(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v
             updates += active[k]
             if step <= ref_end[k]:
                 continue
-            x = _keep(v[k], dm[k], toward_zero) + ie if model == _LIF else v[k] + ie
-            v[k] = _ov(x, v_ovf, v_bits, v_lo, v_hi)
+            v[k] = _lif(v[k], ie, dm[k], rule) if model == _LIF else _ov(v[k] + ie, v_ovf, v_bits, v_lo, v_hi)
             count[k] += _test(k, v, v_th, v_reset, v_min, subtract, above, max_spikes, v_ovf, v_bits, v_lo, v_hi)
         while ext_pos < ext_step.shape[0] and ext_step[ext_pos] == step:
             ev_t, ev_w = _push(ev_t, ev_w, ev_n, slot, ext_id[ext_pos], ext_weight[ext_pos])
@@ -290,7 +306,8 @@ def _run_per_event(n_steps: int, model: int, subtract: bool, rule: np.ndarray, v
 def _state_range(bits: int, overflow: int) -> tuple[int, int]:
     """[lo, hi] of an m-bit state with this overflow (``state_range`` of ``cpp/fixed.hpp``)."""
     half = 1 << (bits - 1)
-    return (-half if overflow == int(_SATURATE) else -half + 1), (half if overflow == int(_WRAP) else half - 1)
+    lo = -half if overflow in (int(_SATURATE), int(_WRAP_TWOS)) else -half + 1
+    return lo, (half if overflow == int(_WRAP) else half - 1)
 
 
 def _rule(args: dict[str, Any]) -> np.ndarray:
@@ -301,7 +318,8 @@ def _rule(args: dict[str, Any]) -> np.ndarray:
                                                    "i_overflow")]
     v_lo, v_hi = _state_range(v_bits, codes_[3])
     i_lo, i_hi = _state_range(i_bits, codes_[4])
-    return np.array([*codes_, v_bits, i_bits, v_lo, v_hi, i_lo, i_hi], dtype=np.int64)
+    decay_bits = _SHIFT if args.get("decay_bits") is None else int(args["decay_bits"])
+    return np.array([*codes_, v_bits, i_bits, v_lo, v_hi, i_lo, i_hi, decay_bits], dtype=np.int64)
 
 
 def run_fixed_reference(args: dict[str, Any]) -> dict[str, Any]:
