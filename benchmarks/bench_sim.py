@@ -210,10 +210,18 @@ def fixed_rules(net: SimNetwork, repeats: int) -> None:
     base = fixed_point_arguments(net)
     calls: dict[str, dict[str, Any]] = {}
     for label, (model, fields) in chip_rules().items():
+        # The same decay per step, dt/tau = 205/4096, on the rule's decay width b.
+        b = int(fields.get("decay_bits", 12))
+        decay = round(205 * 2.0 ** (b - 12))
+        # The closed form (sPyNNaker) relaxes v toward a = x + I by d / 2^b per step, where the other rules add
+        # x + I: the same dynamics take weights and drive g = 2^b / d times larger, as quantize() writes them.
+        gain = 2.0**b / decay if fields.get("decay_rounding") == "closed_form_nearest" else 1.0
+        weight = np.rint(np.asarray(base["weight"], np.float64) * gain).astype(np.int32)
+        i_ext = np.rint(np.asarray(base["i_ext"], np.float64) * gain).astype(np.int32)
         fixed = FixedSimNetwork(row_ptr=net.row_ptr, target=net.target,
-                                weight=base["weight"], delay=net.delay, model=model,  # type: ignore[arg-type]
-                                state_bits=24, v_th=1000, decay_m=205, t_ref=2, **fields)
-        calls[label] = fixed_arguments(fixed, STEPS, v0=base["v0"], i_ext=base["i_ext"])
+                                weight=weight, delay=net.delay, model=model,  # type: ignore[arg-type]
+                                state_bits=24, v_th=1000, decay_m=decay, t_ref=2, **fields)
+        calls[label] = fixed_arguments(fixed, STEPS, v0=base["v0"], i_ext=i_ext)
     times: dict[str, list[float]] = {label: [] for label in calls}
     outs: dict[str, Any] = {}
     for _ in range(repeats):
