@@ -50,18 +50,22 @@ class Run:
 
 @dataclass(frozen=True)
 class Workload:
-    """NeuroBench-compatible workload metrics per inference (Yik et al. 2025).
+    """Workload metrics per inference: NeuroBench 2.x's, by its definitions (:mod:`snnas.evaluate.neurobench`:
+    checked equal to NeuroBench's own on the recorded framework networks), and the engine's counts.
 
-    ``effective_acs``: synaptic operations of spikes (non-zero input × non-zero weight); ``dense_ops``:
-    every synapse every step, as sparsity-unaware hardware would do; ``activation_sparsity``: share of
-    (neuron, step) pairs without a spike; ``membrane_updates``: neuron-state updates the event-driven
-    simulator performed.
+    ``effective_acs`` / ``effective_macs``: NeuroBench's effective synaptic operations (non-zero input × non-zero
+    weight per layer call; MACs where a call's input is not all 0/±1: multi-spike counts, pooled sums);
+    ``dense_ops``: NeuroBench's dense synaptic operations (every synapse every step); ``activation_sparsity``:
+    NeuroBench's (share of population outputs, per neuron and step, that are zero); ``neuron_updates``: the
+    neuron-state updates the event-driven engine performed (not NeuroBench's ``MembraneUpdates``, which only
+    snnTorch layers have); ``spikes``: population spikes.
     """
 
     effective_acs: float
+    effective_macs: float
     dense_ops: float
     activation_sparsity: float
-    membrane_updates: float
+    neuron_updates: float
     spikes: float
 
 
@@ -230,16 +234,20 @@ def run_network(net: Network, inputs: Any, csr: NeuronCSR | None = None) -> Run:
 
 
 def _workload(net: Network, csr: NeuronCSR, run: Run) -> Workload:
+    from snnas.evaluate.neurobench import activation_sparsity, synaptic_operations
+
     s = max(run.samples, 1)
+    # Every sample's steps one after the other: NeuroBench's figures are sums over layer calls.
+    counts = np.zeros((run.n_steps * s, csr.num_neurons))
+    np.add.at(counts, (run.spike_steps, run.spike_ids), 1.0)
+    outputs = {n.name: counts[:, csr.offsets[n.name]:csr.offsets[n.name] + n.size] for n in net.nodes}
+    ops = synaptic_operations(net, outputs)
     pops = np.zeros(csr.num_neurons, dtype=bool)
     for p in net.populations:
         pops[csr.offsets[p.name]:csr.offsets[p.name] + p.size] = True
-    out_deg = np.diff(csr.row_ptr)
-    acs = float(out_deg[run.spike_ids].sum()) / s
-    dense = float(net.to_csr(keep_zeros=True).num_synapses * run.n_steps)
     pop_spikes = float(np.count_nonzero(pops[run.spike_ids])) / s
-    sparsity = 1.0 - pop_spikes / max(net.num_neurons * run.n_steps, 1)
-    return Workload(acs, dense, sparsity, run.neuron_updates / s, pop_spikes)
+    return Workload(ops.effective_acs / s, ops.effective_macs / s, ops.dense / s, activation_sparsity(net, outputs),
+                    run.neuron_updates / s, pop_spikes)
 
 
 def _tiles(chip: Chip, mapping: Mapping) -> int:

@@ -138,7 +138,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         latency_complete=res.latency.complete and res.latency.total_s is not None,
         latency_missing=res.latency.missing, spikes_per_inference=res.workload.spikes,
         firing_rate_per_layer=floats.rates(tc.dt),
-        synaptic_ops=res.workload.effective_acs, spike_timing_distance=dist,
+        synaptic_ops=res.workload.effective_acs + res.workload.effective_macs, spike_timing_distance=dist,
         time_to_decision_s=ttd if ttd is not None and math.isfinite(ttd) else None, train_seconds=trained.seconds,
         notes=tuple(notes),
     )
