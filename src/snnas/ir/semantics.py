@@ -65,7 +65,7 @@ class Semantics:
 
             * ``"exact"`` (snnas, Brian2's exact method): f = exp(-dt/tau) (float64, rounded to float32);
               v <- u + (v - u)·f with u = v_leak (+ the current for CubaLIF), then the input jump g·I_t.
-            * ``"exp"`` (Rockpool ``LIFTorch``, lif_torch.py:697-701): f = exp(-dt/tau) in float32;
+            * ``"exp"`` (Rockpool ``LIFTorch``, lif_torch.py:697-701): f = exp(-dt/tau) of the float32 ratio;
               v <- (f·v + d) + leak.
             * ``"euler"`` (snnTorch ``Leaky``/``Synaptic``, leaky.py:238-247): f = clamp(1 - dt/tau, 0, 1)
               in float32 (snnTorch's beta); v <- (f·v + d) + leak.
@@ -225,7 +225,9 @@ SEMANTICS: dict[str, Semantics] = {
     # min_v_mem = -thr: Semantics.get("sinabs", spikes="single", max_spikes=1, reset="value", v_min="-v_th").
     "sinabs": Semantics("sinabs", decay="exact", threshold=">=", spikes="multi", max_spikes=MAX_SPIKES,
                         reset="subtract", r_convention="one"),
-    # snnas' own engine: NIR's continuous-time reading, Brian2's schedule, each population's own reset.
+    # snnas' own engine: NIR's continuous-time reading, Brian2's schedule, each population's own reset. On
+    # bias-free LIF/CubaLIF networks it gives the engine's spikes (tests/sim/test_layered_kernel.py); a bias
+    # here is a per-step input, where the engine drives v towards v_rest + r·b.
     "snnas": Semantics("snnas", decay="exact", current="decay_add", order="test_first", threshold=">=",
                        reset="neuron", r_convention="nir"),
 }

@@ -7,7 +7,8 @@ For tau a file's time constant, dt the semantics' step and ``inv`` = 1/tau_true 
 for ``tau="dt_scaled"``, Norse's ``tau_mem_inv``), ``ratio`` = dt/tau (or dt·inv when dt_scaled):
 
 * ``exact``: f = float32(exp(-dt/tau_true)) (float64 exp)
-* ``exp``: f = exp(-ratio) in float32 (Rockpool's ``torch.exp(-dt / tau)``)
+* ``exp``: f = float32(exp(-ratio)), the float32 ratio's exp correctly rounded (Rockpool's ``torch.exp(-dt /
+  tau)``; torch's float32 exp gives this value for 164 of the 168 recorded decays, numpy's float32 exp for 93)
 * ``euler``: f = clamp(1 - ratio, 0, 1) in float32 (snnTorch's beta from its file: 1 - 1e-4/tau)
 * ``euler_step``: f_m = dt·inv, f_s = (-dt)·inv_syn in float32 (Norse's ``dt * tau_mem_inv``)
 
@@ -73,7 +74,7 @@ def _decay(sem: Semantics, tau: NDArray[np.float64], dt: float, syn: bool) -> Ar
         out = np.exp(-dt / true_tau)
     else:
         ratio = dt32 * inv if scaled else dt32 / tau32
-        out = np.exp(-ratio) if sem.decay == "exp" else np.clip(F32(1) - ratio, F32(0), F32(1))
+        out = np.exp(-ratio.astype(np.float64)) if sem.decay == "exp" else np.clip(F32(1) - ratio, F32(0), F32(1))
     factor: Arr = np.asarray(out, dtype=F32)
     return factor
 
