@@ -165,6 +165,8 @@ class FixedEngine {
         v_[t] = ov_v(v_[t] + w);
         test(t, spiked);
       }
+      // This step's events are delivered: no longer in flight (the reference counts them the same way).
+      in_flight_ -= static_cast<int64_t>(events.size());
       // By ascending neuron; a neuron that fired more than once in the step sends its spikes together.
       std::stable_sort(spiked.begin(), spiked.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -200,7 +202,6 @@ class FixedEngine {
         if (!settled(i, n + 1)) enqueue(i, n + 1);
       for (const auto& [t, w] : events)
         if (!settled(t, n + 1)) enqueue(t, n + 1);
-      in_flight_ -= static_cast<int64_t>(events.size());
       events.clear();
       if (n + 1 < steps_) add_driven(n + 1);
     }

@@ -62,7 +62,7 @@ def test_bad_inputs_are_named() -> None:
         run_network(relay(), np.full((5, 1), 0.5))
     with pytest.raises(EvaluationError, match="finite"):
         run_network(relay(), np.full((5, 1), np.nan))
-    mixed = Network((Input("i", 1), Population("a", 1, LIFParameters()), Population("o", 1, LIParameters())),
+    mixed = Network((Input("i", 1), Population("a", 1, IFParameters()), Population("o", 1, LIParameters())),
                     (Dense("i", "a", np.ones((1, 1))), Dense("a", "o", np.ones((1, 1)))))
     with pytest.raises(EvaluationError, match="one neuron model per network"):
         run_network(mixed, np.zeros((3, 1)))

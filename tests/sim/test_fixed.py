@@ -117,6 +117,16 @@ def test_per_event_activity_without_bound_is_refused() -> None:
         simulate_fixed(net, 40, ext_spikes=([0], [0], [10]))
 
 
+def test_the_events_in_flight_are_counted_alike() -> None:
+    """A per_event run whose activity comes close to the in-flight cap: the engine counted the step's delivered
+    events as still in flight and refused it at step 35, where the reference (and now the engine) finish."""
+    case = make_fixed_case(138995, "lif")
+    a = simulate_fixed(case.network, case.n_steps, **case.inputs)  # type: ignore[arg-type]
+    b = simulate_fixed_reference(case.network, case.n_steps, **case.inputs)  # type: ignore[arg-type]
+    assert a.spike_ids.size > 4_000_000
+    assert np.array_equal(a.spike_ids, b.spike_ids) and np.array_equal(a.v, b.v)
+
+
 @pytest.mark.parametrize("model", sorted(FIXED_MODELS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**63 - 1))

@@ -123,16 +123,22 @@ def _check_raster(net: Network, inputs: Any) -> NDArray[np.int64]:
     return raster.astype(np.int64)
 
 
+_SPIKING = {"li": "lif", "cuba_li": "cuba_lif"}  # a non-spiking model -> the spiking model it runs as
+
+
 def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], NDArray[np.float64]]:
     """The population neurons as one simulator network; returns it, their global indices, their gains."""
     from snnas.sim.engine import SimNetwork
 
     pops = net.populations
-    models = {p.neuron.model for p in pops}
+    # A leaky integrator is its spiking model with an infinite threshold (LI is LIF's, CUBA-LI CUBA-LIF's:
+    # discretize() gives the same decays and gains), so LIF layers with an LI readout run as one model.
+    models = {_SPIKING.get(p.neuron.model, p.neuron.model) for p in pops}
     if len(models) != 1 or not models <= {"if", "lif", "cuba_lif", "adaptive_lif"}:
-        raise EvaluationError(f"the simulator runs one neuron model per network (if, lif, cuba_lif or adaptive_lif); "
-                              f"this network has {sorted(models)}")
-    resets = {getattr(p.neuron, "reset", "value") for p in pops}
+        raise EvaluationError(f"the simulator runs one neuron model per network (if, lif, cuba_lif or adaptive_lif; "
+                              f"li and cuba_li as readouts of lif and cuba_lif); this network has "
+                              f"{sorted({p.neuron.model for p in pops})}")
+    resets = {getattr(p.neuron, "reset", "value") for p in pops if p.neuron.model not in _SPIKING} or {"value"}
     if len(resets) != 1:
         raise EvaluationError("the simulator runs one reset rule per network; this network mixes 'value' and "
                               "'subtract'")
@@ -152,6 +158,10 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
     def cat(name: str) -> NDArray[Any]:
         return np.concatenate([getattr(d, name) for d in disc])
 
+    v_th = cat("v_th")
+    # A readout never spikes; the engine takes finite thresholds, so it gets float32's largest value.
+    v_th[np.isinf(v_th)] = float(np.finfo(np.float32).max)
+
     model = cast(Literal["if", "lif", "cuba_lif", "adaptive_lif"], models.pop())
     adapt: dict[str, Any] = {}
     if model == "adaptive_lif":  # the adaptation constants, per neuron, straight from the parameters
@@ -160,7 +170,7 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
     # The IR's decays per step reach the engine as they are, bit for bit (no time constant in between).
     sim = SimNetwork(row_ptr=row_ptr, target=post_local[order].astype(np.int32),
                      weight=(csr.weight[keep] * gain[csr.target[keep]])[order], delay=csr.delay[keep][order],
-                     model=model, v_th=cat("v_th"), v_reset=cat("v_reset"), v_rest=cat("v_rest"),
+                     model=model, v_th=v_th, v_reset=cat("v_reset"), v_rest=cat("v_rest"),
                      alpha_m=cat("alpha_m"), alpha_s=cat("alpha_s"), t_ref=cat("t_ref"),
                      reset=cast(Literal["value", "subtract"], resets.pop()), **adapt)
     return sim, glob, gain

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Synapses", "conv_output_shape", "conv_synapses", "dense_synapses", "pool_synapses"]
+__all__ = ["Synapses", "compose_synapses", "conv_output_shape", "conv_synapses", "dense_synapses", "pool_synapses"]
 
 Synapses = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 
@@ -98,3 +98,23 @@ def pool_synapses(kind: str, channels: int, in_spatial: tuple[int, ...], kernel:
     weight = np.full((channels, 1, *kernel), scale)
     ones = tuple(1 for _ in kernel)
     return conv_synapses(weight, (channels, *in_spatial), stride, padding, ones, channels)
+
+
+def compose_synapses(first: Synapses, second: Synapses, n_mid: int) -> Synapses:
+    """Synapses of two linear maps applied one after the other (``first`` into a map of ``n_mid`` neurons,
+    then ``second`` out of it): the sparse matrix product W = W_1 · W_2, W[i, j] = Σ_m W_1[i, m] · W_2[m, j].
+
+    One synapse per (pre, post) pair with at least one path, sorted by pre then post; a weight that sums to
+    exactly zero is kept (the caller drops zeros).
+    """
+    from scipy import sparse  # here: only chains need it
+
+    pre1, mid1, w1 = first
+    mid2, post2, w2 = second
+    n_pre = int(pre1.max()) + 1 if pre1.size else 0
+    n_post = int(post2.max()) + 1 if post2.size else 0
+    a = sparse.csr_array((w1, (pre1, mid1)), shape=(n_pre, n_mid))
+    b = sparse.csr_array((w2, (mid2, post2)), shape=(n_mid, n_post))
+    c = (a @ b).tocoo()
+    order = np.lexsort((c.col, c.row))
+    return (c.row[order].astype(np.int64), c.col[order].astype(np.int64), c.data[order].astype(np.float64))

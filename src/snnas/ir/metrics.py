@@ -18,15 +18,24 @@ import math
 import numpy as np
 
 from snnas.errors import MetricInputError
-from snnas.ir.network import Conv, Dense, Network, Sparse
+from snnas.ir.network import Chain, Conv, Dense, Network, Projection, Sparse
 
 __all__ = ["connection_sparsity", "footprint", "parameter_count", "time_to_decision", "van_rossum"]
+
+
+def _layers(net: Network) -> list[Projection]:
+    """The connection layers: every projection, a chain's stages one by one (as NeuroBench sees the framework's
+    own Linear/Conv layers)."""
+    out: list[Projection] = []
+    for p in net.projections:
+        out.extend(p.stages if isinstance(p, Chain) else (p,))
+    return out
 
 
 def parameter_count(net: Network) -> int:
     """Σ numel of every projection's weight and bias."""
     total = 0
-    for p in net.projections:
+    for p in _layers(net):
         if isinstance(p, (Dense, Conv)):
             total += p.weight.size + (0 if p.bias is None else p.bias.size)
         elif isinstance(p, Sparse):
@@ -42,7 +51,7 @@ def footprint(net: Network, bits_per_parameter: int = 32) -> int:
 def connection_sparsity(net: Network) -> float:
     """Share of zero weights over all connection layers, rounded to 4 decimals (0.0 when there are none)."""
     zeros = total = 0
-    for p in net.projections:
+    for p in _layers(net):
         if isinstance(p, (Dense, Conv)):
             zeros += int(np.count_nonzero(p.weight == 0))
             total += p.weight.size

@@ -20,13 +20,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.errors import NetworkError
-from snnas.ir.connectivity import Synapses, conv_output_shape, conv_synapses, dense_synapses, pool_synapses
+from snnas.ir.connectivity import (
+    Synapses,
+    compose_synapses,
+    conv_output_shape,
+    conv_synapses,
+    dense_synapses,
+    pool_synapses,
+)
 from snnas.ir.neurons import NeuronParameters
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Conv", "Dense", "Input", "Network", "NeuronCSR", "Pool", "Population", "Projection", "Sparse"]
+__all__ = ["Chain", "Conv", "Dense", "Input", "Network", "NeuronCSR", "Pool", "Population", "Projection", "Sparse",
+           "Stage", "stage_output"]
 
 
 def _shape(value: Any, where: str) -> tuple[int, ...]:
@@ -223,7 +231,114 @@ class Pool:
         object.__setattr__(self, "delay", _tuple(self.delay, 1, f"{where}: delay", 0)[0])
 
 
-Projection = Dense | Sparse | Conv | Pool
+Stage = Dense | Conv | Pool
+
+
+@dataclass(frozen=True, eq=False)
+class Chain:
+    """Linear stages applied one after the other between two nodes, with no neuron between them.
+
+    ``stages[0]`` reads ``source``, ``stages[-1]`` writes ``target`` and each stage's target names the
+    next stage's source: an intermediate map that holds no neurons (its name must not be a node's). A
+    Dense stage reads its input map flattened in C order (NIR's ``Flatten``). Pooling is linear, so the
+    chain is one linear map M = M_1 · M_2 · ... · M_k (neuron-level synapse weights, composed exactly by
+    :meth:`Network.synapses_of`), and a stage's bias b_i reaches the target as b_i · M_(i+1) · ... · M_k.
+    Sum pooling of spikes then a convolution (sinabs' and Speck's ``SumPool2d -> Conv2d``) is exactly each
+    spike entering the convolution at its pooled position.
+
+    Examples: ``Chain("a", "b", (Pool("a", "a/pool", "sum", 2), Conv("a/pool", "b", w)))``; average pooling,
+    then a flatten and a dense layer, as snnTorch exports ``AvgPool2d -> Flatten -> Linear``.
+    """
+
+    source: str
+    target: str
+    stages: tuple[Stage, ...]
+    delay: int = 0  # steps, of the whole chain
+
+    def __post_init__(self) -> None:
+        where = f"projection {self.source}->{self.target}"
+        stages = tuple(self.stages) if isinstance(self.stages, Iterable) else ()
+        if len(stages) < 2:
+            raise NetworkError(f"{where}: a chain needs at least two stages (Dense, Conv or Pool), got "
+                               f"{self.stages!r}")
+        for i, st in enumerate(stages):
+            if not isinstance(st, (Dense, Conv, Pool)):
+                raise NetworkError(f"{where}: stage {i} must be Dense, Conv or Pool, got {type(st).__name__}")
+            if st.delay:
+                raise NetworkError(f"{where}: stage {i} has delay {st.delay}; give the chain's delay instead")
+        links = [self.source] + [st.target for st in stages[:-1]]
+        for i, (st, name) in enumerate(zip(stages, links)):
+            if st.source != name:
+                raise NetworkError(f"{where}: stage {i} reads {st.source!r}, expected {name!r} (the "
+                                   f"{'source' if i == 0 else 'previous stage'}'s output)")
+        if stages[-1].target != self.target:
+            raise NetworkError(f"{where}: the last stage writes {stages[-1].target!r}, expected {self.target!r}")
+        object.__setattr__(self, "stages", stages)
+        object.__setattr__(self, "delay", _tuple(self.delay, 1, f"{where}: delay", 0)[0])
+
+    @property
+    def intermediates(self) -> tuple[str, ...]:
+        """Names of the maps between the stages."""
+        return tuple(st.target for st in self.stages[:-1])
+
+
+Projection = Dense | Sparse | Conv | Pool | Chain
+
+
+def stage_output(p: Stage, where: str, src: tuple[int, ...], dst: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape ``p`` produces from an input map of shape ``src``, checked against ``dst`` when given.
+
+    A Dense stage's output is ``dst`` when given (any shape of that size), else flat.
+    """
+    n_src = math.prod(src)
+    if isinstance(p, Dense):
+        n_dst = p.weight.shape[0] if dst is None else math.prod(dst)
+        if p.weight.shape != (n_dst, n_src):
+            raise NetworkError(f"{where}: weight shape {p.weight.shape}, expected (target size, source size) = "
+                               f"({n_dst}, {n_src})")
+        if p.bias is not None and p.bias.shape != (n_dst,):
+            raise NetworkError(f"{where}: bias has {p.bias.size} entries, expected {n_dst}")
+        return dst if dst is not None else (n_dst,)
+    kernel = cast(tuple[int, ...], p.kernel)
+    n_sp = len(kernel)
+    if len(src) != n_sp + 1:
+        raise NetworkError(f"{where}: source shape {src} must be (channels, *{n_sp} spatial axes)")
+    if isinstance(p, Conv):
+        c_in, c_out = p.weight.shape[1] * p.groups, p.weight.shape[0]
+        dil = p.dilation
+    else:
+        c_in = c_out = src[0]
+        dil = tuple(1 for _ in kernel)
+    if src[0] != c_in:
+        raise NetworkError(f"{where}: source has {src[0]} channels, the kernel expects {c_in}")
+    out = (c_out, *conv_output_shape(src[1:], kernel, p.stride, p.padding, dil))  # type: ignore[arg-type]
+    if any(s <= 0 for s in out):
+        raise NetworkError(f"{where}: kernel {kernel} does not fit the input {src}")
+    if dst is not None and dst != out:
+        raise NetworkError(f"{where}: target shape {dst}, but the {type(p).__name__.lower()} produces {out}")
+    return out
+
+
+def _stage_synapses(p: Projection, src: tuple[int, ...]) -> Synapses:
+    """Neuron-level synapses of a single (non-chain) projection reading a map of shape ``src``."""
+    if isinstance(p, Dense):
+        return dense_synapses(p.weight)
+    if isinstance(p, Sparse):
+        return p.pre, p.post, p.weight
+    if isinstance(p, Conv):
+        return conv_synapses(p.weight, src, p.stride, p.padding, p.dilation, p.groups)  # type: ignore[arg-type]
+    if isinstance(p, Pool):
+        return pool_synapses(p.kind, src[0], src[1:], p.kernel, p.stride, p.padding)  # type: ignore[arg-type]
+    raise NetworkError(f"projection {p.source}->{p.target}: a chain cannot be a stage")
+
+
+def _stage_bias(p: Stage, out: tuple[int, ...]) -> NDArray[np.float64] | None:
+    """A stage's constant output per neuron of its output map ``out`` (None: no bias)."""
+    if isinstance(p, Pool) or p.bias is None:
+        return None
+    if isinstance(p, Conv):
+        return np.repeat(np.asarray(p.bias, dtype=np.float64), math.prod(out[1:]))
+    return np.asarray(p.bias, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -298,8 +413,8 @@ class Network:
 
     def _check_projection(self, p: Projection, by_name: dict[str, Node]) -> None:
         where = f"projection {p.source}->{p.target}"
-        if not isinstance(p, (Dense, Sparse, Conv, Pool)):
-            raise NetworkError(f"network {self.name!r}: projections must be Dense, Sparse, Conv or Pool, got "
+        if not isinstance(p, (Dense, Sparse, Conv, Pool, Chain)):
+            raise NetworkError(f"network {self.name!r}: projections must be Dense, Sparse, Conv, Pool or Chain, got "
                                f"{type(p).__name__}")
         for end in (p.source, p.target):
             if end not in by_name:
@@ -307,36 +422,23 @@ class Network:
         src, dst = by_name[p.source], by_name[p.target]
         if isinstance(dst, Input):
             raise NetworkError(f"{where}: target {dst.name!r} is an Input; inputs receive no synapses")
-        if isinstance(p, Dense):
-            if p.weight.shape != (dst.size, src.size):
-                raise NetworkError(f"{where}: weight shape {p.weight.shape}, expected (target size, source size) = "
-                                   f"({dst.size}, {src.size})")
-            if p.bias is not None and p.bias.shape != (dst.size,):
-                raise NetworkError(f"{where}: bias has {p.bias.size} entries, expected {dst.size}")
-        elif isinstance(p, Sparse):
+        if isinstance(p, Sparse):
             for name, arr, size in (("pre", p.pre, src.size), ("post", p.post, dst.size)):
                 if arr.size and (arr.min() < 0 or arr.max() >= size):
                     bad = int(arr[(arr < 0) | (arr >= size)][0])
                     raise NetworkError(f"{where}: {name} index {bad} out of range [0, {size})")
-        else:
-            kernel = cast(tuple[int, ...], p.kernel)
-            n_sp = len(kernel)
-            if len(src.shape) != n_sp + 1:
-                raise NetworkError(f"{where}: source shape {src.shape} must be (channels, *{n_sp} spatial axes)")
-            if isinstance(p, Conv):
-                c_in, c_out = p.weight.shape[1] * p.groups, p.weight.shape[0]
-                dil = p.dilation
-            else:
-                c_in = c_out = src.shape[0]
-                dil = tuple(1 for _ in kernel)
-            if src.shape[0] != c_in:
-                raise NetworkError(f"{where}: source has {src.shape[0]} channels, the kernel expects {c_in}")
-            out = (c_out, *conv_output_shape(src.shape[1:], kernel, p.stride, p.padding, dil))  # type: ignore[arg-type]
-            if any(s <= 0 for s in out):
-                raise NetworkError(f"{where}: kernel {kernel} does not fit the input {src.shape}")
-            if dst.shape != out:
-                raise NetworkError(f"{where}: target shape {dst.shape}, but the {type(p).__name__.lower()} produces "
-                                   f"{out}")
+            return
+        if isinstance(p, Chain):
+            clash = sorted(set(p.intermediates) & set(by_name))
+            if clash:
+                raise NetworkError(f"{where}: intermediate map {clash[0]!r} has a node's name; name it apart")
+            shape = src.shape
+            for i, st in enumerate(p.stages):
+                last = i == len(p.stages) - 1
+                shape = stage_output(st, f"{where}, stage {i} ({type(st).__name__.lower()})", shape,
+                                      dst.shape if last else None)
+            return
+        stage_output(p, where, src.shape, dst.shape)
 
     # --- access ---------------------------------------------------------------------------------
 
@@ -382,15 +484,26 @@ class Network:
         return g
 
     def synapses_of(self, p: Projection) -> Synapses:
-        """Neuron-level ``(pre, post, weight)`` of one projection, indices local to its source and target."""
+        """Neuron-level ``(pre, post, weight)`` of one projection, indices local to its source and target.
+
+        A chain's synapses are its stages' composed exactly (:func:`~snnas.ir.connectivity.compose_synapses`):
+        one synapse per connected (pre, post) pair, its weight the sum over the paths between them.
+        """
         src = self.node(p.source)
-        if isinstance(p, Dense):
-            return dense_synapses(p.weight)
-        if isinstance(p, Sparse):
-            return p.pre, p.post, p.weight
-        if isinstance(p, Conv):
-            return conv_synapses(p.weight, src.shape, p.stride, p.padding, p.dilation, p.groups)  # type: ignore[arg-type]
-        return pool_synapses(p.kind, src.shape[0], src.shape[1:], p.kernel, p.stride, p.padding)  # type: ignore[arg-type]
+        if isinstance(p, Chain):
+            shapes = self.stage_shapes(p)
+            syn = _stage_synapses(p.stages[0], shapes[0])
+            for st, shape in zip(p.stages[1:], shapes[1:]):
+                syn = compose_synapses(syn, _stage_synapses(st, shape), math.prod(shape))
+            return syn
+        return _stage_synapses(p, src.shape)
+
+    def stage_shapes(self, chain: Chain) -> tuple[tuple[int, ...], ...]:
+        """The input map's shape of each stage of ``chain``, then the target's shape."""
+        shapes = [self.node(chain.source).shape]
+        for st in chain.stages[:-1]:
+            shapes.append(stage_output(st, "", shapes[-1], None))
+        return (*shapes, self.node(chain.target).shape)
 
     def to_csr(self, keep_zeros: bool = False) -> NeuronCSR:
         """Expand every projection to neuron level and sort synapses into CSR rows by presynaptic neuron.
@@ -431,15 +544,34 @@ class Network:
         return NeuronCSR(total, row_ptr, target, weight, delay, proj, offsets)
 
     def bias(self) -> NDArray[np.float64]:
-        """Constant input per neuron (sum of the projections' biases), over all global indices."""
+        """Constant input per neuron (sum of the projections' biases), over all global indices.
+
+        A chain's stage biases pass through the stages after them (a conv bias before an average pool is
+        pooled, zero padding included).
+        """
         offsets = self.offsets()
         out = np.zeros(sum(n.size for n in self.nodes))
         for p in self.projections:
-            if isinstance(p, Dense) and p.bias is not None:
-                out[offsets[p.target]:offsets[p.target] + p.bias.size] += p.bias
-            elif isinstance(p, Conv) and p.bias is not None:
-                dst = self.node(p.target)
-                per = math.prod(dst.shape[1:])
-                out[offsets[p.target]:offsets[p.target] + dst.size] += np.repeat(p.bias, per)
+            dst = self.node(p.target)
+            if isinstance(p, Chain):
+                b = self.chain_bias(p)
+            elif isinstance(p, (Dense, Conv)):
+                b = _stage_bias(p, dst.shape)
+            else:
+                b = None
+            if b is not None:
+                out[offsets[p.target]:offsets[p.target] + dst.size] += b
         return out
 
+    def chain_bias(self, chain: Chain) -> NDArray[np.float64] | None:
+        """The constant drive the stages' biases give each target neuron of ``chain`` (None: no bias)."""
+        shapes = self.stage_shapes(chain)
+        b: NDArray[np.float64] | None = None
+        for i, st in enumerate(chain.stages):
+            if b is not None:  # carry the drive so far through this stage
+                pre, post, w = _stage_synapses(st, shapes[i])
+                b = np.bincount(post, weights=w * b[pre], minlength=math.prod(shapes[i + 1])).astype(np.float64)
+            own = _stage_bias(st, shapes[i + 1])
+            if own is not None:
+                b = own.copy() if b is None else b + own
+        return b

@@ -26,6 +26,7 @@ from snnas.errors import NetworkError
 __all__ = [
     "AdaptiveLIFParameters",
     "CubaLIFParameters",
+    "CubaLIParameters",
     "DiscreteNeurons",
     "IFParameters",
     "LIFParameters",
@@ -75,7 +76,7 @@ class DiscreteNeurons:
     """Per-neuron quantities of one step of length dt, as the simulators take them.
 
     Attributes:
-        model: ``"if"``, ``"lif"``, ``"cuba_lif"`` or ``"li"``.
+        model: ``"if"``, ``"lif"``, ``"cuba_lif"``, ``"li"`` or ``"cuba_li"``.
         v_th: threshold [V]; a neuron spikes when v >= v_th (``inf`` for non-spiking LI).
         v_reset: value v takes after a spike with reset ``"value"`` [V].
         v_rest: resting (leak) potential [V].
@@ -282,6 +283,31 @@ class LIParameters(NeuronParameters):
 
 
 @dataclass(frozen=True, eq=False)
+class CubaLIParameters(NeuronParameters):
+    """Current-based leaky integrator without spikes (a readout). NIR ``CubaLI``:
+    tau_syn·dI/dt = -I + w_in·S; tau_m·dv/dt = (v_leak - v) + R·I.
+
+    Discrete step: CUBA-LIF's (:class:`CubaLIFParameters`) with no threshold.
+    """
+
+    model: ClassVar[str] = "cuba_li"
+    _positive: ClassVar[tuple[str, ...]] = ("tau_m", "tau_syn")
+
+    tau_m: Param = 20e-3  # s
+    tau_syn: Param = 5e-3  # s
+    v_leak: Param = 0.0  # V
+    r: Param = 1.0
+    w_in: Param = 1.0
+
+    def discretize(self, dt: float, size: int) -> DiscreteNeurons:
+        tau_m, tau_s = self._full("tau_m", size), self._full("tau_syn", size)
+        v_leak = self._full("v_leak", size)
+        return DiscreteNeurons("cuba_li", np.full(size, np.inf), v_leak.copy(), v_leak, np.exp(-dt / tau_m),
+                               np.exp(-dt / tau_s), np.zeros(size, np.int32),
+                               self._full("r", size) * self._full("w_in", size) * dt / tau_s, "value")
+
+
+@dataclass(frozen=True, eq=False)
 class AdaptiveLIFParameters(NeuronParameters):
     """LIF with an adaptive threshold v_th + θ: θ decays with tau_adapt and rises by beta at each spike.
 
@@ -313,5 +339,6 @@ class AdaptiveLIFParameters(NeuronParameters):
 
 
 _REGISTRY: dict[str, type[NeuronParameters]] = {
-    cls.model: cls for cls in (IFParameters, LIFParameters, CubaLIFParameters, LIParameters, AdaptiveLIFParameters)
+    cls.model: cls for cls in (IFParameters, LIFParameters, CubaLIFParameters, LIParameters, CubaLIParameters,
+                               AdaptiveLIFParameters)
 }

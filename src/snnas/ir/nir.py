@@ -6,10 +6,13 @@ step the network is later simulated with. The snnas IR uses NIR's own parameteri
 ``r``, ``v_leak``, weights into ``r·I``), so parameters and weights cross unchanged in both directions.
 
 Mapping, NIR -> snnas:
-    Input -> Input; LIF, CubaLIF, IF, LI, and an I node feeding a Threshold node (an IF neuron) ->
+    Input -> Input; LIF, CubaLIF, IF, LI, CubaLI, and an I node feeding a Threshold node (an IF neuron) ->
     Population; Output marks its source population as an output. Every path between two of those
     through Affine, Linear, Conv1d, Conv2d, SumPool2d, AvgPool2d, Scale, Flatten, Delay and identity
-    nodes becomes one projection (at most one weight-bearing node per path; Scale folds into it).
+    nodes becomes one projection: a path with one weight node its Dense, Conv or Pool (Scale folds into
+    it), a path with several (SumPool2d -> Conv2d, AvgPool2d -> Flatten -> Affine) a :class:`Chain` of them,
+    composed exactly. Neuron parameters given as 0-d arrays take the population's size from the weight
+    node next to them. Writing: :mod:`snnas.ir.nir_export`.
 
 What NIR cannot hold (subtractive reset, refractory periods, exact sparse synapse lists) travels in
 node metadata under ``snnas.*`` keys, which other tools ignore.
@@ -19,181 +22,43 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from snnas.errors import NIRError, SnnasError
-from snnas.ir.network import Conv, Dense, Input, Network, Pool, Population, Projection, Sparse
-from snnas.ir.neurons import CubaLIFParameters, IFParameters, LIFParameters, LIParameters, NeuronParameters
+from snnas.ir.connectivity import conv_output_shape
+from snnas.ir.network import (
+    Chain,
+    Conv,
+    Dense,
+    Input,
+    Network,
+    Pool,
+    Population,
+    Projection,
+    Sparse,
+    Stage,
+    stage_output,
+)
+from snnas.ir.neurons import (
+    CubaLIFParameters,
+    CubaLIParameters,
+    IFParameters,
+    LIFParameters,
+    LIParameters,
+    NeuronParameters,
+)
+from snnas.ir.nir_export import _nir, to_nir, write_nir
 
 __all__ = ["from_nir", "read_nir", "to_nir", "write_nir"]
 
-_NEURONS = ("LIF", "CubaLIF", "IF", "LI")
+_NEURONS = ("LIF", "CubaLIF", "IF", "LI", "CubaLI")
 _WEIGHTS = ("Affine", "Linear", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d")
 _PASS = ("Flatten", "Identity", "Scale", "Delay")
 _SUPPORTED = ("Input", "Output", *_NEURONS, "I", "Threshold", *_WEIGHTS, *_PASS)
-
-
-def _nir() -> Any:
-    try:
-        import nir
-    except ImportError as exc:  # pragma: no cover - nir is a dependency
-        raise NIRError("the 'nir' package is needed for NIR files: pip install nir") from exc
-    return nir
-
-
-# --- export -------------------------------------------------------------------------------------
-
-
-def _full(value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    return np.copy(np.broadcast_to(np.asarray(value, dtype=np.float64), (int(np.prod(shape)),)).reshape(shape))
-
-
-def _neuron_node(pop: Population, flat: bool) -> Any:
-    """NIR neuron node; ``flat`` when dense or sparse projections feed it (NIR's Linear outputs are 1-D)."""
-    nir, p = _nir(), pop.neuron
-    s = (pop.size,) if flat else pop.shape
-    meta: dict[str, Any] = {}
-    if s != pop.shape:
-        meta["snnas.shape"] = np.array(pop.shape)
-    if getattr(p, "reset", "value") == "subtract":
-        meta["snnas.reset"] = "subtract"
-    t_ref = getattr(p, "t_ref", 0.0)
-    if np.any(np.asarray(t_ref) != 0):
-        meta["snnas.t_ref"] = _full(t_ref, s)
-    if isinstance(p, LIFParameters):
-        node = nir.LIF(tau=_full(p.tau_m, s), r=_full(p.r, s), v_leak=_full(p.v_leak, s),
-                       v_threshold=_full(p.v_th, s), v_reset=_full(p.v_reset, s))
-    elif isinstance(p, CubaLIFParameters):
-        node = nir.CubaLIF(tau_syn=_full(p.tau_syn, s), tau_mem=_full(p.tau_m, s), r=_full(p.r, s),
-                           v_leak=_full(p.v_leak, s), v_threshold=_full(p.v_th, s), v_reset=_full(p.v_reset, s),
-                           w_in=_full(p.w_in, s))
-    elif isinstance(p, IFParameters):
-        node = nir.IF(r=_full(p.r, s), v_threshold=_full(p.v_th, s), v_reset=_full(p.v_reset, s))
-    elif isinstance(p, LIParameters):
-        node = nir.LI(tau=_full(p.tau_m, s), r=_full(p.r, s), v_leak=_full(p.v_leak, s))
-    else:
-        raise NIRError(f"population {pop.name!r}: neuron model {p.model!r} has no NIR primitive")
-    node.metadata = meta
-    return node
-
-
-def _weight_node(net: Network, proj: Projection) -> Any:
-    nir = _nir()
-    src, dst = net.node(proj.source), net.node(proj.target)
-    where = f"projection {proj.source}->{proj.target}"
-    if isinstance(proj, Dense):
-        if proj.bias is None:
-            return nir.Linear(weight=np.array(proj.weight))
-        return nir.Affine(weight=np.array(proj.weight), bias=np.array(proj.bias))
-    if isinstance(proj, Sparse):
-        w = np.zeros((dst.size, src.size))
-        np.add.at(w, (proj.post, proj.pre), proj.weight)
-        node = nir.Linear(weight=w)
-        node.metadata = {"snnas.pre": np.array(proj.pre), "snnas.post": np.array(proj.post),
-                         "snnas.weight": np.array(proj.weight)}
-        return node
-    if isinstance(proj, Conv):
-        spatial = src.shape[1:]
-        bias = np.zeros(proj.weight.shape[0]) if proj.bias is None else np.array(proj.bias)
-        stride, padding, dilation = (cast(tuple[int, ...], v) for v in (proj.stride, proj.padding, proj.dilation))
-        if len(spatial) == 1:
-            node = nir.Conv1d(input_shape=spatial[0], weight=np.array(proj.weight), stride=stride[0],
-                              padding=padding[0], dilation=dilation[0], groups=proj.groups, bias=bias)
-        else:
-            node = nir.Conv2d(input_shape=tuple(spatial), weight=np.array(proj.weight), stride=stride,
-                              padding=padding, dilation=dilation, groups=proj.groups, bias=bias)
-        node.metadata = {"snnas.bias": proj.bias is not None}
-        return node
-    kernel = np.atleast_1d(np.asarray(proj.kernel))
-    if kernel.size != 2:
-        raise NIRError(f"{where}: NIR has no 1-D pooling primitive (only SumPool2d and AvgPool2d)")
-    cls = nir.SumPool2d if proj.kind == "sum" else nir.AvgPool2d
-    return cls(kernel_size=kernel, stride=np.array(proj.stride), padding=np.array(proj.padding))
-
-
-def _delays_per_target(net: Network, proj: Projection) -> np.ndarray | None:
-    """Delay in steps of each target neuron, or None when the projection has no delay."""
-    dst = net.node(proj.target)
-    if isinstance(proj, Sparse) and isinstance(proj.delay, np.ndarray):
-        per = np.zeros(dst.size, dtype=np.int64)
-        seen = np.full(dst.size, -1, dtype=np.int64)
-        for post, d in zip(proj.post.tolist(), proj.delay.tolist()):
-            if seen[post] not in (-1, d):
-                raise NIRError(f"projection {proj.source}->{proj.target}: synapses into target neuron {post} have "
-                               f"different delays ({seen[post]} and {d} steps); NIR delays are per target")
-            seen[post] = d
-            per[post] = d
-        return per if per.any() else None
-    return np.full(dst.size, proj.delay) if proj.delay else None
-
-
-def to_nir(net: Network) -> Any:
-    """The network as a ``nir.NIRGraph`` (delays in seconds, from ``net.dt``)."""
-    nir = _nir()
-    nodes: dict[str, Any] = {}
-    edges: list[tuple[str, str]] = []
-    for n in net.nodes:
-        if isinstance(n, Input):
-            nodes[n.name] = nir.Input(input_type={"input": np.array(n.shape)})
-        else:
-            fed_flat = any(isinstance(p, (Dense, Sparse)) and p.target == n.name for p in net.projections)
-            nodes[n.name] = _neuron_node(n, flat=fed_flat and len(n.shape) > 1)
-    used = set(nodes)
-
-    def fresh(base: str) -> str:
-        name, k = base, 1
-        while name in used:
-            k += 1
-            name = f"{base}_{k}"
-        used.add(name)
-        return name
-
-    order: list[str] = []
-    for proj in net.projections:
-        src = net.node(proj.source)
-        head = proj.source
-        if isinstance(proj, (Dense, Sparse)) and len(src.shape) > 1:
-            flat = fresh(f"{proj.source}_flatten")
-            nodes[flat] = nir.Flatten(input_type={"input": np.array(src.shape)}, start_dim=0, end_dim=-1)
-            edges.append((head, flat))
-            head = flat
-        w = fresh(f"{proj.source}_to_{proj.target}")
-        order.append(w)
-        nodes[w] = _weight_node(net, proj)
-        edges.append((head, w))
-        head = w
-        delays = _delays_per_target(net, proj)
-        if delays is not None:
-            d = fresh(f"{w}_delay")
-            shape = (delays.size,) if isinstance(proj, (Dense, Sparse)) else net.node(proj.target).shape
-            nodes[d] = nir.Delay(delay=(delays * net.dt).reshape(shape))
-            edges.append((head, d))
-            head = d
-        edges.append((head, proj.target))
-    for out in net.outputs:
-        name = fresh("output" if len(net.outputs) == 1 else f"output_{out}")
-        nodes[name] = nir.Output(output_type={"output": np.array(net.node(out).shape)})
-        edges.append((out, name))
-    meta = {"snnas.dt": net.dt, "snnas.name": net.name, "snnas.order": [n.name for n in net.nodes],
-            "snnas.projections": order}
-    try:
-        return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=False)
-    except (ValueError, TypeError, AssertionError) as exc:
-        raise NIRError(f"network {net.name!r}: NIR refused the graph: {exc}") from exc
-
-
-def write_nir(net: Network, path: str | os.PathLike[str]) -> Path:
-    """Write ``net`` as a NIR (HDF5) file."""
-    nir, p = _nir(), Path(path)
-    try:
-        nir.write(p, to_nir(net))
-    except OSError as exc:
-        raise NIRError(f"cannot write NIR file {p}: {exc}") from exc
-    return p
-
 
 # --- import -------------------------------------------------------------------------------------
 
@@ -246,7 +111,52 @@ def _shape_of(node: Any, fields: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(int(x) for x in np.asarray(t).ravel()) if t is not None else (1,)
 
 
-def _population(name: str, node: Any, threshold: Any | None = None) -> Population:
+def _scalar_only(node: Any, threshold: Any | None) -> bool:
+    """True when every parameter of a neuron node is 0-d (one value for a population of unstated size)."""
+    arrays = [np.asarray(v) for k, v in vars(node).items() if k not in ("metadata", "input_type", "output_type")
+              and isinstance(v, (np.ndarray, float, int))]
+    if threshold is not None:
+        arrays.append(np.asarray(threshold.threshold))
+    return bool(arrays) and all(a.ndim == 0 for a in arrays)
+
+
+def _shape_hint(name: str, nodes: dict[str, Any], succ: dict[str, list[str]],
+                pred: dict[str, list[str]]) -> tuple[int, ...] | None:
+    """The shape of a neuron node from the nearest weight node before it (its output) or after it (its input),
+    through pass-through nodes; None when neither says."""
+    def walk(start: str, links: dict[str, list[str]]) -> Any:
+        stack, seen = list(links.get(start, [])), set()
+        while stack:
+            m = stack.pop(0)
+            if m in seen:
+                continue
+            seen.add(m)
+            k = _op_kind(nodes[m])
+            if k in _WEIGHTS:
+                return nodes[m]
+            if k in _PASS and k != "Flatten":
+                stack.extend(links.get(m, []))
+        return None
+
+    before, after = walk(name, pred), walk(name, succ)
+    if before is not None and _kind(before) in ("Affine", "Linear"):
+        return (int(np.asarray(before.weight).shape[0]),)
+    conv = before is not None and _kind(before) in ("Conv1d", "Conv2d")
+    if conv and getattr(before, "input_shape", None) is not None:
+        w = np.asarray(before.weight)
+        nd = w.ndim - 2
+        try:
+            spatial = conv_output_shape(_ints(before.input_shape, nd), tuple(w.shape[2:]), _ints(before.stride, nd),
+                                        _ints(before.padding, nd), _ints(before.dilation, nd))
+        except (NIRError, TypeError, ValueError):
+            return None
+        return (int(w.shape[0]), *spatial)
+    if after is not None and _kind(after) in ("Affine", "Linear"):
+        return (int(np.asarray(after.weight).shape[1]),)
+    return None
+
+
+def _population(name: str, node: Any, threshold: Any | None = None, hint: tuple[int, ...] | None = None) -> Population:
     kind = _kind(node)
     meta = dict(getattr(node, "metadata", {}) or {})
     reset = str(meta.get("snnas.reset", "value"))
@@ -271,11 +181,21 @@ def _population(name: str, node: Any, threshold: Any | None = None) -> Populatio
         shape = _shape_of(node, ("tau",))
         params = LIParameters(tau_m=_param(_arr(node, "tau")), r=_param(_arr(node, "r")),
                               v_leak=_param(_arr(node, "v_leak")))
+    elif kind == "CubaLI":
+        shape = _shape_of(node, ("tau_mem", "tau_syn"))
+        params = CubaLIParameters(tau_m=_param(_arr(node, "tau_mem")), tau_syn=_param(_arr(node, "tau_syn")),
+                                  v_leak=_param(_arr(node, "v_leak")), r=_param(_arr(node, "r")),
+                                  w_in=_param(_arr(node, "w_in")))
     else:  # an I node feeding a Threshold node: integrate-and-fire, reset to 0
         shape = _shape_of(node, ("r",))
         params = IFParameters(v_th=_param(_arr(threshold, "threshold")), v_reset=0.0, r=_param(_arr(node, "r")))
     if "snnas.shape" in meta:
         shape = tuple(int(x) for x in np.asarray(meta["snnas.shape"]).ravel())
+    elif _scalar_only(node, threshold):  # 0-d parameters: the size comes from the weights around the node
+        if hint is None:
+            raise NIRError(f"node {name!r} of type {kind}: every parameter is 0-d and no Affine, Linear or Conv node "
+                           "next to it gives the population's size")
+        shape = hint
     elif len(shape) > 1 and shape[0] == 1:  # NIR exporters sometimes keep a batch axis
         shape = shape[1:]
     return Population(name, shape, params)
@@ -303,8 +223,7 @@ def _projection(src: str, dst: str, ops: list[tuple[str, Any]], net_nodes: dict[
     where = f"NIR path {src} -> {' -> '.join(n for n, _ in ops)} -> {dst}"
     weights = [(i, n, node) for i, (n, node) in enumerate(ops) if _op_kind(node) in _WEIGHTS]
     if len(weights) > 1:
-        names = ", ".join(n for _, n, _ in weights)
-        raise NIRError(f"{where}: weight nodes {names} follow each other with no neuron between them")
+        return _chain(src, dst, ops, [i for i, _, _ in weights], net_nodes, dt, where)
     src_size, dst_size = net_nodes[src].size, net_nodes[dst].size
     row_scale = np.ones(dst_size)
     col_scale = np.ones(src_size)
@@ -386,6 +305,47 @@ def _projection(src: str, dst: str, ops: list[tuple[str, Any]], net_nodes: dict[
                 padding=_ints(node.padding, 2), delay=uniform)
 
 
+def _chain(src: str, dst: str, ops: list[tuple[str, Any]], at: list[int], net_nodes: dict[str, Input | Population],
+           dt: float, where: str) -> Chain:
+    """Several weight nodes in a row (e.g. SumPool2d -> Conv2d, AvgPool2d -> Flatten -> Affine): one
+    :class:`Chain` whose stages are the weight nodes, each with the pass-through nodes after it (the first
+    also with those before it); the intermediate maps take the weight nodes' names."""
+    stages: list[Stage] = []
+    delay = 0
+    nodes: dict[str, Input | Population] = dict(net_nodes)
+    head, shape = src, net_nodes[src].shape
+    for k, w in enumerate(at):
+        last = k == len(at) - 1
+        seg = ops[(at[k - 1] + 1 if k else 0):(len(ops) if last else w + 1)]
+        mid = dst if last else ops[w][0]
+        if not last:
+            # The map's shape follows from the node and its input; a first pass with a stand-in size finds it.
+            nodes[mid] = Input(mid, (1,))
+            try:
+                draft = _projection(head, mid, seg, nodes, dt)
+            except NIRError:
+                draft = None
+            if isinstance(draft, (Conv, Pool)):
+                try:
+                    out = stage_output(draft, where, shape, None)
+                except SnnasError as exc:
+                    raise NIRError(f"{where}: {exc}") from None
+            else:
+                out = (int(np.asarray(ops[w][1].weight).shape[0]),)
+            nodes[mid] = Input(mid, out)
+        st = _projection(head, mid, seg, nodes, dt)
+        if isinstance(st, (Sparse, Chain)):
+            raise NIRError(f"{where}: per-neuron delays or sparse synapses inside a chain of weight nodes are not "
+                           "supported")
+        delay += st.delay
+        stages.append(replace(st, delay=0))
+        head, shape = mid, nodes[mid].shape
+    try:
+        return Chain(src, dst, tuple(stages), delay=delay)
+    except SnnasError as exc:
+        raise NIRError(f"{where}: {exc}") from None
+
+
 def _ints(value: Any, n: int) -> tuple[int, ...]:
     a = np.asarray(value).ravel()
     vals = [int(a[0])] * n if a.size == 1 else [int(x) for x in a]
@@ -425,13 +385,13 @@ def from_nir(graph: Any, dt: float, name: str | None = None) -> Network:
             shape = tuple(int(x) for x in np.asarray(node.input_type["input"]).ravel())
             net_nodes[n] = Input(n, shape)
         elif k in _NEURONS:
-            net_nodes[n] = _population(n, node)
+            net_nodes[n] = _population(n, node, hint=_shape_hint(n, nodes, succ, pred))
         elif k == "I":
             nxt = succ.get(n, [])
             if len(nxt) != 1 or _op_kind(nodes[nxt[0]]) != "Threshold":
                 raise NIRError(f"node {n!r} of type I maps only when it feeds one Threshold node (together an IF "
                                "neuron)")
-            net_nodes[n] = _population(n, node, threshold=nodes[nxt[0]])
+            net_nodes[n] = _population(n, node, threshold=nodes[nxt[0]], hint=_shape_hint(n, nodes, succ, pred))
             thresholds[nxt[0]] = n
         elif k == "Threshold" and not any(_op_kind(nodes[p]) == "I" for p in pred.get(n, [])):
             raise NIRError(f"node {n!r} of type Threshold maps only after an I node (together an IF neuron)")

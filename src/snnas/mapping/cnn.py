@@ -6,8 +6,12 @@ channels, f output channels, a kx×ky kernel and an fy×fx output map:
     kernel memory = c · 2^(⌈log2(kx·ky)⌉ + ⌈log2 f⌉)        neuron memory = f · 2^(⌈log2 fy⌉ + ⌈log2 fx⌉)
 
 A dense projection into a layer is a convolution whose kernel covers the whole input map (output 1×1);
-pooling costs no kernel memory. Example from the sinabs documentation: Conv2d 16→32, 3×3, on a 64×64
-input with padding 1 needs 8Ki kernel entries and 128Ki neuron entries.
+pooling costs no kernel memory. Pooling that a projection chain applies before its convolution (sinabs'
+conv -> IAF -> pool -> conv) belongs to the layer that feeds it, as in sinabs' ``DynapcnnLayer``, so it
+costs no core of its own; its input map is the pooled one.
+
+Example from the sinabs documentation: Conv2d 16→32, 3×3, on a 64×64 input with padding 1 needs 8Ki kernel
+entries and 128Ki neuron entries.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import cast
 import numpy as np
 
 from snnas.chip import Chip, CoreLimits
-from snnas.ir.network import Conv, Dense, Network, Pool, Population, Sparse
+from snnas.ir.network import Chain, Conv, Dense, Network, Pool, Population, Sparse
 from snnas.mapping.model import Violation
 
 __all__ = ["LayerNeeds", "assign_layers", "layer_needs", "uses_layer_cores"]
@@ -65,17 +69,69 @@ def _has_bias(bias: object) -> bool:
     return bias is not None and bool(np.any(np.asarray(bias) != 0))
 
 
+def _pools_out(net: Network, pop: Population) -> list[int]:
+    """Pool sizes of the chains leaving ``pop`` that pool before their first weight stage: on a
+    convolutional core the pooling belongs to the layer that feeds it (sinabs' conv -> IAF -> pool layer)."""
+    out: list[int] = []
+    for p in net.projections:
+        if isinstance(p, Chain) and p.source == pop.name:
+            for st in p.stages:
+                if not isinstance(st, Pool):
+                    break
+                out.extend(cast(tuple[int, ...], st.kernel))
+    return out
+
+
+def _as_conv(net: Network, p: Chain) -> tuple[tuple[int, int, int], tuple[int, int], list[int], int, bool]:
+    """The single convolution a chain amounts to, past its leading pools (those belong to the source layer):
+    (input map (c, h, w), kernel sides, strides, padding, dense). Stacked stages compose as convolutions
+    do: k = k_1 + (k_2 - 1)·s_1, s = s_1·s_2, π = π_1 + π_2·s_1; a pool is a channel-wise conv of kernel
+    and stride P; a Dense stage covers its whole input map."""
+    shapes = net.stage_shapes(p)
+    first = next(i for i, st in enumerate(p.stages) if not isinstance(st, Pool)) if any(
+        not isinstance(st, Pool) for st in p.stages) else len(p.stages) - 1
+    c, h, w = _spatial(shapes[first])
+    k, s, pad, dense = [1, 1], [1, 1], [0, 0], False
+    for st, shape in zip(p.stages[first:], shapes[first:]):
+        if isinstance(st, Dense):
+            _, hh, ww = _spatial(shape)
+            k = [k[0] + (hh - 1) * s[0], k[1] + (ww - 1) * s[1]]
+            dense = True
+            continue
+        kk = cast(tuple[int, ...], st.kernel) + (1,) * (2 - len(cast(tuple[int, ...], st.kernel)))
+        ss = cast(tuple[int, ...], st.stride) + (1,) * (2 - len(cast(tuple[int, ...], st.stride)))
+        pp = cast(tuple[int, ...], st.padding) + (0,) * (2 - len(cast(tuple[int, ...], st.padding)))
+        for a in range(2):
+            pad[a] += pp[a] * s[a]
+            k[a] += (kk[a] - 1) * s[a]
+            s[a] *= ss[a]
+    return (c, h, w), (k[0], k[1]), s, max(pad), dense
+
+
 def layer_needs(net: Network, pop: Population) -> LayerNeeds:
     """Memory and layer-shape needs of population ``pop`` (summed over its incoming projections)."""
     f, fy, fx = _spatial(pop.shape)
     kernel = bias = 0
     channels, in_side, k_side, pad = f, max(fy, fx), 1, 0
     strides: list[int] = []
-    pools: list[int] = []
+    pools: list[int] = _pools_out(net, pop)
     for p in net.projections:
         if p.target != pop.name:
             continue
         c, h, w = _spatial(net.node(p.source).shape)
+        if isinstance(p, Chain):
+            (c, h, w), ck, st, pd, dense = _as_conv(net, p)
+            channels, in_side = max(channels, c), max(in_side, h, w)
+            if dense:
+                kernel += c * 2 ** (_clog2(h * w) + _clog2(pop.size))
+            else:
+                kernel += c * 2 ** (_clog2(ck[0] * ck[1]) + _clog2(f))
+                strides.extend(st)
+            k_side = max(k_side, *ck)
+            pad = max(pad, pd)
+            b = net.chain_bias(p)
+            bias += (pop.size if dense else f) if _has_bias(b) else 0
+            continue
         channels, in_side = max(channels, c), max(in_side, h, w)
         if isinstance(p, Conv):
             k = p.kernel + (1,) * (2 - len(p.kernel))
