@@ -11,16 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from snnas.errors import NIRError
-from snnas.ir.network import Dense, Input, Network, Population
-from snnas.ir.neurons import IFParameters, LIFParameters
+from snnas.ir.network import Network
 from snnas.ir.nir import read_nir
 from snnas.ir.semantics import Semantics, SemanticsWarning
 from snnas.sim.layered import simulate_semantics
-from tests.data.frameworks import check_transcription as tr
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "frameworks" / "cases"
-CNN = {"snntorch_cnn", "sinabs_cnn", "sinabs_cnn_bounded"}
 NAMES = sorted(p.stem for p in CASES.glob("*.npz"))
 # States agree to float32 rounding (torch's GEMM order, and the parameters recovered from the file: Rockpool's
 # exp(-dt/tau), Norse's dt/tau), relative to max(1, |recorded|): the README allows 1e-4 from the file alone,
@@ -92,9 +88,7 @@ def compare(case: dict[str, Any], res: Any) -> dict[str, float]:
     return out
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
-    raises=NIRError, strict=True, reason="pooled CNNs import once the Chain projection lands in ir/nir.py"))
-    if n in CNN else n for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_every_recorded_spike_is_reproduced_from_the_nir_file(name: str) -> None:
     case = load(name)
     net = case_network(case)
@@ -103,9 +97,10 @@ def test_every_recorded_spike_is_reproduced_from_the_nir_file(name: str) -> None
     errors = compare(case, run_case(case, net))
     assert {k: v for k, v in errors.items() if k.startswith("spk")} == {k: 0.0 for k in errors if k.startswith("spk")}
     assert all(v <= TOLERANCE for k, v in errors.items() if not k.startswith("spk")), errors
+    assert len(NAMES) == 15
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n not in CNN])
+@pytest.mark.parametrize("name", NAMES)
 def test_engine_and_numba_are_bit_identical_on_every_case(name: str) -> None:
     case = load(name)
     net = case_network(case)
@@ -154,47 +149,3 @@ def test_a_file_from_another_exporter_warns_about_r() -> None:
         warnings.filterwarnings("ignore", "network .* have v_leak = 0", SemanticsWarning)
         simulate_semantics(net, rp["x"], "rockpool")
 
-
-def composed_network(case: dict[str, Any]) -> Network:
-    """A pooled CNN case with each run of NIR weight nodes between two neuron layers composed into one Dense
-    projection (its matrix and bias probed through the transcription's own conv/pool/affine), standing in for
-    the Chain projection of ir/nir.py until it lands."""
-    import nir
-
-    graph = nir.read(CASES / str(case["nir_file"]), type_check=False)
-    nodes: list[Input | Population] = [Input("in", case["x"].shape[1:])]
-    projections: list[Dense] = []
-    prev, prev_shape, ops = "in", tuple(case["x"].shape[1:]), []
-    for name, node in tr.chain(graph):
-        if type(node).__name__ not in ("LIF", "IF"):
-            ops.append(node)
-            continue
-
-        def apply(x: np.ndarray, ops: list[Any] = ops) -> np.ndarray:
-            for op in ops:
-                x = tr.apply_op(op, x)
-            return np.asarray(x, np.float64).reshape(-1)
-
-        size = int(np.prod(prev_shape))
-        bias = apply(np.zeros(prev_shape, np.float32))
-        basis = np.eye(size, dtype=np.float32)
-        weight = np.stack([apply(basis[k].reshape(prev_shape)) - bias for k in range(size)], axis=1)
-        shape = np.asarray(node.v_threshold).shape
-        flat = {f: np.asarray(getattr(node, f), np.float64).reshape(-1) for f in ("v_threshold", "r")}
-        if type(node).__name__ == "LIF":
-            tau = np.asarray(node.tau, np.float64).reshape(-1)
-            neuron: LIFParameters | IFParameters = LIFParameters(tau_m=tau, r=flat["r"], v_th=flat["v_threshold"])
-        else:
-            neuron = IFParameters(v_th=flat["v_threshold"], r=flat["r"])
-        nodes.append(Population(name, shape, neuron))
-        projections.append(Dense(prev, name, weight, bias=bias))
-        prev, prev_shape, ops = name, shape, []
-    return Network(tuple(nodes), tuple(projections))
-
-
-@pytest.mark.parametrize("name", sorted(CNN))
-def test_the_pooled_cnn_cases_reproduce_with_their_weight_nodes_composed(name: str) -> None:
-    case = load(name)
-    errors = compare(case, run_case(case, composed_network(case)))
-    assert {k: v for k, v in errors.items() if k.startswith("spk")} == {k: 0.0 for k in errors if k.startswith("spk")}
-    assert all(v <= TOLERANCE for k, v in errors.items() if not k.startswith("spk")), errors
