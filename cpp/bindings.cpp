@@ -14,6 +14,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "engine.hpp"
 #include "fixed.hpp"
 #include "hardware.hpp"
+#include "layered.hpp"
 #include "network.hpp"
 
 #ifndef SNNAS_VERSION
@@ -87,6 +89,7 @@ int64_t take_int(py::handle obj, const char* name) {
 template <typename T>
 const char* dtype_name() {
   if constexpr (std::is_same_v<T, double>) return "float64";
+  if constexpr (std::is_same_v<T, float>) return "float32";
   if constexpr (std::is_same_v<T, int32_t>) return "int32";
   return "int64";
 }
@@ -99,7 +102,7 @@ std::vector<T> take_array(py::handle obj, const char* name, int min_ndim = 1, in
     input_error(std::string(name) + ": expected a numpy array of " + dtype_name<T>() + ", got " + type_name(obj));
   py::array arr = py::reinterpret_borrow<py::array>(obj);
   py::dtype dt = arr.dtype();
-  const char want_kind = std::is_same_v<T, double> ? 'f' : 'i';
+  const char want_kind = std::is_floating_point_v<T> ? 'f' : 'i';
   if (dt.kind() != want_kind || dt.itemsize() != static_cast<py::ssize_t>(sizeof(T)) ||
       !dt.attr("isnative").cast<bool>() || dt.attr("fields").is_none() == false)
     input_error(std::string(name) + ": expected dtype " + dtype_name<T>() + ", got " +
@@ -604,6 +607,77 @@ py::dict async_event_timing(py::handle row_ptr, py::handle target, py::handle de
   return out;
 }
 
+// simulate_layered(): the layered float32 simulator of source semantics (layered.hpp).
+py::dict simulate_layered(py::handle n_inputs, py::handle pop_ptr, py::handle rules, py::handle record,
+                          py::handle f_m, py::handle f_s, py::handle gain, py::handle v_th, py::handle v_reset,
+                          py::handle v_leak, py::handle leak, py::handle v_min, py::handle v0, py::handle i0,
+                          py::handle bias, py::handle in_ptr, py::handle source, py::handle weight,
+                          py::handle delay, py::handle inputs) {
+  snnas::LayeredInput in;
+  const int64_t n_in = take_int(n_inputs, "n_inputs");
+  if (n_in < 0 || n_in > snnas::kMaxNeurons) input_error("n_inputs: expected an integer in [0, 2^31 - 2]");
+  in.n_inputs = static_cast<int32_t>(n_in);
+  in.pop_ptr = take_array<int64_t>(pop_ptr, "pop_ptr");
+  std::vector<py::ssize_t> shape;
+  in.rules = take_array<int32_t>(rules, "rules", 2, 2, &shape);
+  if (shape[1] != snnas::layered::kColumns)
+    input_error("rules: expected " + std::to_string(snnas::layered::kColumns) + " columns, got " +
+                std::to_string(shape[1]));
+  in.record = take_array<int32_t>(record, "record");
+  in.f_m = take_array<float>(f_m, "f_m");
+  in.f_s = take_array<float>(f_s, "f_s");
+  in.gain = take_array<float>(gain, "gain");
+  in.v_th = take_array<float>(v_th, "v_th");
+  in.v_reset = take_array<float>(v_reset, "v_reset");
+  in.v_leak = take_array<float>(v_leak, "v_leak");
+  in.leak = take_array<float>(leak, "leak");
+  in.v_min = take_array<float>(v_min, "v_min");
+  in.v0 = take_array<float>(v0, "v0");
+  in.i0 = take_array<float>(i0, "i0");
+  in.bias = take_array<double>(bias, "bias");
+  in.in_ptr = take_array<int64_t>(in_ptr, "in_ptr");
+  in.source = take_array<int32_t>(source, "source");
+  in.weight = take_array<double>(weight, "weight");
+  in.delay = take_array<int32_t>(delay, "delay");
+  in.inputs = take_array<float>(inputs, "inputs", 2, 2, &shape);
+  in.n_steps = shape[0];
+  if (shape[1] != n_in)
+    input_error("inputs: expected shape (n_steps, n_inputs) with n_inputs = " + std::to_string(n_in) + ", got " +
+                std::to_string(shape[1]) + " columns");
+  const std::string problem = snnas::validate_layered(in);
+  if (!problem.empty()) input_error(problem);
+  snnas::LayeredResult res;
+  {
+    py::gil_scoped_release release;
+    res = snnas::run_layered(in);
+  }
+  const auto table = [&](auto& values, int64_t cols) {
+    using T = typename std::decay_t<decltype(values)>::value_type;
+    py::array_t<T> arr({static_cast<py::ssize_t>(in.n_steps), static_cast<py::ssize_t>(cols)});
+    if (!values.empty()) std::memcpy(arr.mutable_data(), values.data(), values.size() * sizeof(T));
+    return arr;
+  };
+  py::dict out;
+  out["spikes"] = table(res.spikes, res.n_spike_cols);
+  out["v"] = table(res.v, res.n_state_cols);
+  out["i"] = table(res.i, res.n_state_cols);
+  return out;
+}
+
+py::dict layered_codes() {
+  py::dict out;
+  for (int32_t k = 0; k < snnas::kNumLayeredCodes; ++k) {
+    const snnas::LayeredCode& c = snnas::kLayeredCodes[k];
+    if (!out.contains(c.table)) out[c.table] = py::dict();
+    out[c.table].cast<py::dict>()[c.name] = c.code;
+  }
+  py::dict columns;
+  const char* names[] = {"model", "decay", "current", "order", "threshold", "max_spikes", "reset", "bounded"};
+  for (int32_t k = 0; k < snnas::layered::kColumns; ++k) columns[names[k]] = k;
+  out["column"] = columns;
+  return out;
+}
+
 // The tables of codes.hpp as Python objects: one source for every Python module of snnas.
 py::dict model_codes(bool fixed_point_only) {
   py::dict out;
@@ -672,6 +746,7 @@ py::dict limits() {
   out["max_state_bits"] = snnas::kMaxStateBits;
   out["max_spikes_per_step"] = snnas::kMaxSpikesPerStep;
   out["max_events_in_flight"] = snnas::kMaxEventsInFlight;
+  out["max_layered_spikes"] = snnas::layered::kMaxSpikes;
   return out;
 }
 
@@ -739,6 +814,16 @@ PYBIND11_MODULE(_core, m) {
   m.attr("RESETS") = reset_codes();            // reset name -> code of the `reset` argument
   m.attr("LIMITS") = limits();                 // the limits the core enforces (see cpp/codes.hpp)
   m.attr("FIXED_RULES") = fixed_rules();       // fixed-point rule tables: order, decay_rounding, ... -> codes
+  m.attr("LAYERED") = layered_codes();         // simulate_layered's code tables (layered.hpp): table -> name -> code
+  m.def("simulate_layered", &simulate_layered, py::kw_only(), py::arg("n_inputs"), py::arg("pop_ptr"),
+        py::arg("rules"), py::arg("record"), py::arg("f_m"), py::arg("f_s"), py::arg("gain"), py::arg("v_th"),
+        py::arg("v_reset"), py::arg("v_leak"), py::arg("leak"), py::arg("v_min"), py::arg("v0"), py::arg("i0"),
+        py::arg("bias"), py::arg("in_ptr"), py::arg("source"), py::arg("weight"), py::arg("delay"),
+        py::arg("inputs"),
+        "Run the layered float32 simulator of source semantics (cpp/layered.hpp; snnas.sim.layered builds the\n"
+        "arguments): every neuron every step, populations in the given (topological) order. Returns a dict of\n"
+        "spikes (n_steps, recorded neurons) int32 and v, i (n_steps, state-recorded neurons) float32. Bad input\n"
+        "raises snnas.errors.SimulationInputError.");
   m.def("count_chip_events", &count_chip_events, py::kw_only(), py::arg("row_ptr"), py::arg("target"),
         py::arg("delay"), py::arg("neuron_core"), py::arg("core_x"), py::arg("core_y"), py::arg("num_cores"),
         py::arg("spike_step"), py::arg("spike_id"), py::arg("n_steps"),

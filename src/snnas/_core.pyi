@@ -21,10 +21,12 @@ HIDDEN: dict[str, tuple[str, ...]]
 RESETS: dict[str, int]
 LIMITS: dict[str, int]
 FIXED_RULES: dict[str, dict[str, int]]
+LAYERED: dict[str, dict[str, int]]
 
 _F64 = NDArray[np.float64]
 _I32 = NDArray[np.int32]
 _I64 = NDArray[np.int64]
+_F32 = NDArray[np.float32]
 _Precision = Literal["double", "single"]
 
 def build_info() -> dict[str, Any]:
@@ -260,3 +262,29 @@ def async_event_timing(
     t_hop_y: float,
 ) -> dict[str, Any]:
     """Keys: release (float64, the release time of every spike in seconds), busy (float64 per core)."""
+
+def simulate_layered(
+    *,
+    n_inputs: int,
+    pop_ptr: _I64,
+    rules: _I32,
+    record: _I32,
+    f_m: _F32,
+    f_s: _F32,
+    gain: _F32,
+    v_th: _F32,
+    v_reset: _F32,
+    v_leak: _F32,
+    leak: _F32,
+    v_min: _F32,
+    v0: _F32,
+    i0: _F32,
+    bias: _F64,
+    in_ptr: _I64,
+    source: _I32,
+    weight: _F64,
+    delay: _I32,
+    inputs: _F32,
+) -> dict[str, Any]:
+    """The layered float32 simulator (cpp/layered.hpp). Keys: spikes ((n_steps, recorded) int32), v, i
+    ((n_steps, state-recorded) float32)."""

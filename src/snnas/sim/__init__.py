@@ -10,4 +10,5 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "fixed": ["FixedSimNetwork", "simulate_fixed", "simulate_fixed_reference"],
     "backends": ["BACKENDS", "backend"],
     "activity": ["ChipActivity", "count_activity"],
+    "layered": ["LayeredResult", "simulate_semantics"],
 })

@@ -11,4 +11,5 @@ from snnas._lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "real": ["run_reference"],
     "fixed": ["run_fixed_reference"],
+    "layered": ["run_layered_reference"],
 })
