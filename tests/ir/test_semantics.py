@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from snnas.errors import SnnasError
-from snnas.ir.semantics import SEMANTICS, Semantics, SemanticsError
+from snnas.ir.semantics import SEMANTICS, Semantics, SemanticsError, SemanticsWarning
+
+CASE_DIR = Path(__file__).resolve().parents[1] / "data" / "frameworks" / "cases"
 
 
 def test_presets_are_the_frameworks_documented_rules() -> None:
@@ -72,3 +76,28 @@ def test_unknown_presets_and_fields() -> None:
     with pytest.raises(SemanticsError, match=r"unknown field\(s\) \['reset_mechanism'\]"):
         Semantics.get("snntorch", reset_mechanism="zero")
     assert issubclass(SemanticsError, SnnasError)
+
+
+def test_read_nir_records_the_semantics_and_nir_carries_it(tmp_path: Path) -> None:
+    import warnings
+
+    from snnas.ir.nir import read_nir, write_nir
+    from snnas.sim.layered import simulate_semantics
+
+    case = CASE_DIR / "sinabs_cnn.nir"
+    assert "semantics" not in read_nir(case, dt=1e-3).metadata  # sinabs' file does not say
+    bounded = Semantics.get("sinabs", spikes="single", max_spikes=1, reset="value", v_min="-v_th")
+    net = read_nir(CASE_DIR / "sinabs_cnn_bounded.nir", dt=1e-3, semantics=bounded)
+    assert net.metadata["semantics"] == bounded
+    back = read_nir(write_nir(net, tmp_path / "b.nir"), dt=1e-3)  # snnas writes it, and reads it back
+    assert back.metadata["semantics"] == bounded
+    with np.load(CASE_DIR / "sinabs_cnn_bounded.npz") as z:
+        x, spk = z["x"], z["spk2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SemanticsWarning)
+        out = simulate_semantics(back, x)  # no semantics= : the network's own
+    assert np.array_equal(out.spikes["7"].reshape(spk.shape), spk)
+    with pytest.raises(SemanticsError, match="does not say which framework's step rule"):
+        simulate_semantics(read_nir(case, dt=1e-3), x)
+    trained = read_nir(write_nir(read_nir(case, dt=1e-3), tmp_path / "plain.nir"), dt=1e-3)
+    assert trained.metadata["semantics"] == SEMANTICS["snnas"]  # a file snnas wrote with no rule: its own

@@ -20,6 +20,7 @@ node metadata under ``snnas.*`` keys, which other tools ignore.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -52,6 +53,7 @@ from snnas.ir.neurons import (
     NeuronParameters,
 )
 from snnas.ir.nir_export import _nir, to_nir, write_nir
+from snnas.ir.semantics import SEMANTICS, Semantics
 
 __all__ = ["from_nir", "read_nir", "to_nir", "write_nir"]
 
@@ -354,15 +356,36 @@ def _ints(value: Any, n: int) -> tuple[int, ...]:
     return tuple(vals)
 
 
-def from_nir(graph: Any, dt: float, name: str | None = None) -> Network:
+def _semantics(meta: dict[str, Any], semantics: str | Semantics | None) -> Semantics | None:
+    """The step rule the network follows: the one asked for, else the one snnas wrote into the file, else
+    snnas' own for a file snnas wrote without one; None when the file does not say (other frameworks'
+    exporters write nothing of it: name it with ``semantics=``)."""
+    if semantics is not None:
+        return Semantics.get(semantics)
+    if "snnas.semantics" in meta:
+        raw = meta["snnas.semantics"]
+        try:
+            fields = json.loads(raw.decode() if isinstance(raw, bytes) else str(raw))
+            return Semantics(**fields)
+        except (ValueError, TypeError, SnnasError) as exc:
+            raise NIRError(f"metadata snnas.semantics: not a step rule snnas reads ({exc})") from None
+    return SEMANTICS["snnas"] if "snnas.dt" in meta else None
+
+
+def from_nir(graph: Any, dt: float, name: str | None = None, semantics: str | Semantics | None = None) -> Network:
     """Read a NIR graph (or a path to a NIR file) as a snnas network simulated with step ``dt`` seconds.
+
+    ``semantics`` names the step rule of the framework the graph comes from (a preset of
+    :data:`snnas.ir.semantics.SEMANTICS` or a :class:`~snnas.ir.semantics.Semantics`); it is kept in
+    ``metadata["semantics"]``, where :func:`snnas.sim.layered.simulate_semantics` finds it. Without it, a file
+    snnas wrote gives its own; a file from another framework gives none (NIR does not say).
 
     Raises:
         NIRError: a node type that does not map (the message names the node and its type), or a
             composition of nodes that has no snnas equivalent.
     """
     if isinstance(graph, (str, os.PathLike)):
-        return read_nir(graph, dt, name)
+        return read_nir(graph, dt, name, semantics=semantics)
     if not isinstance(dt, (int, float)) or not np.isfinite(dt) or dt <= 0:
         raise NIRError(f"dt must be a positive number of seconds, got {dt!r}")
     nodes, edges = _flatten_graph(graph)
@@ -421,6 +444,9 @@ def from_nir(graph: Any, dt: float, name: str | None = None) -> Network:
     projections.sort(key=lambda wp: rank.get(wp[0], len(rank)))  # stable: file order otherwise
     try:
         user_meta = {k: v for k, v in meta.items() if not str(k).startswith("snnas.")}
+        rule = _semantics(meta, semantics)
+        if rule is not None:
+            user_meta["semantics"] = rule
         return Network(tuple(net_nodes[n] for n in order), tuple(p for _, p in projections), tuple(outputs),
                        dt=float(dt), name=label, metadata=user_meta)
     except SnnasError as exc:
@@ -461,7 +487,8 @@ def _node_order(net_nodes: dict[str, Input | Population], succ: dict[str, list[s
     return order + [n for n in net_nodes if n not in order]
 
 
-def read_nir(path: str | os.PathLike[str], dt: float, name: str | None = None) -> Network:
+def read_nir(path: str | os.PathLike[str], dt: float, name: str | None = None,
+             semantics: str | Semantics | None = None) -> Network:
     """Read a NIR file (HDF5) as a network; see :func:`from_nir`."""
     nir, p = _nir(), Path(path)
     if not p.is_file():
@@ -472,6 +499,6 @@ def read_nir(path: str | os.PathLike[str], dt: float, name: str | None = None) -
     except Exception as exc:  # h5py and nir raise many kinds on a malformed file
         raise NIRError(f"{p}: not a readable NIR file ({type(exc).__name__}: {exc})") from None
     try:
-        return from_nir(graph, dt, name or p.stem)
+        return from_nir(graph, dt, name or p.stem, semantics=semantics)
     except NIRError as exc:
         raise NIRError(f"{p}: {exc}") from None

@@ -6,6 +6,8 @@ multi-axis map behind a ``Flatten`` node; what NIR cannot hold travels in ``snna
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from pathlib import Path
 from typing import Any, cast
@@ -174,6 +176,9 @@ def to_nir(net: Network) -> Any:
         edges.append((out, name))
     meta = {"snnas.dt": net.dt, "snnas.name": net.name, "snnas.order": [n.name for n in net.nodes],
             "snnas.projections": order}
+    rule = net.metadata.get("semantics")
+    if rule is not None:  # the step rule the network follows (read_nir's semantics=), read back as it was
+        meta["snnas.semantics"] = json.dumps(dataclasses.asdict(rule))
     try:
         return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=False)
     except (ValueError, TypeError, AssertionError) as exc:

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from snnas import codes
 from snnas.errors import SimulationInputError
 from snnas.ir.network import Network, Population
-from snnas.ir.semantics import Semantics, SemanticsWarning
+from snnas.ir.semantics import SEMANTICS, Semantics, SemanticsError, SemanticsWarning
 from snnas.sim.layered_factors import StepFactors, step_factors
 
 __all__ = ["LayeredResult", "layered_arguments", "population_order", "simulate_semantics"]
@@ -77,8 +77,13 @@ def population_order(net: Network) -> tuple[str, ...]:
     return tuple(order)
 
 
-def _semantics_of(net: Network, semantics: SemanticsLike,
+def _semantics_of(net: Network, semantics: SemanticsLike | None,
                   per_population: Mapping[str, SemanticsLike] | None) -> dict[str, Semantics]:
+    if semantics is None:  # what the importer recorded (read_nir's semantics=, or snnas' own files)
+        semantics = net.metadata.get("semantics")
+        if not isinstance(semantics, Semantics):
+            raise SemanticsError(f"network {net.name!r} does not say which framework's step rule it follows: pass "
+                                 f"semantics= (one of {', '.join(map(repr, SEMANTICS))}) here or to read_nir")
     base = Semantics.get(semantics)
     out = {p.name: base for p in net.populations}
     for name, sem in (per_population or {}).items():
@@ -162,7 +167,7 @@ def _warn_lost_bias(net: Network, sems: dict[str, Semantics], pops: list[Populat
 
 
 def layered_arguments(net: Network, inputs: NDArray[Any] | Mapping[str, NDArray[Any]] | None,
-                      semantics: SemanticsLike, *, per_population: Mapping[str, SemanticsLike] | None = None,
+                      semantics: SemanticsLike | None, *, per_population: Mapping[str, SemanticsLike] | None = None,
                       record: Iterable[str] | None = None, probes: Iterable[str] | None = None,
                       n_steps: int | None = None) -> tuple[dict[str, Any], tuple[str, ...], dict[str, Semantics]]:
     """The keyword arguments of ``snnas._core.simulate_layered``, the population order and each population's
@@ -223,7 +228,8 @@ def layered_arguments(net: Network, inputs: NDArray[Any] | Mapping[str, NDArray[
 
 
 def simulate_semantics(net: Network, inputs: NDArray[Any] | Mapping[str, NDArray[Any]] | None,
-                       semantics: SemanticsLike, *, per_population: Mapping[str, SemanticsLike] | None = None,
+                       semantics: SemanticsLike | None = None, *,
+                       per_population: Mapping[str, SemanticsLike] | None = None,
                        record: Iterable[str] | None = None, probes: Iterable[str] | None = None,
                        n_steps: int | None = None, backend: str = "engine") -> LayeredResult:
     """Run ``net`` with a framework's step rule.
@@ -233,7 +239,8 @@ def simulate_semantics(net: Network, inputs: NDArray[Any] | Mapping[str, NDArray
         inputs: the values of the single input node, (n_steps, *input shape) (spikes, counts or currents; each
             value multiplies its synapses' weights; rounded to float32), or a mapping input name -> values.
             ``None`` for a network without inputs (then ``n_steps``).
-        semantics: a :class:`Semantics` or a preset name of :data:`snnas.ir.semantics.SEMANTICS`.
+        semantics: a :class:`Semantics` or a preset name of :data:`snnas.ir.semantics.SEMANTICS`; by default
+            the network's own (``net.metadata["semantics"]``, which :func:`~snnas.ir.nir.read_nir` sets).
         per_population: population -> semantics for those that differ (e.g. a per-layer ``v_min``).
         record: populations whose spikes are returned (default all).
         probes: populations whose v and i are returned (default all).
