@@ -43,3 +43,17 @@ def test_bad_outputs_are_named() -> None:
         activation_sparsity(net, {"x": np.zeros((4, 3)), "y": np.full((4, 2), np.nan)})
     with pytest.raises(MetricInputError, match="3 steps, the others have 4"):
         synaptic_operations(net, {"x": np.zeros((4, 3)), "y": np.zeros((3, 2))})
+
+
+@pytest.mark.parametrize("case", sorted(RECORDED))
+def test_static_metrics_equal_neurobench_where_they_count_the_same(case: str) -> None:
+    from snnas.ir.metrics import connection_sparsity, parameter_count
+
+    net = read_nir(CASES / f"{case}.nir", dt=1e-3)
+    assert connection_sparsity(net) == RECORDED[case]["ConnectionSparsity"]
+    # What each framework registers beyond the file's weights and biases (README of tests/data/frameworks):
+    extra = {"norse_lifbox": -4,  # its bias-free Linear, written by Norse's exporter as an Affine with zero bias
+             "rockpool_lif": 112, "rockpool_lif_dt05": 112, "rockpool_lif_bias": 112,  # tau_mem/syn, thr, bias × 28
+             "sinabs_cnn": 3,  # each IAF's spike_threshold
+             "sinabs_cnn_bounded": 6 - 22}  # threshold and min_v_mem per IAF; its zero biases are not parameters
+    assert parameter_count(net) + extra.get(case, 0) == RECORDED[case]["ParameterCount"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from snnas.errors import NetworkError
-from snnas.ir.metrics import connection_sparsity, footprint, parameter_count
+from snnas.ir.metrics import connection_sparsity, parameter_bytes, parameter_count
 from snnas.ir.network import Conv, Dense, Input, Network, Pool, Population, Sparse
 from snnas.ir.neurons import IFParameters, LIFParameters
 
@@ -81,7 +81,7 @@ def test_static_metrics_follow_neurobench_definitions() -> None:
         (Dense("i", "h", w, bias=np.zeros(2)), Sparse("h", "o", [0, 1], [3, 2], [0.5, 0.0])),
     )
     assert parameter_count(net) == 6 + 2 + 2
-    assert footprint(net) == 40 and footprint(net, bits_per_parameter=8) == 10
+    assert parameter_bytes(net) == 40 and parameter_bytes(net, bits_per_parameter=8) == 10
     # zeros: 3 of 6 in the dense matrix, 8 - 1 of the 8 entries the sparse projection stands for
     assert connection_sparsity(net) == round((3 + 7) / (6 + 8), 4)
 

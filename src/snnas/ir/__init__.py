@@ -15,5 +15,5 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
                 "NeuronParameters"],
     "nir": ["from_nir", "read_nir", "to_nir", "write_nir"],
     "semantics": ["SEMANTICS", "Semantics", "SemanticsError", "SemanticsWarning"],
-    "metrics": ["connection_sparsity", "footprint", "parameter_count", "time_to_decision", "van_rossum"],
+    "metrics": ["connection_sparsity", "parameter_bytes", "parameter_count", "time_to_decision", "van_rossum"],
 })

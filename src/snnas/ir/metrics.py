@@ -1,16 +1,22 @@
-"""NeuroBench-compatible static metrics of a network (Yik et al., Nat. Commun. 16:1545, 2025).
+"""Static metrics of a network, after NeuroBench's (Yik et al., Nat. Commun. 16:1545, 2025; NeuroBench 2.3's
+``metrics/static/``), compared with NeuroBench's own figures on the recorded framework networks
+(``tests/data/frameworks/cases/neurobench.json``):
 
-Definitions follow NeuroBench 2.3's code (see shared research notes, §3):
-
-- ``parameter_count``: Σ numel of the connection parameters (weights and biases). Neuron parameters
-  are not trainable tensors in NeuroBench's reference models and are not counted.
-- ``footprint``: bytes = Σ numel · element size; 4 bytes (float32) by default, or ``bits/8`` for a
-  quantised network. Zero weights are included.
+- ``parameter_count``: Σ numel of the connection parameters (weights and biases). NeuroBench's
+  ``ParameterCount`` counts what the framework registers as torch Parameters, which is this for snnTorch
+  and Norse networks (equal on 9 of the 15 recorded networks: all of theirs but a Norse Linear without a
+  bias, which Norse's exporter writes with a zero bias), but Rockpool also registers tau, threshold and bias
+  per neuron, sinabs each layer's threshold: their figures are larger.
+- ``parameter_bytes``: bytes = Σ numel · element size; 4 bytes (float32) by default, or ``bits/8`` for a
+  quantised network. Zero weights are included. (NeuroBench's ``Footprint`` adds the framework's state
+  buffers, which depend on the framework and on whether the network has run: another quantity, so not
+  that name.)
 - ``connection_sparsity``: #zero weights / #weights over the connection layers (dense and
-  convolutional; a sparse projection counts as the dense matrix it stands for), rounded to 4 decimals.
-  Pooling has no weights and is ignored.
-"""
+  convolutional, a chain's stages one by one; a sparse projection counts as the dense matrix it stands for),
+  rounded to 4 decimals. Pooling has no weights and is ignored. NeuroBench's ``ConnectionSparsity``.
 
+The workload metrics (synaptic operations, activation sparsity) are in :mod:`snnas.evaluate.neurobench`.
+"""
 from __future__ import annotations
 
 import math
@@ -20,7 +26,7 @@ import numpy as np
 from snnas.errors import MetricInputError
 from snnas.ir.network import Chain, Conv, Dense, Network, Projection, Sparse
 
-__all__ = ["connection_sparsity", "footprint", "parameter_count", "time_to_decision", "van_rossum"]
+__all__ = ["connection_sparsity", "parameter_bytes", "parameter_count", "time_to_decision", "van_rossum"]
 
 
 def _layers(net: Network) -> list[Projection]:
@@ -43,7 +49,7 @@ def parameter_count(net: Network) -> int:
     return total
 
 
-def footprint(net: Network, bits_per_parameter: int = 32) -> int:
+def parameter_bytes(net: Network, bits_per_parameter: int = 32) -> int:
     """Memory of the parameters in bytes: ``parameter_count · bits / 8`` (rounded up)."""
     return math.ceil(parameter_count(net) * bits_per_parameter / 8)
 
