@@ -1,7 +1,8 @@
 """NIR export: any snnas network as a NIR graph (see :mod:`snnas.ir.nir` for the mapping both ways).
 
 A chain is written stage by stage (e.g. ``SumPool2d -> Conv2d``), a Dense stage or projection reading a
-multi-axis map behind a ``Flatten`` node; what NIR cannot hold travels in ``snnas.*`` metadata.
+multi-axis map behind a ``Flatten`` node; what NIR cannot hold travels in ``snnas.*`` metadata. With a
+``target``, the graph is rewritten for that framework's own importer (:mod:`snnas.ir.nir_targets`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from snnas.errors import NIRError
 from snnas.ir.network import Chain, Conv, Dense, Input, Network, Population, Projection, Sparse
 from snnas.ir.neurons import CubaLIFParameters, CubaLIParameters, IFParameters, LIFParameters, LIParameters
+from snnas.ir.nir_targets import check_target, retarget, strip_for_reader
 
 __all__ = ["to_nir", "write_nir"]
 
@@ -118,8 +120,17 @@ def _delays_per_target(net: Network, proj: Projection) -> np.ndarray | None:
     return np.full(dst.size, proj.delay) if proj.delay else None
 
 
-def to_nir(net: Network) -> Any:
-    """The network as a ``nir.NIRGraph`` (delays in seconds, from ``net.dt``)."""
+def to_nir(net: Network, target: str | None = None) -> Any:
+    """The network as a ``nir.NIRGraph`` (delays in seconds, from ``net.dt``).
+
+    ``target`` (``"snntorch"``, ``"norse"`` or ``"sinabs"``): written in what that framework's own NIR
+    importer reads as snnas' dynamics (the rules are in :mod:`snnas.ir.nir_targets`); None: NIR's
+    continuous-time meaning, which :func:`snnas.ir.read_nir` reads back exactly.
+
+    Raises:
+        NIRTargetError: an unknown target, or a network the target's importer cannot run as snnas does.
+    """
+    check_target(target)
     nir = _nir()
     nodes: dict[str, Any] = {}
     edges: list[tuple[str, str]] = []
@@ -180,16 +191,19 @@ def to_nir(net: Network) -> Any:
     if rule is not None:  # the step rule the network follows (read_nir's semantics=), read back as it was
         meta["snnas.semantics"] = json.dumps(dataclasses.asdict(rule))
     try:
-        return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=False)
+        graph = nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=False)
     except (ValueError, TypeError, AssertionError) as exc:
         raise NIRError(f"network {net.name!r}: NIR refused the graph: {exc}") from exc
+    return graph if target is None else retarget(graph, net, target)
 
 
-def write_nir(net: Network, path: str | os.PathLike[str]) -> Path:
-    """Write ``net`` as a NIR (HDF5) file."""
+def write_nir(net: Network, path: str | os.PathLike[str], target: str | None = None) -> Path:
+    """Write ``net`` as a NIR (HDF5) file, for ``target``'s importer when given (see :func:`to_nir`)."""
+    graph = to_nir(net, target)
     nir, p = _nir(), Path(path)
     try:
-        nir.write(p, to_nir(net))
+        nir.write(p, graph)
+        strip_for_reader(p, target)
     except OSError as exc:
         raise NIRError(f"cannot write NIR file {p}: {exc}") from exc
     return p

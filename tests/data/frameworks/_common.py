@@ -84,3 +84,15 @@ def write_summary(rows: list[dict[str, object]], name: str) -> None:
         w = csv.DictWriter(fh, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
+
+
+def node_params(graph: Any) -> dict[str, np.ndarray]:
+    """Every node's type and numeric fields of a NIR graph, keyed ``<node>/<field>``, floats as float32 (what
+    snnTorch's, Norse's and sinabs' importers make of them), plus the edges as ``edges``."""
+    out: dict[str, np.ndarray] = {"edges": np.array(sorted(f"{a}->{b}" for a, b in graph.edges))}
+    for name, node in sorted(graph.nodes.items()):
+        out[f"{name}/type"] = np.array(type(node).__name__)
+        for field, value in sorted(vars(node).items()):
+            if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+                out[f"{name}/{field}"] = value.astype(np.float32) if value.dtype.kind == "f" else value
+    return out
