@@ -101,3 +101,10 @@ def test_read_nir_records_the_semantics_and_nir_carries_it(tmp_path: Path) -> No
         simulate_semantics(read_nir(case, dt=1e-3), x)
     trained = read_nir(write_nir(read_nir(case, dt=1e-3), tmp_path / "plain.nir"), dt=1e-3)
     assert trained.metadata["semantics"] == SEMANTICS["snnas"]  # a file snnas wrote with no rule: its own
+
+
+def test_read_nir_names_a_bad_semantics() -> None:
+    from snnas.ir.nir import read_nir
+
+    with pytest.raises(SemanticsError, match="semantics: expected one of 'snntorch'.*got 'torchy'"):
+        read_nir(CASE_DIR / "sinabs_cnn.nir", dt=1e-3, semantics="torchy")

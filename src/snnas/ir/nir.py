@@ -442,9 +442,9 @@ def from_nir(graph: Any, dt: float, name: str | None = None, semantics: str | Se
     saved = _names(meta.get("snnas.projections"))
     rank = {n: i for i, n in enumerate(saved)}
     projections.sort(key=lambda wp: rank.get(wp[0], len(rank)))  # stable: file order otherwise
+    rule = _semantics(meta, semantics)  # a bad name raises SemanticsError, naming the presets
     try:
         user_meta = {k: v for k, v in meta.items() if not str(k).startswith("snnas.")}
-        rule = _semantics(meta, semantics)
         if rule is not None:
             user_meta["semantics"] = rule
         return Network(tuple(net_nodes[n] for n in order), tuple(p for _, p in projections), tuple(outputs),
