@@ -141,7 +141,7 @@ def test_a_zero_delay_cycle_between_populations_is_refused() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"inputs": np.zeros((3, 2))}, r"inputs\['in'\]: expected shape \(n_steps, \*\(1,\)\)"),
+    ({"inputs": np.zeros((3, 2))}, r"inputs\['in'\]: expected shape \(steps, 1\) or \(steps, \*\(1,\)\)"),
     ({"inputs": np.array([[0.0], [np.nan]])}, r"inputs\['in'\]: NaN or infinity at step 1"),
     ({"inputs": {"x": np.zeros((2, 1))}}, r"unknown \['x'\], missing \['in'\]"),
     ({"inputs": None}, "has inputs"),

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from snnas.errors import MetricInputError
 from snnas.ir.network import Chain, Network, Pool, Projection, _stage_synapses
+from snnas.ir.rasters import node_values
 
 __all__ = ["SynapticOperations", "activation_sparsity", "synaptic_operations"]
 
@@ -54,16 +55,7 @@ def _rasters(net: Network, outputs: Mapping[str, Any]) -> dict[str, NDArray[np.f
         if node.name not in outputs:
             raise MetricInputError(f"outputs: no raster for node {node.name!r} (expected one per input and "
                                    f"population: {[n.name for n in net.nodes]})")
-        try:
-            a = np.asarray(outputs[node.name], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise MetricInputError(f"outputs[{node.name!r}]: expected an array of numbers") from None
-        if a.ndim < 1 or a.size != a.shape[0] * node.size:
-            raise MetricInputError(f"outputs[{node.name!r}]: expected shape (steps, {node.size}) or (steps, "
-                                   f"*{node.shape}), got {a.shape}")
-        a = a.reshape(a.shape[0], node.size)
-        if not np.all(np.isfinite(a)):
-            raise MetricInputError(f"outputs[{node.name!r}]: NaN or infinity")
+        a = node_values(node, outputs[node.name], f"outputs[{node.name!r}]", MetricInputError)
         if steps is not None and a.shape[0] != steps:
             raise MetricInputError(f"outputs[{node.name!r}]: {a.shape[0]} steps, the others have {steps}")
         steps = a.shape[0]

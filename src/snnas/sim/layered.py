@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from snnas import codes
 from snnas.errors import SimulationInputError
 from snnas.ir.network import Network, Population
+from snnas.ir.rasters import node_values
 from snnas.ir.semantics import SEMANTICS, Semantics, SemanticsError, SemanticsWarning
 from snnas.sim.layered_factors import StepFactors, step_factors
 
@@ -117,18 +118,9 @@ def _inputs(net: Network, inputs: NDArray[Any] | Mapping[str, NDArray[Any]] | No
                                    f"missing {missing}")
     cols, steps = [], set()
     for node in nodes:
-        try:
-            a = np.asarray(inputs[node.name], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise SimulationInputError(f"inputs[{node.name!r}]: expected an array of numbers") from None
-        if a.ndim < 1 or a.size != a.shape[0] * node.size:
-            raise SimulationInputError(f"inputs[{node.name!r}]: expected shape (n_steps, *{node.shape}), got "
-                                       f"{a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise SimulationInputError(f"inputs[{node.name!r}]: NaN or infinity at step "
-                                       f"{int(np.argwhere(~np.isfinite(a))[0][0])}")
+        a = node_values(node, inputs[node.name], f"inputs[{node.name!r}]", SimulationInputError)
         steps.add(a.shape[0])
-        cols.append(a.reshape(a.shape[0], node.size))
+        cols.append(a)
     if len(steps) != 1:
         raise SimulationInputError(f"inputs: every input needs the same number of steps, got {sorted(steps)}")
     return np.ascontiguousarray(np.concatenate(cols, axis=1), dtype=np.float32)
