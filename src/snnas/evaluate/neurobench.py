@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.errors import MetricInputError
-from snnas.ir.network import Chain, Network, Pool, Projection, _stage_synapses
+from snnas.ir.network import Chain, Network, Pool, Projection, stage_synapses
 from snnas.ir.rasters import node_values
 
 __all__ = ["SynapticOperations", "activation_sparsity", "synaptic_operations"]
@@ -74,18 +74,16 @@ def _stages(net: Network, p: Projection) -> list[Stage]:
     return [(st, shapes[i], shapes[i + 1]) for i, st in enumerate(p.stages)]
 
 
-def _matrix(stage: Stage, weights: str = "w") -> Any:
-    """The stage as a sparse (inputs × outputs) matrix: its weights (``"w"``), binarised (``"b"``) or all ones
-    (``"1"``, zero weights included)."""
+def _expand(stage: Stage) -> tuple[Any, NDArray[np.float64], int]:
+    """The stage's weights as a sparse (inputs × outputs) matrix, each input's count of nonzero weights, and
+    its synapses (zero weights included: each is a dense operation)."""
     from scipy import sparse
 
     st, src, dst = stage
-    pre, post, w = _stage_synapses(st, src)
-    if weights == "b":
-        w = (w != 0).astype(np.float64)
-    elif weights == "1":
-        w = np.ones_like(w)
-    return sparse.csr_array((w, (pre, post)), shape=(math.prod(src), math.prod(dst)))
+    pre, post, w = stage_synapses(st, src)
+    n_in = math.prod(src)
+    fan = np.bincount(pre[w != 0], minlength=n_in).astype(np.float64)
+    return sparse.csr_array((w, (pre, post)), shape=(n_in, math.prod(dst))), fan, int(pre.size)
 
 
 def synaptic_operations(net: Network, outputs: Mapping[str, Any]) -> SynapticOperations:
@@ -101,13 +99,14 @@ def synaptic_operations(net: Network, outputs: Mapping[str, Any]) -> SynapticOpe
     for p in net.projections:
         x = rasters[p.source]
         for stage in _stages(net, p):
+            m, fan, synapses = _expand(stage)
             if not isinstance(stage[0], Pool):  # a layer NeuroBench counts
-                eff = np.asarray((x != 0).astype(np.float64) @ _matrix(stage, "b")).sum(axis=1)  # per step
+                eff = (x != 0).astype(np.float64) @ fan  # per step: Σ_j (B(W)·b(x))_j
                 ac_call = np.all(np.isin(x, (0.0, 1.0, -1.0)), axis=1)
                 acs += float(eff[ac_call].sum())
                 macs += float(eff[~ac_call].sum())
-                dense += float(_matrix(stage, "1").sum()) * x.shape[0]
-            x = np.asarray(x @ _matrix(stage))
+                dense += float(synapses) * x.shape[0]
+            x = np.asarray(x @ m)
     return SynapticOperations(acs, macs, dense)
 
 

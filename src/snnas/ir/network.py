@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["Chain", "Conv", "Dense", "Input", "Network", "NeuronCSR", "Pool", "Population", "Projection", "Sparse",
-           "Stage", "stage_output"]
+           "Stage", "stage_output", "stage_synapses"]
 
 
 def _shape(value: Any, where: str) -> tuple[int, ...]:
@@ -319,7 +319,7 @@ def stage_output(p: Stage, where: str, src: tuple[int, ...], dst: tuple[int, ...
     return out
 
 
-def _stage_synapses(p: Projection, src: tuple[int, ...]) -> Synapses:
+def stage_synapses(p: Projection, src: tuple[int, ...]) -> Synapses:
     """Neuron-level synapses of a single (non-chain) projection reading a map of shape ``src``."""
     if isinstance(p, Dense):
         return dense_synapses(p.weight)
@@ -492,11 +492,11 @@ class Network:
         src = self.node(p.source)
         if isinstance(p, Chain):
             shapes = self.stage_shapes(p)
-            syn = _stage_synapses(p.stages[0], shapes[0])
+            syn = stage_synapses(p.stages[0], shapes[0])
             for st, shape in zip(p.stages[1:], shapes[1:]):
-                syn = compose_synapses(syn, _stage_synapses(st, shape), math.prod(shape))
+                syn = compose_synapses(syn, stage_synapses(st, shape), math.prod(shape))
             return syn
-        return _stage_synapses(p, src.shape)
+        return stage_synapses(p, src.shape)
 
     def stage_shapes(self, chain: Chain) -> tuple[tuple[int, ...], ...]:
         """The input map's shape of each stage of ``chain``, then the target's shape."""
@@ -569,7 +569,7 @@ class Network:
         b: NDArray[np.float64] | None = None
         for i, st in enumerate(chain.stages):
             if b is not None:  # carry the drive so far through this stage
-                pre, post, w = _stage_synapses(st, shapes[i])
+                pre, post, w = stage_synapses(st, shapes[i])
                 b = np.bincount(post, weights=w * b[pre], minlength=math.prod(shapes[i + 1])).astype(np.float64)
             own = _stage_bias(st, shapes[i + 1])
             if own is not None:

@@ -25,7 +25,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -321,19 +321,15 @@ def _chain(src: str, dst: str, ops: list[tuple[str, Any]], at: list[int], net_no
         seg = ops[(at[k - 1] + 1 if k else 0):(len(ops) if last else w + 1)]
         mid = dst if last else ops[w][0]
         if not last:
-            # The map's shape follows from the node and its input; a first pass with a stand-in size finds it.
-            nodes[mid] = Input(mid, (1,))
-            try:
-                draft = _projection(head, mid, seg, nodes, dt)
-            except NIRError:
-                draft = None
-            if isinstance(draft, (Conv, Pool)):
+            node = ops[w][1]
+            if _op_kind(node) in ("Affine", "Linear"):
+                out: tuple[int, ...] = (int(np.asarray(node.weight).shape[0]),)
+            else:  # a conv or pool map's shape follows from its input: build the stage once to find it
+                nodes[mid] = Input(mid, (1,))
                 try:
-                    out = stage_output(draft, where, shape, None)
+                    out = stage_output(cast(Stage, _projection(head, mid, seg, nodes, dt)), where, shape, None)
                 except SnnasError as exc:
                     raise NIRError(f"{where}: {exc}") from None
-            else:
-                out = (int(np.asarray(ops[w][1].weight).shape[0]),)
             nodes[mid] = Input(mid, out)
         st = _projection(head, mid, seg, nodes, dt)
         if isinstance(st, (Sparse, Chain)):

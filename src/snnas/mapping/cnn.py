@@ -88,8 +88,7 @@ def _as_conv(net: Network, p: Chain) -> tuple[tuple[int, int, int], tuple[int, i
     do: k = k_1 + (k_2 - 1)·s_1, s = s_1·s_2, π = π_1 + π_2·s_1; a pool is a channel-wise conv of kernel
     and stride P; a Dense stage covers its whole input map."""
     shapes = net.stage_shapes(p)
-    first = next(i for i, st in enumerate(p.stages) if not isinstance(st, Pool)) if any(
-        not isinstance(st, Pool) for st in p.stages) else len(p.stages) - 1
+    first = next((i for i, st in enumerate(p.stages) if not isinstance(st, Pool)), len(p.stages) - 1)
     c, h, w = _spatial(shapes[first])
     k, s, pad, dense = [1, 1], [1, 1], [0, 0], False
     for st, shape in zip(p.stages[first:], shapes[first:]):
