@@ -40,6 +40,7 @@ populations, fed by Linear/Affine (or per-channel-uniform Conv) nodes without de
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -48,8 +49,9 @@ import numpy as np
 from snnas.errors import NIRError
 from snnas.ir.network import Network, Population
 from snnas.ir.neurons import IFParameters, LIFParameters
+from snnas.ir.semantics import SemanticsWarning
 
-__all__ = ["TARGETS", "NIRTargetError", "retarget", "strip_for_reader"]
+__all__ = ["IMPORTER_RULES", "TARGETS", "NIRTargetError", "retarget", "strip_for_reader"]
 
 TARGETS = ("snntorch", "norse", "sinabs")
 SNNTORCH_DT = 1e-4  # snntorch/import_nir.py:241 (dt = 1e-4 in the LIF branch)
@@ -165,8 +167,45 @@ def retarget(graph: Any, net: Network, target: str) -> Any:
             b_i = drive if i == 0 and (target == "sinabs" or np.any(drive != 0)) else None
             graph.nodes[src] = _rescale(nir, graph.nodes[src], g / gain, b_i, target == "sinabs",
                                         f"node {src!r} -> population {pop.name!r}")
-    graph.metadata = {**graph.metadata, "snnas.target": target}
+    # the parameters now follow the importer's reading, not the step rule the network was trained with
+    graph.metadata = {**{k: v for k, v in graph.metadata.items() if k != "snnas.semantics"}, "snnas.target": target}
+    _warn_rule_mismatch(net, target)
     return graph
+
+
+# What each importer runs (module docstring): (order, spikes, reset); no NIR field changes it.
+IMPORTER_RULES: dict[str, tuple[str, str, str]] = {
+    "snntorch": ("input_first", "single", "value"),
+    "norse": ("input_first", "single", "value"),
+    "sinabs": ("input_first", "multi", "subtract"),
+}
+_TRAIN_FIX = {"snntorch": 'order="input_first"', "norse": 'order="input_first"',
+              "sinabs": 'order="input_first", spikes="multi", reset="subtract"'}
+
+
+def _warn_rule_mismatch(net: Network, target: str) -> None:
+    """SemanticsWarning when ``net``'s step rule (its ``metadata["semantics"]``, else snnas' engine: test
+    first, single spikes, each population's reset) is not the one ``target``'s importer runs."""
+    rule = net.metadata.get("semantics")
+    order = getattr(rule, "order", "test_first")
+    spikes = getattr(rule, "spikes", "single")
+    want = IMPORTER_RULES[target]
+    differ = []
+    if order != want[0]:
+        differ.append(f"order {order!r} (importer: {want[0]!r})")
+    if spikes != want[1]:
+        differ.append(f"spikes {spikes!r} (importer: {want[1]!r})")
+    own_reset = getattr(rule, "reset", "neuron")
+    for pop in net.populations:
+        reset = getattr(pop.neuron, "reset", "value") if own_reset == "neuron" else own_reset
+        if reset != want[2]:
+            differ.append(f"population {pop.name!r} reset {reset!r} (importer: {want[2]!r})")
+            break
+    if differ:
+        warnings.warn(SemanticsWarning(
+            f"network {net.name!r}: {target}'s importer runs another step rule than the network's: "
+            f"{'; '.join(differ)}. Its spikes will differ from snnas'; "
+            f"for the same spikes, train it with TrainConfig({_TRAIN_FIX[target]})"), stacklevel=4)
 
 
 def strip_for_reader(path: Any, target: str | None) -> None:

@@ -33,9 +33,13 @@ Neuron = Literal["lif", "if", "cuba_lif", "adaptive_lif"]
 # "zero" is the trainer's older spelling of "value", accepted and stored as "value".
 TrainReset = Literal["value", "subtract", "zero"]
 Surrogate = Literal["fast_sigmoid", "arctan", "triangle"]
+Spikes = Literal["single", "multi"]
+Order = Literal["test_first", "input_first"]
 Loss = Literal["count", "membrane"]
 NEURONS: tuple[str, ...] = get_args(Neuron)
 RESETS: tuple[str, ...] = get_args(TrainReset)
+SPIKES: tuple[str, ...] = get_args(Spikes)
+ORDERS: tuple[str, ...] = get_args(Order)
 SURROGATE_NAMES: tuple[str, ...] = get_args(Surrogate)  # the kernels: snnas.train.steps.SURROGATES
 LOSSES: tuple[str, ...] = get_args(Loss)
 
@@ -79,6 +83,15 @@ class TrainConfig:
         n_steps: time steps per sample.
         dt: step [s]; tau_m: membrane time constant [s]; threshold: θ (in units of the weights).
         reset: "value" (to 0) or "subtract" (by θ), as in the IR; "zero" is read as "value".
+        spikes: "single" (one spike per step at most) or "multi" (⌊u/θ⌋ spikes per step, each moving the
+            next layer by its weight: sinabs' ``MultiSpike``, which sinabs' NIR importer gives every IF
+            and LIF layer, and Speck's spike generation); LIF and IF layers only. The network keeps the
+            rule in ``metadata["semantics"]`` (:meth:`TrainResult.to_network`).
+        order: "test_first" (snnas' engine and Brian2: update, test, then this step's input, reset; a layer
+            answers one step after its input) or "input_first" (snnTorch, Norse, sinabs, Rockpool: the input
+            enters before the test, v <- reset(a·v + I)); "input_first" trains a network for a framework's
+            importer (:mod:`snnas.ir.nir_targets`), kept in ``metadata["semantics"]`` like ``spikes``.
+            Feed-forward LIF and IF layers without biases only.
         encoder, encoder_options: input spike code of static data (see snnas.data.encoding).
         surrogate, slope: surrogate derivative by name, and its steepness k.
         epochs, batch_size, lr: Adam over mini-batches; patience: early stop after that many epochs
@@ -105,6 +118,8 @@ class TrainConfig:
     tau_m: float = 10e-3
     threshold: float = 1.0
     reset: TrainReset = "value"
+    spikes: Spikes = "single"
+    order: Order = "test_first"
     encoder: str = "rate"
     encoder_options: dict[str, Any] = field(default_factory=dict)
     surrogate: Surrogate = "fast_sigmoid"
@@ -141,6 +156,13 @@ def check_config(config: TrainConfig) -> None:
     _choice("neuron", config.neuron, NEURONS)
     _choice("reset", config.reset, RESETS)
     _choice("loss", config.loss, LOSSES)
+    _choice("spikes", config.spikes, SPIKES)
+    if config.spikes == "multi" and config.neuron not in ("lif", "if"):
+        raise TrainError(f"spikes='multi' needs neuron 'lif' or 'if', got {config.neuron!r}")
+    _choice("order", config.order, ORDERS)
+    if config.order == "input_first" and (config.neuron not in ("lif", "if") or config.recurrent):
+        raise TrainError(f"order='input_first' needs feed-forward 'lif' or 'if' layers, got neuron "
+                         f"{config.neuron!r}, recurrent={config.recurrent}")
     if not (config.tau_syn > 0 and config.tau_adapt > 0 and config.adapt_beta >= 0):
         raise TrainError("tau_syn and tau_adapt must be positive and adapt_beta >= 0")
     for name in ("n_steps", "epochs", "batch_size"):

@@ -102,6 +102,9 @@ def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int
         raise TrainError(f"graph training: neuron must be 'lif' or 'if', got {c.neuron!r}")
     if c.surrogate not in SURROGATES:
         raise TrainError(f"unknown surrogate {c.surrogate!r}; choose one of {', '.join(SURROGATES)}")
+    if (c.spikes, c.order) != ("single", "test_first"):
+        raise TrainError(f"graph training: spikes='single' and order='test_first' only, got spikes={c.spikes!r}, "
+                         f"order={c.order!r}")
     if c.layers:
         raise TrainError("graph training: every population shares tau_m and threshold; TrainConfig.layers must be "
                          "empty")

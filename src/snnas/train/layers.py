@@ -32,6 +32,7 @@ Elementwise kernels are compiled with numba; the matrix products go to BLAS.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ from numpy.typing import NDArray
 from snnas.data.datasets import Dataset, Split
 from snnas.ir.conv import compose, compose_transpose
 from snnas.ir.network import Conv, Dense, Input, Network, Population
+from snnas.ir.semantics import MAX_SPIKES, SEMANTICS, Semantics
 from snnas.train.config import (
     TrainConfig,
     check_config,
@@ -55,8 +57,16 @@ from snnas.train.config import (
 )
 from snnas.train.conv import conv_currents, conv_grads
 from snnas.train.fit import TrainError, fit
-from snnas.train.steps import SURROGATES, lif_step
+from snnas.train.steps import SURROGATES, lif_step, spike_count, surrogate_distance
 
+
+def trained_semantics(config: TrainConfig) -> Semantics:
+    """The step rule a config trains: snnas' own (each population's reset, NIR's reading of the parameters)
+    with the config's spike rule and order, named e.g. ``snnas_multi``, ``snnas_input_first``."""
+    name = "_".join(["snnas"] + (["multi"] if config.spikes == "multi" else [])
+                    + (["input_first"] if config.order == "input_first" else []))
+    return dataclasses.replace(SEMANTICS["snnas"], name=name, spikes=config.spikes, order=config.order,
+                               max_spikes=MAX_SPIKES if config.spikes == "multi" else 1)
 Optionals = list[NDArray[np.float64] | None]  # one array or None per layer
 
 __all__ = ["TrainResult", "accuracy", "forward", "hit_rate", "init_layer_weights", "readout", "train"]
@@ -116,7 +126,10 @@ class TrainResult:
             rec = self.recurrent[i] if i < len(self.recurrent) else None
             if rec is not None:
                 projs.append(Dense(f"l{i + 1}", f"l{i + 1}", rec.T.copy()))
-        return Network(tuple(nodes), tuple(projs), dt=c.dt, name=name)
+        # multi-spike layers follow no IR neuron field: the step rule goes with the network (the layered
+        # simulator and NIR export read it; snnas' event engine runs single spikes)
+        meta = {"semantics": trained_semantics(c)} if (c.spikes, c.order) != ("single", "test_first") else {}
+        return Network(tuple(nodes), tuple(projs), dt=c.dt, name=name, metadata=meta)
 
 
 def _check(config: TrainConfig, data: Dataset, split: Split | None = None) -> None:
@@ -162,6 +175,10 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
     adaptive = config.neuron == "adaptive_lif"
     rho = math.exp(-config.dt / config.tau_adapt)
     subtract = config.reset == "subtract"
+    multi = config.spikes == "multi"
+    input_first = config.order == "input_first"
+    if input_first and drives is not None and any(d is not None for d in drives):
+        raise TrainError("order='input_first': networks with biases (drives) are not supported")
     inp = np.ascontiguousarray(np.transpose(x, (1, 0, 2)), dtype=np.float64)  # (steps, batch, inputs)
     saved = []
     v_mean = np.zeros((x.shape[0], 0))
@@ -192,8 +209,8 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
                 i_syn = i_syn + currents[t] + (spikes @ rec if rec is not None else 0.0)
                 v = u - threshold * spikes if subtract else u * (1.0 - spikes)
                 u_all[t], s_all[t] = u, spikes
-            elif rec is None and not adaptive and drive is None:
-                lif_step(v, currents[t], a, threshold, subtract, u_all[t], s_all[t])
+            elif (rec is None and not adaptive and drive is None) or input_first:
+                lif_step(v, currents[t], a, threshold, subtract, u_all[t], s_all[t], multi, input_first)
             else:  # LIF with recurrence, a drive and/or the engine's adaptive threshold θ + θ_a (θ_a = 0 without)
                 if adaptive:
                     theta = theta * rho
@@ -204,7 +221,7 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
                 else:
                     u = drive + (v - drive) * a_scalar
                 thr = threshold + theta if adaptive else threshold
-                spikes = (u >= thr).astype(np.float64)
+                spikes = spike_count(u, thr, multi)
                 total = u + currents[t] + (spikes @ rec if rec is not None else 0.0)
                 v = total - thr * spikes if subtract else total * (1.0 - spikes)
                 if adaptive:
@@ -252,6 +269,7 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
     cuba = config.neuron == "cuba_lif"
     surrogate = SURROGATES[config.surrogate]
     subtract = config.reset == "subtract"
+    input_first = config.order == "input_first"
     inputs = [np.transpose(x, (1, 0, 2))] + [s for _, s in saved[:-1]]
     grads: list[NDArray[np.float64]] = [np.zeros_like(w) for w in weights]
     rec_grads: list[NDArray[np.float64] | None] = [None] * len(weights)
@@ -262,7 +280,8 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
         rec = recurrent[layer] if recurrent is not None else None
         u, s = saved[layer]
         a = layer_decay(config, layer)
-        sg = surrogate(u - layer_threshold(config, layer), config.slope)
+        sg = surrogate(surrogate_distance(u, layer_threshold(config, layer), config.spikes == "multi"),
+                       config.slope)
         d_current = np.empty_like(u)
         dv = np.zeros(u.shape[1:])
         di = np.zeros(u.shape[1:])
@@ -273,6 +292,11 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
             if d_mem is not None:
                 dv = dv + d_mem
             keep_v = dv if subtract else dv * (1.0 - s[t])
+            if input_first:  # u_n = a·v_{n-1} + I_n, s_n = H(u_n - θ), v_n = reset(u_n): I_n's gradient is u_n's
+                du = keep_v + g[t] * sg[t]
+                d_current[t] = du
+                dv = a * du
+                continue
             # CUBA: i_n = i'_n + I_n; u_n = i'_n + (v_{n-1} - i'_n) a; v_n = reset(u_n); i'_n = b i_{n-1},
             # so the input current's gradient is di's; LIF: it is the kept dv
             d_in = di if cuba else keep_v
