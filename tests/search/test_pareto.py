@@ -168,3 +168,28 @@ def test_single_volumes_and_the_mask_equal_their_definitions(n: int, m: int, see
     assert _single_volumes(pts, ref) == [hypervolume(pts[[i]], ref) for i in range(n)]  # bit for bit
     mask = pareto_mask(pts)
     assert mask.tolist() == [not any(dominates(pts[j], pts[i]) for j in range(n)) for i in range(n)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(33, 80), st.integers(2, 9), st.booleans(), st.integers(0, 2**32 - 1))
+def test_two_objective_sort_by_bisection_equals_the_pairwise_definition(n: int, levels: int, real: bool,
+                                                                        seed: int) -> None:
+    """Finite two-objective points without violations take the O(n log n) path (more than 32 points)."""
+    rng = np.random.default_rng(seed)
+    pts = rng.random((n, 2)) if real else rng.integers(0, levels, size=(n, 2)).astype(float)
+    assert non_dominated_sort(pts) == _pairwise_fronts(pts, np.zeros(n))
+    assert non_dominated_sort(pts, np.zeros(n)) == _pairwise_fronts(pts, np.zeros(n))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 50), st.integers(0, 2**32 - 1))
+def test_two_objective_greedy_order_equals_the_eager_one_on_larger_sets(n: int, seed: int) -> None:
+    from snnas.search.pareto import greedy_hypervolume_order
+
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, 8, size=(n, 2)).astype(float)
+    if n:
+        pts[rng.random((n, 2)) < 0.05] = np.inf
+    assert greedy_hypervolume_order(pts, [8.0, 8.0]) == _eager_greedy(pts, [8.0, 8.0])
+    real = np.c_[-rng.random(n), np.exp(rng.normal(size=n))]  # (-accuracy, energy) as the searches give them
+    assert greedy_hypervolume_order(real, [0.0, 50.0]) == _eager_greedy(real, [0.0, 50.0])

@@ -67,6 +67,10 @@ def non_dominated_sort(points: NDArray[np.float64], violations: Sequence[float] 
     n = np.asarray(points).shape[0]
     if n == 0:
         return []
+    f = np.asarray(points, dtype=float).reshape(n, -1)
+    if f.shape[1] == 2 and n > 32 and np.all(np.isfinite(f)) and (
+            violations is None or not np.any(np.asarray(violations, dtype=float))):
+        return _fronts_2d(f)
     dom = domination_matrix(points, violations)
     count = dom.sum(axis=0)
     placed = np.zeros(n, dtype=bool)
@@ -78,6 +82,31 @@ def non_dominated_sort(points: NDArray[np.float64], violations: Sequence[float] 
         count = count - dom[current].sum(axis=0)
         current = np.flatnonzero((count == 0) & ~placed)
     return fronts
+
+
+def _fronts_2d(f: NDArray[np.float64]) -> list[list[int]]:
+    """:func:`non_dominated_sort` of finite two-objective points without violations in O(n log n): in
+    lexicographic order every point before p has f_1 <= p's, so p is dominated by a front exactly when the
+    front's lowest f_2 so far is <= p's f_2 (unless that point equals p); the fronts' lowest f_2 rise with
+    the front index, so p's front is found by bisection."""
+    from bisect import bisect_right
+
+    order = np.lexsort((f[:, 1], f[:, 0]))
+    low: list[float] = []  # per front, the lowest f2 so far (its latest point's)
+    last: list[int] = []  # per front, the point that has it
+    fronts: list[list[int]] = []
+    for i in order.tolist():
+        y = f[i, 1]
+        k = bisect_right(low, y)  # the first front whose lowest f2 is above y
+        if k > 0 and low[k - 1] == y and f[last[k - 1], 0] == f[i, 0]:
+            k -= 1  # p equals that front's latest point: equal points share a front
+        if k == len(fronts):
+            fronts.append([])
+            low.append(y)
+            last.append(i)
+        low[k], last[k] = y, i
+        fronts[k].append(i)
+    return [sorted(front) for front in fronts]
 
 
 def crowding_distance(points: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -168,6 +197,8 @@ def greedy_hypervolume_order(points: NDArray[np.float64],
     (hypervolume of the chosen points with it, less their hypervolume).
     """
     p = np.asarray(points, dtype=float)
+    if p.ndim == 2 and p.shape[1] == 2 and np.size(reference) == 2:
+        return _greedy_order_2d(p, np.asarray(reference, dtype=float))
     order: list[int] = []
     total = 0.0
     heap = [(-g, i, 0) for i, g in enumerate(_single_volumes(p, reference))]  # (-gain bound, index, round)
@@ -181,6 +212,38 @@ def greedy_hypervolume_order(points: NDArray[np.float64],
             break
         total += -neg_gain
         order.append(i)
+    return order
+
+
+def _exclusive_2d(cands: NDArray[np.float64], chosen: NDArray[np.float64],
+                  r: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The hypervolume each of ``cands`` (n, 2) adds to ``chosen`` (k, 2), all at once: the area of its box
+    [p, r] above the staircase of the chosen points, Σ_j width_j · max(0, min(h_j, r_2) − p_2) over the
+    staircase's slabs [x_j, x_{j+1}) ∩ [p_1, r_1], h_j the lowest f_2 of the chosen points with f_1 ≤ x_j
+    (r_2 left of them all)."""
+    c = chosen[np.argsort(chosen[:, 0], kind="stable")]
+    lo = np.concatenate(([-np.inf], c[:, 0]))
+    hi = np.concatenate((c[:, 0], [np.inf]))
+    h = np.minimum(np.concatenate(([r[1]], np.minimum.accumulate(c[:, 1]))), r[1])
+    width = np.clip(np.minimum(hi, r[0])[None, :] - np.maximum(lo[None, :], cands[:, :1]), 0.0, None)
+    height = np.clip(h[None, :] - cands[:, 1:], 0.0, None)
+    gains: NDArray[np.float64] = np.sum(width * height, axis=1)
+    return gains
+
+
+def _greedy_order_2d(p: NDArray[np.float64], r: NDArray[np.float64]) -> list[int]:
+    """:func:`greedy_hypervolume_order` for two objectives: every gain recomputed each round, all at once
+    (:func:`_exclusive_2d`), the largest taken (ties to the lower index), until none adds any."""
+    left = np.flatnonzero(np.all(np.isfinite(p), axis=1) & np.all(p < r, axis=1))
+    order: list[int] = []
+    while left.size:
+        gains = _exclusive_2d(p[left], p[order].reshape(-1, 2), r)
+        k = int(np.argmax(gains))
+        if gains[k] <= 0.0:
+            break
+        order.append(int(left[k]))
+        left = np.delete(left, k)
+        left = left[gains[np.arange(gains.size) != k] > 0.0]  # a gain only falls: a point adding 0 never will
     return order
 
 

@@ -23,6 +23,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -64,12 +65,13 @@ def _canon(value: Any) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Genome:
-    """One architecture of a space: ``values[decision name] = choice``."""
+    """One architecture of a space: ``values[decision name] = choice``; read-only once made (its key is
+    computed once)."""
 
     space: str
     values: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Stable 16-hex-digit hash of the space name and the values (same on every machine and run)."""
         text = _canon({"space": self.space, "values": dict(self.values)})
