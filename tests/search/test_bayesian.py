@@ -150,7 +150,7 @@ def test_duplicates_are_failed_and_a_fresh_genome_is_enqueued(caplog: pytest.Log
     with caplog.at_level(logging.INFO, logger="snnas.search"):
         genomes = [g for g, _ in run(s, space, 4)]
     assert len({g.key for g in genomes}) == 4
-    assert "enqueuing a random genome instead" in caplog.text  # the fallback is logged
+    assert "enqueuing an unseen neighbour of the last one instead" in caplog.text  # the fallback is logged
     assert s.study is not None
     dups = [t for t in s.study.trials if "duplicate_of" in t.user_attrs]
     assert dups and all(t.state == TrialState.FAIL for t in dups)
