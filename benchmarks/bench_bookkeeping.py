@@ -131,7 +131,8 @@ def main() -> int:
         spent, asks, proxies = bookkeeping(name, ns.budget, objectives)
         share = spent / (spent + proxies + ns.budget * t_eval)
         flag = "" if share <= 0.01 else "  > 1%"
-        extra = f"   {proxies:9.2f} s = {100 * proxies / (spent + proxies + ns.budget * t_eval):5.2f}%" if proxies else ""
+        whole = spent + proxies + ns.budget * t_eval
+        extra = f"   {proxies:9.2f} s = {100 * proxies / whole:5.2f}%" if proxies else ""
         print(f"    {name:10s} {asks:5d} {spent:9.3f} {1e3 * spent / max(asks, 1):8.2f} {100 * share:19.3f}%"
               f"{extra}{flag}")
     return 0

@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     from snnas._version import __version__
-    from snnas.cli import evaluatecmd, mapcmd, searchcmd, targets
+    from snnas.cli import evaluatecmd, mapcmd, searchcmd, tablecmd, targets
 
     parser = argparse.ArgumentParser(
         prog="snnas",
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     mapcmd.register(groups)
     evaluatecmd.register(groups)
     searchcmd.register(groups)
+    tablecmd.register(groups)
     return parser
 
 

@@ -71,6 +71,9 @@ class SearchCommand:
         p.add_argument("--timeout", type=float, default=900.0, help="seconds per evaluation before it fails (900)")
         p.add_argument("--store", default="snnas-search.db", help="SQLite store (default snnas-search.db)")
         p.add_argument("--resume", action="store_true", help="continue the search in --store")
+        p.add_argument("--replay", metavar="TABLE",
+                       help="answer every evaluation from a table (snnas table build): the table's space, chips, "
+                            "dataset and training settings are used, in milliseconds per evaluation")
         p.add_argument("--csv", metavar="FILE", help="also export every evaluation as CSV")
         p.add_argument("--json", metavar="FILE", help="also export every evaluation as JSON")
         p.add_argument("-v", "--verbose", action="store_true",
@@ -150,6 +153,17 @@ class SearchCommand:
                 dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
                 objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
                 patience=args.patience, fidelity=args.fidelity, lag=args.workers)
+            table = None
+            if args.replay:
+                from snnas.search.replay import replay_config
+                from snnas.search.table import read_table
+
+                table = read_table(args.replay)
+                chips = _csv(args.targets) if args.targets != "loihi" else None
+                config = replay_config(table, args.strategy, args.budget or 60, args.seed, config.objectives, options,
+                                       chips)
+                console.print(f"replaying {args.replay}: {len(table.outcomes)} outcomes of {len(table.genomes)} "
+                              f"genomes on {', '.join(table.spec.targets)} (built {table.created})", highlight=False)
             if started and "config" in meta:
                 same = {"fidelity": "epochs", **meta["config"], "lag": 0} == {**config.identity(), "lag": 0}
                 if args.resume or same:  # the same command again continues (or just reports) its search
@@ -175,7 +189,10 @@ class SearchCommand:
                 console.print(f"start-up: first new evaluation (ask {idx}) started {time.perf_counter() - t0:.2f} s "
                               f"after the command{since}; {stored} stored asks replayed", highlight=False)
 
-            with make_executor(args.executor, args.workers, args.timeout) as inner, \
+            from snnas.search.table import TableExecutor
+
+            with (TableExecutor(table) if table is not None else make_executor(args.executor, args.workers,
+                                                                                args.timeout)) as inner, \
                     Progress(*columns, console=console, transient=False) as bar:
                 executor = Watched(inner, on_submit) if args.verbose else inner
                 task = bar.add_task("evaluations", total=total, last="")

@@ -225,7 +225,7 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
     def budgeted(chip: str, genome: Genome, fidelity: float) -> tuple[EvalTask, float]:
         b = at_fidelity(spaces[chip], genome, fidelity, config.fidelity, config.epochs, config.patience, config.seed)
         return EvalTask(b.candidate, chips[chip], config.dataset, config.mapper, config.eval_samples,
-                        b.train_fraction), b.cost
+                        b.train_fraction, genome.key, fidelity), b.cost
 
     def submit(a: _Ask, task: EvalTask) -> None:
         while len(in_flight) >= executor.capacity:

@@ -68,6 +68,8 @@ class EvalTask:
     mapper: str = "traffic"
     eval_samples: int = 64
     train_fraction: float = 1.0  # a stratified share of the training set (multi-fidelity search)
+    genome_key: str = ""  # what was asked (a tabular benchmark answers by it: snnas.search.table)
+    fidelity: float = 1.0
 
 
 def warm_up() -> None:

@@ -18,6 +18,7 @@ representation the base class gives every space:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -266,6 +267,24 @@ class SearchSpace(ABC):
         for xi, d in zip(np.clip(x, 0.0, 1.0), self.decisions):
             values[d.name] = d.choices[round(float(xi) * (len(d.choices) - 1))]
         return Genome(self.name, self.repair(values))
+
+    def genomes(self, limit: int = 100_000) -> list[Genome]:
+        """Every valid genome (canonical assignment: ``repair`` leaves it unchanged), in the order of the
+        decisions' choices (the first decision varying slowest): what :meth:`sample` draws uniformly from.
+
+        Raises:
+            SpaceError: the space has more than ``limit`` assignments to go through.
+        """
+        if self.size() > limit:
+            raise SpaceError(f"{self.name}: {self.size()} assignments to enumerate, more than the limit {limit}; "
+                             f"configure a smaller space (fewer choices per decision)")
+        out: list[Genome] = []
+        for combo in itertools.product(*(d.choices for d in self.decisions)):
+            values = {d.name: v for d, v in zip(self.decisions, combo)}
+            repaired = self.repair(dict(values))
+            if all(_canon(repaired[k]) == _canon(v) for k, v in values.items()):
+                out.append(Genome(self.name, repaired))
+        return out
 
     def size(self) -> int:
         """Number of assignments (an upper bound on distinct architectures)."""
