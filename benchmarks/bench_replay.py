@@ -9,6 +9,8 @@ and 1, so a replayed search (``snnas.search.replay``: the real search loop, eval
 table) costs milliseconds per ask. Per strategy and budget it prints the median and interquartile range
 over the seeds of the accuracy regret (the table's best chip accuracy minus the best found) and the
 hypervolume regret (1 − HV(found) / HV(table) on chip accuracy and energy, one reference point for all),
+with promotions of the multi-fidelity strategies paying only their added epochs (``--no-checkpoints``:
+a training from scratch each),
 and a one-sided Wilcoxon signed-rank test of each strategy's hypervolume regret against random search's,
 paired by seed (scipy.stats.wilcoxon). Runs go to worker processes (BLAS and numba capped to 1 thread).
 """
@@ -21,6 +23,7 @@ import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine  # noqa: E402
 
 DEFAULT_TABLE = Path(__file__).parent / "data" / "replay_digits_loihi.jsonl.gz"
-STRATEGIES = ("random", "evolution", "nsga2", "halving", "hyperband", "asha", "tpe", "reinforce")
+STRATEGIES = ("random", "evolution", "nsga2", "halving", "hyperband", "asha", "tpe", "reinforce", "predictor")
 
 _TABLE: Any = None
 
@@ -45,8 +48,8 @@ def _load(path: str) -> Any:
     return _TABLE
 
 
-def one_run(path: str, strategy: str, budget: int, seed: int, objectives: str) -> tuple[str, int, int, float, float,
-                                                                                          float, int]:
+def one_run(path: str, strategy: str, budget: int, seed: int, objectives: str,
+            checkpoints: bool = True) -> tuple[str, int, int, float, float, float, int]:
     """(strategy, budget, seed, accuracy regret, hypervolume regret, seconds, asks) of one replayed search."""
     from snnas.search.objectives import Objectives
     from snnas.search.replay import regret, replay, replay_config
@@ -54,7 +57,7 @@ def one_run(path: str, strategy: str, budget: int, seed: int, objectives: str) -
     table = _load(path)
     obj = Objectives.parse(objectives)
     t0 = time.perf_counter()
-    rows = replay(table, replay_config(table, strategy, budget, seed, obj))
+    rows = replay(table, replace(replay_config(table, strategy, budget, seed, obj), checkpoints=checkpoints))
     seconds = time.perf_counter() - t0
     chip = table.spec.targets[0]
     r = regret(table, rows[chip], chip, obj)
@@ -74,6 +77,8 @@ def main() -> int:
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--objectives", default="accuracy,energy")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-checkpoints", action="store_true",
+                        help="promotions cost a training from scratch (default: only the epochs they add)")
     ns = parser.parse_args()
     from scipy.stats import wilcoxon
 
@@ -84,7 +89,10 @@ def main() -> int:
     print(f"table: {ns.table}: {len(table.outcomes)} entries, {len(table.genomes)} genomes, chips "
           f"{', '.join(table.spec.targets)}; created {table.created} in {table.wall_seconds:.0f} s wall "
           f"({table.evaluation_seconds():.0f} s of evaluations)")
-    jobs = [(ns.table, s, b, seed, ns.objectives) for s in strategies for b in budgets for seed in range(ns.seeds)]
+    jobs = [(ns.table, s, b, seed, ns.objectives, not ns.no_checkpoints)
+            for s in strategies for b in budgets for seed in range(ns.seeds)]
+    print(f"promotions {'retrain from scratch' if ns.no_checkpoints else 'resume from checkpoints'} "
+          f"(multi-fidelity strategies)")
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=ns.workers) as pool:
         results = list(pool.map(one_run, *zip(*jobs), chunksize=4))

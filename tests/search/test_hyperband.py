@@ -122,7 +122,8 @@ def test_fidelity_rules() -> None:
 
 HB = SearchConfig(space_options={"widths": (4, 8, 16), "max_depth": 2, "n_steps": (4, 6)}, strategy="halving",
                   strategy_options={"eta": 2, "min_fidelity": 0.5, "n": 4}, targets=("loihi",),
-                  dataset=DatasetSpec(max_samples=60), budget=5, epochs=2, patience=1, eval_samples=8, lag=2)
+                  dataset=DatasetSpec(max_samples=60), budget=5, epochs=2, patience=1, eval_samples=8, lag=2,
+                  checkpoints=False)
 
 
 def test_multi_fidelity_search_spends_its_budget_in_full_trainings_and_resumes(tmp_path: Path) -> None:
@@ -140,6 +141,30 @@ def test_multi_fidelity_search_spends_its_budget_in_full_trainings_and_resumes(t
     with Store(tmp_path / "hb.db") as st:
         run_search(HB, st)
         assert comparable(st.rows()) == full
+
+
+def test_promotions_resume_their_training_and_pay_only_the_added_epochs(tmp_path: Path) -> None:
+    cfg = replace(HB, checkpoints=True)
+    with Store(tmp_path / "ck.db") as st:
+        rows = [r for r in run_search(cfg, st)["loihi"] if r.status != "duplicate"]
+        resumed = comparable(st.rows())
+    with Store(tmp_path / "scratch.db") as st:
+        scratch = {(r.genome_key, r.fidelity): r for r in run_search(HB, st)["loihi"] if r.status != "duplicate"}
+    low = {r.genome_key for r in rows if r.fidelity == 0.5}
+    cost = sum(0.5 if r.fidelity == 1.0 and r.genome_key in low else r.fidelity for r in rows)
+    assert cost == pytest.approx(5.0)  # 1-epoch rungs cost 1/2, a promotion its second epoch only
+    assert len(rows) > len(scratch)  # so the same budget buys more evaluations
+    same = [(k, r) for r in rows if (k := (r.genome_key, r.fidelity)) in scratch]
+    assert any(r.fidelity == 1.0 and r.genome_key in low for _, r in same)
+    for k, r in same:  # a resumed training scores as one trained from scratch
+        a, b = dict(r.score or {}), dict(scratch[k].score or {})
+        assert {x: v for x, v in a.items() if "seconds" not in x} == {x: v for x, v in b.items() if "seconds" not in x}
+    left = {p.stem for p in (tmp_path / "ck.db.checkpoints").glob("*.npz")}
+    assert left and len(left) <= len(low)  # promoted genomes' checkpoints are gone
+    cut_store(tmp_path / "ck.db", last=4)  # killed mid-run: the resumed run counts costs alike
+    with Store(tmp_path / "ck.db") as st:
+        run_search(cfg, st)
+        assert comparable(st.rows()) == resumed
 
 
 def test_a_store_of_version_1_is_upgraded_in_place(tmp_path: Path) -> None:

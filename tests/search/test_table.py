@@ -75,6 +75,9 @@ def test_an_interrupted_build_resumes_with_nothing_evaluated_twice(built: Path, 
     assert calls == [3, 4, 5, 6] and t.complete
     again = read_table(part)
     assert again.complete and set(again.outcomes) == set(read_table(built).outcomes)
+    size = part.stat().st_size
+    build_table(SPEC, part, InlineExecutor(), lambda i, n: calls.append(i))  # complete: nothing to do
+    assert part.stat().st_size == size and calls == [3, 4, 5, 6]
     with pytest.raises(TableError, match="another spec"):
         build_table(TableSpec(space_options=OPTIONS, epochs=2), part, InlineExecutor())
 

@@ -65,6 +65,9 @@ class SearchCommand:
         p.add_argument("--fidelity", choices=FIDELITIES, default="epochs",
                        help="what a lower fidelity cuts (halving, hyperband): epochs (default), data or steps")
         p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--no-checkpoints", action="store_true",
+                       help="train every promotion from scratch (default: resume it from the lower rung's checkpoint "
+                            "in STORE.checkpoints, paying only the added epochs)")
         p.add_argument("--workers", type=int, default=1, help="parallel evaluations (default 1)")
         p.add_argument("--executor", default="process",
                        help="process (default), inline, or dask://HOST:PORT of a running Dask scheduler")
@@ -152,7 +155,7 @@ class SearchCommand:
                 space=args.space, strategy=args.strategy, strategy_options=options, targets=_csv(args.targets),
                 dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
                 objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
-                patience=args.patience, fidelity=args.fidelity, lag=args.workers)
+                patience=args.patience, fidelity=args.fidelity, lag=args.workers, checkpoints=not args.no_checkpoints)
             table = None
             if args.replay:
                 from snnas.search.replay import replay_config

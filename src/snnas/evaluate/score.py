@@ -71,7 +71,8 @@ class Score:
 
 
 def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,
-          weight_bits: int | None = None, mapper: str = "traffic", eval_samples: int = 64) -> Score:
+          weight_bits: int | None = None, mapper: str = "traffic", eval_samples: int = 64,
+          checkpoints: str | None = None, keep_checkpoint: bool = True) -> Score:
     """Score one candidate architecture (a :class:`TrainConfig`, or a :class:`GraphConfig` for graph
     networks) on one chip with one dataset.
 
@@ -82,6 +83,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         weight_bits: weight precision on the chip (the chip's widest when None).
         mapper: mapper for feasibility, energy and latency.
         eval_samples: test samples simulated on the chip model for energy and latency.
+        checkpoints, keep_checkpoint: resume the training from (and keep it in) a folder of checkpoints
+            (``snnas.train.trained.fit``): how a multi-fidelity search promotes without training again.
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     tc = settings_of(config)
@@ -96,7 +99,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     notes: list[str] = []
     chip_out = None
     chip_pred: np.ndarray | None = None  # the chip's readout when it is not the output spike count
-    trained = fit(config, data, split)
+    trained = fit(config, data, split, checkpoints, keep_checkpoint)
     floats = run(trained, x)
     try:
         q = quantize(trained, chip, weight_bits)

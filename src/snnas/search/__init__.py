@@ -39,6 +39,7 @@ STRATEGIES: dict[str, Any] = {
     "gp": "snnas.search.bayesian:OptunaGP",
     "reinforce": "snnas.search.reinforce:Reinforce",
     "zeroshot": "snnas.search.zeroshot:ZeroShotRanker",
+    "predictor": "snnas.search.predictor:PredictorSearch",
 }
 
 

@@ -24,6 +24,14 @@ trainings, from the chip's budget, and is stored with its fidelity. Fronts are m
 results only. A strategy may also wait (``propose()`` is None, e.g. until a rung of successive halving
 is complete): the loop then tells the next outstanding result, in ask order, and proposes again, so
 the sequence stays deterministic; a strategy that waits with nothing outstanding has ended its run.
+
+Pause and resume (``checkpoints``, default on). With the ``epochs`` rule, an evaluation below fidelity 1
+keeps its training state (``snnas.train.checkpoint``); when the same genome is asked on the same chip at a
+higher fidelity, its training resumes from the last one, with the result of training that long at once,
+and the ask costs only the epochs added: (E_f − E_prev) / E, E_prev the most epochs it was asked at before
+(a three-rung climb 1/9 → 1/3 → 1 costs 1 full training, not 1.44). Costs follow from the asks alone,
+so a resumed search counts them alike. Checkpoints take disk: parameters, Adam's moments and the best
+parameters, float64 (about 32 bytes per weight); a full-fidelity evaluation deletes its genome's.
 """
 
 from __future__ import annotations
@@ -74,6 +82,9 @@ class SearchConfig:
         mapper, eval_samples: mapping heuristic and test samples run on the chip model for energy/latency.
         fidelity: how a fidelity below 1 cheapens an evaluation: "epochs", "data" or "steps".
         lag: results told W asks late (W = workers at creation), see the module docstring.
+        checkpoints: keep the training of every evaluation below fidelity 1 in a folder beside the store
+            (``STORE.checkpoints``) and resume it when the genome is asked again at a higher fidelity, so a
+            promotion costs only its extra epochs (module docstring).
     """
 
     space: str = "global"
@@ -91,6 +102,7 @@ class SearchConfig:
     eval_samples: int = 64
     fidelity: Literal["epochs", "data", "steps"] = "epochs"
     lag: int = 1
+    checkpoints: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.budget, bool) or not isinstance(self.budget, int) or self.budget < 1:
@@ -156,6 +168,7 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
         stored = dict(meta["config"])
         lag = int(stored.pop("lag", 1))
         stored.setdefault("fidelity", "epochs")  # stores written before multi-fidelity search
+        stored.setdefault("checkpoints", False)  # stores written before promotions resumed their training
         mine = dict(identity)
         mine.pop("lag")
         if stored != mine:
@@ -222,10 +235,23 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
                         o["status"], o["score"], a.fidelity)
         strategies[a.chip].tell(a.genome, result)
 
+    resumes = config.checkpoints and config.fidelity == "epochs"
+    ckpt_dir = f"{store.path}.checkpoints" if resumes else None
+    trained_to: dict[tuple[str, str], int] = {}  # (chip, genome) -> most epochs asked so far (resume rule)
+
+    def resumed_cost(chip: str, genome: Genome, fidelity: float, cost: float) -> float:
+        """``cost`` less the epochs a checkpoint already holds (module docstring), recording this ask."""
+        if not resumes:
+            return cost
+        e = round(cost * config.epochs)
+        before = trained_to.get((chip, genome.key), 0)
+        trained_to[(chip, genome.key)] = e if fidelity < 1.0 else 0  # a full evaluation deletes its checkpoint
+        return (e - before) / config.epochs if before < e else cost
+
     def budgeted(chip: str, genome: Genome, fidelity: float) -> tuple[EvalTask, float]:
         b = at_fidelity(spaces[chip], genome, fidelity, config.fidelity, config.epochs, config.patience, config.seed)
         return EvalTask(b.candidate, chips[chip], config.dataset, config.mapper, config.eval_samples,
-                        b.train_fraction, genome.key, fidelity), b.cost
+                        b.train_fraction, genome.key, fidelity, ckpt_dir), resumed_cost(chip, genome, fidelity, b.cost)
 
     def submit(a: _Ask, task: EvalTask) -> None:
         while len(in_flight) >= executor.capacity:
@@ -262,8 +288,8 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
         if dup is None:
             first[(chip, genome.key, fid)] = g
             if row is not None and row.done:  # replayed from the store: its cost counts, no task is built
-                a.cost = fidelity_cost(spaces[chip], genome, fid, config.fidelity, config.epochs, config.patience,
-                                       config.seed)
+                a.cost = resumed_cost(chip, genome, fid, fidelity_cost(
+                    spaces[chip], genome, fid, config.fidelity, config.epochs, config.patience, config.seed))
             else:
                 task, a.cost = budgeted(chip, genome, fid)
             evals[chip] += a.cost
@@ -295,6 +321,7 @@ def config_from_identity(identity: dict[str, Any], budget: int) -> SearchConfig:
     """The configuration a store was written with (its ``meta["config"]``), with a (possibly larger) budget."""
     try:
         d = dict(identity)
+        d.setdefault("checkpoints", False)  # as _run reads a store written before checkpoints
         o = d.pop("objectives")
         ds = d.pop("dataset")
         return SearchConfig(

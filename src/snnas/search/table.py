@@ -251,6 +251,8 @@ def build_table(spec: TableSpec, path: str | os.PathLike[str], executor: Executo
                                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}) + "\n")
         done = Table(spec, {}, {})
     todo = [(t, g, f) for t, g, f in todo if done.outcome(t, g.key, f) is None]
+    if done.complete and not todo:
+        return done  # nothing to do: the file stays as it is
     total = len(todo) + len(done.outcomes)
     count = len(done.outcomes)
     in_flight: dict[int, tuple[str, Genome, float]] = {}

@@ -70,6 +70,7 @@ class EvalTask:
     train_fraction: float = 1.0  # a stratified share of the training set (multi-fidelity search)
     genome_key: str = ""  # what was asked (a tabular benchmark answers by it: snnas.search.table)
     fidelity: float = 1.0
+    checkpoints: str | None = None  # a folder of training checkpoints shared by the run (epochs fidelity)
 
 
 def warm_up() -> None:
@@ -94,7 +95,8 @@ def run_task(task: EvalTask) -> dict[str, Any]:
         if task.train_fraction < 1.0:
             sp = Split(train_subset(sp.train, data.labels, task.train_fraction), sp.val, sp.test)
         s = score(config_of(task.candidate), task.chip, data, sp, weight_bits=task.candidate.weight_bits,
-                  mapper=task.mapper, eval_samples=task.eval_samples)
+                  mapper=task.mapper, eval_samples=task.eval_samples, checkpoints=task.checkpoints,
+                  keep_checkpoint=task.fidelity < 1.0)  # a full-fidelity training is never resumed
         d = s.to_dict()
         bad = [k for k, v in d.items() if isinstance(v, float) and math.isnan(v)]
         if bad:

@@ -218,7 +218,7 @@ class SearchSpace(ABC):
         for _ in range(tries):
             values = {d.name: d.choices[int(rng.integers(len(d.choices)))] for d in self.decisions}
             repaired = self.repair(values)
-            if all(_canon(repaired[k]) == _canon(v) for k, v in values.items()):
+            if _same(repaired, values):
                 return Genome(self.name, repaired)
         logger.warning("%s: no canonical genome in %d uniform draws; sampling by repair (not uniform)",
                        self.name, tries)
@@ -253,10 +253,15 @@ class SearchSpace(ABC):
         return len(self.decisions)
 
     def encode(self, g: Genome) -> NDArray[np.float64]:
+        """Each decision's choice index scaled to [0, 1] (0 for a decision with one choice)."""
+        index = self.__dict__.get("_index")
+        if index is None:  # per decision, (type, choice) of a scalar or its canonical JSON -> its position
+            index = self.__dict__["_index"] = [{_scalar_key(c): k for k, c in enumerate(d.choices)}
+                                               for d in self.decisions]
         x = np.zeros(self.dims)
         for i, d in enumerate(self.decisions):
-            k = [_canon(c) for c in d.choices].index(_canon(g.values[d.name]))
-            x[i] = k / (len(d.choices) - 1) if len(d.choices) > 1 else 0.0
+            if len(d.choices) > 1:
+                x[i] = index[i][_scalar_key(g.values[d.name])] / (len(d.choices) - 1)
         return x
 
     def decode(self, x: Sequence[float] | NDArray[np.float64]) -> Genome:
@@ -282,13 +287,29 @@ class SearchSpace(ABC):
         for combo in itertools.product(*(d.choices for d in self.decisions)):
             values = {d.name: v for d, v in zip(self.decisions, combo)}
             repaired = self.repair(dict(values))
-            if all(_canon(repaired[k]) == _canon(v) for k, v in values.items()):
+            if _same(repaired, values):
                 out.append(Genome(self.name, repaired))
         return out
 
     def size(self) -> int:
         """Number of assignments (an upper bound on distinct architectures)."""
         return int(np.prod([len(d.choices) for d in self.decisions], dtype=object))
+
+
+def _scalar_key(v: Any) -> Any:
+    """A dictionary key equal for equal choices: (type, value) of a JSON scalar, else its canonical JSON."""
+    return (type(v), v) if isinstance(v, (int, float, str, bool)) or v is None else _canon(v)
+
+
+def _same(repaired: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """``repair`` left ``values`` as they were: every value equal and of the same type (1 is not 1.0 nor
+    True, as their JSON differs), the JSON comparison only where a value is no plain scalar."""
+    for k, v in values.items():
+        r = repaired[k]
+        if type(r) is not type(v) or (r != v if isinstance(v, (int, float, str, bool)) or v is None
+                                      else _canon(r) != _canon(v)):
+            return False
+    return True
 
 
 def _index_value(d: Decision, v: Any) -> Any:

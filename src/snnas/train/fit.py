@@ -9,6 +9,12 @@ at update t:
     m ← β1 m + (1 − β1) g,   v ← β2 v + (1 − β2) g²,   θ ← θ − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
 
 with β1 = 0.9, β2 = 0.999, ε = 1e-8.
+
+Pause and resume. :class:`FitState` is everything the loop carries from one epoch to the next (the
+parameters, Adam's moments and step count, the generator's state, the learning curve, the best parameters
+and the early-stopping count). ``fit(..., resume=state)`` continues from it, so training for E₁ epochs,
+then resuming for E₂ > E₁, gives bit for bit the parameters of training E₂ epochs at once: what lets a
+multi-fidelity search promote a candidate without training it again (``snnas.train.checkpoint``).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from numpy.typing import NDArray
 
 from snnas.errors import SnnasError
 
-__all__ = ["Adam", "Fit", "TrainError", "fit"]
+__all__ = ["Adam", "Fit", "FitState", "TrainError", "fit"]
 
 Params = list[NDArray[np.float64] | None]
 
@@ -57,31 +63,72 @@ class Adam:
 
 
 @dataclass
+class FitState:
+    """The loop's state after ``epoch`` epochs (module docstring); ``stopped``: early stopping ended it."""
+
+    epoch: int
+    params: Params
+    m: Params
+    v: Params
+    t: int
+    rng: dict[str, Any]
+    history: list[dict[str, float]]
+    best: Params
+    best_val: float
+    waited: int
+    seen: int
+    stopped: bool
+
+
+@dataclass
 class Fit:
-    """What :func:`fit` returns: the best parameters (copies), the learning curve, time and samples seen."""
+    """What :func:`fit` returns: the best parameters (copies), the learning curve, time and samples seen,
+    and the state to resume from."""
 
     best: Params
     history: list[dict[str, float]]
     seconds: float
     samples: int
+    state: FitState | None = None
+
+
+def _copy(ps: Params) -> Params:
+    return [None if p is None else p.copy() for p in ps]
 
 
 def fit(params: Params, batch: Callable[[NDArray[np.int64]], tuple[float, Sequence[NDArray[np.float64] | None]]],
-        validate: Callable[[], float], n_train: int, rng: np.random.Generator, config: Any) -> Fit:
+        validate: Callable[[], float], n_train: int, rng: np.random.Generator, config: Any,
+        resume: FitState | None = None) -> Fit:
     """Train ``params`` in place; ``config`` gives epochs, batch_size, lr, patience and progress.
 
     Each epoch visits the training samples in a fresh random order in batches; after it, ``validate()``
     scores the current parameters and the best-scoring ones are kept; training stops after ``patience``
-    epochs without improvement. A non-finite loss raises TrainError.
+    epochs without improvement. A non-finite loss raises TrainError. With ``resume`` (a state of the same
+    training after fewer epochs, see the module docstring) the loop goes on from there.
     """
     adam = Adam(params, config.lr)
     history: list[dict[str, float]] = []
-    best_val, waited, seen = -1.0, 0, 0
-    best = [None if p is None else p.copy() for p in params]
+    best_val, waited, seen, first, stopped = -1.0, 0, 0, 0, False
+    best = _copy(params)
+    if resume is not None:
+        if len(resume.params) != len(params) or any(
+                (a is None) != (b is None) or (a is not None and b is not None and a.shape != b.shape)
+                for a, b in zip(resume.params, params)):
+            raise TrainError("resume: the saved state's parameters do not have this training's shapes")
+        if resume.epoch > config.epochs:
+            raise TrainError(f"resume: the saved state is {resume.epoch} epochs in, more than the {config.epochs} "
+                             f"asked")
+        for p, q in zip(params, resume.params):
+            if p is not None and q is not None:
+                p[...] = q
+        adam.m, adam.v, adam.t = _copy(resume.m), _copy(resume.v), resume.t
+        rng.bit_generator.state = resume.rng
+        history, best, best_val = [dict(h) for h in resume.history], _copy(resume.best), resume.best_val
+        waited, seen, first, stopped = resume.waited, resume.seen, resume.epoch, resume.stopped
     bar = _Progress(config.epochs) if config.progress else None
     start = time.perf_counter()
     try:
-        for epoch in range(config.epochs):
+        for epoch in range(first, config.epochs if not stopped else first):
             order = rng.permutation(n_train)
             losses = []
             for k in range(0, order.size, config.batch_size):
@@ -98,15 +145,19 @@ def fit(params: Params, batch: Callable[[NDArray[np.int64]], tuple[float, Sequen
                 bar.advance(f"loss {np.mean(losses):.3f} val {val:.3f}")
             if val > best_val:
                 best_val, waited = val, 0
-                best = [None if p is None else p.copy() for p in params]
+                best = _copy(params)
             else:
                 waited += 1
                 if waited >= config.patience:
+                    stopped = True
                     break
     finally:
         if bar is not None:
             bar.close()
-    return Fit(best, history, time.perf_counter() - start, seen)
+    done = len(history)
+    state = FitState(done, _copy(params), _copy(adam.m), _copy(adam.v), adam.t, dict(rng.bit_generator.state),
+                     [dict(h) for h in history], _copy(best), best_val, waited, seen, stopped)
+    return Fit(best, history, time.perf_counter() - start, seen, state)
 
 
 class _Progress:

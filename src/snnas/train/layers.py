@@ -56,8 +56,12 @@ from snnas.train.config import (
     weight_shapes,
 )
 from snnas.train.conv import conv_currents, conv_grads
-from snnas.train.fit import TrainError, fit
+from snnas.train.fit import FitState, TrainError, fit
 from snnas.train.steps import SURROGATES, lif_step, spike_count, surrogate_distance
+
+Optionals = list[NDArray[np.float64] | None]  # one array or None per layer
+
+__all__ = ["TrainResult", "accuracy", "forward", "hit_rate", "init_layer_weights", "readout", "train"]
 
 
 def trained_semantics(config: TrainConfig) -> Semantics:
@@ -67,12 +71,6 @@ def trained_semantics(config: TrainConfig) -> Semantics:
                     + (["input_first"] if config.order == "input_first" else []))
     return dataclasses.replace(SEMANTICS["snnas"], name=name, spikes=config.spikes, order=config.order,
                                max_spikes=MAX_SPIKES if config.spikes == "multi" else 1)
-Optionals = list[NDArray[np.float64] | None]  # one array or None per layer
-
-__all__ = ["TrainResult", "accuracy", "forward", "hit_rate", "init_layer_weights", "readout", "train"]
-
-
-
 
 
 @dataclass
@@ -86,6 +84,7 @@ class TrainResult:
     samples_per_second: float
     recurrent: list[NDArray[np.float64] | None] = field(default_factory=list)
     drives: list[NDArray[np.float64] | None] = field(default_factory=list)
+    state: FitState | None = field(default=None, repr=False)  # to resume training from (fit.FitState)
 
     def recurrent_or_none(self) -> list[NDArray[np.float64] | None] | None:
         return self.recurrent if any(r is not None for r in self.recurrent) else None
@@ -389,7 +388,8 @@ def train(data: Dataset, split: Split, config: TrainConfig | None = None,
           init: Sequence[NDArray[np.float64]] | None = None,
           project: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]] | None = None,
           init_recurrent: Sequence[NDArray[np.float64] | None] | None = None,
-          init_drives: Sequence[NDArray[np.float64] | None] | None = None) -> TrainResult:
+          init_drives: Sequence[NDArray[np.float64] | None] | None = None,
+          resume: FitState | None = None) -> TrainResult:
     """Train on ``split.train``, early-stop on ``split.val``; returns the best weights.
 
     Args:
@@ -400,6 +400,8 @@ def train(data: Dataset, split: Split, config: TrainConfig | None = None,
             (e.g. the chip's integer weights, back in float scale) and the gradient updates the float
             weights as if the projection were the identity (straight-through estimator). The returned
             weights are the float ones; project them for the chip.
+        resume: the ``state`` of a result of this same training for fewer epochs: training goes on from it,
+            with the result of training ``config.epochs`` at once (``snnas.train.fit``).
     """
     config = config if config is not None else TrainConfig()
     _check(config, data, split)
@@ -443,11 +445,11 @@ def train(data: Dataset, split: Split, config: TrainConfig | None = None,
             return 0.0
         return accuracy(used(weights), x_val, y_val, config, rec if has_rec else None, drives)
 
-    out = fit(params, batch, validate, y_train.size, rng, config)
+    out = fit(params, batch, validate, y_train.size, rng, config, resume)
     best_w = [w for w in out.best[:n_w] if w is not None]
     return TrainResult(best_w, config, out.history, out.seconds,
-                       out.samples * config.n_steps / max(out.seconds, 1e-12), out.best[n_w:n_w + len(rec)],
-                       out.best[n_w + len(rec):] if has_drive else [])
+                       (out.samples - (resume.seen if resume else 0)) * config.n_steps / max(out.seconds, 1e-12),
+                       out.best[n_w:n_w + len(rec)], out.best[n_w + len(rec):] if has_drive else [], out.state)
 
 
 def _check_drives(init: Sequence[NDArray[np.float64] | None] | None, config: TrainConfig,

@@ -9,7 +9,9 @@ is its untrained network (random weights, the configured neuron model), what fea
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,9 +53,29 @@ def settings_of(config: TrainConfig | GraphConfig) -> TrainConfig:
     return config.train if isinstance(config, GraphConfig) else config
 
 
-def fit(config: TrainConfig | GraphConfig, data: Dataset, split: Split) -> TrainResult | GraphResult:
-    """Train the architecture ``config`` describes on ``split.train`` (early stop on ``split.val``)."""
-    return train_graph(data, split, config) if isinstance(config, GraphConfig) else train(data, split, config)
+def fit(config: TrainConfig | GraphConfig, data: Dataset, split: Split,
+        checkpoints: str | os.PathLike[str] | None = None, keep: bool = True) -> TrainResult | GraphResult:
+    """Train the architecture ``config`` describes on ``split.train`` (early stop on ``split.val``).
+
+    ``checkpoints``: a folder of training checkpoints (``snnas.train.checkpoint``; layer-wise networks):
+    a checkpoint of this training for at most ``config.epochs`` epochs is resumed instead of training from
+    scratch (the same result), and with ``keep`` the state at the end is saved there (else its file is
+    removed: nothing will resume it)."""
+    if isinstance(config, GraphConfig):
+        return train_graph(data, split, config)
+    if checkpoints is None:
+        return train(data, split, config)
+    from snnas.train.checkpoint import checkpoint_key, load_state, save_state
+
+    key = checkpoint_key(config, data, split)
+    path = Path(checkpoints) / f"{key}.npz"
+    state = load_state(path, key)
+    result = train(data, split, config, resume=state if state is not None and state.epoch <= config.epochs else None)
+    if keep and result.state is not None:
+        save_state(path, key, result.state)
+    else:
+        path.unlink(missing_ok=True)
+    return result
 
 
 def untrained(config: TrainConfig | GraphConfig, data: Dataset, name: str = "candidate") -> Network:
