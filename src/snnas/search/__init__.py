@@ -58,11 +58,18 @@ def make_strategy(name: str, space: SearchSpace, seed: int = 0, context: SearchC
                   **options: Any) -> Strategy:
     """The strategy called ``name``, bound to ``context`` when one is given; StrategyError naming the
     choices or the bad option otherwise."""
+    from snnas.search.curves import with_curve_stopping
+
     cls = strategy_class(name)
+    options = dict(options)
+    curves: dict[str, Any] = {k: options.pop(k) for k in ("stop_curves", "stop_rungs", "stop_quantile",
+                                                         "stop_min_climbs")
+              if k in options}
     try:
         s = cls(space, seed, **options)
     except TypeError as exc:
         raise StrategyError(f"strategy {name!r}: bad options {options}: {exc}") from exc
+    s = with_curve_stopping(s, curves)  # learning-curve stopping (snnas.search.curves), any strategy
     if context is not None:
         s.bind(context)
     return s
