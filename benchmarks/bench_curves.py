@@ -31,14 +31,16 @@ from bench_replay import DEFAULT_TABLE, _load  # noqa: E402
 STRATEGIES = ("random", "evolution", "nsga2", "tpe", "reinforce", "predictor")
 
 
-def one_run(path: str, strategy: str, budget: int, seed: int, stop: bool) -> tuple[float, int, int]:
+def one_run(path: str, strategy: str, budget: int, seed: int, stop: bool, quantile: float = 0.9,
+            min_climbs: int = 10) -> tuple[float, int, int]:
     """(hypervolume share of the table's, full-fidelity evaluations, climbs stopped) of one replay."""
     from snnas.search.objectives import Objectives
     from snnas.search.replay import regret, replay, replay_config
 
     table = _load(path)
     obj = Objectives.parse("accuracy,energy")
-    rows = replay(table, replay_config(table, strategy, budget, seed, obj, {"stop_curves": True} if stop else {}))
+    options = {"stop_curves": True, "stop_quantile": quantile, "stop_min_climbs": min_climbs} if stop else {}
+    rows = replay(table, replay_config(table, strategy, budget, seed, obj, options))
     chip = table.spec.targets[0]
     full = [r for r in rows[chip] if r.status != "duplicate" and r.fidelity == 1.0]
     below = {r.genome_key for r in rows[chip] if r.fidelity < 1.0}
@@ -54,13 +56,16 @@ def main() -> int:
     parser.add_argument("--saved", type=float, default=0.3)
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--quantile", type=float, default=0.9, help="stop_quantile (default 0.9)")
+    parser.add_argument("--min-climbs", type=int, default=10, help="stop_min_climbs (default 10)")
     ns = parser.parse_args()
     strategies = ns.strategies.split(",")
     small = round((1.0 - ns.saved) * ns.budget)
     print(f"machine: {machine()}")
     print(f"table: {ns.table}; {ns.seeds} seeds; plain runs {ns.budget} trainings, with curve stopping {small} "
-          f"({100 * (1 - small / ns.budget):.0f}% less)\n")
-    jobs = [(ns.table, s, b, seed, stop) for s in strategies for seed in range(ns.seeds)
+          f"({100 * (1 - small / ns.budget):.0f}% less), stop_quantile {ns.quantile}, stop_min_climbs "
+          f"{ns.min_climbs}\n")
+    jobs = [(ns.table, s, b, seed, stop, ns.quantile, ns.min_climbs) for s in strategies for seed in range(ns.seeds)
             for b, stop in ((ns.budget, False), (small, True))]
     with ProcessPoolExecutor(max_workers=ns.workers) as pool:
         out = list(pool.map(one_run, *zip(*jobs), chunksize=4))

@@ -56,13 +56,14 @@ class CurveStopping(Strategy):
         inner: the strategy proposing genomes (at fidelity 1).
         rungs: the fidelities below 1 a climb passes, increasing, in (0, 1).
         quantile: of the observed gains a_1 − a_r, in (0, 1]; higher stops less.
-        min_climbs: completed climbs before any is stopped (>= 1).
+        min_climbs: completed climbs before any is stopped (>= 1; with 5, a line through too few climbs
+            stopped the best candidates of some seeds on the replay table, ``benchmarks/bench_curves.py``).
     """
 
     name = "curves"
 
     def __init__(self, inner: Strategy, rungs: tuple[float, ...] = (1 / 9, 1 / 3), quantile: float = 0.9,
-                 min_climbs: int = 5) -> None:
+                 min_climbs: int = 10) -> None:
         super().__init__(inner.space, 0)
         if inner.name in MULTI_FIDELITY:
             raise StrategyError(f"stop_curves: {inner.name} already stops candidates at lower fidelities; use it "
