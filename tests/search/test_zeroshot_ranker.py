@@ -93,3 +93,68 @@ def test_needs_a_dataset() -> None:
 def test_bad_options_are_named(options: dict[str, object], match: str) -> None:
     with pytest.raises(StrategyError, match=match):
         make_strategy("zeroshot", GlobalSpace(), 0, None, **options)
+
+
+def params_proxy(p: object) -> float:
+    """A user proxy: the parameter count (what the built-in "params" score is)."""
+    return float(p.params)  # type: ignore[attr-defined]
+
+
+def failing_proxy(p: object) -> float:
+    """A user proxy that fails on wide networks and returns NaN on the smallest."""
+    if p.params > 20_000:  # type: ignore[attr-defined]
+        raise RuntimeError("too big for me")
+    return math.nan if p.params < 2_000 else float(p.params)  # type: ignore[attr-defined]
+
+
+def test_a_user_proxy_ranks_like_the_score_it_computes(caplog: pytest.LogCaptureFixture) -> None:
+    mine = ranker(score=f"{__name__}:params_proxy", learn=False)
+    builtin = ranker(score="params", learn=False)
+    assert [mine.ask().key for _ in range(24)] == [builtin.ask().key for _ in range(24)]
+    odd = ranker(score=f"{__name__}:failing_proxy", learn=False)
+    asked = [odd.ask() for _ in range(24)]
+    values = [odd.scores[g.key] for g in asked]
+    assert all(a >= b for a, b in itertools.pairwise(values)) and values[-1] == -math.inf
+    assert f"zeroshot: proxy {__name__}:failing_proxy failed on" in caplog.text and "too big for me" in caplog.text
+    with pytest.raises(StrategyError, match="cannot import it"):
+        ranker(score="no_such_module:f")
+    with pytest.raises(StrategyError, match="is not callable"):
+        ranker(score="math:pi")
+
+
+def test_included_genomes_join_the_pool_and_bad_ones_are_named() -> None:
+    space = GlobalSpace()
+    mine = space.sample(np.random.default_rng(99))
+    s = ranker(include=[dict(mine.values)])
+    asked = {s.ask().key for _ in range(24)}
+    assert mine.key in asked and mine.key in s.scores
+    with pytest.raises(StrategyError, match=r"include\[0\]: .*not one of"):
+        ranker(include=[{**mine.values, "depth": 99}])
+    with pytest.raises(StrategyError, match=r"include\[1\]: expected an object"):
+        ranker(include=[dict(mine.values), 3])
+
+
+def test_results_told_rank_the_rest_of_the_pool_again() -> None:
+    """Told accuracies that fall as the proxy rises: the learned ranking puts the low scores first."""
+    def run(learn: bool) -> list[str]:
+        s = ranker(learn=learn, learn_after=4)
+        first = [s.ask() for _ in range(6)]
+        for g in first:
+            s.tell(g, _told(s, g))
+        return [s.ask().key for _ in range(8)]
+
+    def _told(s: ZeroShotRanker, g: object) -> object:
+        from snnas.search import Result
+        acc = 0.5 - s.scores[g.key] / 1000.0  # type: ignore[attr-defined]  # SAHD is negative here: falls as it rises
+        return Result((-acc,), 0.0, "ok", {"accuracy_chip": acc}, 1.0)
+
+    plain, learned = run(False), run(True)
+    assert plain != learned
+    s = ranker(learn=True, learn_after=4)
+    first = [s.ask() for _ in range(6)]
+    for g in first:
+        s.tell(g, _told(s, g))
+    rest = [s.scores[s.ask().key] for _ in range(8)]
+    assert np.mean(rest[:4]) < np.mean([v for v in rest[4:]])  # the lower proxies now come first
+    with pytest.raises(StrategyError, match="learn_after must be an integer >= 2"):
+        ranker(learn_after=1)

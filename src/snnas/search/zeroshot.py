@@ -19,12 +19,26 @@ Rank order:
   predicted trade-off instead of spent on the largest networks.
 
 A candidate whose network cannot be built or scored (a ZeroShotError or TrainError) ranks last.
-Results told back are not used: the ranking is fixed before the first evaluation.
+
+Yours to add: ``score="package.module:function"`` is a proxy of your own, called with each candidate's
+:class:`snnas.train.scores.Probe` (its binary codes per site, synaptic events, parameters, rate) and
+returning a number, higher better (an exception or a non-finite value ranks that candidate last, logged);
+``include=[{decision: choice, ...}, ...]`` puts genomes of your own into the pool (checked against the
+space), ranked with the rest.
+
+Results told are used (``learn``, on by default): once ``learn_after`` fitting full-fidelity results are
+told, and again each time they have grown by a quarter, a tree ensemble (scikit-learn
+``ExtraTreesRegressor``) is fitted from (score, log10 synaptic events, genome encoding) to the chip accuracy
+told, and the pool not yet proposed is ranked again with the predicted accuracy in place of the score:
+the proxy calibrated on this task and chip by what the trainings found.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -48,6 +62,20 @@ from snnas.train.scores import (
 from snnas.train.trained import settings_of
 
 __all__ = ["ZeroShotRanker", "rank_order"]
+
+logger = logging.getLogger(__name__)
+
+
+def _user_proxy(path: str) -> Callable[[Any], Any]:
+    """The function ``package.module:function`` (StrategyError naming what is wrong)."""
+    module, _, attr = path.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise StrategyError(f"zeroshot: score {path!r}: cannot import it ({type(exc).__name__}: {exc})") from None
+    if not callable(fn):
+        raise StrategyError(f"zeroshot: score {path!r} is not callable")
+    return fn  # type: ignore[no-any-return]
 
 
 def rank_order(scores: NDArray[np.float64], costs: NDArray[np.float64] | None = None) -> list[int]:
@@ -77,13 +105,33 @@ class ZeroShotRanker(Strategy):
     name = "zeroshot"
 
     def __init__(self, space: SearchSpace, seed: int = 0, pool: int = 500, score: str = "sahd", batch: int = 256,
-                 alpha: float = ALPHA, reduce: str = "mean", repeats: int = 1) -> None:
+                 alpha: float = ALPHA, reduce: str = "mean", repeats: int = 1,
+                 include: list[dict[str, Any]] | None = None, learn: bool = True, learn_after: int = 5) -> None:
         super().__init__(space, seed)
         for arg, v in (("pool", pool), ("batch", batch), ("repeats", repeats)):
             if isinstance(v, bool) or not isinstance(v, int) or v < (2 if arg == "batch" else 1):
                 raise StrategyError(f"zeroshot: {arg} must be an integer >= {2 if arg == 'batch' else 1}, got {v!r}")
-        if score not in SCORES:
-            raise StrategyError(f"zeroshot: unknown score {score!r}; choose one of {', '.join(SCORES)}")
+        self.proxy: Callable[[Any], Any] | None = None
+        if isinstance(score, str) and ":" in score:
+            self.proxy = _user_proxy(score)
+        elif score not in SCORES:
+            raise StrategyError(f"zeroshot: unknown score {score!r}; choose one of {', '.join(SCORES)} or give "
+                                f"'package.module:function'")
+        if not isinstance(learn, bool):
+            raise StrategyError(f"zeroshot: learn must be true or false, got {learn!r}")
+        if isinstance(learn_after, bool) or not isinstance(learn_after, int) or learn_after < 2:
+            raise StrategyError(f"zeroshot: learn_after must be an integer >= 2, got {learn_after!r}")
+        self.include: list[Genome] = []
+        for i, values in enumerate(include or []):
+            if not isinstance(values, dict):
+                raise StrategyError(f"zeroshot: include[{i}]: expected an object of decisions, got {values!r}")
+            try:
+                self.include.append(space.genome(values))
+            except SnnasError as exc:
+                raise StrategyError(f"zeroshot: include[{i}]: {exc}") from None
+        self.learn, self.learn_after = learn, learn_after
+        self.told_results: list[tuple[Genome, float]] = []  # fitting full-fidelity (genome, chip accuracy)
+        self._learned_at = 0
         if reduce not in REDUCES:
             raise StrategyError(f"zeroshot: reduce must be one of {', '.join(REDUCES)}, got {reduce!r}")
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not (math.isfinite(alpha) and alpha > 0):
@@ -95,8 +143,9 @@ class ZeroShotRanker(Strategy):
         self.costs: dict[str, float] = {}  # genome key → synaptic events per inference
 
     def _sample_pool(self) -> list[Genome]:
-        """Up to ``pool`` distinct genomes (fewer when the space seems to hold fewer)."""
-        out: dict[str, Genome] = {}
+        """The included genomes, then random ones up to ``pool`` distinct (fewer when the space seems to hold
+        fewer)."""
+        out: dict[str, Genome] = {g.key: g for g in self.include}
         for _ in range(20 * self.pool_size):
             g = self.space.sample(self.rng)
             out.setdefault(g.key, g)
@@ -137,7 +186,8 @@ class ZeroShotRanker(Strategy):
             values, costs = [], []
             for x in rasters[key]:
                 p = probe(config, x, tc.seed, data.n_classes)  # the weights its training starts from
-                values.append(score_probe(p, self.score_name, self.alpha, self.reduce))
+                values.append(self._proxy(p, g) if self.proxy is not None
+                              else score_probe(p, self.score_name, self.alpha, self.reduce))
                 costs.append(p.synops)
             self.scores[g.key], self.costs[g.key] = float(np.mean(values)), float(np.mean(costs))
         except SnnasError:
@@ -151,6 +201,41 @@ class ZeroShotRanker(Strategy):
         multi = self.context is not None and self.context.n_objectives > 1
         return [genomes[i] for i in rank_order(s, c if multi else None)]
 
+    def _proxy(self, p: Any, g: Genome) -> float:
+        assert self.proxy is not None
+        try:
+            v = float(self.proxy(p))
+        except Exception as exc:  # noqa: BLE001 - a user proxy's failure ranks that candidate last
+            logger.warning("zeroshot: proxy %s failed on %s: %s: %s", self.score_name, g.key, type(exc).__name__, exc)
+            return -math.inf
+        return v if math.isfinite(v) else -math.inf
+
+    def _relearn(self) -> None:
+        """Rank the pool not yet proposed again by the accuracy predicted from the results told (module
+        docstring), when enough new ones have come."""
+        n = len(self.told_results)
+        if not self.learn or self.queue is None or not self.queue or n < self.learn_after \
+                or (self._learned_at and n < 1.25 * self._learned_at):
+            return
+        from sklearn.ensemble import ExtraTreesRegressor
+
+        def features(g: Genome) -> NDArray[np.float64]:
+            s, c = self.scores.get(g.key, -math.inf), self.costs.get(g.key, math.inf)
+            return np.concatenate(([s if math.isfinite(s) else -1e9, math.log10(c) if 0 < c < math.inf else -1.0],
+                                   self.space.encode(g)))
+
+        x = np.array([features(g) for g, _ in self.told_results])
+        y = np.array([a for _, a in self.told_results])
+        model = ExtraTreesRegressor(n_estimators=32, random_state=int(self.rng.integers(2**31)), n_jobs=1)
+        model.fit(x, y)
+        pred = model.predict(np.array([features(g) for g in self.queue]))
+        bad = np.array([not math.isfinite(self.scores.get(g.key, -math.inf)) for g in self.queue])
+        pred[bad] = -math.inf  # what could not be scored stays last
+        c = np.array([self.costs.get(g.key, math.inf) for g in self.queue])
+        multi = self.context is not None and self.context.n_objectives > 1
+        self.queue = [self.queue[i] for i in rank_order(pred, c if multi else None)]
+        self._learned_at = n
+
     def _ask(self) -> Genome:
         if self.queue is None:
             self.queue = self._rank()
@@ -161,4 +246,7 @@ class ZeroShotRanker(Strategy):
         return self.fresh(lambda: self.space.sample(self.rng))
 
     def _tell(self, genome: Genome, result: Result) -> None:
-        pass
+        acc = (result.score or {}).get("accuracy_chip")
+        if result.feasible and result.fidelity == 1.0 and isinstance(acc, (int, float)) and math.isfinite(acc):
+            self.told_results.append((genome, float(acc)))
+            self._relearn()
