@@ -168,7 +168,7 @@ def test_refusals_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["report", str(tmp_path / "missing.db")]) == 2
 
 
-@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving", "asha"])
+@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving", "asha", "predictor"])
 def test_every_strategy_runs_from_the_command_line(tmp_path: Path, strategy: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     opts = {"hyperband": ["--option", "eta=2", "--option", "min_fidelity=0.5"],
@@ -224,3 +224,17 @@ def test_a_speck_search_shows_partial_costs_as_lower_bounds(tmp_path: Path, caps
     assert main(["report", str(db), "--out", str(tmp_path / "rep")]) == 0
     page = (tmp_path / "rep" / "index.html").read_text()
     assert "≥" in page and "energy.e_syn_op" in page
+
+
+def test_curve_stopping_runs_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "curves.db"
+    assert main(["search", "--targets", "loihi", "--budget", "2", "--epochs", "3", "--max-samples", "150",
+                 "--strategy", "evolution", "--population", "2", "--option", "stop_curves=true",
+                 "--option", "stop_min_climbs=1", "--store", str(db), "--executor", "inline"]) == 0
+    assert "loihi: Pareto front" in capsys.readouterr().out
+    with Store(db) as st:
+        rows = [r for r in st.rows() if r.status != "duplicate"]
+    assert {round(r.fidelity, 3) for r in rows} >= {0.111, 0.333}  # every genome starts at the first rung
+    assert main(["search", "--strategy", "asha", "--option", "stop_curves=true", "--store",
+                 str(tmp_path / "x.db")]) == 2
+    assert "asha already stops candidates at lower fidelities" in capsys.readouterr().err
