@@ -72,7 +72,7 @@ class Score:
 
 def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,
           weight_bits: int | None = None, mapper: str = "traffic", eval_samples: int = 64,
-          checkpoints: str | None = None, keep_checkpoint: bool = True) -> Score:
+          checkpoints: str | None = None, keep_checkpoint: bool = True, trained: Any = None) -> Score:
     """Score one candidate architecture (a :class:`TrainConfig`, or a :class:`GraphConfig` for graph
     networks) on one chip with one dataset.
 
@@ -85,6 +85,8 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         eval_samples: test samples simulated on the chip model for energy and latency.
         checkpoints, keep_checkpoint: resume the training from (and keep it in) a folder of checkpoints
             (``snnas.train.trained.fit``): how a multi-fidelity search promotes without training again.
+        trained: the network already trained (a TrainResult of ``config``, e.g. a one-shot supernet's
+            sub-network with inherited weights, ``snnas.train.supernet.inherit``): scored without training.
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     tc = settings_of(config)
@@ -99,7 +101,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     notes: list[str] = []
     chip_out = None
     chip_pred: np.ndarray | None = None  # the chip's readout when it is not the output spike count
-    trained = fit(config, data, split, checkpoints, keep_checkpoint)
+    trained = fit(config, data, split, checkpoints, keep_checkpoint) if trained is None else trained
     floats = run(trained, x)
     try:
         q = quantize(trained, chip, weight_bits)
