@@ -65,7 +65,7 @@ class Supernet:
 
     @property
     def width(self) -> int:
-        return self.weights[0].shape[1]
+        return int(self.weights[0].shape[1])
 
 
 def _blocks(net: Supernet, hidden: tuple[int, ...], recurrent: bool
