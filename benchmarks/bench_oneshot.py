@@ -9,6 +9,13 @@ scored on Loihi with inherited weights (quantised, mapped and simulated, no trai
 against their stand-alone chip accuracy is printed, with the supernet's training time as a number of
 stand-alone full trainings (the table's median ``train_seconds`` at full fidelity). For scale, tau of the
 parameter count alone is printed too. Issue 18's target: tau >= 0.5 on 50 sub-networks.
+
+Then the one-shot search itself (``--strategy oneshot``, defaults: 40 supernet epochs, NSGA-II over 100
+inherited-weight scores on 64 test samples, the best 10 trained for real) is replayed against the table for
+``--seeds`` seeds beside a 60-training evolution, and the median hypervolume of each is printed with the
+one-shot search's whole cost: its wall time (supernet, inner search, and the 10 real evaluations at the
+table's recorded time) in units of the table's median full evaluation. Targets: HV >= 0.98 of the
+evolution's, cost <= 10 full trainings.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--epochs", default="10,40,80")
     parser.add_argument("--networks", type=int, default=50)
+    parser.add_argument("--seeds", type=int, default=10)
     ns = parser.parse_args()
     import numpy as np
     from scipy.stats import kendalltau
@@ -73,6 +81,29 @@ def main() -> int:
             tau = kendalltau(inherited, alone).statistic
             print(f"{epochs:6d} {sampling:>8s} {net.paths:6d} {net.seconds:8.2f} {net.seconds / full_train:11.1f} "
                   f"{per:11.3f} {tau:6.3f}")
+    from snnas.search.objectives import Objectives
+    from snnas.search.replay import regret, replay, replay_config
+
+    obj = Objectives.parse("accuracy,energy")
+    full_eval = statistics.median(o["seconds"] for _, o in table.full("loihi") if o["seconds"])
+    evo, one, cost = [], [], []
+    for seed in range(ns.seeds):
+        evo.append(1 - regret(table, replay(table, replay_config(table, "evolution", 60, seed, obj))["loihi"], "loihi",
+                              obj).hypervolume)
+        t0 = time.perf_counter()
+        rows = replay(table, replay_config(table, "oneshot", 10, seed, obj))["loihi"]
+        wall = time.perf_counter() - t0
+        real = sum(table.outcome("loihi", r.genome_key, 1.0)["seconds"] or 0.0 for r in rows  # type: ignore[index]
+                   if r.status != "duplicate")
+        one.append(1 - regret(table, rows, "loihi", obj).hypervolume)
+        cost.append((wall + real) / full_eval)
+    print(f"\none-shot search (10 real trainings) vs evolution (60), {ns.seeds} seeds; a full evaluation: "
+          f"median {full_eval:.3f} s")
+    print(f"    evolution-60 HV share: median {statistics.median(evo):.4f}")
+    ratio = statistics.median(one) / statistics.median(evo)
+    print(f"    one-shot-10  HV share: median {statistics.median(one):.4f} -> ratio {ratio:.4f} "
+          f"(per seed: {', '.join(f'{a / b:.3f}' for a, b in zip(one, evo))})")
+    print(f"    one-shot cost: median {statistics.median(cost):.1f} full evaluations (of which 10 real)")
     return 0
 
 

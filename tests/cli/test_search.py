@@ -168,13 +168,16 @@ def test_refusals_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["report", str(tmp_path / "missing.db")]) == 2
 
 
-@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving", "asha", "predictor"])
+@pytest.mark.parametrize("strategy", ["hyperband", "tpe", "reinforce", "zeroshot", "halving", "asha", "predictor",
+                                      "oneshot"])
 def test_every_strategy_runs_from_the_command_line(tmp_path: Path, strategy: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     opts = {"hyperband": ["--option", "eta=2", "--option", "min_fidelity=0.5"],
             "halving": ["--option", "eta=2", "--option", "min_fidelity=0.5", "--option", "n=2", "--fidelity", "data"],
             "asha": ["--option", "eta=2", "--option", "min_fidelity=0.5"],
-            "zeroshot": ["--option", "pool=12"]}.get(strategy, [])
+            "zeroshot": ["--option", "pool=12"],
+            "oneshot": ["--option", "supernet_epochs=2", "--option", "inner=6", "--option", "population=3"],
+            }.get(strategy, [])
     db = tmp_path / f"{strategy}.db"
     args = ["search", "--targets", "loihi", "--budget", "3", "--epochs", "2", "--max-samples", "150", "--seed", "1",
             "--strategy", strategy, *opts, "--store", str(db), "--executor", "inline"]

@@ -33,7 +33,8 @@ ALL = [pytest.param(n, marks=pytest.mark.skipif(importlib.util.find_spec("torch"
        if n == "gp" else n for n in sorted(STRATEGIES)]
 # Small settings so that every strategy leaves its start-up phase within a few dozen asks.
 OPTIONS: dict[str, dict[str, object]] = {"evolution": {"population": 8}, "nsga2": {"population": 8},
-                                         "zeroshot": {"pool": 48}}
+                                         "zeroshot": {"pool": 48},
+                                         "oneshot": {"supernet_epochs": 2, "inner": 24, "population": 8}}
 DATA = DatasetSpec("digits", max_samples=300)
 
 

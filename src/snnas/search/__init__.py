@@ -40,6 +40,7 @@ STRATEGIES: dict[str, Any] = {
     "reinforce": "snnas.search.reinforce:Reinforce",
     "zeroshot": "snnas.search.zeroshot:ZeroShotRanker",
     "predictor": "snnas.search.predictor:PredictorSearch",
+    "oneshot": "snnas.search.oneshot:OneShot",
 }
 
 

@@ -1,0 +1,143 @@
+"""One-shot search: train a weight-sharing supernet once, search it with inherited weights, then train
+only the best (AutoSNN, Na et al., ICML 2022; single-path one-shot, Guo et al., ECCV 2020).
+
+On the first ask the strategy trains the supernet of its (chip-restricted) space on the run's dataset
+(``snnas.train.supernet``: ``supernet_epochs`` passes, one sampled path per mini-batch, ``sampling``
+uniform or fair). It then runs NSGA-II (``snnas.search.nsga2``, population ``population``) for ``inner``
+evaluations whose results are the sub-networks' scores with inherited weights on the run's chip
+(``snnas.evaluate.score.score(..., trained=...)``: quantised, mapped, chip accuracy on a stratified
+``inner_test`` samples of the test split, energy and latency simulated on ``inner_samples``, no training),
+or, without a chip, their float accuracy. (The chip model runs one test sample per call: 78% of an
+inherited score is that loop, so the inner search reads a share of the test split.) The sub-networks so
+scored are then proposed for real, full-fidelity evaluation (trained stand-alone and scored as any other
+candidate), in NSGA-II order of their inherited-weight fitness: front by front, crowding distance within
+a front. Past them it proposes fresh random genomes.
+
+The supernet and the inner search run inside the first ``propose`` (``_measure``, like the zero-shot
+ranker's proxies): their time is the one-shot search's evaluation cost, reported apart from bookkeeping.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from snnas.errors import SnnasError
+from snnas.search.base import Result, Strategy, StrategyError
+from snnas.search.pareto import nsga2_order
+from snnas.space.base import Genome, SearchSpace
+
+__all__ = ["OneShot"]
+
+
+class OneShot(Strategy):
+    """One-shot search; see the module docstring.
+
+    Args:
+        supernet_epochs: passes of path sampling over the training split (>= 1).
+        sampling: "uniform" or "fair".
+        inner: sub-networks scored with inherited weights (>= 1).
+        population: NSGA-II's population in the inner search (>= 2).
+        inner_samples: test samples simulated for each sub-network's energy and latency (>= 1).
+        inner_test: test samples (a stratified share) each sub-network's chip accuracy is measured on (>= 10).
+    """
+
+    name = "oneshot"
+
+    def __init__(self, space: SearchSpace, seed: int = 0, supernet_epochs: int = 40, sampling: str = "uniform",
+                 inner: int = 100, population: int = 20, inner_samples: int = 8, inner_test: int = 64) -> None:
+        super().__init__(space, seed)
+        for arg, v, low in (("supernet_epochs", supernet_epochs, 1), ("inner", inner, 1),
+                            ("population", population, 2), ("inner_samples", inner_samples, 1),
+                            ("inner_test", inner_test, 10)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise StrategyError(f"oneshot: {arg} must be an integer >= {low}, got {v!r}")
+        if sampling not in ("uniform", "fair"):
+            raise StrategyError(f"oneshot: sampling must be 'uniform' or 'fair', got {sampling!r}")
+        from snnas.space.global_ import GlobalSpace
+
+        if not isinstance(space, GlobalSpace):
+            raise StrategyError(f"oneshot: the supernet covers the layer-wise (global) space, got {space.name!r}")
+        self.supernet_epochs, self.sampling, self.inner = supernet_epochs, sampling, inner
+        self.population, self.inner_samples, self.inner_test = population, inner_samples, inner_test
+        self.queue: list[Genome] | None = None
+        self.inherited: dict[str, Result] = {}  # genome key -> its inherited-weight result
+        self.genomes: dict[str, Genome] = {}  # genome key -> genome, in the order the inner search asked
+        self.supernet: Any = None
+
+    def _measure(self) -> None:
+        """Train the supernet and run the inner search (module docstring)."""
+        from snnas.search import make_strategy
+        from snnas.search.base import SearchContext
+        from snnas.search.tasks import load_dataset
+        from snnas.train.scores import single_threaded
+        from snnas.train.supernet import train_supernet
+
+        ctx = self.context
+        if ctx is None or ctx.dataset is None:
+            raise StrategyError("oneshot: needs a dataset to train its supernet on; bind a SearchContext with one")
+        from snnas.data.datasets import Split
+        from snnas.search.fidelity import train_subset
+
+        data, split = load_dataset(ctx.dataset)
+        seed = int(self.rng.integers(2**31))
+        share = min(1.0, self.inner_test / max(1, len(split.test)))
+        scoring = Split(split.train, split.val, train_subset(split.test, data.labels, share))
+        with single_threaded():
+            self.supernet = train_supernet(self.space, data, split,  # type: ignore[arg-type]  # checked at init
+                                           self.supernet_epochs, seed=ctx.seed, sampling=self.sampling)
+            inner_ctx = SearchContext(ctx.objectives, ctx.chip, ctx.dataset, self.inner, ctx.epochs, ctx.seed)
+            inner = make_strategy("nsga2", self.space, seed, inner_ctx, population=self.population)
+            for _ in range(self.inner):
+                g = inner.ask()
+                r = self.inherited.get(g.key) or self._score(g, data, scoring)
+                self.inherited[g.key], self.genomes[g.key] = r, g
+                inner.tell(g, r)
+
+    def _score(self, g: Genome, data: Any, split: Any) -> Result:
+        from snnas.evaluate.score import score
+        from snnas.train.layers import accuracy
+        from snnas.train.supernet import inherit
+
+        ctx = self.context
+        assert ctx is not None
+        try:
+            tr = inherit(self.supernet, g, epochs=ctx.epochs)
+            if ctx.chip is not None:
+                s = score(tr.config, ctx.chip, data, split, weight_bits=int(g["weight_bits"]),
+                          eval_samples=self.inner_samples, trained=tr).to_dict()
+                status = "ok" if s.get("feasible") else "infeasible"
+                violation = 0.0 if status == "ok" else float(max(1, len(s.get("violations") or ())))
+                return Result(ctx.objectives.fitness(s), violation, status, s, 1.0)
+            from snnas.train.config import encode
+
+            acc = accuracy(tr.weights, encode(data, split.test, tr.config), data.labels[split.test], tr.config,
+                           tr.recurrent_or_none())
+            s = {"accuracy_chip": acc, "accuracy_float": acc, "feasible": True,
+                 "energy_j": float(sum(w.size for w in tr.weights)), "latency_s": float(tr.config.n_steps)}
+            return Result(ctx.objectives.fitness(s), 0.0, "ok", s, 1.0)
+        except SnnasError as exc:
+            return Result((math.inf,) * ctx.n_objectives, math.inf, "failed", {"error": str(exc)}, 1.0)
+
+    def _rank(self) -> list[Genome]:
+        keys = list(self.inherited)
+        if not keys:
+            return []
+        fit = np.array([self.inherited[k].fitness for k in keys], dtype=float)
+        viol = [self.inherited[k].violation for k in keys]
+        return [self.genomes[keys[i]] for i in nsga2_order(np.where(np.isfinite(fit), fit, 1e300), viol)]
+
+    def _ask(self) -> Genome:
+        if self.queue is None:
+            self._measure()
+            self.queue = self._rank()
+        while self.queue:
+            g = self.queue.pop(0)
+            if g.key not in self.seen:
+                return g
+        return self.fresh(lambda: self.space.sample(self.rng))
+
+    def _tell(self, genome: Genome, result: Result) -> None:
+        return None  # the ranking is made: results told decide nothing here (the loop's store keeps them)
