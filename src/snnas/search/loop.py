@@ -31,7 +31,9 @@ higher fidelity, its training resumes from the last one, with the result of trai
 and the ask costs only the epochs added: (E_f − E_prev) / E, E_prev the most epochs it was asked at before
 (a three-rung climb 1/9 → 1/3 → 1 costs 1 full training, not 1.44). Costs follow from the asks alone,
 so a resumed search counts them alike. Checkpoints take disk: parameters, Adam's moments and the best
-parameters, float64 (about 32 bytes per weight); a full-fidelity evaluation deletes its genome's.
+parameters, float64 (about 32 bytes per weight); a full-fidelity evaluation deletes its genome's. Workers
+must see the folder (a Dask worker on another machine that cannot trains from scratch: the same result, but
+the budget counted as if it had resumed).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from snnas.chip import Chip, load_chip
@@ -236,7 +239,7 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
         strategies[a.chip].tell(a.genome, result)
 
     resumes = config.checkpoints and config.fidelity == "epochs"
-    ckpt_dir = f"{store.path}.checkpoints" if resumes else None
+    ckpt_dir = f"{Path(store.path).resolve()}.checkpoints" if resumes else None
     trained_to: dict[tuple[str, str], int] = {}  # (chip, genome) -> most epochs asked so far (resume rule)
 
     def resumed_cost(chip: str, genome: Genome, fidelity: float, cost: float) -> float:
