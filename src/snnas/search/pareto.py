@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["constrained_dominates", "crowding_distance", "dominates", "domination_matrix", "greedy_hypervolume_order",
-           "hypervolume", "non_dominated_sort", "nsga2_order", "pareto_mask"]
+           "hypervolume", "hypervolume_gains_2d", "non_dominated_sort", "nsga2_order", "pareto_mask"]
 
 
 def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -215,7 +215,7 @@ def greedy_hypervolume_order(points: NDArray[np.float64],
     return order
 
 
-def _exclusive_2d(cands: NDArray[np.float64], chosen: NDArray[np.float64],
+def hypervolume_gains_2d(cands: NDArray[np.float64], chosen: NDArray[np.float64],
                   r: NDArray[np.float64]) -> NDArray[np.float64]:
     """The hypervolume each of ``cands`` (n, 2) adds to ``chosen`` (k, 2), all at once: the area of its box
     [p, r] above the staircase of the chosen points, Σ_j width_j · max(0, min(h_j, r_2) − p_2) over the
@@ -233,11 +233,11 @@ def _exclusive_2d(cands: NDArray[np.float64], chosen: NDArray[np.float64],
 
 def _greedy_order_2d(p: NDArray[np.float64], r: NDArray[np.float64]) -> list[int]:
     """:func:`greedy_hypervolume_order` for two objectives: every gain recomputed each round, all at once
-    (:func:`_exclusive_2d`), the largest taken (ties to the lower index), until none adds any."""
+    (:func:`hypervolume_gains_2d`), the largest taken (ties to the lower index), until none adds any."""
     left = np.flatnonzero(np.all(np.isfinite(p), axis=1) & np.all(p < r, axis=1))
     order: list[int] = []
     while left.size:
-        gains = _exclusive_2d(p[left], p[order].reshape(-1, 2), r)
+        gains = hypervolume_gains_2d(p[left], p[order].reshape(-1, 2), r)
         k = int(np.argmax(gains))
         if gains[k] <= 0.0:
             break

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.search.base import Result, Strategy, StrategyError
-from snnas.search.pareto import _exclusive_2d, hypervolume, pareto_mask
+from snnas.search.pareto import hypervolume, hypervolume_gains_2d, pareto_mask
 from snnas.space.base import Genome, SearchSpace
 
 __all__ = ["PredictorSearch"]
@@ -133,7 +133,8 @@ class PredictorSearch(Strategy):
         r = self._scale(np.array(ref if ref is not None else y.max(axis=0) + 1.0))
         front = y[pareto_mask(y)]
         if bound.shape[1] == 2:
-            gain = _exclusive_2d(bound, front, r) if front.size else np.prod(np.clip(r - bound, 0.0, None), axis=1)
+            gain = (hypervolume_gains_2d(bound, front, r) if front.size
+                    else np.prod(np.clip(r - bound, 0.0, None), axis=1))
         else:
             base = hypervolume(front, r)
             gain = np.array([hypervolume(np.vstack([front, b[None]]), r) - base for b in bound])
