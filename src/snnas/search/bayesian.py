@@ -44,8 +44,8 @@ directly (``constraints_func`` is deprecated there). Results are told as follows
 Lag and de-duplication. Asks are answered in ask order, so open trials wait in a FIFO; Optuna sees
 them as RUNNING (TPE's constant liar keeps new suggestions away from them). A suggestion whose genome
 was asked before (Optuna knows nothing of repair or of the other asks' keys) is told FAIL, which
-leaves the model as it was, and Optuna is asked again, up to ``retries`` times (default 2); then a
-neighbour of its last suggestion not asked before (``space.mutate``, through ``Strategy.fresh``: random
+leaves the model as it was; Optuna is asked up to ``retries`` times in all (default 1), then a
+neighbour of its suggestion not asked before (``space.mutate``, through ``Strategy.fresh``: random
 genomes if the neighbourhood is exhausted) is enqueued as a fixed trial (``study.enqueue_trial``) so
 that its result still reaches the model. A fixed trial costs Optuna no sampling, where every re-ask
 costs a full TPE sample: with 16 retries, 40% of TPE's 200-budget bookkeeping went to re-asks.
@@ -155,7 +155,7 @@ class OptunaStrategy(Strategy):
     name = "optuna"
     conditional = True  # suggest only the decisions a genome uses (define-by-run)
 
-    def __init__(self, space: SearchSpace, seed: int = 0, retries: int = 2) -> None:
+    def __init__(self, space: SearchSpace, seed: int = 0, retries: int = 1) -> None:
         super().__init__(space, seed)
         if not hasattr(Trial, "set_constraint"):
             raise StrategyError(f"{self.name}: needs optuna >= 5.0 (Trial.set_constraint), found {optuna.__version__}; "
@@ -296,7 +296,7 @@ class OptunaTPE(OptunaStrategy):
     name = "tpe"
 
     def __init__(self, space: SearchSpace, seed: int = 0, startup: int = 10, candidates: int = 24,
-                 multivariate: bool = True, retries: int = 2) -> None:
+                 multivariate: bool = True, retries: int = 1) -> None:
         for arg, v in (("startup", startup), ("candidates", candidates)):
             if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
                 raise StrategyError(f"tpe: {arg} must be an integer >= 1, got {v!r}")
@@ -330,7 +330,7 @@ class OptunaGP(OptunaStrategy):
     name = "gp"
     conditional = False
 
-    def __init__(self, space: SearchSpace, seed: int = 0, startup: int = 10, retries: int = 2) -> None:
+    def __init__(self, space: SearchSpace, seed: int = 0, startup: int = 10, retries: int = 1) -> None:
         if importlib.util.find_spec("torch") is None:
             raise StrategyError("gp: Optuna's GPSampler needs PyTorch, which is not installed; install it with "
                                 "pip install 'snnas[gp]' (a CPU build of torch is enough), or use strategy 'tpe'")
