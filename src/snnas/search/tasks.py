@@ -17,12 +17,13 @@ from typing import Any
 
 from snnas.chip import Chip
 from snnas.data.datasets import Dataset, DatasetError, Split, digits, randman, split
+from snnas.data.temporal import delayed_xor
 from snnas.search.fidelity import train_subset
 from snnas.space.base import Candidate
 
 __all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task", "warm_up"]
 
-DATASETS = {"digits": digits, "randman": randman}
+DATASETS = {"digits": digits, "randman": randman, "delayed_xor": delayed_xor}
 
 
 @dataclass(frozen=True)
