@@ -30,9 +30,9 @@ def delayed_xor(n_inputs: int = 20, cue: int = 4, delay: int = 10, rate: float =
             raise DatasetError(f"delayed_xor: {name} must be an integer >= {low}, got {v!r}")
     if n_inputs % 4:
         raise DatasetError(f"delayed_xor: n_inputs must be a multiple of 4 (two cues, two halves each), got {n_inputs}")
-    for name, p in (("rate", rate), ("noise", noise)):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise DatasetError(f"delayed_xor: {name} must be a probability in [0, 1], got {p!r}")
+    for name, prob in (("rate", rate), ("noise", noise)):
+        if isinstance(prob, bool) or not isinstance(prob, (int, float)) or not 0.0 <= prob <= 1.0:
+            raise DatasetError(f"delayed_xor: {name} must be a probability in [0, 1], got {prob!r}")
     if not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
         raise DatasetError(f"delayed_xor: dt must be a positive number of seconds, got {dt!r}")
     rng = np.random.default_rng(seed)
