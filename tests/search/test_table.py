@@ -149,3 +149,26 @@ def test_a_file_that_is_no_table_is_refused(tmp_path: Path) -> None:
         read_table(tmp_path / "absent.jsonl")
     with pytest.raises(TableError, match="fidelities"):
         TableSpec(fidelities=(0.0,))
+
+
+def test_the_bundled_tables_are_what_their_documented_commands_build(tmp_path: Path) -> None:
+    """benchmarks/data/README.md gives the command that made each bundled table: run on a copy, it finds
+    the table complete with the same spec (another option would be refused) and leaves it as it is."""
+    import re
+    import shlex
+    import shutil
+
+    from snnas.cli import main
+
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+    blocks = re.findall(r"```sh\n(.*?)```", (data / "README.md").read_text(), flags=re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        args = shlex.split(block.replace("\\\n", " "))
+        assert args[:3] == ["snnas", "table", "build"]
+        name = Path(args[3]).name
+        copy = tmp_path / name
+        shutil.copy(data / name, copy)
+        size = copy.stat().st_size
+        assert main(["table", "build", str(copy), *args[4:]]) == 0
+        assert copy.stat().st_size == size and read_table(copy).complete
