@@ -9,7 +9,7 @@ from snnas.data.datasets import Dataset, Split, digits, split
 from snnas.evaluate.onchip import run_network
 from snnas.train.config import TrainConfig
 from snnas.train.layers import TrainError, TrainResult, _backward, _softmax_grad, accuracy, forward, train
-from snnas.train.steps import SURROGATES
+from snnas.train.steps import SURROGATES, surrogate_distance
 
 
 def engine_counts(net, x: np.ndarray, out: str = "l2") -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -57,13 +57,14 @@ def test_exported_network_spikes_identically_in_the_engine(trained) -> None:  # 
 
 
 def _reference_backward(w, x, cfg, d_counts):  # type: ignore[no-untyped-def]
-    """The backward equations of snnas.train.layers written out loop by loop, sample by sample."""
+    """The backward equations written out loop by loop, sample by sample: test first, I_n enters after the
+    test (its gradient is the kept dv); input first, u_n = a·v_{n-1} + I_n (its gradient is du_n)."""
     a = np.exp(-cfg.dt / cfg.tau_m)
     sg = SURROGATES[cfg.surrogate]
     _, saved = forward(w, x, cfg, keep=True)
     steps, batch = x.shape[1], x.shape[0]
     grads = [np.zeros_like(wi) for wi in w]
-    g = np.stack([d_counts] * steps)  # (steps, batch, out)
+    g = np.stack([d_counts] * steps)
     for layer in range(len(w) - 1, -1, -1):
         u, s = saved[layer]
         inp = np.transpose(x, (1, 0, 2)) if layer == 0 else saved[layer - 1][1]
@@ -72,9 +73,11 @@ def _reference_backward(w, x, cfg, d_counts):  # type: ignore[no-untyped-def]
             dv = np.zeros(u.shape[2])
             for t in range(steps - 1, -1, -1):
                 keep = dv if cfg.reset == "subtract" else dv * (1 - s[t, b])
-                du = keep + g[t, b] * sg(u[t, b] - cfg.threshold, cfg.slope)
-                grads[layer] += np.outer(inp[t, b], keep)
-                g_prev[t, b] = w[layer] @ keep
+                dist = surrogate_distance(u[t, b], cfg.threshold, cfg.spikes == "multi")
+                du = keep + g[t, b] * sg(dist, cfg.slope)
+                d_in = du if cfg.order == "input_first" else keep
+                grads[layer] += np.outer(inp[t, b], d_in)
+                g_prev[t, b] = w[layer] @ d_in
                 dv = a * du
         g = g_prev
     return grads

@@ -17,7 +17,8 @@ from snnas.sim.layered import simulate_semantics
 from snnas.train.config import TrainConfig
 from snnas.train.fit import TrainError
 from snnas.train.layers import TrainResult, _backward, _softmax_grad, forward
-from snnas.train.steps import SURROGATES, surrogate_distance
+from snnas.train.steps import surrogate_distance
+from tests.train.test_layers import _reference_backward
 
 RULES = [
     {"spikes": "multi", "reset": "subtract"},
@@ -54,33 +55,6 @@ def test_the_layered_simulator_gives_the_trainers_spikes_with_the_networks_rule(
 def test_the_engine_rule_keeps_no_semantics() -> None:
     cfg, w, _ = _case(1)
     assert "semantics" not in TrainResult(w, cfg, [], 0.0, 0.0).to_network().metadata
-
-
-def _reference_backward(w, x, cfg, d_counts):  # type: ignore[no-untyped-def]
-    """The backward equations written out loop by loop, sample by sample: test first, I_n enters after the
-    test (its gradient is the kept dv); input first, u_n = a·v_{n-1} + I_n (its gradient is du_n)."""
-    a = np.exp(-cfg.dt / cfg.tau_m)
-    sg = SURROGATES[cfg.surrogate]
-    _, saved = forward(w, x, cfg, keep=True)
-    steps, batch = x.shape[1], x.shape[0]
-    grads = [np.zeros_like(wi) for wi in w]
-    g = np.stack([d_counts] * steps)
-    for layer in range(len(w) - 1, -1, -1):
-        u, s = saved[layer]
-        inp = np.transpose(x, (1, 0, 2)) if layer == 0 else saved[layer - 1][1]
-        g_prev = np.zeros(inp.shape)
-        for b in range(batch):
-            dv = np.zeros(u.shape[2])
-            for t in range(steps - 1, -1, -1):
-                keep = dv if cfg.reset == "subtract" else dv * (1 - s[t, b])
-                dist = surrogate_distance(u[t, b], cfg.threshold, cfg.spikes == "multi")
-                du = keep + g[t, b] * sg(dist, cfg.slope)
-                d_in = du if cfg.order == "input_first" else keep
-                grads[layer] += np.outer(inp[t, b], d_in)
-                g_prev[t, b] = w[layer] @ d_in
-                dv = a * du
-        g = g_prev
-    return grads
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: "-".join(r.values()))

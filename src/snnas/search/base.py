@@ -180,6 +180,15 @@ class Strategy(ABC):
             parent = self.space.crossover(parent, select(), self.rng)
         return self.space.mutate(parent, self.rng)
 
+    def next_unseen(self, queue: list[Genome]) -> Genome:
+        """The first genome of ``queue`` not asked before (popped, with those skipped), else a fresh random one:
+        how the ranking strategies (zero-shot, one-shot) walk their ranked pools."""
+        while queue:
+            g = queue.pop(0)
+            if g.key not in self.seen:
+                return g
+        return self.fresh(lambda: self.space.sample(self.rng))
+
     def fresh(self, propose: Callable[[], Genome], tries: int = 32) -> Genome:
         """A genome from ``propose()`` not asked before (up to ``tries`` proposals, then random samples);
         the last proposal when the space seems exhausted."""

@@ -138,10 +138,13 @@ class CurveStopping(Strategy):
         self._flush()
 
     def _flush(self) -> None:
-        while self.order and self.climbs[self.order[0]].final is not None:
-            c = self.climbs[self.order.popleft()]
-            assert c.final is not None
-            self.inner.tell(c.genome, c.final)
+        while self.order:
+            c = self.climbs[self.order[0]]
+            final = c.final
+            if final is None:
+                return
+            self.order.popleft()
+            self.inner.tell(c.genome, final)
 
     def _learn(self, c: _Climb) -> None:
         final = c.results[-1]

@@ -102,7 +102,8 @@ class OneShot(Strategy):
         from snnas.train.supernet import inherit
 
         ctx = self.context
-        assert ctx is not None
+        if ctx is None:
+            raise StrategyError("oneshot: scoring needs the bound SearchContext (bind() first)")
         try:
             tr = inherit(self.supernet, g, epochs=ctx.epochs)
             if ctx.chip is not None:
@@ -133,11 +134,7 @@ class OneShot(Strategy):
         if self.queue is None:
             self._measure()
             self.queue = self._rank()
-        while self.queue:
-            g = self.queue.pop(0)
-            if g.key not in self.seen:
-                return g
-        return self.fresh(lambda: self.space.sample(self.rng))
+        return self.next_unseen(self.queue)
 
     def _tell(self, genome: Genome, result: Result) -> None:
         return None  # the ranking is made: results told decide nothing here (the loop's store keeps them)

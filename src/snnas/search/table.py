@@ -250,11 +250,12 @@ def build_table(spec: TableSpec, path: str | os.PathLike[str], executor: Executo
             f.write(json.dumps({"format": FORMAT, "spec": spec.to_dict(),
                                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}) + "\n")
         done = Table(spec, {}, {})
-    todo = [(t, g, f) for t, g, f in todo if done.outcome(t, g.key, f) is None]
-    if done.complete and not todo:
-        return done  # nothing to do: the file stays as it is
-    total = len(todo) + len(done.outcomes)
-    count = len(done.outcomes)
+    table: Table = done
+    todo = [(t, g, f) for t, g, f in todo if table.outcome(t, g.key, f) is None]
+    if table.complete and not todo:
+        return table  # nothing to do: the file stays as it is
+    total = len(todo) + len(table.outcomes)
+    count = len(table.outcomes)
     in_flight: dict[int, tuple[str, Genome, float]] = {}
 
     def collect(f: IO[str]) -> None:
@@ -265,9 +266,8 @@ def build_table(spec: TableSpec, path: str | os.PathLike[str], executor: Executo
             t, g, fid = in_flight.pop(idx)
             f.write(json.dumps({"chip": t, "key": g.key, "genome": g.to_json(), "fidelity": fid, **o}) + "\n")
             f.flush()
-            assert done is not None
-            done.outcomes[(t, g.key, fid_key(fid))] = dict(o)
-            done.genomes.setdefault(g.key, g)
+            table.outcomes[(t, g.key, fid_key(fid))] = dict(o)
+            table.genomes.setdefault(g.key, g)
             count += 1
             if on_entry is not None:
                 on_entry(count, total)
@@ -280,10 +280,10 @@ def build_table(spec: TableSpec, path: str | os.PathLike[str], executor: Executo
             executor.submit(idx, _task(spec, spaces[t], chips[t], g, fid))
         while in_flight:
             collect(f)
-        wall = time.perf_counter() - start + (0.0 if math.isnan(done.wall_seconds) else done.wall_seconds)
-        f.write(json.dumps({"complete": True, "entries": len(done.outcomes), "wall_seconds": wall}) + "\n")
-    done.complete, done.wall_seconds = True, wall
-    return done
+        wall = time.perf_counter() - start + (0.0 if math.isnan(table.wall_seconds) else table.wall_seconds)
+        f.write(json.dumps({"complete": True, "entries": len(table.outcomes), "wall_seconds": wall}) + "\n")
+    table.complete, table.wall_seconds = True, wall
+    return table
 
 
 class TableExecutor(Executor):

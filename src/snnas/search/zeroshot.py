@@ -202,9 +202,11 @@ class ZeroShotRanker(Strategy):
         return [genomes[i] for i in rank_order(s, c if multi else None)]
 
     def _proxy(self, p: Any, g: Genome) -> float:
-        assert self.proxy is not None
+        proxy = self.proxy
+        if proxy is None:
+            raise StrategyError("zeroshot: no user proxy (score is a built-in name)")
         try:
-            v = float(self.proxy(p))
+            v = float(proxy(p))
         except Exception as exc:  # noqa: BLE001 - a user proxy's failure ranks that candidate last
             logger.warning("zeroshot: proxy %s failed on %s: %s: %s", self.score_name, g.key, type(exc).__name__, exc)
             return -math.inf
@@ -239,11 +241,7 @@ class ZeroShotRanker(Strategy):
     def _ask(self) -> Genome:
         if self.queue is None:
             self.queue = self._rank()
-        while self.queue:
-            g = self.queue.pop(0)
-            if g.key not in self.seen:
-                return g
-        return self.fresh(lambda: self.space.sample(self.rng))
+        return self.next_unseen(self.queue)
 
     def _tell(self, genome: Genome, result: Result) -> None:
         acc = (result.score or {}).get("accuracy_chip")
