@@ -50,7 +50,7 @@ class SearchCommand:
 
         p.add_argument("--space", choices=sorted(SPACES), default="global", help="search space (default global)")
         p.add_argument("--strategy", choices=sorted(STRATEGIES), default="evolution", help="default evolution")
-        p.add_argument("--targets", default="loihi", help="comma-separated chip ids (default loihi)")
+        p.add_argument("--targets", help="comma-separated chip ids (default loihi; with --replay, the table's)")
         p.add_argument("--dataset", choices=sorted(DATASETS), default="digits", help="default digits (offline)")
         p.add_argument("--max-samples", type=int, help="stratified subsample of the dataset (faster, rougher)")
         p.add_argument("--budget", type=int, help="evaluations per chip (default 60; on --resume, the stored one)")
@@ -152,7 +152,8 @@ class SearchCommand:
                 options["population"] = args.population
             options.update(_options(args.option))
             config = SearchConfig(
-                space=args.space, strategy=args.strategy, strategy_options=options, targets=_csv(args.targets),
+                space=args.space, strategy=args.strategy, strategy_options=options,
+                targets=_csv(args.targets or "loihi"),
                 dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
                 objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
                 patience=args.patience, fidelity=args.fidelity, lag=args.workers, checkpoints=not args.no_checkpoints)
@@ -162,7 +163,7 @@ class SearchCommand:
                 from snnas.search.table import read_table
 
                 table = read_table(args.replay)
-                chips = _csv(args.targets) if args.targets != "loihi" else None
+                chips = _csv(args.targets) if args.targets else None
                 config = replay_config(table, args.strategy, args.budget or 60, args.seed, config.objectives, options,
                                        chips)
                 console.print(f"replaying {args.replay}: {len(table.outcomes)} outcomes of {len(table.genomes)} "

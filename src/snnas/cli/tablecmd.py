@@ -95,6 +95,8 @@ class ShowCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
+        import numpy as np
+
         from snnas.search.objectives import Objectives
         from snnas.search.pareto import pareto_mask
         from snnas.search.table import read_table
@@ -110,7 +112,7 @@ class ShowCommand:
             ok = [o["score"] for o in full if o["status"] == "ok"]
             acc = sorted(float(s["accuracy_chip"]) for s in ok)
             pts = [objectives.fitness(s) for s in ok]
-            front = int(pareto_mask(__import__("numpy").array(pts)).sum()) if pts else 0
+            front = int(pareto_mask(np.array(pts)).sum()) if pts else 0
             out["chips"][chip] = {
                 "full_fidelity": len(full), "ok": len(ok), "infeasible": sum(o["status"] == "infeasible" for o in full),
                 "failed": sum(o["status"] == "failed" for o in full), "front": front,

@@ -29,7 +29,8 @@ from snnas.mapping import Violation, map_network
 from snnas.quantize.layers import QuantizationError, QuantizedNetwork
 from snnas.quantize.network import held, quantize
 from snnas.train.config import TrainConfig, encode
-from snnas.train.graph import GraphConfig
+from snnas.train.graph import GraphConfig, GraphResult
+from snnas.train.layers import TrainResult
 from snnas.train.trained import fit, run, settings_of, untrained
 
 __all__ = ["Score", "score"]
@@ -72,7 +73,8 @@ class Score:
 
 def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,
           weight_bits: int | None = None, mapper: str = "traffic", eval_samples: int = 64,
-          checkpoints: str | None = None, keep_checkpoint: bool = True, trained: Any = None) -> Score:
+          checkpoints: str | None = None, keep_checkpoint: bool = True,
+          trained: TrainResult | GraphResult | None = None) -> Score:
     """Score one candidate architecture (a :class:`TrainConfig`, or a :class:`GraphConfig` for graph
     networks) on one chip with one dataset.
 

@@ -59,13 +59,11 @@ def make_strategy(name: str, space: SearchSpace, seed: int = 0, context: SearchC
                   **options: Any) -> Strategy:
     """The strategy called ``name``, bound to ``context`` when one is given; StrategyError naming the
     choices or the bad option otherwise."""
-    from snnas.search.curves import with_curve_stopping
+    from snnas.search.curves import CURVE_OPTIONS, with_curve_stopping
 
     cls = strategy_class(name)
     options = dict(options)
-    curves: dict[str, Any] = {k: options.pop(k) for k in ("stop_curves", "stop_rungs", "stop_quantile",
-                                                         "stop_min_climbs")
-              if k in options}
+    curves: dict[str, Any] = {k: options.pop(k) for k in CURVE_OPTIONS if k in options}
     try:
         s = cls(space, seed, **options)
     except TypeError as exc:

@@ -35,9 +35,7 @@ from snnas.search.base import Proposal, Result, SearchContext, Strategy, Strateg
 from snnas.search.pareto import dominates
 from snnas.space.base import Genome
 
-__all__ = ["CurveStopping"]
-
-MULTI_FIDELITY = ("halving", "hyperband", "asha")
+__all__ = ["CURVE_OPTIONS", "CurveStopping", "with_curve_stopping"]
 
 
 @dataclass
@@ -65,7 +63,9 @@ class CurveStopping(Strategy):
     def __init__(self, inner: Strategy, rungs: tuple[float, ...] = (1 / 9, 1 / 3), quantile: float = 0.9,
                  min_climbs: int = 10) -> None:
         super().__init__(inner.space, 0)
-        if inner.name in MULTI_FIDELITY:
+        from snnas.search.hyperband import SuccessiveHalving
+
+        if isinstance(inner, SuccessiveHalving):  # halving, hyperband, asha
             raise StrategyError(f"stop_curves: {inner.name} already stops candidates at lower fidelities; use it "
                                 f"without stop_curves")
         rs = tuple(float(r) for r in rungs)
@@ -183,9 +183,9 @@ class CurveStopping(Strategy):
         eps = float(np.quantile(xy[:, 1] - (alpha + beta * xy[:, 0]), self.quantile))
         return float(alpha + beta * a_r + eps)
 
-    def state(self) -> dict[str, Any]:
-        """Counts: climbs stopped and completed, and each rung's (a_r, a_1) pairs."""
-        return {"stopped": self.stopped, "completed": self.completed, "pairs": [list(p) for p in self.pairs]}
+
+
+CURVE_OPTIONS = ("stop_curves", "stop_rungs", "stop_quantile", "stop_min_climbs")  # strategy options it takes
 
 
 def with_curve_stopping(inner: Strategy, options: dict[str, Any]) -> Strategy:

@@ -51,10 +51,10 @@ from snnas.mapping import MAPPERS
 from snnas.search import make_strategy
 from snnas.search.base import Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
-from snnas.search.fidelity import FIDELITIES, at_fidelity, fidelity_cost
+from snnas.search.fidelity import FIDELITIES, fidelity_cost
 from snnas.search.objectives import Objectives
 from snnas.search.store import Row, Store, StoreError
-from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset
+from snnas.search.tasks import DatasetSpec, EvalTask, load_dataset, task_at
 from snnas.space import make_space
 from snnas.space.base import Genome, SearchSpace
 
@@ -252,9 +252,10 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
         return (e - before) / config.epochs if before < e else cost
 
     def budgeted(chip: str, genome: Genome, fidelity: float) -> tuple[EvalTask, float]:
-        b = at_fidelity(spaces[chip], genome, fidelity, config.fidelity, config.epochs, config.patience, config.seed)
-        return EvalTask(b.candidate, chips[chip], config.dataset, config.mapper, config.eval_samples,
-                        b.train_fraction, genome.key, fidelity, ckpt_dir), resumed_cost(chip, genome, fidelity, b.cost)
+        task, cost = task_at(spaces[chip], chips[chip], genome, fidelity, config.fidelity, config.epochs,
+                             config.patience, config.seed, config.dataset, config.mapper, config.eval_samples,
+                             ckpt_dir)
+        return task, resumed_cost(chip, genome, fidelity, cost)
 
     def submit(a: _Ask, task: EvalTask) -> None:
         while len(in_flight) >= executor.capacity:

@@ -7,8 +7,9 @@ uniform or fair). It then runs NSGA-II (``snnas.search.nsga2``, population ``pop
 evaluations whose results are the sub-networks' scores with inherited weights on the run's chip
 (``snnas.evaluate.score.score(..., trained=...)``: quantised, mapped, chip accuracy on a stratified
 ``inner_test`` samples of the test split, energy and latency simulated on ``inner_samples``, no training),
-or, without a chip, their float accuracy. (The chip model runs one test sample per call: 78% of an
-inherited score is that loop, so the inner search reads a share of the test split.) The sub-networks so
+or, without a chip, their float accuracy with synaptic events per inference for every cost objective. (The
+chip model runs one test sample per call: 78% of an inherited score is that loop, so the inner search
+reads a share of the test split.) The sub-networks so
 scored are then proposed for real, full-fidelity evaluation (trained stand-alone and scored as any other
 candidate), in NSGA-II order of their inherited-weight fitness: front by front, crowding distance within
 a front. Past them it proposes fresh random genomes.
@@ -92,13 +93,13 @@ class OneShot(Strategy):
             inner = make_strategy("nsga2", self.space, seed, inner_ctx, population=self.population)
             for _ in range(self.inner):
                 g = inner.ask()
-                r = self.inherited.get(g.key) or self._score(g, data, scoring)
+                known = self.inherited.get(g.key)
+                r = known if known is not None else self._score(g, data, scoring)
                 self.inherited[g.key], self.genomes[g.key] = r, g
                 inner.tell(g, r)
 
     def _score(self, g: Genome, data: Any, split: Any) -> Result:
         from snnas.evaluate.score import score
-        from snnas.train.layers import accuracy
         from snnas.train.supernet import inherit
 
         ctx = self.context
@@ -112,15 +113,30 @@ class OneShot(Strategy):
                 status = "ok" if s.get("feasible") else "infeasible"
                 violation = 0.0 if status == "ok" else float(max(1, len(s.get("violations") or ())))
                 return Result(ctx.objectives.fitness(s), violation, status, s, 1.0)
-            from snnas.train.config import encode
+            return self._float_result(tr, data, split)
+        except SnnasError:
+            return Result((math.inf,) * ctx.n_objectives, math.inf, "failed", None, 1.0)
 
-            acc = accuracy(tr.weights, encode(data, split.test, tr.config), data.labels[split.test], tr.config,
-                           tr.recurrent_or_none())
-            s = {"accuracy_chip": acc, "accuracy_float": acc, "feasible": True,
-                 "energy_j": float(sum(w.size for w in tr.weights)), "latency_s": float(tr.config.n_steps)}
-            return Result(ctx.objectives.fitness(s), 0.0, "ok", s, 1.0)
-        except SnnasError as exc:
-            return Result((math.inf,) * ctx.n_objectives, math.inf, "failed", {"error": str(exc)}, 1.0)
+    def _float_result(self, tr: Any, data: Any, split: Any) -> Result:
+        """Without a chip: the float accuracy, and for every cost objective the synaptic events per inference
+        (Σ over weight matrices of the source's spikes × its fan-out), what a chip's energy and time grow
+        with (the zero-shot ranker's cost proxy)."""
+        from snnas.train.config import encode
+        from snnas.train.trained import run
+
+        ctx = self.context
+        if ctx is None:
+            raise StrategyError("oneshot: scoring needs the bound SearchContext (bind() first)")
+        x = np.asarray(encode(data, split.test, tr.config), dtype=np.float64)
+        out = run(tr, x)
+        acc = float(np.mean(np.argmax(out.readout, axis=1) == data.labels[split.test]))
+        sources = [float(x.sum())] + [float(sp.sum()) for _, sp in out.spikes[:-1]]
+        fan_out = [w.shape[1] + (r.shape[1] if r is not None else 0)
+                   for w, r in zip(tr.weights, [None, *tr.recurrent[:-1]])]
+        events = sum(n * f for n, f in zip(sources, fan_out)) / max(1, x.shape[0])
+        score = {"accuracy_float": acc, "synaptic_events": events}
+        costs = [events] * (len(ctx.objectives.names) - 1)
+        return Result((-acc,) if ctx.objectives.scalar else (-acc, *costs), 0.0, "ok", score, 1.0)
 
     def _rank(self) -> list[Genome]:
         keys = list(self.inherited)

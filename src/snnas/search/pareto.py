@@ -18,6 +18,7 @@ the most hypervolume to those taken, HV(S ∪ {p}) − HV(S); the first k of tha
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Sequence
 
 import numpy as np
@@ -89,8 +90,6 @@ def _fronts_2d(f: NDArray[np.float64]) -> list[list[int]]:
     lexicographic order every point before p has f_1 <= p's, so p is dominated by a front exactly when the
     front's lowest f_2 so far is <= p's f_2 (unless that point equals p); the fronts' lowest f_2 rise with
     the front index, so p's front is found by bisection."""
-    from bisect import bisect_right
-
     order = np.lexsort((f[:, 1], f[:, 0]))
     low: list[float] = []  # per front, the lowest f2 so far (its latest point's)
     last: list[int] = []  # per front, the point that has it

@@ -166,7 +166,3 @@ class PredictorSearch(Strategy):
             self.x.append(x)
             self.y.append(tuple(float(f) for f in result.fitness))
             self.genomes.append(genome)
-
-    def state(self) -> dict[str, Any]:
-        """What the surrogate was fitted on (for inspection): counts of results and of fitting ones."""
-        return {"results": len(self.fit_ok), "fitting": len(self.y)}

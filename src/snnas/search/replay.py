@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from snnas.search import strategy_class
+from snnas.search.hyperband import SuccessiveHalving
 from snnas.search.loop import SearchConfig, run_search
 from snnas.search.objectives import Objectives
 from snnas.search.pareto import hypervolume
@@ -30,8 +32,6 @@ from snnas.search.store import Row, Store
 from snnas.search.table import Table, TableError, TableExecutor
 
 __all__ = ["Regret", "regret", "replay", "replay_config"]
-
-MULTI_FIDELITY = ("halving", "hyperband", "asha")  # the strategies that take min_fidelity
 
 
 def replay_config(table: Table, strategy: str, budget: int, seed: int = 0,
@@ -43,7 +43,7 @@ def replay_config(table: Table, strategy: str, budget: int, seed: int = 0,
     among the options."""
     s = table.spec
     options = dict(strategy_options or {})
-    if strategy in MULTI_FIDELITY and "min_fidelity" not in options:
+    if issubclass(strategy_class(strategy), SuccessiveHalving) and "min_fidelity" not in options:
         options["min_fidelity"] = min(s.fidelities)
     chips = targets or s.targets
     unknown = [t for t in chips if t not in s.targets]

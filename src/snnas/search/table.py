@@ -40,8 +40,8 @@ from typing import IO, Any
 from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.search.executors import Executor, Outcome
-from snnas.search.fidelity import FIDELITIES, at_fidelity
-from snnas.search.tasks import DatasetSpec, EvalTask
+from snnas.search.fidelity import FIDELITIES
+from snnas.search.tasks import DatasetSpec, EvalTask, task_at
 from snnas.space import make_space
 from snnas.space.base import Genome, SearchSpace
 
@@ -107,7 +107,9 @@ class TableSpec:
                        dataset=dataset, epochs=d["epochs"], patience=d["patience"], seed=d["seed"],
                        mapper=str(d["mapper"]), eval_samples=d["eval_samples"], fidelity=d["fidelity"],
                        fidelities=tuple(float(f) for f in d["fidelities"]))
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise TableError(f"{where}: spec: missing field {exc}") from None
+        except (TypeError, ValueError) as exc:
             raise TableError(f"{where}: spec: {type(exc).__name__}: {exc}") from None
 
     def spaces(self, chips: dict[str, Chip]) -> dict[str, SearchSpace]:
@@ -218,12 +220,6 @@ def read_table(path: str | os.PathLike[str]) -> Table:
     return table
 
 
-def _task(spec: TableSpec, space: SearchSpace, chip: Chip, g: Genome, fidelity: float) -> EvalTask:
-    b = at_fidelity(space, g, fidelity, spec.fidelity, spec.epochs, spec.patience, spec.seed)
-    return EvalTask(b.candidate, chip, spec.dataset, spec.mapper, spec.eval_samples, b.train_fraction,
-                    genome_key=g.key, fidelity=fidelity)
-
-
 def build_table(spec: TableSpec, path: str | os.PathLike[str], executor: Executor,
                 on_entry: Callable[[int, int], None] | None = None, limit: int = 100_000) -> Table:
     """Evaluate every valid genome of ``spec``'s space on every chip at every fidelity and write the table
@@ -277,7 +273,8 @@ def build_table(spec: TableSpec, path: str | os.PathLike[str], executor: Executo
             while len(in_flight) >= executor.capacity:
                 collect(f)
             in_flight[idx] = (t, g, fid)
-            executor.submit(idx, _task(spec, spaces[t], chips[t], g, fid))
+            executor.submit(idx, task_at(spaces[t], chips[t], g, fid, spec.fidelity, spec.epochs, spec.patience,
+                                         spec.seed, spec.dataset, spec.mapper, spec.eval_samples)[0])
         while in_flight:
             collect(f)
         wall = time.perf_counter() - start + (0.0 if math.isnan(table.wall_seconds) else table.wall_seconds)

@@ -18,10 +18,10 @@ from typing import Any
 from snnas.chip import Chip
 from snnas.data.datasets import Dataset, DatasetError, Split, digits, randman, split
 from snnas.data.temporal import delayed_xor
-from snnas.search.fidelity import train_subset
-from snnas.space.base import Candidate
+from snnas.search.fidelity import at_fidelity, train_subset
+from snnas.space.base import Candidate, Genome, SearchSpace
 
-__all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task", "warm_up"]
+__all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task", "task_at", "warm_up"]
 
 DATASETS = {"digits": digits, "randman": randman, "delayed_xor": delayed_xor}
 
@@ -72,6 +72,16 @@ class EvalTask:
     genome_key: str = ""  # what was asked (a tabular benchmark answers by it: snnas.search.table)
     fidelity: float = 1.0
     checkpoints: str | None = None  # a folder of training checkpoints shared by the run (epochs fidelity)
+
+
+def task_at(space: SearchSpace, chip: Chip, genome: Genome, fidelity: float, rule: str, epochs: int,
+            patience: int, seed: int, dataset: DatasetSpec, mapper: str, eval_samples: int,
+            checkpoints: str | None = None) -> tuple[EvalTask, float]:
+    """The evaluation of ``genome`` on ``chip`` at ``fidelity`` by rule ``rule``
+    (``snnas.search.fidelity.at_fidelity``), and its cost in full trainings (before any resume)."""
+    b = at_fidelity(space, genome, fidelity, rule, epochs, patience, seed)
+    return EvalTask(b.candidate, chip, dataset, mapper, eval_samples, b.train_fraction, genome.key, fidelity,
+                    checkpoints), b.cost
 
 
 def warm_up() -> None:

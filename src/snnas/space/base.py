@@ -252,12 +252,14 @@ class SearchSpace(ABC):
     def dims(self) -> int:
         return len(self.decisions)
 
+    @cached_property
+    def _choice_index(self) -> list[dict[Any, int]]:
+        """Per decision, the (type, choice) of a scalar or its canonical JSON -> its position."""
+        return [{_scalar_key(c): k for k, c in enumerate(d.choices)} for d in self.decisions]
+
     def encode(self, g: Genome) -> NDArray[np.float64]:
         """Each decision's choice index scaled to [0, 1] (0 for a decision with one choice)."""
-        index = self.__dict__.get("_index")
-        if index is None:  # per decision, (type, choice) of a scalar or its canonical JSON -> its position
-            index = self.__dict__["_index"] = [{_scalar_key(c): k for k, c in enumerate(d.choices)}
-                                               for d in self.decisions]
+        index = self._choice_index
         x = np.zeros(self.dims)
         for i, d in enumerate(self.decisions):
             if len(d.choices) > 1:

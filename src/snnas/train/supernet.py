@@ -130,7 +130,7 @@ def train_supernet(space: GlobalSpace, data: Dataset, split: Split, epochs: int 
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise TrainError(f"supernet: {name} must be a positive integer, got {v!r}")
     rng = np.random.default_rng(seed)
-    w = max(int(c) for c in space._by_name["width_1"].choices)
+    w = max(int(c) for d in space.decisions if d.name.startswith("width_") for c in d.choices)
     depth = space.max_depth
     threshold = TrainConfig().threshold
     n_in, n_cls = data.n_inputs, data.n_classes
