@@ -21,6 +21,7 @@
 #include "codes.hpp"
 #include "engine.hpp"
 #include "fixed.hpp"
+#include "fixed_batch.hpp"
 #include "hardware.hpp"
 #include "layered.hpp"
 #include "network.hpp"
@@ -91,6 +92,7 @@ const char* dtype_name() {
   if constexpr (std::is_same_v<T, double>) return "float64";
   if constexpr (std::is_same_v<T, float>) return "float32";
   if constexpr (std::is_same_v<T, int32_t>) return "int32";
+  if constexpr (std::is_same_v<T, uint8_t>) return "uint8";
   return "int64";
 }
 
@@ -102,7 +104,7 @@ std::vector<T> take_array(py::handle obj, const char* name, int min_ndim = 1, in
     input_error(std::string(name) + ": expected a numpy array of " + dtype_name<T>() + ", got " + type_name(obj));
   py::array arr = py::reinterpret_borrow<py::array>(obj);
   py::dtype dt = arr.dtype();
-  const char want_kind = std::is_floating_point_v<T> ? 'f' : 'i';
+  const char want_kind = std::is_floating_point_v<T> ? 'f' : std::is_unsigned_v<T> ? 'u' : 'i';
   if (dt.kind() != want_kind || dt.itemsize() != static_cast<py::ssize_t>(sizeof(T)) ||
       !dt.attr("isnative").cast<bool>() || dt.attr("fields").is_none() == false)
     input_error(std::string(name) + ": expected dtype " + dtype_name<T>() + ", got " +
@@ -447,6 +449,90 @@ py::dict simulate_fixed(SNNAS_FIXED_ARGS) {
       out[key] = table;
     }
   }
+  return out;
+}
+
+// simulate_fixed_batch(): the fixed-point network of simulate_fixed() run on a batch of samples
+// (fixed_batch.hpp), threads without the GIL.
+struct BatchCall {
+  FixedCall c;
+  snnas::FixedBatch b;
+  int32_t threads = 1;
+};
+
+#define SNNAS_BATCH_ARGS                                                                                  \
+  SNNAS_FIXED_ARGS, py::object in_ptr, py::object in_target, py::object in_weight, py::object raster, \
+      py::object out_begin, py::object n_out, py::object membrane, py::object threads
+#define SNNAS_BATCH_PASS \
+  SNNAS_FIXED_PASS, in_ptr, in_target, in_weight, raster, out_begin, n_out, membrane, threads
+
+BatchCall parse_batch(SNNAS_BATCH_ARGS) {
+  BatchCall call{parse_fixed(SNNAS_FIXED_PASS), {}, 1};
+  snnas::FixedBatch& b = call.b;
+  b.in_ptr = take_array<int64_t>(in_ptr, "in_ptr");
+  b.n_inputs = b.in_ptr.empty() ? -1 : static_cast<int32_t>(std::min<size_t>(b.in_ptr.size() - 1, INT32_MAX));
+  b.in_target = take_array<int32_t>(in_target, "in_target");
+  b.in_weight = take_array<int32_t>(in_weight, "in_weight");
+  std::vector<py::ssize_t> shape;
+  if (py::isinstance<py::array>(raster) && py::reinterpret_borrow<py::array>(raster).dtype().kind() == 'u')
+    b.raster8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
+  else
+    b.raster32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
+  b.samples = static_cast<int64_t>(shape[0]);
+  if (shape[1] != static_cast<py::ssize_t>(call.c.n_steps) || shape[2] != static_cast<py::ssize_t>(b.n_inputs))
+    input_error("raster: expected shape (samples, n_steps = " + std::to_string(call.c.n_steps) + ", inputs = " +
+                std::to_string(b.n_inputs) + "), got (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
+                ", " + std::to_string(shape[2]) + ")");
+  const int64_t begin = take_int(out_begin, "out_begin"), count = take_int(n_out, "n_out");
+  const int64_t workers = take_int(threads, "threads");
+  if (begin < 0 || begin > INT32_MAX || count < 0 || count > INT32_MAX)
+    input_error("out_begin, n_out: expected integers in [0, 2^31)");
+  if (workers < 1 || workers > 1024)
+    input_error("threads: expected an integer in [1, 1024], got " + std::to_string(workers));
+  if (!PyBool_Check(membrane.ptr())) input_error("membrane: expected a bool, got " + type_name(membrane));
+  b.out_begin = static_cast<int32_t>(begin);
+  b.n_out = static_cast<int32_t>(count);
+  b.membrane = membrane.cast<bool>();
+  call.threads = static_cast<int32_t>(workers);
+  if (call.c.probed) input_error("probe: a batch probes its outputs itself (membrane=True); expected None");
+  const std::string problem = snnas::validate_fixed_batch(call.c.net, call.c.in, b, call.c.n_steps, call.threads);
+  if (!problem.empty()) input_error(problem);
+  return call;
+}
+
+void validate_fixed_batch(SNNAS_BATCH_ARGS) { parse_batch(SNNAS_BATCH_PASS); }
+
+py::dict simulate_fixed_batch(SNNAS_BATCH_ARGS) {
+  const BatchCall call = parse_batch(SNNAS_BATCH_PASS);
+  const FixedCall& c = call.c;
+  const snnas::FixedBatch& b = call.b;
+  snnas::FixedBatchResult r;
+  std::string failure;
+  {
+    py::gil_scoped_release release;
+    try {
+      r = snnas::simulate_fixed_batch(c.net, c.in, b, c.n_steps, call.threads);
+    } catch (const std::runtime_error& e) {
+      failure = e.what();
+    }
+  }
+  if (!failure.empty()) input_error(failure);
+  const py::ssize_t samples = static_cast<py::ssize_t>(b.samples), steps = static_cast<py::ssize_t>(c.n_steps),
+                    outs = static_cast<py::ssize_t>(b.n_out);
+  py::dict out;
+  py::array_t<int32_t> spikes({samples, steps, outs});
+  if (!r.out_spikes.empty()) std::memcpy(spikes.mutable_data(), r.out_spikes.data(), r.out_spikes.size() * 4);
+  out["out_spikes"] = spikes;
+  if (b.membrane) {
+    py::array_t<int64_t> v({samples, outs});
+    if (!r.v_sum.empty()) std::memcpy(v.mutable_data(), r.v_sum.data(), r.v_sum.size() * 8);
+    out["v_sum"] = v;
+  }
+  out["synaptic_events"] = to_numpy(r.synaptic_events);
+  out["external_events"] = to_numpy(r.external_events);
+  out["neuron_updates"] = to_numpy(r.neuron_updates);
+  out["spikes"] = to_numpy(r.spikes);
+  out["neuron_spikes"] = to_numpy(r.neuron_spikes);
   return out;
 }
 
@@ -803,6 +889,17 @@ PYBIND11_MODULE(_core, m) {
         "integration: code of FIXED_RULES['integration'], None = 0 (summed); decay_bits: decay factors are\n"
         "fractions of 2^decay_bits, None = 12).\n"
         "Bad input raises snnas.errors.SimulationInputError.");
+#define SNNAS_PY_BATCH                                                                                       \
+  SNNAS_PY_FIXED, py::arg("in_ptr"), py::arg("in_target"), py::arg("in_weight"), py::arg("raster"),             \
+      py::arg("out_begin"), py::arg("n_out"), py::arg("membrane") = false, py::arg("threads") = 1
+  m.def("simulate_fixed_batch", &simulate_fixed_batch, py::kw_only(), SNNAS_PY_BATCH,
+        "Run the fixed-point network of simulate_fixed() on a batch of samples in one call (see\n"
+        "snnas.sim.fixed.simulate_fixed_batch): ext_* must be empty, probe None; raster (samples, n_steps,\n"
+        "inputs) uint8 or int32 spike counts, delivered through the input synapses in_ptr, in_target, in_weight. Returns out_spikes (samples, n_steps, n_out) int32, v_sum (samples, n_out)\n"
+        "int64 when membrane, per-sample counters and neuron_spikes (n,). Threads run without the GIL.\n"
+        "Bad input raises snnas.errors.SimulationInputError.");
+  m.def("validate_fixed_batch", &validate_fixed_batch, py::kw_only(), SNNAS_PY_BATCH,
+        "Check the arguments of simulate_fixed_batch() without running; raises snnas.errors.SimulationInputError.");
   m.def("validate_fixed", &validate_fixed, py::kw_only(), SNNAS_PY_FIXED,
         "Check the arguments of simulate_fixed() without running; raises snnas.errors.SimulationInputError.");
   m.attr("__version__") = SNNAS_VERSION;

@@ -456,6 +456,10 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
 FixedResult simulate_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps) {
   const std::string problem = validate_fixed(net, in, n_steps);
   if (!problem.empty()) throw std::invalid_argument(problem);
+  return detail::run_fixed(net, in, n_steps);
+}
+
+FixedResult detail::run_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps) {
   FixedEngine engine(net, in, n_steps);
   return engine.run();
 }

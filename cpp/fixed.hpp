@@ -132,4 +132,11 @@ std::string validate_fixed(const FixedNetwork& net, const FixedInput& in, int64_
 // touch the Python interpreter, so it may run without the GIL.
 FixedResult simulate_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps);
 
+namespace detail {
+// simulate_fixed() for input that validate_fixed() has accepted: the checks are not repeated (a batch
+// checks its network once, fixed_batch.cpp). Throws std::runtime_error when per_event activity grows
+// without bound.
+FixedResult run_fixed(const FixedNetwork& net, const FixedInput& in, int64_t n_steps);
+}  // namespace detail
+
 }  // namespace snnas

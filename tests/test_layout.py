@@ -23,7 +23,7 @@ PACKAGE = ROOT / "src" / "snnas"
 # Pipeline order. A module may import modules of its own stage or of an earlier one.
 STAGES = ("chip", "ir", "data", "space", "train", "quantize", "mapping", "sim", "evaluate", "search", "cli")
 # Shared by every stage; they import nothing of snnas but each other.
-BASE = ("errors", "export", "codes", "_lazy", "_aliases", "_version")
+BASE = ("errors", "export", "codes", "threads", "_lazy", "_aliases", "_version")
 MAX_LINES = 600
 
 

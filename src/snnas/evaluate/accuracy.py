@@ -24,10 +24,11 @@ from snnas.ir.connectivity import conv_synapses
 from snnas.ir.conv import ConvLayer
 from snnas.quantize.graph import QuantizedGraph
 from snnas.quantize.layers import QuantizationError, QuantizedNetwork
-from snnas.sim.fixed import FixedSimNetwork, simulate_fixed
+from snnas.sim.fixed import BatchResult, FixedSimNetwork, InputSynapses, simulate_fixed_batch
 from snnas.train.layers import hit_rate
 
-__all__ = ["ChipNet", "assemble_chip_net", "chip_accuracy", "chip_membrane", "chip_net_outputs", "chip_outputs",
+__all__ = ["ChipNet", "assemble_chip_net", "chip_accuracy", "chip_membrane", "chip_net_batch", "chip_net_outputs",
+           "chip_outputs",
            "chip_readout",
            "graph_chip_outputs"]
 
@@ -124,27 +125,24 @@ def _check_raster(chip: ChipNet, raster: NDArray[Any]) -> NDArray[Any]:
     return x
 
 
-def _events(chip: ChipNet, sample: NDArray[Any]) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]:
-    """(step, target, integer weight) of every input spike's synapses onto the first layer."""
-    t, i = np.nonzero(sample)
-    mult = sample[t, i].astype(np.int64)
-    counts = chip.in_ptr[i + 1] - chip.in_ptr[i]
-    total = int(counts.sum())
-    first = np.repeat(chip.in_ptr[i] - (np.cumsum(counts) - counts), counts)
-    syn = first + np.arange(total, dtype=np.int64)
-    return (np.repeat(t, counts).astype(np.int64), chip.in_target[syn],
-            (chip.in_weight[syn] * np.repeat(mult, counts)).astype(np.int32))
+def chip_net_batch(chip: ChipNet, raster: NDArray[Any], membrane: bool = False,
+                   threads: int | None = None) -> BatchResult:
+    """Every sample of ``raster`` (samples, steps, inputs) run on an assembled fixed-point network in one
+    call of the core (:func:`snnas.sim.fixed.simulate_fixed_batch`: threads, outputs reduced in C++)."""
+    x = _check_raster(chip, raster)
+    inputs = InputSynapses(chip.in_ptr, chip.in_target, chip.in_weight.astype(np.int32))
+    return simulate_fixed_batch(chip.net, x, inputs, (chip.out_offset, chip.n_out), i_ext=chip.i_ext,
+                                membrane=membrane, threads=threads)
+
+
+def _spikes_int8(out: NDArray[np.int32]) -> NDArray[np.int8]:
+    """Output spikes per step as int8 (a multi-spike step holds its count; counts above 127 are kept at 127)."""
+    return np.minimum(out, 127).astype(np.int8)
 
 
 def chip_net_outputs(chip: ChipNet, raster: NDArray[Any]) -> NDArray[np.int8]:
-    """Output spikes of an assembled fixed-point network, one run per sample: (samples, steps, outputs)."""
-    x = _check_raster(chip, raster)
-    out = np.zeros((x.shape[0], x.shape[1], chip.n_out), dtype=np.int8)
-    for s, sample in enumerate(x):
-        res = simulate_fixed(chip.net, x.shape[1], ext_spikes=_events(chip, sample), i_ext=chip.i_ext)
-        keep = res.spike_ids >= chip.out_offset
-        out[s, res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset] = 1
-    return out
+    """Output spikes of an assembled fixed-point network per step, (samples, steps, outputs): a batched run."""
+    return _spikes_int8(chip_net_batch(chip, raster).out_spikes)
 
 
 def chip_outputs(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any]) -> NDArray[np.int8]:
@@ -156,20 +154,14 @@ def chip_outputs(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any]) -> 
 
 def chip_membrane(q: QuantizedNetwork, raster: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """The output neurons' mean integer membrane (1/T) Σ_n v_n (v_n read at the end of step n, after the
-    reset), (samples, classes), and the output spikes (samples, steps, classes), from one fixed-point run per
-    sample with the output neurons probed."""
+    reset), (samples, classes), and the output spikes (samples, steps, classes), from one batched
+    fixed-point run with the output neurons probed."""
     chip = _chip_net(q)
-    x = _check_raster(chip, raster)
-    steps = x.shape[1]
-    outputs = np.arange(chip.out_offset, chip.out_offset + chip.n_out, dtype=np.int32)
-    out = np.zeros((x.shape[0], steps, chip.n_out), dtype=np.int8)
-    mem = np.zeros((x.shape[0], chip.n_out))
-    for s, sample in enumerate(x):
-        res = simulate_fixed(chip.net, steps, ext_spikes=_events(chip, sample), i_ext=chip.i_ext, probe=outputs)
-        mem[s] = res.probes["v"].sum(axis=0)
-        keep = res.spike_ids >= chip.out_offset
-        out[s, res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset] = 1
-    return mem / max(steps, 1), out
+    res = chip_net_batch(chip, raster, membrane=True)
+    steps = np.shape(raster)[1]
+    if res.v_sum is None:
+        raise QuantizationError("the batched run returned no membrane sums")
+    return res.v_sum / max(steps, 1), _spikes_int8(res.out_spikes)
 
 
 def chip_readout(q: QuantizedNetwork | QuantizedGraph, raster: NDArray[Any]

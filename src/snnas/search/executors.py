@@ -32,6 +32,7 @@ from typing import Any
 
 from snnas.errors import SnnasError
 from snnas.search.tasks import EvalTask, run_task, warm_up
+from snnas.threads import cpu_budget
 
 __all__ = ["DaskExecutor", "Executor", "ExecutorError", "InlineExecutor", "ProcessExecutor", "Watched",
            "make_executor"]
@@ -126,7 +127,7 @@ class _Worker:
     def __init__(self, ctx: Any, threads: int) -> None:
         self.conn, child = ctx.Pipe()
         env = {k: str(threads) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                                         "NUMBA_NUM_THREADS")}
+                                         "NUMBA_NUM_THREADS", "SNNAS_THREADS")}
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)  # a spawned child copies the environment at start
         try:
@@ -164,7 +165,7 @@ class ProcessExecutor(Executor):
         self.capacity = workers
         self.timeout = timeout
         self._ctx = mp.get_context("spawn")
-        self._threads = max(1, (os.cpu_count() or 1) // workers)
+        self._threads = max(1, cpu_budget() // workers)  # workers x threads <= cores
         self._workers = [_Worker(self._ctx, self._threads) for _ in range(workers)]
 
     def submit(self, idx: int, task: EvalTask) -> None:

@@ -1,11 +1,12 @@
 """Simulation backends, chosen by name (as Brian2 chooses its devices): every backend runs the arguments of
-``snnas._core.simulate`` / ``simulate_fixed`` (built by :func:`snnas.sim.engine.core_arguments` and
-:func:`snnas.sim.fixed.fixed_arguments`) and returns the core's result dict.
+``snnas._core.simulate`` / ``simulate_fixed`` / ``simulate_fixed_batch`` (built by
+:func:`snnas.sim.engine.core_arguments` and :func:`snnas.sim.fixed.fixed_arguments`) and returns the core's result dict.
 
 * ``"engine"`` (the default): the compiled event-driven C++ engine.
 * ``"numba"``: the numba reference (:mod:`snnas.sim.reference`), the engine's specification in executable
-  form: bit-identical states and the same spikes, ``O(neurons × steps)``; the input is checked by the
-  engine's own validator first, so a bad argument raises the same error in either backend.
+  form: bit-identical states and the same spikes, ``O(neurons × steps)``; a batch is one reference run per
+  sample (:mod:`snnas.sim.reference.batch`); the input is checked by the engine's own validator first, so a
+  bad argument raises the same error in either backend.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ class Backend:
     name: str
     run: Run
     run_fixed: Run
+    run_fixed_batch: Run  # simulate_fixed_batch's arguments (snnas.sim.fixed.simulate_fixed_batch)
 
 
 def _engine() -> Backend:
     core = codes.core()
-    return Backend("engine", lambda args: core.simulate(**args), lambda args: core.simulate_fixed(**args))
+    return Backend("engine", lambda args: core.simulate(**args), lambda args: core.simulate_fixed(**args),
+                   lambda args: core.simulate_fixed_batch(**args))
 
 
 def _numba() -> Backend:
@@ -51,7 +54,13 @@ def _numba() -> Backend:
         core.validate_fixed(**args)
         return run_fixed_reference(args)
 
-    return Backend("numba", run, run_fixed)
+    def run_fixed_batch(args: dict[str, Any]) -> dict[str, Any]:
+        from snnas.sim.reference.batch import batch_by_samples
+
+        core.validate_fixed_batch(**args)
+        return batch_by_samples(args, run_fixed_reference)
+
+    return Backend("numba", run, run_fixed, run_fixed_batch)
 
 
 _MAKERS: dict[str, Callable[[], Backend]] = {"engine": _engine, "numba": _numba}

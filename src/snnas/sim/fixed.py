@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from snnas import codes
 from snnas.errors import SimulationInputError
@@ -66,8 +67,8 @@ from snnas.sim.engine import (
     result_from,
 )
 
-__all__ = ["DECAY_ONE", "FIXED_MODELS", "FIXED_RULES", "FixedSimNetwork", "fixed_arguments", "simulate_fixed",
-           "simulate_fixed_reference"]
+__all__ = ["DECAY_ONE", "FIXED_MODELS", "FIXED_RULES", "BatchResult", "FixedSimNetwork", "InputSynapses",
+           "batch_raster", "fixed_arguments", "simulate_fixed", "simulate_fixed_batch", "simulate_fixed_reference"]
 
 FIXED_MODELS: dict[str, int] = codes.FIXED_MODELS  # the models with a fixed-point mode (cpp/codes.hpp)
 
@@ -225,3 +226,115 @@ def simulate_fixed(
 def simulate_fixed_reference(network: FixedSimNetwork, n_steps: int, **kwargs: Any) -> SimulationResult:
     """:func:`simulate_fixed` in the numba reference (``backend="numba"``): same arguments, same result."""
     return simulate_fixed(network, n_steps, backend="numba", **kwargs)
+
+
+@dataclass(frozen=True)
+class InputSynapses:
+    """The synapses of a network's input neurons, CSR rows per input: input i reaches ``target[j]`` with
+    integer weight ``weight[j]`` for ``j`` in ``ptr[i] .. ptr[i+1]-1`` (delay 0)."""
+
+    ptr: NDArray[np.int64]
+    target: NDArray[np.int32]
+    weight: NDArray[np.int32]
+
+    @property
+    def n_inputs(self) -> int:
+        return int(np.asarray(self.ptr).size) - 1
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A batch of fixed-point runs, reduced (:func:`simulate_fixed_batch`).
+
+    Attributes:
+        out_spikes: ``(samples, steps, outputs)`` int32, spikes of each output neuron per step.
+        v_sum: ``(samples, outputs)`` int64, Σ_n v_n of the outputs (v read at the end of step n, after the
+            reset), or None without ``membrane``.
+        synaptic_events, external_events, neuron_updates, spikes: ``(samples,)`` int64, each run's counters.
+        neuron_spikes: ``(neurons,)`` int64, every neuron's spikes summed over the samples.
+    """
+
+    out_spikes: NDArray[np.int32]
+    v_sum: NDArray[np.int64] | None
+    synaptic_events: NDArray[np.int64]
+    external_events: NDArray[np.int64]
+    neuron_updates: NDArray[np.int64]
+    spikes: NDArray[np.int64]
+    neuron_spikes: NDArray[np.int64]
+
+
+def batch_raster(raster: Any, n_inputs: int) -> NDArray[np.uint8] | NDArray[np.int32]:
+    """A raster (samples, steps, inputs) of whole spike counts ≥ 0 as the core takes it: uint8 when every
+    count is below 256 (no copy for uint8, nor for int8 viewed as uint8), else int32."""
+    try:
+        x = np.asarray(raster)
+    except (TypeError, ValueError) as exc:
+        raise SimulationInputError(f"raster: expected an array of spike counts ({exc})") from None
+    if x.ndim != 3 or x.shape[2] != n_inputs:
+        raise SimulationInputError(f"raster: expected shape (samples, steps, {n_inputs}), got {x.shape}")
+    if x.dtype.kind not in "biuf":
+        raise SimulationInputError(f"raster: expected spike counts, got dtype {x.dtype}")
+    if x.dtype.kind == "f" and not (np.all(np.isfinite(x)) and np.array_equal(x, np.rint(x))):
+        raise SimulationInputError("raster: expected whole, finite spike counts")
+    lo, hi = (int(x.min()), int(x.max())) if x.size else (0, 0)
+    if lo < 0 or hi > np.iinfo(np.int32).max:
+        raise SimulationInputError(f"raster: expected spike counts in [0, 2^31), got values in [{lo}, {hi}]")
+    if hi < 256:
+        if x.dtype == np.int8 and x.flags.c_contiguous:
+            return x.view(np.uint8)
+        return np.ascontiguousarray(x, dtype=np.uint8)
+    return np.ascontiguousarray(x, dtype=np.int32)
+
+
+def simulate_fixed_batch(
+    network: FixedSimNetwork,
+    raster: Any,
+    inputs: InputSynapses,
+    outputs: tuple[int, int],
+    *,
+    i_ext: ArrayLike | None = None,
+    membrane: bool = False,
+    threads: int | None = None,
+    backend: str = "engine",
+) -> BatchResult:
+    """Run ``network`` on every sample of ``raster`` in one call: each sample an independent run of
+    :func:`simulate_fixed` from the zero state for ``steps`` steps, its input spikes delivered through
+    ``inputs`` (a spike count ``c`` of input ``i`` at step ``n`` is an external event ``c · weight`` on each
+    of its targets at step ``n``, in the order of :func:`simulate_fixed`'s events); what a chip evaluation
+    reads is reduced in the core (:class:`BatchResult`).
+
+    Args:
+        raster: ``(samples, steps, inputs)`` whole spike counts ≥ 0.
+        outputs: ``(first, count)``, the output neurons ``first .. first + count - 1``.
+        i_ext: integer current shared by every sample, as :func:`simulate_fixed`'s.
+        membrane: also sum the outputs' ``v`` over the steps (``BatchResult.v_sum``).
+        threads: threads the samples are spread over (default :func:`snnas.threads.cpu_budget`); the
+            result does not depend on it. The core releases the GIL.
+        backend: ``"engine"`` (one call into the compiled core) or ``"numba"`` (the reference, one run per
+            sample; the same result).
+
+    Raises:
+        SimulationInputError: any malformed argument, naming it; a sample whose ``per_event`` activity
+            grows without bound (naming the sample).
+    """
+    from snnas.sim.backends import backend as find_backend
+    from snnas.threads import check_threads
+
+    run_batch = find_backend(backend).run_fixed_batch
+    n_threads = check_threads(threads)
+    if not isinstance(outputs, tuple) or len(outputs) != 2:
+        raise SimulationInputError(f"outputs: expected (first, count), got {outputs!r}")
+    if not isinstance(membrane, bool):
+        raise SimulationInputError(f"membrane: expected a bool, got {type(membrane).__name__}")
+    ptr = int_array("in_ptr", inputs.ptr, np.int64)
+    if ptr.size == 0:
+        raise SimulationInputError("in_ptr: expected inputs + 1 >= 1 entries, got 0")
+    x = batch_raster(raster, ptr.size - 1)
+    steps = int(x.shape[1])
+    args = fixed_arguments(network, steps, i_ext=i_ext)
+    args.update(in_ptr=ptr, in_target=int_array("in_target", inputs.target, np.int32),
+                in_weight=int_array("in_weight", inputs.weight, np.int32), raster=x, out_begin=outputs[0],
+                n_out=outputs[1], membrane=membrane, threads=n_threads)
+    raw = run_batch(args)
+    return BatchResult(raw["out_spikes"], raw.get("v_sum"), raw["synaptic_events"], raw["external_events"],
+                       raw["neuron_updates"], raw["spikes"], raw["neuron_spikes"])
