@@ -3,10 +3,11 @@
     python benchmarks/bench_train.py [--epochs 10] [--repeats 3] [--no-variants]
 
 (1) snnas' trainer to convergence (early stopping on validation): test accuracy and wall time.
-(2) Throughput, samples × time steps per second, of a fixed number of epochs, for the snnas trainer and,
-    when torch and snntorch are installed, for snnTorch on the CPU with the same network (Leaky neurons,
+(2) Throughput, samples × time steps per second, of a fixed number of epochs, for the snnas trainer and
+    for snnTorch on the CPU, eager and under ``torch.compile``, with the same network (Leaky neurons,
     beta = exp(-dt/tau), threshold 1, reset to zero, fast-sigmoid surrogate, Adam, batch 64, same rate-coded
-    inputs, loss: cross-entropy of the output spike counts), with the ratio.
+    inputs, loss: cross-entropy of the output spike counts) and the same threads, run in their own
+    environment (``--torch-python``, snntorch_train.py), interleaved; with the ratios.
 (3) Variants, each to convergence, float test accuracy and chip accuracy on Loihi (8-bit weights, fixed-point
     engine): a conv net (1×8×8 → 8 channels 3×3, padding 1 → 10), the same with 2×2 average pooling and a
     128-neuron dense layer, and the 64-128-10 network trained with the membrane loss (chip read by its
@@ -16,11 +17,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,44 +37,23 @@ from snnas.data.datasets import digits, split  # noqa: E402
 from snnas.evaluate.accuracy import chip_accuracy  # noqa: E402
 from snnas.ir.conv import ConvSpec  # noqa: E402
 from snnas.quantize.layers import quantize  # noqa: E402
+from snnas.threads import blas_threads  # noqa: E402
 from snnas.train.config import TrainConfig  # noqa: E402
 from snnas.train.layers import accuracy, train  # noqa: E402
 
 
-def snntorch_epochs(x: np.ndarray, y: np.ndarray, cfg: TrainConfig, epochs: int) -> float | None:
-    """Seconds for ``epochs`` epochs of snnTorch on the CPU, or None without torch/snntorch."""
-    try:
-        import snntorch as snn
-        import torch
-        from snntorch import surrogate
-    except ImportError:
+def snntorch_seconds(python: str, data: Path, cfg: TrainConfig, epochs: int, threads: int,
+                     mode: str) -> dict[str, Any] | None:
+    """snnTorch's training of the same network in ``python`` (an environment with torch and snntorch:
+    snntorch_train.py), or None when it cannot run there."""
+    cmd = [python, str(Path(__file__).parent / "snntorch_train.py"), str(data), "--epochs", str(epochs),
+           "--threads", str(threads), "--mode", mode, "--beta", repr(math.exp(-cfg.dt / cfg.tau_m)),
+           "--slope", repr(cfg.slope), "--lr", repr(cfg.lr), "--batch", str(cfg.batch_size)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+    if out.returncode != 0:
+        print(f"    snnTorch ({mode}) failed in {python}: {out.stderr.strip().splitlines()[-1:]}")
         return None
-    torch.manual_seed(0)
-    beta = math.exp(-cfg.dt / cfg.tau_m)
-    fc1, fc2 = torch.nn.Linear(64, 128, bias=False), torch.nn.Linear(128, 10, bias=False)
-    grad = surrogate.fast_sigmoid(slope=cfg.slope)
-    lif1 = snn.Leaky(beta=beta, threshold=1.0, spike_grad=grad, reset_mechanism="zero")
-    lif2 = snn.Leaky(beta=beta, threshold=1.0, spike_grad=grad, reset_mechanism="zero")
-    opt = torch.optim.Adam(list(fc1.parameters()) + list(fc2.parameters()), lr=cfg.lr)
-    xs = torch.tensor(np.transpose(x, (1, 0, 2)), dtype=torch.float32)  # (steps, samples, 64)
-    ys = torch.tensor(y)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(ys.numel())
-        for k in range(0, order.numel(), cfg.batch_size):
-            idx = order[k:k + cfg.batch_size]
-            m1, m2 = lif1.init_leaky(), lif2.init_leaky()
-            count = 0
-            for t in range(xs.shape[0]):
-                s1, m1 = lif1(fc1(xs[t, idx]), m1)
-                s2, m2 = lif2(fc2(s1), m2)
-                count = count + s2
-            loss = loss_fn(count, ys[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return time.perf_counter() - start
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main() -> None:
@@ -76,6 +61,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10, help="epochs of the throughput run (2)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-variants", action="store_true", help="skip (3)")
+    ap.add_argument("--threads", type=int, default=1, help="threads of both trainers in (2) (default 1)")
+    ap.add_argument("--torch-python", help="a Python with torch and snntorch for (2) (default: $SNNAS_TORCH_PYTHON, "
+                                           "else this one)")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     d = digits()
@@ -88,27 +76,37 @@ def main() -> None:
     acc = accuracy(res.weights, x_test, d.labels[sp.test], cfg)
     print(f"(1) digits 64-128-10 LIF, {cfg.n_steps} steps, rate code: test accuracy {100 * acc:.1f}% after "
           f"{len(res.history)} epochs, {wall:.2f} s (encoding and early stopping included)")
-    x_train = np.asarray(d.raster(sp.train, cfg.n_steps, cfg.dt, cfg.encoder, seed=cfg.seed), dtype=float)
+    x_train = np.asarray(d.raster(sp.train, cfg.n_steps, cfg.dt, cfg.encoder, seed=cfg.seed), dtype=np.float32)
     fixed = TrainConfig(epochs=args.epochs, patience=args.epochs + 1, progress=False)
     work = sp.train.size * args.epochs * cfg.n_steps
-    times = []
-    for _ in range(args.repeats):
-        r = train(d, sp, fixed)
-        times.append(work / r.samples_per_second)
-    t_snnas = statistics.median(times)
-    print(f"(2) {args.epochs} epochs of {sp.train.size} samples x {cfg.n_steps} steps, median of {args.repeats}")
-    print(f"    snnas (numba + BLAS): {t_snnas:7.2f} s  {work / t_snnas:,.0f} sample-steps/s")
-    t_torch = [snntorch_epochs(x_train, d.labels[sp.train], cfg, args.epochs) for _ in range(args.repeats)]
-    if t_torch[0] is None:
-        print("    snnTorch: not installed (pip install torch==2.13.0 snntorch to compare)")
-    else:
-        ts = statistics.median([t for t in t_torch if t is not None])
-        import snntorch
-        import torch
-
-        print(f"    snnTorch {snntorch.__version__} (torch {torch.__version__}, CPU, "
-              f"{torch.get_num_threads()} threads): {ts:7.2f} s  {work / ts:,.0f} sample-steps/s")
-        print(f"    ratio snnas / snnTorch throughput: {ts / t_snnas:.1f}x")
+    python = args.torch_python or os.environ.get("SNNAS_TORCH_PYTHON") or sys.executable
+    times: dict[str, list[float]] = {"snnas": [], "eager": [], "compile": []}
+    versions = ""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "train.npz"
+        np.savez(data, x=x_train, y=d.labels[sp.train])
+        train(d, sp, TrainConfig(epochs=1, progress=False))  # compiles the kernels
+        for _ in range(args.repeats):  # interleaved: snnas, snnTorch eager, snnTorch compiled
+            with blas_threads(args.threads):
+                r = train(d, sp, fixed)
+            times["snnas"].append(r.seconds)  # the fit loop: training and each epoch's validation
+            for mode in ("eager", "compile"):
+                res = snntorch_seconds(python, data, cfg, args.epochs, args.threads, mode)
+                if res is not None:
+                    times[mode].append(res["seconds"])
+                    versions = f"snnTorch {res['snntorch']}, torch {res['torch']}"
+    print(f"(2) {args.epochs} epochs of {sp.train.size} samples x {cfg.n_steps} steps, batch {cfg.batch_size}, "
+          f"{args.threads} thread(s), median of {args.repeats} interleaved repeats")
+    t_snnas = statistics.median(times["snnas"])
+    print(f"    snnas (numba + BLAS, float64):     {t_snnas:7.3f} s  {work / t_snnas:,.0f} sample-steps/s "
+          f"(validation included)")
+    for mode in ("eager", "compile"):
+        if not times[mode]:
+            print(f"    snnTorch {mode}: not run (give --torch-python, a Python with torch and snntorch)")
+            continue
+        ts = statistics.median(times[mode])
+        print(f"    {versions} {mode:7s}: {ts:7.3f} s  {work / ts:,.0f} sample-steps/s (float32)  "
+              f"-> snnas / snnTorch throughput {ts / t_snnas:.2f}x")
     if not args.no_variants:
         variants(d, sp, x_test)
 

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.errors import SnnasError
+from snnas.threads import blas_threads
 
 __all__ = ["Adam", "Fit", "FitState", "TrainError", "fit"]
 
@@ -101,11 +102,21 @@ def fit(params: Params, batch: Callable[[NDArray[np.int64]], tuple[float, Sequen
         resume: FitState | None = None) -> Fit:
     """Train ``params`` in place; ``config`` gives epochs, batch_size, lr, patience and progress.
 
+    BLAS runs on :func:`snnas.threads.cpu_budget` threads meanwhile (``$SNNAS_THREADS``; a search's
+    worker gets cores // workers), never on as many as it would choose itself.
+
     Each epoch visits the training samples in a fresh random order in batches; after it, ``validate()``
     scores the current parameters and the best-scoring ones are kept; training stops after ``patience``
     epochs without improvement. A non-finite loss raises TrainError. With ``resume`` (a state of the same
     training after fewer epochs, see the module docstring) the loop goes on from there.
     """
+    with blas_threads():
+        return _fit(params, batch, validate, n_train, rng, config, resume)
+
+
+def _fit(params: Params, batch: Callable[[NDArray[np.int64]], tuple[float, Sequence[NDArray[np.float64] | None]]],
+         validate: Callable[[], float], n_train: int, rng: np.random.Generator, config: Any,
+         resume: FitState | None) -> Fit:
     adam = Adam(params, config.lr)
     history: list[dict[str, float]] = []
     best_val, waited, seen, first, stopped = -1.0, 0, 0, 0, False

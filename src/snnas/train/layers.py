@@ -57,9 +57,10 @@ from snnas.train.config import (
 )
 from snnas.train.conv import conv_currents, conv_grads
 from snnas.train.fit import FitState, TrainError, fit
-from snnas.train.steps import SURROGATES, lif_step, spike_count, surrogate_distance
+from snnas.train.steps import SURROGATE_CODES, SURROGATES, lif_backward, lif_forward, spike_count, surrogate_distance
 
 Optionals = list[NDArray[np.float64] | None]  # one array or None per layer
+_EMPTY1, _EMPTY2 = np.zeros(0), np.zeros((0, 0))  # "not wanted" for the compiled kernels' optional outputs
 
 __all__ = ["TrainResult", "accuracy", "forward", "hit_rate", "init_layer_weights", "readout", "train"]
 
@@ -193,14 +194,17 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
         else:
             n = w.shape[1]
             currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
-        a = np.full(n, a_scalar)
         v = np.zeros((batch, n))
         u_all = np.empty((steps, batch, n))
         s_all = np.empty((steps, batch, n))
         v_sum = np.zeros((batch, n))
         i_syn = np.zeros((batch, n))
         theta = np.zeros((batch, n))
-        for t in range(steps):
+        plain = not cuba and ((rec is None and not adaptive and drive is None) or input_first)
+        if plain:  # every step in one compiled call
+            lif_forward(currents, a_scalar, threshold, subtract, multi, input_first, u_all, s_all,
+                        v_sum if last else _EMPTY2)
+        for t in range(0 if plain else steps):
             if cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
                 i_syn = b_scalar * i_syn
                 u = i_syn + (v - i_syn) * a_scalar
@@ -208,8 +212,6 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
                 i_syn = i_syn + currents[t] + (spikes @ rec if rec is not None else 0.0)
                 v = u - threshold * spikes if subtract else u * (1.0 - spikes)
                 u_all[t], s_all[t] = u, spikes
-            elif (rec is None and not adaptive and drive is None) or input_first:
-                lif_step(v, currents[t], a, threshold, subtract, u_all[t], s_all[t], multi, input_first)
             else:  # LIF with recurrence, a drive and/or the engine's adaptive threshold θ + θ_a (θ_a = 0 without)
                 if adaptive:
                     theta = theta * rho
@@ -279,15 +281,23 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
         rec = recurrent[layer] if recurrent is not None else None
         u, s = saved[layer]
         a = layer_decay(config, layer)
-        sg = surrogate(surrogate_distance(u, layer_threshold(config, layer), config.spikes == "multi"),
-                       config.slope)
         d_current = np.empty_like(u)
         dv = np.zeros(u.shape[1:])
         di = np.zeros(u.shape[1:])
         d_mem = d_membrane / steps if d_membrane is not None and layer == len(weights) - 1 else None
         with_drive = drives is not None and drives[layer] is not None
         du_sum = np.zeros(u.shape[2]) if with_drive else None
-        for t in range(steps - 1, -1, -1):
+        fused = (input_first or (not cuba and rec is None)) and config.surrogate in SURROGATE_CODES
+        if fused:  # every step in one compiled call
+            g_rows = np.ascontiguousarray(d_counts)[None] if layer == len(weights) - 1 else np.ascontiguousarray(g)
+            lif_backward(u, s, g_rows, layer_threshold(config, layer), config.spikes == "multi",
+                         SURROGATE_CODES[config.surrogate], config.slope, a, subtract, input_first,
+                         _EMPTY2 if d_mem is None else np.ascontiguousarray(d_mem), d_current,
+                         du_sum if du_sum is not None and not input_first else _EMPTY1)
+        else:
+            sg = surrogate(surrogate_distance(u, layer_threshold(config, layer), config.spikes == "multi"),
+                           config.slope)
+        for t in range(-1 if fused else steps - 1, -1, -1):
             if d_mem is not None:
                 dv = dv + d_mem
             keep_v = dv if subtract else dv * (1.0 - s[t])

@@ -13,7 +13,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SURROGATES", "lif_step", "spike_count", "surrogate_distance"]
+__all__ = ["SURROGATES", "SURROGATE_CODES", "lif_backward", "lif_forward", "lif_step", "spike_count",
+           "surrogate_distance"]
 
 
 @numba.njit(cache=True, fastmath=False)
@@ -45,6 +46,84 @@ def _triangle(x: NDArray[np.float64], k: float) -> NDArray[np.float64]:
 SURROGATES: dict[str, Callable[[NDArray[np.float64], float], NDArray[np.float64]]] = {
     "fast_sigmoid": _fast_sigmoid, "arctan": _arctan, "triangle": _triangle,
 }
+
+
+SURROGATE_CODES: dict[str, int] = {"fast_sigmoid": 0, "arctan": 1, "triangle": 2}  # lif_backward's codes
+
+
+@numba.njit(cache=True)
+def _surrogate(code: int, x: float, k: float) -> float:
+    """The surrogate derivative of SURROGATES[name] at x, by its code (SURROGATE_CODES): the same value."""
+    if code == 0:
+        d = 1.0 + k * abs(x)
+        return 1.0 / (d * d)
+    if code == 1:
+        z = math.pi / 2 * k * x
+        return (k / 2) / (1.0 + z * z)
+    return max(0.0, 1.0 - k * abs(x))
+
+
+@numba.njit(cache=True)
+def lif_forward(currents: NDArray[np.float64], a: float, theta: float, subtract: bool, multi: bool,
+                input_first: bool, u_all: NDArray[np.float64], s_all: NDArray[np.float64],
+                v_sum: NDArray[np.float64]) -> None:
+    """Every step of :func:`lif_step` for a batch in one call, from v = 0: ``currents`` (steps, batch,
+    neurons) in, u and s of every step out (``u_all``, ``s_all``, same shape); adds each step's v (after the
+    reset) to ``v_sum`` (batch, neurons) unless it is empty. The same values as the step loop."""
+    steps, rows, cols = currents.shape
+    v = np.zeros((rows, cols))
+    with_sum = v_sum.size > 0
+    for t in range(steps):
+        for b in range(rows):
+            for j in range(cols):
+                u = a * v[b, j]
+                if input_first:
+                    u += currents[t, b, j]
+                sp = 0.0
+                if u >= theta:
+                    sp = math.floor(u / theta) if multi else 1.0
+                nv = u if input_first else u + currents[t, b, j]
+                if sp > 0.0:
+                    nv = nv - theta * sp if subtract else 0.0
+                u_all[t, b, j] = u
+                s_all[t, b, j] = sp
+                v[b, j] = nv
+                if with_sum:
+                    v_sum[b, j] += nv
+
+
+@numba.njit(cache=True)
+def lif_backward(u: NDArray[np.float64], s: NDArray[np.float64], g: NDArray[np.float64], theta: float,
+                 multi: bool, code: int, slope: float, a: float, subtract: bool, input_first: bool,
+                 d_mem: NDArray[np.float64], d_current: NDArray[np.float64], du_sum: NDArray[np.float64]) -> None:
+    """Backpropagation through time of one LIF/IF layer without recurrence (``snnas.train.layers``'s
+    backward pass, fused): u, s (steps, batch, neurons) of the forward pass, g = dL/ds (steps or 1, batch,
+    neurons; one row is every step's), the surrogate by code (SURROGATE_CODES), ``d_mem`` dL/dv added at
+    every step (batch, neurons; empty: none). Writes dL/dI_n to ``d_current`` and adds Σ_n du_n to ``du_sum``
+    (neurons; empty: not wanted). The same values as the step loop."""
+    steps, rows, cols = u.shape
+    same_g = g.shape[0] == 1
+    with_mem = d_mem.size > 0
+    with_sum = du_sum.size > 0
+    dv = np.zeros((rows, cols))
+    step_sum = np.zeros(cols)
+    for t in range(steps - 1, -1, -1):
+        gt = g[0] if same_g else g[t]
+        for b in range(rows):
+            for j in range(cols):
+                d = dv[b, j] + d_mem[b, j] if with_mem else dv[b, j]
+                keep = d if subtract else d * (1.0 - s[t, b, j])
+                x = u[t, b, j] - theta
+                if multi:
+                    x = u[t, b, j] - theta * max(1.0, np.round(u[t, b, j] / theta))
+                du = keep + gt[b, j] * _surrogate(code, x, slope)
+                d_current[t, b, j] = du if input_first else keep
+                if with_sum:  # Σ over the batch first, then over the steps (numpy's order)
+                    step_sum[j] = du if b == 0 else step_sum[j] + du
+                dv[b, j] = a * du
+        if with_sum:
+            for j in range(cols):
+                du_sum[j] += step_sum[j]
 
 
 @numba.njit(cache=True)
