@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import machine  # noqa: E402
 
+from snnas.evaluate.score import STAGES  # noqa: E402
 from snnas.search.executors import Executor, ProcessExecutor  # noqa: E402
 from snnas.search.loop import SearchConfig, run_search  # noqa: E402
 from snnas.search.pareto import hypervolume  # noqa: E402
@@ -77,6 +78,33 @@ def points(path: Path) -> np.ndarray:
     return np.array(pts, dtype=float).reshape(-1, 2)
 
 
+def print_stages(paths: list[Path]) -> None:
+    """Median wall time per stage of one full-fidelity evaluation (Score.stage_seconds), over every
+    evaluated (not cached) result of the runs."""
+    laps: dict[str, list[float]] = {k: [] for k in STAGES}
+    totals: list[float] = []
+    seen: set[str] = set()
+    for path in paths:
+        with Store(path) as st:
+            rows = st.rows()
+        for r in rows:
+            stages = (r.score or {}).get("stage_seconds") or {}
+            key = repr(sorted(stages.items()))
+            if r.status != "ok" or not r.full or not stages or key in seen:
+                continue
+            seen.add(key)
+            for k in STAGES:
+                laps[k].append(float(stages.get(k, 0.0)))
+            totals.append(sum(stages.values()))
+    if not totals:
+        return
+    total = statistics.median(totals)
+    print(f"\nper evaluation, median over {len(totals)} evaluations: {total:.2f} s; by stage:")
+    for k in STAGES:
+        m = statistics.median(laps[k])
+        print(f"  {k:9s} {m:7.3f} s  ({100 * m / total:5.1f}%)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--budget", type=int, default=60)
@@ -110,6 +138,7 @@ def main() -> None:
                 best = -pts[:, 0].min() if pts.size else float("nan")
                 print(f"  seed {seed} {strat:10s}: {time.perf_counter() - t:6.1f} s, {ex.hits} cached, "
                       f"{len(pts)} fitting, best chip accuracy {best:.3f}", flush=True)
+    print_stages(list(stores.values()))
     allpts = np.concatenate([points(p) for p in stores.values()])
     ref = (0.0, 1.1 * float(allpts[:, 1].max()))
     print(f"\nhypervolume of (chip accuracy, energy per inference [J]); "

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from snnas.cli import main
+from snnas.evaluate.score import TIMINGS
 from snnas.search.store import Store
 
 ARGS = ["search", "--targets", "loihi", "--budget", "8", "--epochs", "2", "--max-samples", "150", "--seed", "7",
@@ -28,7 +29,8 @@ def _comparable(path: Path) -> list[tuple[Any, ...]]:
     out = []
     for r in rows:
         score = dict(r.score or {})
-        score.pop("train_seconds", None)
+        for key in TIMINGS:
+            score.pop(key, None)
         out.append((r.idx, r.chip, r.genome_key, r.status, r.duplicate_of, score, r.error))
     return out
 

@@ -6,13 +6,16 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from snnas.evaluate.score import TIMINGS
+
 
 def comparable(rows: list[Any]) -> list[tuple[Any, ...]]:
     """Every field of the rows that a resumed run must reproduce (training time excluded)."""
     out = []
     for r in rows:
         score = dict(r.score or {})
-        score.pop("train_seconds", None)
+        for key in TIMINGS:
+            score.pop(key, None)
         out.append((r.idx, r.chip, r.seq, r.genome_key, r.fidelity, r.status, r.duplicate_of, score, r.error))
     return out
 

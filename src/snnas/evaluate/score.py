@@ -15,6 +15,7 @@ mean first time after which the chip's predicted class no longer changes.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,15 @@ from snnas.train.graph import GraphConfig, GraphResult
 from snnas.train.layers import TrainResult
 from snnas.train.trained import fit, run, settings_of, untrained
 
-__all__ = ["Score", "score"]
+__all__ = ["STAGES", "TIMINGS", "Score", "score"]
+
+# The stages of one evaluation, timed in Score.stage_seconds [s]: feasibility of the untrained architecture
+# (map), training and the float run of the test samples (train; only the run when the weights were given),
+# quantisation to the chip (quantise), the chip's fixed-point run of the test samples (chip_run), and the
+# float run of the costed samples with the traffic-aware mapping, event counts and cost models behind
+# energy and latency (cost).
+STAGES = ("map", "train", "quantise", "chip_run", "cost")
+TIMINGS = ("train_seconds", "stage_seconds")  # the Score fields that are wall times (differ run to run)
 
 _QUANTISED_LIMITS = {"core.weight_values_per_neuron", "core.synapse_types"}
 
@@ -61,14 +70,29 @@ class Score:
     spike_timing_distance: float | None = None
     time_to_decision_s: float | None = None
     train_seconds: float | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage (STAGES)
     notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
+        d["stage_seconds"] = dict(self.stage_seconds)
         d["violations"] = [dict(v.__dict__) for v in self.violations]
         d["firing_rate_per_layer"] = list(self.firing_rate_per_layer)
         d["notes"] = list(self.notes)
         return d
+
+
+class _Clock:
+    """Wall time per stage: lap(name) adds the time since the previous lap to ``laps[name]``."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self._last
+        self._last = now
 
 
 def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, split: Split,
@@ -92,10 +116,12 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     """
     chip = chip if isinstance(chip, Chip) else load_chip(chip)
     tc = settings_of(config)
+    clock = _Clock()
     _, report = map_network(untrained(config, data), chip, mapper)
+    clock.lap("map")
     blocking = tuple(v for v in report.violations if v.constraint not in _QUANTISED_LIMITS)
     if blocking:
-        return Score(chip=chip.id, feasible=False, violations=blocking,
+        return Score(chip=chip.id, feasible=False, violations=blocking, stage_seconds=clock.laps,
                      notes=("infeasible before training: not trained",))
     x = encode(data, split.test, tc)
     y = data.labels[split.test]
@@ -105,16 +131,20 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     chip_pred: np.ndarray | None = None  # the chip's readout when it is not the output spike count
     trained = fit(config, data, split, checkpoints, keep_checkpoint) if trained is None else trained
     floats = run(trained, x)
+    clock.lap("train")
     try:
         q = quantize(trained, chip, weight_bits)
         if not isinstance(q, QuantizedNetwork) or q.numerics == "generic fixed point":
             notes.append(f"chip accuracy under the generic fixed-point rule: {chip.id} gives no integer rule for "
                          f"{tc.neuron} (numerics: null)")
+        clock.lap("quantise")
         chip_pred, chip_out = chip_readout(q, x_int)
+        clock.lap("chip_run")
         net = held(trained, q)  # with the weights the chip holds
     except QuantizationError as exc:
         notes.append(f"no chip accuracy: {exc}")
         net = trained.to_network()
+    clock.lap("quantise")
     acc_float = float((np.argmax(floats.readout, axis=1) == y).mean())
     acc_chip = dist = ttd = None
     if chip_out is not None:
@@ -124,6 +154,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         ttd = float(time_to_decision(chip_out).mean()) * tc.dt
     k = min(eval_samples, len(split.test))
     (res,) = evaluate_on_chips(net, [chip], inputs=x_int[:k], mapper=mapper, seed=tc.seed)
+    clock.lap("cost")
     # Every chip's energy holds the same terms (the placement model: events, hops and static power over the
     # inference's latency); a term whose figure is unknown is named, and the total of the known terms is
     # then partial (a lower bound), never replaced by another quantity. The NeuroBench op-count estimate,
@@ -147,5 +178,5 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
         firing_rate_per_layer=floats.rates(tc.dt),
         synaptic_ops=res.workload.effective_acs + res.workload.effective_macs, spike_timing_distance=dist,
         time_to_decision_s=ttd if ttd is not None and math.isfinite(ttd) else None, train_seconds=trained.seconds,
-        notes=tuple(notes),
+        stage_seconds=clock.laps, notes=tuple(notes),
     )
