@@ -102,8 +102,8 @@ def fit(params: Params, batch: Callable[[NDArray[np.int64]], tuple[float, Sequen
         resume: FitState | None = None) -> Fit:
     """Train ``params`` in place; ``config`` gives epochs, batch_size, lr, patience and progress.
 
-    BLAS runs on :func:`snnas.threads.cpu_budget` threads meanwhile (``$SNNAS_THREADS``; a search's
-    worker gets cores // workers), never on as many as it would choose itself.
+    BLAS runs on :func:`snnas.threads.blas_budget` threads meanwhile (one unless ``$SNNAS_BLAS_THREADS``
+    says), never on as many as it would choose itself.
 
     Each epoch visits the training samples in a fresh random order in batches; after it, ``validate()``
     scores the current parameters and the best-scoring ones are kept; training stops after ``patience``

@@ -57,10 +57,21 @@ from snnas.train.config import (
 )
 from snnas.train.conv import conv_currents, conv_grads
 from snnas.train.fit import FitState, TrainError, fit
-from snnas.train.steps import SURROGATE_CODES, SURROGATES, lif_backward, lif_forward, spike_count, surrogate_distance
+from snnas.train.steps import (
+    SURROGATE_CODES,
+    SURROGATES,
+    layer_backward,
+    layer_forward,
+    lif_backward,
+    lif_forward,
+    lif_step,
+    spike_count,
+    surrogate_distance,
+)
 
 Optionals = list[NDArray[np.float64] | None]  # one array or None per layer
 _EMPTY1, _EMPTY2 = np.zeros(0), np.zeros((0, 0))  # "not wanted" for the compiled kernels' optional outputs
+_STEP_LOOP = False  # True: the step-by-step numpy loops instead of the compiled kernels (their specification)
 
 __all__ = ["TrainResult", "accuracy", "forward", "hit_rate", "init_layer_weights", "readout", "train"]
 
@@ -201,10 +212,16 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
         i_syn = np.zeros((batch, n))
         theta = np.zeros((batch, n))
         plain = not cuba and ((rec is None and not adaptive and drive is None) or input_first)
-        if plain:  # every step in one compiled call
+        if plain and not _STEP_LOOP:  # every step in one compiled call
             lif_forward(currents, a_scalar, threshold, subtract, multi, input_first, u_all, s_all,
                         v_sum if last else _EMPTY2)
-        for t in range(0 if plain else steps):
+        elif not _STEP_LOOP:
+            layer_forward(np.ascontiguousarray(currents), a_scalar, b_scalar, threshold, subtract, multi, cuba,
+                          adaptive, rho, config.adapt_beta, config.neuron == "if",
+                          _EMPTY1 if drive is None else np.ascontiguousarray(drive, dtype=np.float64),
+                          _EMPTY2 if rec is None else np.ascontiguousarray(rec, dtype=np.float64), u_all, s_all,
+                          v_sum if last else _EMPTY2)
+        for t in range(steps if _STEP_LOOP else 0):  # the specification of the kernels, step by step
             if cuba:  # the engine's CUBA-LIF: i decays, v relaxes exactly towards i, input goes to i
                 i_syn = b_scalar * i_syn
                 u = i_syn + (v - i_syn) * a_scalar
@@ -212,6 +229,9 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
                 i_syn = i_syn + currents[t] + (spikes @ rec if rec is not None else 0.0)
                 v = u - threshold * spikes if subtract else u * (1.0 - spikes)
                 u_all[t], s_all[t] = u, spikes
+            elif plain:
+                lif_step(v, currents[t], np.full(n, a_scalar), threshold, subtract, u_all[t], s_all[t], multi,
+                         input_first)
             else:  # LIF with recurrence, a drive and/or the engine's adaptive threshold θ + θ_a (θ_a = 0 without)
                 if adaptive:
                     theta = theta * rho
@@ -287,13 +307,18 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
         d_mem = d_membrane / steps if d_membrane is not None and layer == len(weights) - 1 else None
         with_drive = drives is not None and drives[layer] is not None
         du_sum = np.zeros(u.shape[2]) if with_drive else None
-        fused = (input_first or (not cuba and rec is None)) and config.surrogate in SURROGATE_CODES
-        if fused:  # every step in one compiled call
-            g_rows = np.ascontiguousarray(d_counts)[None] if layer == len(weights) - 1 else np.ascontiguousarray(g)
+        fused = config.surrogate in SURROGATE_CODES and not _STEP_LOOP
+        g_rows = np.ascontiguousarray(d_counts)[None] if layer == len(weights) - 1 else np.ascontiguousarray(g)
+        mem = _EMPTY2 if d_mem is None else np.ascontiguousarray(d_mem)
+        if fused and (input_first or (not cuba and rec is None)):  # every step in one compiled call
             lif_backward(u, s, g_rows, layer_threshold(config, layer), config.spikes == "multi",
-                         SURROGATE_CODES[config.surrogate], config.slope, a, subtract, input_first,
-                         _EMPTY2 if d_mem is None else np.ascontiguousarray(d_mem), d_current,
+                         SURROGATE_CODES[config.surrogate], config.slope, a, subtract, input_first, mem, d_current,
                          du_sum if du_sum is not None and not input_first else _EMPTY1)
+        elif fused:
+            layer_backward(u, s, g_rows, layer_threshold(config, layer), config.spikes == "multi",
+                           SURROGATE_CODES[config.surrogate], config.slope, a, b, subtract, cuba,
+                           _EMPTY2 if rec is None else np.ascontiguousarray(rec.T), mem, d_current,
+                           _EMPTY1 if du_sum is None else du_sum)
         else:
             sg = surrogate(surrogate_distance(u, layer_threshold(config, layer), config.spikes == "multi"),
                            config.slope)
