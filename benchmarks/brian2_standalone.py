@@ -8,8 +8,10 @@ with that environment's Python:
 
 Input: an .npz with the network (pre, post, weight, delay in steps) and the drive (v0, i_ext), written by
 bench_brian2.py from the same generator as bench_sim.py. The model is the one snnas simulates: LIF with
-tau_m = 20 ms integrated exactly ('exact' method) under a constant drive, threshold 1, reset to 0,
-refractory 2 ms, synapses adding their weight to v, Brian2's default schedule.
+tau_m = 20 ms integrated exactly ('exact' method) under a constant drive, threshold 1, reset to 0, and
+snnas' refractory rule for t_ref steps: Brian2 counts the spike's own step in its refractory period, so
+it gets (t_ref + 1) steps, and its synapses add w only to a target that is not refractory (snnas discards
+a refractory neuron's input); Brian2's default schedule.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def main() -> None:
     data = np.load(sys.argv[1])
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     n, steps = int(data["n"]), int(data["steps"])
+    t_ref = int(data["t_ref"]) if "t_ref" in data else 2
     times: list[float] = []
     wall: list[float] = []
     spikes = 0
@@ -38,10 +41,10 @@ def main() -> None:
         b2.prefs.devices.cpp_standalone.openmp_threads = 0
         b2.defaultclock.dt = 1 * b2.ms
         g = b2.NeuronGroup(n, "dv/dt = (I - v) / (20*ms) : 1 (unless refractory)\nI : 1", threshold="v >= 1",
-                           reset="v = 0", refractory=2 * b2.ms, method="exact")
+                           reset="v = 0", refractory=(t_ref + 1) * b2.ms, method="exact")
         g.v = data["v0"]
         g.I = data["i_ext"]
-        s = b2.Synapses(g, g, "w : 1", on_pre="v_post += w")
+        s = b2.Synapses(g, g, "w : 1", on_pre="v_post += w * int(not_refractory_post)")
         s.connect(i=data["pre"], j=data["post"])
         s.w = data["weight"]
         s.delay = data["delay"] * b2.ms

@@ -56,6 +56,7 @@ from snnas.train.config import (
     weight_shapes,
 )
 from snnas.train.conv import conv_currents, conv_grads
+from snnas.train.spikes import spike_product, spike_product_t
 from snnas.train.fit import FitState, TrainError, fit
 from snnas.train.steps import (
     SURROGATE_CODES,
@@ -204,7 +205,7 @@ def _run(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64], config:
             currents = conv_currents(inp, compose(w, convs[layer]), convs[layer])
         else:
             n = w.shape[1]
-            currents = (inp.reshape(steps * batch, -1) @ w).reshape(steps, batch, n)
+            currents = spike_product(inp.reshape(steps * batch, -1), w).reshape(steps, batch, n)
         v = np.zeros((batch, n))
         u_all = np.empty((steps, batch, n))
         s_all = np.empty((steps, batch, n))
@@ -347,7 +348,7 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
         xin = inputs[layer]
         flat_d = d_current.reshape(-1, d_current.shape[-1])
         if rec is not None:
-            rec_grads[layer] = s.reshape(-1, s.shape[-1]).T @ flat_d
+            rec_grads[layer] = spike_product_t(s.reshape(-1, s.shape[-1]), flat_d)
         if layer < len(convs):
             k_eff = compose(weights[layer], convs[layer])
             d_eff, g_below = conv_grads(xin, d_current, k_eff, convs[layer], below=layer > 0)
@@ -355,7 +356,7 @@ def _backward_all(weights: Sequence[NDArray[np.float64]], x: NDArray[np.float64]
             if g_below is not None:
                 g = g_below
             continue
-        grads[layer] = xin.reshape(-1, xin.shape[-1]).T @ flat_d
+        grads[layer] = spike_product_t(xin.reshape(-1, xin.shape[-1]), flat_d)
         if layer:
             g = (flat_d @ weights[layer].T).reshape(steps, *xin.shape[1:])
     return grads, rec_grads, drive_grads
