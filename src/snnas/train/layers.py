@@ -56,8 +56,8 @@ from snnas.train.config import (
     weight_shapes,
 )
 from snnas.train.conv import conv_currents, conv_grads
-from snnas.train.spikes import spike_product, spike_product_t
 from snnas.train.fit import FitState, TrainError, fit
+from snnas.train.spikes import spike_product, spike_product_t
 from snnas.train.steps import (
     SURROGATE_CODES,
     SURROGATES,

@@ -27,7 +27,7 @@ def use_sparse(x: NDArray[np.float64], columns: int) -> bool:
     sample = x[::8]  # every 8th row: the density to a few percent, at an eighth of a full count's cost
     density = np.count_nonzero(sample) / sample.size
     sparse = COSTS["scan"] + COSTS["add"] * density * columns
-    return sparse < COSTS["blas"] * columns
+    return bool(sparse < COSTS["blas"] * columns)
 
 
 @numba.njit(cache=True)
@@ -66,7 +66,8 @@ def spike_product(x: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.
 def spike_product_t(x: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
     """``x.T @ d`` for x (rows × inputs) of spikes and d (rows × columns): the weight gradient."""
     if not use_sparse(x, d.shape[1]):
-        return x.T @ d
+        product: NDArray[np.float64] = x.T @ d
+        return product
     out = np.zeros((x.shape[1], d.shape[1]))
     _product_t(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(d, dtype=np.float64), out)
     return out
