@@ -2,7 +2,7 @@
 
 Builds ``benchmarks/floor/plain_lif.cpp`` (stand-alone C++17, no snnas code) with the flags of the
 engine (``-O3 -march=native -ffp-contract=off -fno-trapping-math``), runs it on the network and drive of
-(a), and prints, as medians of the same number of runs in one invocation:
+(a), and prints, as medians over rounds that interleave the loops and the engine in one invocation:
 
 * ``plain``: a lean clock-driven C++ loop of the same rules, every neuron every step, scalar parameters
   (cheaper than any simulator that takes per-neuron parameters); it must give the engine's spikes, which
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from snnas.sim.engine import core_arguments, network_arguments, run_arguments  #
 from snnas.sim.reference import run_reference  # noqa: E402
 
 SOURCE = Path(__file__).resolve().parent / "floor" / "plain_lif.cpp"
+INNER = 3  # runs of each loop per round
 FLAGS = ["-std=c++17", "-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math"]
 
 
@@ -76,28 +78,42 @@ def main() -> int:
     print(f"core: {_core.build_info()}")
     net = make_network(per_synapse_weights=not ns.population_weights)
     args = core_arguments(net, STEPS, DT, **drive(1.0))
+    prepared = _core.prepare(**network_arguments(net, DT))
+    run_args = run_arguments(N, STEPS, **drive(1.0))
+    run_reference(args)  # compile outside the timing
+    # Rounds interleave the plain loops (their binary, INNER runs each) with the engine (INNER runs each),
+    # so that both see the same machine; every figure is the median over the rounds of a round's median.
+    loops: dict[str, list[float]] = {}
+    t_calls, t_runs, t_refs, ratios = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         exe = build(work)
         write_inputs(work, args)
-        out = subprocess.run([str(exe), str(work), str(ns.repeats)], capture_output=True, text=True, check=True).stdout
-        floor = {k: float(v) for k, v in (line.split() for line in out.splitlines())}
+        for _ in range(ns.repeats):
+            out = subprocess.run([str(exe), str(work), str(INNER)], capture_output=True, text=True,
+                                 check=True).stdout
+            floor_round = {k: float(v) for k, v in (line.split() for line in out.splitlines())}
+            for k, v in floor_round.items():
+                loops.setdefault(k, []).append(v)
+            t_call, res = timed(lambda: _core.simulate(**args), INNER)
+            t_run, _ = timed(lambda: prepared.run(**run_args), INNER)
+            t_ref, _ = timed(lambda: run_reference(args), 1)
+            t_calls.append(t_call)
+            t_runs.append(t_run)
+            t_refs.append(t_ref)
+            ratios.append(floor_round["plain"] / (t_run * 1e3))
         raw = np.fromfile(work / "spikes.bin", dtype=np.int32)
+    floor = {k: statistics.median(v) for k, v in loops.items()}
+    t_call, t_run, t_ref = (statistics.median(t) for t in (t_calls, t_runs, t_refs))
     k = raw.size // 2
     plain_step, plain_id = raw[:k], raw[k:]
 
-    t_call, res = timed(lambda: _core.simulate(**args), ns.repeats)
-    prepared = _core.prepare(**network_arguments(net, DT))
-    run_args = run_arguments(N, STEPS, **drive(1.0))
-    t_run, _ = timed(lambda: prepared.run(**run_args), ns.repeats)
-    run_reference(args)  # compile outside the timing
-    t_ref, _ = timed(lambda: run_reference(args), ns.repeats)
     same = np.array_equal(plain_step, res["spike_step"]) and np.array_equal(plain_id, res["spike_id"])
     ev = res["synaptic_events"]
     budget = t_ref / 20
 
     print(f"\n(a) {N} LIF neurons, {args['target'].size} synapses, {STEPS} steps, {res['spikes']} spikes, "
-          f"{ev} synaptic events; median of {ns.repeats} runs each")
+          f"{ev} synaptic events; medians of {ns.repeats} interleaved rounds ({INNER} runs each, the reference 1)")
     print(f"    plain C++ loop gives the engine's spikes: {same} ({int(floor['spikes'])} spikes, "
           f"{int(floor['events'])} events)\n")
     rows = [
@@ -115,7 +131,8 @@ def main() -> int:
     print(f"    {'':44s} {'ms':>8s} {'events/s':>10s} {'numba/x':>8s} {'x/budget':>9s}")
     for name, ms in rows:
         print(f"    {name:44s} {ms:8.2f} {ev / (ms / 1e3):10.3e} {t_ref * 1e3 / ms:7.1f}x {ms / (budget * 1e3):8.2f}")
-    print(f"\n    prepared run / plain C++ loop: {floor['plain'] / (t_run * 1e3):.2f}x the loop's speed "
+    print(f"\n    prepared run / plain C++ loop: {statistics.median(ratios):.2f}x the loop's speed, median of the "
+          f"rounds' ratios [{min(ratios):.2f}, {max(ratios):.2f}] "
           f"({'one weight per population' if ns.population_weights else 'a weight per synapse'})")
     print(f"    20x the numba reference allows {budget * 1e3:.2f} ms per call ({20 * ev / t_ref:.3e} events/s); "
           "x/budget > 1: slower than that")

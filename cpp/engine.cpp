@@ -75,6 +75,24 @@ class Engine {
     cand_.reserve(nn_);
     next_cand_.reserve(nn_);
     fired_.reserve(nn_);
+    // Blocks of the dense pass whose neurons share their parameters (bitwise): a population, typically.
+    const size_t blocks = (nn_ + kBlock - 1) / kBlock;
+    block_uniform_.assign(blocks, 0);
+    block_full_step_.assign(blocks, -2);
+    block_params_.assign(4 * blocks, R(0));
+    for (size_t k = 0; k < blocks; ++k) {
+      const size_t lo = k * kBlock, hi = std::min(nn_, lo + kBlock);
+      const std::vector<R>* fields[4] = {&v_th_, &v_rest_, &a_, &b_};
+      bool same = true;
+      for (int f = 0; f < 4 && same; ++f) {
+        const std::vector<R>& x = *fields[f];
+        if (x.size() < nn_) continue;  // a field the model has no use for (kept empty)
+        same = std::all_of(x.begin() + lo, x.begin() + hi,
+                           [&](R y) { return std::memcmp(&y, &x[lo], sizeof y) == 0; });
+        block_params_[4 * k + f] = x[lo];
+      }
+      block_uniform_[k] = same;
+    }
     if (ext_.current_mode == CurrentMode::PerNeuron) {
       for (int32_t i = 0; i < n_; ++i)
         if (current_[i] != 0.0) driven_flag_[i] = 1;
@@ -194,10 +212,13 @@ class Engine {
   // delay slot s. In list mode the target is always written at the end of the touched list, which only
   // grows if the target's accumulator held zero before the event (hence the stride n + 1): a target
   // with a nonzero accumulator is listed already, and one listed whose sum returned to zero may be
-  // listed twice (the visits skip repeats). A slot whose list could overflow turns dense first.
+  // listed twice (the visits skip repeats). A slot whose list could overflow turns dense first, and so
+  // does every slot written while the run is in the dense regime (dense_now_): the step that reads it
+  // will most likely be dense too and never read the list (if it is not, the slot makes that step
+  // dense: the same values, one pass over all neurons).
   void scatter(size_t s, const int32_t* __restrict tgt, const R* __restrict w, R w0, int64_t k) {
     R* __restrict b = buf_.data() + s * nn_;
-    if (!slot_dense_[s] && touched_count_[s] + k > static_cast<int64_t>(nn_)) slot_dense_[s] = 1;
+    if (!slot_dense_[s] && (dense_now_ || touched_count_[s] + k > static_cast<int64_t>(nn_))) slot_dense_[s] = 1;
     if (!slot_dense_[s]) {
       int32_t* __restrict tl = touched_.data() + s * (nn_ + 1);
       int64_t cnt = touched_count_[s];
@@ -318,8 +339,12 @@ class Engine {
     for (int32_t lo = 0; lo < n_; lo += kBlock) {
       const int32_t hi = std::min<int32_t>(n_, lo + kBlock);
       if (!collect) {
-        if (fast_block_ok(lo, hi, m, prev, cur, per_step)) {
-          updates += fast_block<M>(lo, hi, n, prev, cur, per_step, received);
+        // A block whose every neuron was updated by the kernel in step n-1 has last_ == n-1 throughout.
+        int32_t& full = block_full_step_[static_cast<size_t>(lo / kBlock)];
+        if (full == m || fast_block_ok(lo, hi, m, prev, cur, per_step)) {
+          const int64_t u = fast_block<M>(lo, hi, n, prev, cur, per_step, received);
+          full = u == hi - lo ? n : -2;
+          updates += u;
           nf = collect_fired(lo, hi, fb, nf);
           continue;
         }
@@ -438,9 +463,18 @@ class Engine {
   int64_t fast_block(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur, bool per_step,
                      int64_t& received) {
     int64_t counts[2] = {0, 0};
-    detail::fast_block_kernel<M, R>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), v_th_.data(), v_rest_.data(),
-                         a_.data(), b_.data(), last_.data(), ref_end_.data(), want_.data(), fire_flag_.data(),
-                         driven_flag_.data(), counts);
+    const size_t blk = static_cast<size_t>(lo / kBlock);
+    if (block_uniform_[blk]) {
+      detail::fast_block_kernel<M, R, true>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), nullptr, nullptr,
+                                            nullptr, nullptr, block_params_.data() + 4 * blk, last_.data(),
+                                            ref_end_.data(), want_.data(), fire_flag_.data(), driven_flag_.data(),
+                                            counts);
+    } else {
+      detail::fast_block_kernel<M, R, false>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), v_th_.data(),
+                                             v_rest_.data(), a_.data(), b_.data(), nullptr, last_.data(),
+                                             ref_end_.data(), want_.data(), fire_flag_.data(), driven_flag_.data(),
+                                             counts);
+    }
     received += counts[1];
     return counts[0];
   }
@@ -480,6 +514,7 @@ class Engine {
 
       const R* cur = current_row(n);
       const bool collect = busy * 8 < nn_;  // collect the candidates of step n+1 in a list
+      dense_now_ = !collect;
       next_cand_.clear();
       fired_.clear();
       const int64_t updates_before = updates_, received_before = received_;
@@ -525,7 +560,21 @@ class Engine {
       // Scatter the spikes of S_n and the external events of step n.
       const int64_t slot = n % slots_;
       int64_t events = 0;
-      for (size_t f = 0; f < fired_.size(); ++f) {
+      if (syn_.one_delay >= 0) {  // every row one segment of that delay: delivered from row_ptr
+        int64_t s = slot + syn_.one_delay;
+        if (s >= slots_) s -= slots_;
+        const int64_t* const rp = syn_.row_ptr.data();
+        for (size_t f = 0; f < fired_.size(); ++f) {
+          if (f + kPrefetchAhead < fired_.size()) syn_.prefetch(fired_[f + kPrefetchAhead]);
+          const int32_t i = fired_[f];
+          const int64_t b = rp[i], k = rp[i + 1] - b;
+          events += k;
+          if (k > 0)
+            scatter(static_cast<size_t>(s), syn_.target.data() + b, syn_.row_uniform[i] ? nullptr : weight_ + b,
+                    static_cast<R>(syn_.row_weight[i]), k);
+        }
+      }
+      for (size_t f = 0; f < fired_.size() && syn_.one_delay < 0; ++f) {
         if (f + kPrefetchAhead < fired_.size()) syn_.prefetch(fired_[f + kPrefetchAhead]);
         const int32_t i = fired_[f];
         for (int64_t g = syn_.seg_ptr[i]; g < syn_.seg_ptr[i + 1]; ++g) {
@@ -623,6 +672,10 @@ class Engine {
     int32_t lo, hi;
   };
   std::vector<Run> runs_;               // runs of >= kMinRun consecutive driven neurons within a block
+  std::vector<uint8_t> block_uniform_;  // per block of kBlock neurons: one set of parameters (fast_block)
+  std::vector<int32_t> block_full_step_;  // per block: the last step in which the kernel updated all its neurons
+  std::vector<R> block_params_;         // per block: v_th, v_rest, a, b of its neurons, when uniform
+  bool dense_now_ = false;              // the coming step will run the dense pass (scatter())
   int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
   Result result_;
 };

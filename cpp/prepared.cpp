@@ -11,6 +11,9 @@ namespace detail {
 Delivery::Delivery(Synapses& s) {
   const size_t n = s.row_ptr.size() - 1;
   for (int32_t d : s.delay) max_delay = std::max(max_delay, d);
+  one_delay = s.delay.empty() ? 0 : s.delay[0];
+  for (int32_t d : s.delay)
+    if (d != one_delay) one_delay = -1;
   bool sorted = true;
   for (size_t i = 0; i < n && sorted; ++i)
     for (int64_t j = s.row_ptr[i] + 1; j < s.row_ptr[i + 1] && sorted; ++j) sorted = s.delay[j] >= s.delay[j - 1];
@@ -40,6 +43,7 @@ Delivery::Delivery(Synapses& s) {
   row_ptr = s.row_ptr;
   seg_ptr.assign(n + 1, 0);
   row_uniform.assign(n, 1);
+  row_weight.assign(n, 0.0);
   segs.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     for (int64_t j = row_ptr[i]; j < row_ptr[i + 1]; ++j) {
@@ -49,6 +53,7 @@ Delivery::Delivery(Synapses& s) {
       if (std::memcmp(&weight[j], &seg.weight, sizeof(double)) != 0) seg.uniform = 0;
     }
     seg_ptr[i + 1] = static_cast<int64_t>(segs.size());
+    if (row_ptr[i + 1] > row_ptr[i]) row_weight[i] = weight[row_ptr[i]];
     for (int64_t g = seg_ptr[i]; g < seg_ptr[i + 1]; ++g) row_uniform[i] &= static_cast<uint8_t>(segs[g].uniform);
   }
 }

@@ -68,6 +68,10 @@ struct Delivery {
   std::vector<Segment> segs;
   std::vector<uint8_t> row_uniform;  // every segment of row i is uniform
   int32_t max_delay = 0;
+  // The delay of every synapse when they all have the same one (each row is then one segment, and a
+  // spike's row is delivered from row_ptr without reading its segment), else -1.
+  int32_t one_delay = -1;
+  std::vector<double> row_weight;  // the weight of row i's first synapse (all of them where row_uniform)
 
   // Takes the vectors of s when its rows are already sorted by delay (no copy).
   explicit Delivery(Synapses& s);
@@ -79,7 +83,7 @@ struct Delivery {
     for (const char* t = reinterpret_cast<const char*>(target.data() + b);
          t < reinterpret_cast<const char*>(target.data() + e); t += 64)
       __builtin_prefetch(t);
-    __builtin_prefetch(&segs[seg_ptr[i]]);
+    if (one_delay < 0) __builtin_prefetch(&segs[seg_ptr[i]]);
     if (row_uniform[i]) return;
     for (const char* w = reinterpret_cast<const char*>(weight.data() + b);
          w < reinterpret_cast<const char*>(weight.data() + e); w += 64)
@@ -161,6 +165,7 @@ struct PreparedNetwork::Impl {
     s->b = round(b);
     s->weight = round(syn.weight);
     for (detail::Segment& seg : syn.segs) seg.weight = static_cast<float>(seg.weight);
+    for (double& w : syn.row_weight) w = static_cast<float>(w);
     std::vector<int32_t> pa(static_cast<size_t>(n), 0);
     s->pb_row.assign(static_cast<size_t>(n), 0);
     for (int32_t i = 0; i < n; ++i) {

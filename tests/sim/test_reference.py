@@ -117,6 +117,44 @@ def test_engine_matches_reference_with_runs_of_driven_neurons_in_a_quiet_network
     assert_identical(a, b)
 
 
+@pytest.mark.parametrize("precision", ["double", "single"])
+@pytest.mark.parametrize("model", ["if", "lif", "cuba_lif"])
+@pytest.mark.parametrize("layout", ["one delay, a weight per synapse", "one delay, a weight per row",
+                                    "one delay, mixed rows", "delays 0 to 2"])
+def test_engine_matches_reference_in_the_dense_regime_for_every_layout(model: str, precision: Precision,
+                                                                       layout: str) -> None:
+    """Every neuron driven, so every step runs the dense pass: the delivery of rows of one common delay
+    from their row pointers (a weight per synapse, one per row, or both kinds of row), and the dense
+    kernel with a block's parameters as scalars (blocks 0 and 1: one set each) or per neuron (block 2:
+    a threshold and a decay per neuron; block 3 differs from block 2 in one neuron only)."""
+    rng = np.random.default_rng(21)
+    n = 1100
+    net = recurrent_network(rng, n, 0.03, model, 0.02, t_ref=2)
+    m = np.asarray(net.target).size
+    rows = np.repeat(np.arange(n), np.diff(np.asarray(net.row_ptr)))
+    weight = np.asarray(net.weight, dtype=np.float64)
+    if layout != "one delay, a weight per row":
+        per_synapse = rng.uniform(0.5, 1.5, m) * weight
+        weight = per_synapse if layout != "one delay, mixed rows" else np.where(rows % 3 == 0, weight, per_synapse)
+    delay = np.asarray(net.delay) if layout == "delays 0 to 2" else np.ones(m, np.int32)
+    v_th = np.ones(n)
+    v_th[512:768] = rng.uniform(0.9, 1.1, 256)
+    v_th[800] = 1.05
+    tau_m = np.full(n, 20e-3)
+    tau_m[512:768] = rng.uniform(10e-3, 30e-3, 256)
+    tau_s = np.full(n, 5e-3)
+    tau_s[600:700] = 8e-3
+    net = SimNetwork(row_ptr=net.row_ptr, target=net.target, weight=weight, delay=delay, model=model,
+                     v_th=v_th, tau_m=tau_m, tau_s=tau_s, t_ref=2)  # type: ignore[arg-type]
+    drive = {"if": (0.02, 0.06), "lif": (1.05, 1.5), "cuba_lif": (1.05, 1.5)}[model]
+    kw = {"v0": rng.uniform(0, 1, n), "i_ext": rng.uniform(*drive, n)}
+    a = simulate(net, 120, **kw, precision=precision)
+    b = simulate_reference(net, 120, **kw, precision=precision)
+    assert a.neuron_updates == n * 120  # the dense regime throughout
+    assert a.spikes > 2000
+    assert_identical(a, b)
+
+
 # Per stepped model: network keywords, weight of an excitatory synapse [V], drive range [V], v0 range [V].
 STEPPED_REGIMES: dict[str, tuple[dict[str, Any], float, tuple[float, float], tuple[float, float]]] = {
     "adaptive_lif": ({"t_ref": 2, "beta": 0.2, "tau_adapt": 50e-3}, 0.03, (1.05, 1.5), (0.0, 1.0)),
