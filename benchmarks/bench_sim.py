@@ -15,7 +15,9 @@
     measured round-robin in one run, each with its ratio to the generic rule.
 (d) activity scaling: the same network, N and T, with only 0.8% of the neurons driven (about 100x fewer
     spikes): the time ratio of the runs of a prepared network (full and sparse runs interleaved), and of
-    whole calls (preparing included).
+    whole calls (preparing included); then (d') the same 0.8% above threshold but every other neuron
+    driven below it (a constant current in [0.3, 0.9) of v_th): as few spikes, but every neuron is
+    updated in every step, so the per-neuron update sets the floor.
 (g) the stepped models (adaptive LIF, Izhikevich, Hodgkin-Huxley; evaluated in every step) on a smaller
     recurrent network of 1,000 neurons (p = 0.01) for 200 steps: neuron updates per second of the C++
     engine and of the numba reference (at most 3 runs each; Hodgkin-Huxley with its default 100
@@ -94,6 +96,16 @@ def drive(fraction: float, seed: int = 2) -> dict[str, np.ndarray]:
     i_ext[k:] = 0.0
     v0[k:] = 0.0
     return {"v0": v0, "i_ext": i_ext}
+
+
+def drive_subthreshold(fraction: float, seed: int = 3) -> dict[str, np.ndarray]:
+    """drive(fraction), with every other neuron driven below threshold: R*I in [0.3, 0.9), v0 in [0, 0.9)."""
+    out = drive(fraction)
+    rng = np.random.default_rng(seed)
+    k = int(round(fraction * N))
+    out["i_ext"][k:] = rng.uniform(0.3, 0.9, size=N - k)
+    out["v0"][k:] = rng.uniform(0.0, 0.9, size=N - k)
+    return out
 
 
 def timed(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -258,6 +270,14 @@ def scaling(net: SimNetwork, repeats: int) -> None:
     print(f"    {hi['spikes'] / max(lo['spikes'], 1):.0f}x fewer spikes -> {t_full / t_sparse:.1f}x less run time; "
           f"whole calls (prepare included): {t_call_full * 1e3:.1f} ms vs {t_call_sparse * 1e3:.1f} ms, "
           f"{t_call_full / t_call_sparse:.1f}x")
+    driven = run_arguments(N, STEPS, **drive_subthreshold(SPARSE))
+    t_full, hi, t_drv, lo = interleaved(lambda: prepared.run(**full), lambda: prepared.run(**driven), repeats)
+    print(f"(d') the same {SPARSE:.1%} above threshold, every other neuron driven below it (interleaved with "
+          "full runs)")
+    print(f"    run driven: {lo['spikes']:8d} spikes  {t_drv * 1e3:8.2f} ms  ({lo['neuron_updates']} neuron updates, "
+          f"{lo['synaptic_events']} synaptic events; {t_drv * 1e9 / lo['neuron_updates']:.2f} ns per update)")
+    print(f"    {hi['spikes'] / max(lo['spikes'], 1):.0f}x fewer spikes -> {t_full / t_drv:.1f}x less run time "
+          f"(full run {t_full * 1e3:.2f} ms)")
 
 
 # (g): per stepped model, network keywords, excitatory weight [V], drive range [V], initial v range [V].
@@ -312,6 +332,7 @@ def cases() -> dict[str, Callable[[], Any]]:
     fixed = fixed_point_arguments(net)
     prepared = _core.prepare(**network_arguments(net, DT))
     full, sparse = (run_arguments(N, STEPS, **drive(f)) for f in (1.0, SPARSE))
+    driven = run_arguments(N, STEPS, **drive_subthreshold(SPARSE))
     found: dict[str, Callable[[], Any]] = {
         "(a)  LIF, whole call": lambda: _core.simulate(**args),
         "(a') one weight per population": lambda: _core.simulate(**per_population),
@@ -319,6 +340,7 @@ def cases() -> dict[str, Callable[[], Any]]:
         "(f)  fixed point": lambda: _core.simulate_fixed(**fixed),
         "(d)  prepared run, full": lambda: prepared.run(**full),
         "(d)  prepared run, sparse": lambda: prepared.run(**sparse),
+        "(d') prepared run, driven below threshold": lambda: prepared.run(**driven),
     }
     for model in STEPPED:
         stepped = stepped_arguments(model)

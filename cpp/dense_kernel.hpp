@@ -11,7 +11,7 @@ namespace snnas {
 namespace detail {
 
 // The branch-free body of Engine::fast_block() (see there). A separate function so that the restrict
-// qualifiers of its parameters hold and GCC can vectorise the loop. counts: updates, inputs received.
+// qualifiers of its parameters hold and GCC can vectorise the loop. counts: updates, inputs received, spikes.
 // SNNAS_HOT (dispatch.hpp): its selects vectorise only with AVX2 or later (the baseline lacks blends and
 // 64-bit compares), so it has clones for those.
 // U: every neuron of [lo, hi) has the parameters uni[0..3] (v_th, v_rest, a, b; bitwise equal), which the
@@ -26,7 +26,7 @@ SNNAS_HOT __attribute__((noinline)) void fast_block_kernel(
     const uint16_t* __restrict drv, int64_t* __restrict counts) {
   const int32_t m = n - 1;
   const R u_th = U ? uni[0] : R(0), u_rest = U ? uni[1] : R(0), u_a = U ? uni[2] : R(0), u_b = U ? uni[3] : R(0);
-  int64_t updates = 0, got_count = 0;
+  int64_t updates = 0, got_count = 0, fires = 0;
     // Flags are int64_t, not bool: one element width for all masks lets GCC vectorise the loop.
     using flag = int64_t;
     for (int32_t i = lo; i < hi; ++i) {
@@ -73,6 +73,7 @@ SNNAS_HOT __attribute__((noinline)) void fast_block_kernel(
       }
       want[i] = static_cast<uint16_t>(act & (fire | later));
       fire_flag[i] = static_cast<uint16_t>(fire);
+      fires += fire;
       last[i] = act ? n : last[i];
       v[i] = vnew;
       if constexpr (M == Model::CUBA_LIF) is[i] = inew;
@@ -81,6 +82,46 @@ SNNAS_HOT __attribute__((noinline)) void fast_block_kernel(
     }
   counts[0] = updates;
   counts[1] = got_count;
+  counts[2] = fires;
+}
+
+// fast_block_kernel() for IF and LIF neurons [lo, hi) that all have a constant nonzero current (driven,
+// CurrentMode::PerNeuron): each is updated in every step, so want and driven need not be read, and the
+// pass is the plain rule of neurons.hpp with its refractory selects. Same values as fast_block_kernel(),
+// but for want, which it leaves as it is: a driven neuron is evaluated in every step whatever its want
+// (every reader of want ors it with the neuron's current or driven flag).
+template <Model M, typename R, bool U>
+SNNAS_HOT __attribute__((noinline)) void driven_block_kernel(
+    int32_t lo, int32_t hi, int32_t n, R* __restrict prev, const R* __restrict cur, R* __restrict v,
+    const R* __restrict vth_a, const R* __restrict vrest_a, const R* __restrict am_a, const R* __restrict uni,
+    int32_t* __restrict last, const int32_t* __restrict ref_end, uint16_t* __restrict fire_flag,
+    int64_t* __restrict counts) {
+  static_assert(M == Model::IF || M == Model::LIF, "IF and LIF only");
+  const int32_t m = n - 1;
+  const R u_th = U ? uni[0] : R(0), u_rest = U ? uni[1] : R(0), u_a = U ? uni[2] : R(0);
+  int64_t got_count = 0, fires = 0;
+  for (int32_t i = lo; i < hi; ++i) {
+    const R x = prev[i];
+    prev[i] = 0.0;
+    const int32_t re = ref_end[i];
+    const R th = U ? u_th : vth_a[i];
+    const bool got = x != 0.0;
+    const R vi = (got & (m > re)) ? v[i] + x : v[i];
+    R vn = vi;
+    if constexpr (M == Model::IF) vn = if_step(vi, cur[i]);
+    if constexpr (M == Model::LIF) vn = lif_step(vi, U ? u_rest : vrest_a[i], U ? u_a : am_a[i], cur[i]);
+    const bool refractory = n <= re;
+    const R vnew = refractory ? vi : vn;
+    const bool fire = (vnew >= th) & !refractory;
+    fire_flag[i] = static_cast<uint16_t>(fire);
+    fires += fire;
+    last[i] = n;
+    v[i] = vnew;
+    got_count += got;
+  }
+  counts[0] = hi - lo;
+  counts[1] = got_count;
+  counts[2] = fires;
 }
 
 }  // namespace detail

@@ -79,6 +79,7 @@ class Engine {
     const size_t blocks = (nn_ + kBlock - 1) / kBlock;
     block_uniform_.assign(blocks, 0);
     block_full_step_.assign(blocks, -2);
+    block_driven_.assign(blocks, 0);
     block_params_.assign(4 * blocks, R(0));
     for (size_t k = 0; k < blocks; ++k) {
       const size_t lo = k * kBlock, hi = std::min(nn_, lo + kBlock);
@@ -96,6 +97,10 @@ class Engine {
     if (ext_.current_mode == CurrentMode::PerNeuron) {
       for (int32_t i = 0; i < n_; ++i)
         if (current_[i] != 0.0) driven_flag_[i] = 1;
+      for (size_t k = 0; k < blocks; ++k)
+        block_driven_[k] = std::all_of(driven_flag_.begin() + static_cast<std::ptrdiff_t>(k * kBlock),
+                                       driven_flag_.begin() + static_cast<std::ptrdiff_t>(std::min(nn_, (k + 1) * kBlock)),
+                                       [](uint16_t f) { return f != 0; });
       // Runs of consecutive driven neurons (an input population), cut at the blocks of the dense pass.
       for (int32_t i = 0; i < n_;) {
         if (!driven_flag_[i]) {
@@ -342,10 +347,11 @@ class Engine {
         // A block whose every neuron was updated by the kernel in step n-1 has last_ == n-1 throughout.
         int32_t& full = block_full_step_[static_cast<size_t>(lo / kBlock)];
         if (full == m || fast_block_ok(lo, hi, m, prev, cur, per_step)) {
-          const int64_t u = fast_block<M>(lo, hi, n, prev, cur, per_step, received);
+          const int64_t u =
+              fast_block<M>(lo, hi, n, prev, cur, per_step, block_driven_[static_cast<size_t>(lo / kBlock)], received);
           full = u == hi - lo ? n : -2;
           updates += u;
-          nf = collect_fired(lo, hi, fb, nf);
+          if (block_fires_) nf = collect_fired(lo, hi, fb, nf);
           continue;
         }
       }
@@ -460,10 +466,26 @@ class Engine {
   // (no input pending, not wanted, not driven): no idle catch-up is needed, and fast_block_kernel()
   // computes the same values as visit() without branches. Returns the updates.
   template <Model M>
-  int64_t fast_block(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur, bool per_step,
+  // all_driven: every neuron of [lo, hi) has a constant nonzero current (driven_block_kernel()).
+  int64_t fast_block(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur, bool per_step, bool all_driven,
                      int64_t& received) {
-    int64_t counts[2] = {0, 0};
+    int64_t counts[3] = {0, 0, 0};
     const size_t blk = static_cast<size_t>(lo / kBlock);
+    if constexpr (M == Model::IF || M == Model::LIF) {
+      if (all_driven && !per_step) {
+        if (block_uniform_[blk])
+          detail::driven_block_kernel<M, R, true>(lo, hi, n, prev, cur, v_.data(), nullptr, nullptr, nullptr,
+                                                  block_params_.data() + 4 * blk, last_.data(), ref_end_.data(),
+                                                  fire_flag_.data(), counts);
+        else
+          detail::driven_block_kernel<M, R, false>(lo, hi, n, prev, cur, v_.data(), v_th_.data(), v_rest_.data(),
+                                                   a_.data(), nullptr, last_.data(), ref_end_.data(),
+                                                   fire_flag_.data(), counts);
+        received += counts[1];
+        block_fires_ = counts[2];
+        return counts[0];
+      }
+    }
     if (block_uniform_[blk]) {
       detail::fast_block_kernel<M, R, true>(lo, hi, n, per_step, prev, cur, v_.data(), i_.data(), nullptr, nullptr,
                                             nullptr, nullptr, block_params_.data() + 4 * blk, last_.data(),
@@ -476,6 +498,7 @@ class Engine {
                                              counts);
     }
     received += counts[1];
+    block_fires_ = counts[2];
     return counts[0];
   }
 
@@ -529,8 +552,8 @@ class Engine {
           int32_t* const fb = fired_buf_.data();
           size_t nf = 0;
           for (const Run& r : runs_) {
-            updates += fast_block<M>(r.lo, r.hi, n, in, cur, false, received);
-            nf = collect_fired(r.lo, r.hi, fb, nf);
+            updates += fast_block<M>(r.lo, r.hi, n, in, cur, false, true, received);
+            if (block_fires_) nf = collect_fired(r.lo, r.hi, fb, nf);
           }
           fired_.insert(fired_.end(), fb, fb + nf);
         }
@@ -673,8 +696,10 @@ class Engine {
   };
   std::vector<Run> runs_;               // runs of >= kMinRun consecutive driven neurons within a block
   std::vector<uint8_t> block_uniform_;  // per block of kBlock neurons: one set of parameters (fast_block)
+  std::vector<uint8_t> block_driven_;   // per block: every neuron driven (CurrentMode::PerNeuron)
   std::vector<int32_t> block_full_step_;  // per block: the last step in which the kernel updated all its neurons
   std::vector<R> block_params_;         // per block: v_th, v_rest, a, b of its neurons, when uniform
+  int64_t block_fires_ = 0;             // spikes of the last fast_block(): its fire flags need reading
   bool dense_now_ = false;              // the coming step will run the dense pass (scatter())
   int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
   Result result_;
