@@ -16,7 +16,9 @@ engine (``-O3 -march=native -ffp-contract=off -fno-trapping-math``), runs it on 
 
 The numba time divided by 20 is the time the issue's "20x the numba reference" allows a whole call; the
 script prints how far each bound is from it. Usage: ``python benchmarks/bench_floor.py [--repeats 7]``.
-Needs a C++17 compiler (``$CXX`` or ``c++``).
+``--neurons 100000`` (or 1000000) scales the network at the same out-degree (10M or 100M synapses), with
+``--skip-reference`` to leave out the numba reference; the prepare time is printed too. Needs a C++17
+compiler (``$CXX`` or ``c++``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine  # noqa: E402
-from bench_sim import DT, STEPS, N, drive, make_network, timed  # noqa: E402
+from bench_sim import DT, STEPS, N, P, drive, make_network, timed  # noqa: E402
 
 from snnas import _core  # noqa: E402
 from snnas.sim.engine import core_arguments, network_arguments, run_arguments  # noqa: E402
@@ -70,17 +72,24 @@ def write_inputs(work: Path, args: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--neurons", type=int, default=N,
+                        help=f"network size (default {N}); the out-degree stays {int(N * P)} (bench_sim.make_network)")
+    parser.add_argument("--inner", type=int, default=INNER, help=f"runs of each loop per round (default {INNER})")
+    parser.add_argument("--skip-reference", action="store_true", help="do not run the numba reference")
     parser.add_argument("--population-weights", action="store_true",
                         help="one weight per population (the engine then skips reading weights) instead of a "
                              "weight drawn per synapse")
     ns = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"core: {_core.build_info()}")
-    net = make_network(per_synapse_weights=not ns.population_weights)
-    args = core_arguments(net, STEPS, DT, **drive(1.0))
-    prepared = _core.prepare(**network_arguments(net, DT))
-    run_args = run_arguments(N, STEPS, **drive(1.0))
-    run_reference(args)  # compile outside the timing
+    n = ns.neurons
+    net = make_network(per_synapse_weights=not ns.population_weights, n=n)
+    args = core_arguments(net, STEPS, DT, **drive(1.0, n=n))
+    net_args = network_arguments(net, DT)
+    t_prep, prepared = timed(lambda: _core.prepare(**net_args), 3)
+    run_args = run_arguments(n, STEPS, **drive(1.0, n=n))
+    if not ns.skip_reference:
+        run_reference(args)  # compile outside the timing
     # Rounds interleave the plain loops (their binary, INNER runs each) with the engine (INNER runs each),
     # so that both see the same machine; every figure is the median over the rounds of a round's median.
     loops: dict[str, list[float]] = {}
@@ -90,14 +99,14 @@ def main() -> int:
         exe = build(work)
         write_inputs(work, args)
         for _ in range(ns.repeats):
-            out = subprocess.run([str(exe), str(work), str(INNER)], capture_output=True, text=True,
+            out = subprocess.run([str(exe), str(work), str(ns.inner)], capture_output=True, text=True,
                                  check=True).stdout
             floor_round = {k: float(v) for k, v in (line.split() for line in out.splitlines())}
             for k, v in floor_round.items():
                 loops.setdefault(k, []).append(v)
-            t_call, res = timed(lambda: _core.simulate(**args), INNER)
-            t_run, _ = timed(lambda: prepared.run(**run_args), INNER)
-            t_ref, _ = timed(lambda: run_reference(args), 1)
+            t_call, res = timed(lambda: _core.simulate(**args), ns.inner)
+            t_run, _ = timed(lambda: prepared.run(**run_args), ns.inner)
+            t_ref, _ = timed(lambda: run_reference(args), 1) if not ns.skip_reference else (float("nan"), None)
             t_calls.append(t_call)
             t_runs.append(t_run)
             t_refs.append(t_ref)
@@ -112,12 +121,13 @@ def main() -> int:
     ev = res["synaptic_events"]
     budget = t_ref / 20
 
-    print(f"\n(a) {N} LIF neurons, {args['target'].size} synapses, {STEPS} steps, {res['spikes']} spikes, "
-          f"{ev} synaptic events; medians of {ns.repeats} interleaved rounds ({INNER} runs each, the reference 1)")
+    print(f"\n(a) {n} LIF neurons, {args['target'].size} synapses, {STEPS} steps, {res['spikes']} spikes, "
+          f"{ev} synaptic events; medians of {ns.repeats} interleaved rounds ({ns.inner} runs each, the reference 1)")
     print(f"    plain C++ loop gives the engine's spikes: {same} ({int(floor['spikes'])} spikes, "
-          f"{int(floor['events'])} events)\n")
+          f"{int(floor['events'])} events)")
+    print(f"    prepare (check, regroup the synapses): {t_prep * 1e3:.1f} ms, median of 3\n")
     rows = [
-        ("numba reference (whole call)", t_ref * 1e3),
+        *([] if ns.skip_reference else [("numba reference (whole call)", t_ref * 1e3)]),
         ("C++ engine, one simulate call", t_call * 1e3),
         ("C++ engine, run of a prepared network", t_run * 1e3),
         ("floor: plain C++ loop (scalar parameters)", floor["plain"]),
@@ -134,8 +144,9 @@ def main() -> int:
     print(f"\n    prepared run / plain C++ loop: {statistics.median(ratios):.2f}x the loop's speed, median of the "
           f"rounds' ratios [{min(ratios):.2f}, {max(ratios):.2f}] "
           f"({'one weight per population' if ns.population_weights else 'a weight per synapse'})")
-    print(f"    20x the numba reference allows {budget * 1e3:.2f} ms per call ({20 * ev / t_ref:.3e} events/s); "
-          "x/budget > 1: slower than that")
+    if not ns.skip_reference:
+        print(f"    20x the numba reference allows {budget * 1e3:.2f} ms per call ({20 * ev / t_ref:.3e} events/s); "
+              "x/budget > 1: slower than that")
     return 0
 
 

@@ -66,33 +66,35 @@ DT = 1e-3
 SPARSE = 0.008  # fraction of driven neurons in the low-activity run of (d): about 100x fewer spikes
 
 
-def make_network(seed: int = 1, per_synapse_weights: bool = True) -> SimNetwork:
+def make_network(seed: int = 1, per_synapse_weights: bool = True, n: int = N) -> SimNetwork:
     """Random network: each synapse exists with probability P; 80% excitatory, 20% inhibitory neurons.
 
     LIF, tau_m = 20 ms, v_rest = 0, v_th = 1, reset to 0, refractory 2 steps, delay 1 step (potentials
     in units of the threshold). Excitatory weight 0.02, inhibitory -0.1 (g = 5); with
-    ``per_synapse_weights`` each weight is drawn uniformly within +-50% of those values.
+    ``per_synapse_weights`` each weight is drawn uniformly within +-50% of those values. ``n`` neurons
+    (default N) with the mean out-degree of N neurons at probability P (N * P = 100), so that a larger
+    network keeps the rates and events per spike of the reference one.
     """
     rng = np.random.default_rng(seed)
-    degree = rng.binomial(N, P, size=N)
-    row_ptr = np.zeros(N + 1, dtype=np.int64)
+    degree = rng.binomial(n, N * P / n, size=n)
+    row_ptr = np.zeros(n + 1, dtype=np.int64)
     row_ptr[1:] = np.cumsum(degree)
     m = int(row_ptr[-1])
-    target = rng.integers(0, N, size=m, dtype=np.int32)
-    pre = np.repeat(np.arange(N), degree)
-    weight = np.where(pre < int(0.8 * N), 0.02, -0.1)
+    target = rng.integers(0, n, size=m, dtype=np.int32)
+    pre = np.repeat(np.arange(n), degree)
+    weight = np.where(pre < int(0.8 * n), 0.02, -0.1)
     if per_synapse_weights:
         weight = weight * rng.uniform(0.5, 1.5, size=m)
     return SimNetwork(row_ptr=row_ptr, target=target, weight=weight, delay=np.ones(m, dtype=np.int32), model="lif",
                       v_th=1.0, v_reset=0.0, v_rest=0.0, tau_m=20e-3, t_ref=2)
 
 
-def drive(fraction: float, seed: int = 2) -> dict[str, np.ndarray]:
+def drive(fraction: float, seed: int = 2, n: int = N) -> dict[str, np.ndarray]:
     """Initial v uniform in [0, 1) and a constant drive R*I in [1.05, 1.5) on the first fraction of neurons."""
     rng = np.random.default_rng(seed)
-    v0 = rng.uniform(0.0, 1.0, size=N)
-    i_ext = rng.uniform(1.05, 1.5, size=N)
-    k = int(round(fraction * N))
+    v0 = rng.uniform(0.0, 1.0, size=n)
+    i_ext = rng.uniform(1.05, 1.5, size=n)
+    k = int(round(fraction * n))
     i_ext[k:] = 0.0
     v0[k:] = 0.0
     return {"v0": v0, "i_ext": i_ext}

@@ -23,6 +23,7 @@
 #include "fixed.hpp"
 #include "fixed_batch.hpp"
 #include "hardware.hpp"
+#include "huge_pages.hpp"
 #include "layered.hpp"
 #include "network.hpp"
 
@@ -117,7 +118,9 @@ std::vector<T> take_array(py::handle obj, const char* name, int min_ndim = 1, in
     input_error(std::string(name) + ": expected a C-contiguous array (use numpy.ascontiguousarray)");
   if (shape) shape->assign(arr.shape(), arr.shape() + arr.ndim());
   const T* data = static_cast<const T*>(arr.data());
-  return std::vector<T>(data, data + arr.size());
+  std::vector<T> out;
+  snnas::assign_huge(out, data, data + arr.size());  // fresh memory: huge pages where Linux grants them
+  return out;
 }
 
 template <typename T>

@@ -25,6 +25,7 @@
 
 #include "dense_kernel.hpp"
 #include "dispatch.hpp"
+#include "huge_pages.hpp"
 #include "neurons.hpp"
 #include "prepared.hpp"
 
@@ -44,7 +45,8 @@ class Engine {
         v_rest_(tables(net).v_rest), a_(tables(net).a), b_(tables(net).b), t_ref_(net.t_ref),
         pb_row_(tables(net).pb_row), pow_(tables(net).pow), hot_(tables(net).hot),
         weight_(weights(net)) {
-    v_.assign(init.v.begin(), init.v.end());
+    if constexpr (std::is_same_v<R, double>) assign_huge(v_, init.v.data(), init.v.data() + init.v.size());
+    else v_.assign(init.v.begin(), init.v.end());
     if (model_ == Model::CUBA_LIF) i_.assign(init.i_syn.begin(), init.i_syn.end());
     else i_.assign(nn_, R(0));
     // External currents and spike weights in the precision of the run (copies only for float).
@@ -61,7 +63,7 @@ class Engine {
     ref_end_.assign(nn_, -1);
     slots_ = static_cast<int64_t>(syn_.max_delay) + 1;
     const size_t ring = static_cast<size_t>(slots_) * nn_;
-    buf_.assign(ring, 0.0);
+    assign_huge(buf_, ring, R(0));  // a scatter over a large accumulator would miss the TLB per event
     touched_.assign(static_cast<size_t>(slots_) * (nn_ + 1), 0);  // stride n + 1: see scatter()
     touched_count_.assign(static_cast<size_t>(slots_), 0);
     slot_events_.assign(static_cast<size_t>(slots_), 0);
