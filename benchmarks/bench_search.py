@@ -111,7 +111,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--strategies", default="random,evolution,hyperband,tpe,zeroshot,reinforce")
+    ap.add_argument("--strategies", default="random,evolution,hyperband,tpe,zeroshot,reinforce",
+                    help="comma-separated; NAME@RULE runs a multi-fidelity strategy with that fidelity rule "
+                         "(e.g. hyperband@curriculum; default epochs)")
     ap.add_argument("--out", help="folder for the stores (default: a temporary folder)")
     args = ap.parse_args()
     strategies = [s.strip() for s in args.strategies.split(",")]
@@ -131,8 +133,9 @@ def main() -> None:
                 path.unlink(missing_ok=True)
                 ex = Cached(pool, cache)
                 t = time.perf_counter()
+                name, _, rule = strat.partition("@")
                 with Store(path) as st:
-                    run_search(replace(base, strategy=strat, seed=seed), st, ex)
+                    run_search(replace(base, strategy=name, seed=seed, fidelity=rule or "epochs"), st, ex)
                 stores[(strat, seed)] = path
                 pts = points(path)
                 best = -pts[:, 0].min() if pts.size else float("nan")

@@ -8,16 +8,18 @@ import math
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from snnas.chip.registry import load_chip
 from snnas.search import Proposal, Result, StrategyError, make_strategy
-from snnas.search.fidelity import FidelityError, at_fidelity, fidelity_cost, train_subset
+from snnas.search.fidelity import FidelityError, at_fidelity, class_subset, fidelity_cost, train_subset
 from snnas.search.hyperband import promotion_order
 from snnas.search.loop import SearchConfig, SearchError, run_search
 from snnas.search.store import Store
-from snnas.search.tasks import DatasetSpec
+from snnas.search.tasks import DatasetSpec, load_dataset, run_task, task_at
 from snnas.space import GlobalSpace
 
 from .resume import comparable, cut_store
@@ -109,7 +111,7 @@ def test_fidelity_rules() -> None:
         at_fidelity(space, g, 0.5, "time", 8, 3, 0)
     with pytest.raises(FidelityError, match=r"\(0, 1\]"):
         at_fidelity(space, g, 1.5, "epochs", 8, 3, 0)
-    for kind in ("epochs", "steps", "data"):  # what a resume counts for a replayed evaluation
+    for kind in ("epochs", "steps", "data", "curriculum"):  # what a resume counts for a replayed evaluation
         for f in (1 / 9, 1 / 3, 0.25, 0.5, 1.0):
             assert fidelity_cost(space, g, f, kind, 8, 3, 0) == at_fidelity(space, g, f, kind, 8, 3, 0).cost
     with pytest.raises(FidelityError, match="one of epochs"):
@@ -118,6 +120,57 @@ def test_fidelity_rules() -> None:
     train = np.arange(30)
     sub = train_subset(train, labels, 0.2)
     assert len(sub) == 6 and list(np.bincount(labels[sub])) == [2, 2, 2]
+
+
+def test_the_curriculum_rule_eases_classes_samples_and_steps_alike() -> None:
+    space = GlobalSpace()
+    g = space.genome({**space.sample(np.random.default_rng(0)).values, "n_steps": 16})
+    b = at_fidelity(space, g, 1 / 9, "curriculum", 8, 3, 0)
+    c = (1 / 9) ** (1 / 3)  # 0.48: 5 of 10 classes, 48% of their samples, 8 of 16 steps
+    assert b.class_fraction == pytest.approx(c) and b.train_fraction == pytest.approx(c)
+    assert b.candidate.setting("n_steps") == 8 and b.candidate.setting("epochs") == 8
+    assert b.cost == pytest.approx(c * c * 8 / 16)
+    b = at_fidelity(space, g, 1.0, "curriculum", 8, 3, 0)
+    assert (b.class_fraction, b.train_fraction, b.cost, b.candidate.setting("n_steps")) == (1.0, 1.0, 1.0, 16)
+    labels = np.repeat(np.arange(10), 3)
+    idx = np.arange(30)[::-1]
+    assert sorted(set(labels[class_subset(idx, labels, c, 10)])) == [0, 1, 2, 3, 4]
+    assert sorted(set(labels[class_subset(idx, labels, 0.01, 10)])) == [0, 1]  # never fewer than two
+    assert class_subset(idx, labels, 1.0, 10) is idx
+
+
+def test_a_curriculum_task_trains_validates_and_tests_on_its_classes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import snnas.evaluate.score as score_module
+
+    seen: dict[str, Any] = {}
+
+    def fake_score(config: Any, chip: Any, data: Any, sp: Any, **kw: Any) -> Any:
+        seen.update(labels=data.labels, split=sp)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(score_module, "score", fake_score)
+    space = GlobalSpace()
+    g = space.genome({**space.sample(np.random.default_rng(0)).values, "n_steps": 8})
+    task, cost = task_at(space, load_chip("loihi"), g, 1 / 9, "curriculum", 4, 2, 0, DatasetSpec(), "traffic", 8)
+    out = run_task(task)
+    assert out["status"] == "failed" and "stop here" in out["error"]
+    y, sp = seen["labels"], seen["split"]
+    for part in (sp.train, sp.val, sp.test):
+        assert set(np.unique(y[part])) == {0, 1, 2, 3, 4}
+    _, whole = load_dataset(DatasetSpec())
+    assert set(sp.test) == set(whole.test[y[whole.test] < 5])  # the whole test set of those classes
+    assert set(sp.val) == set(whole.val[y[whole.val] < 5])
+    assert len(sp.train) < len(whole.train[y[whole.train] < 5])  # and a share of their training samples
+
+
+def test_successive_halving_runs_a_curriculum(tmp_path: Path) -> None:
+    cfg = replace(HB, fidelity="curriculum")
+    with Store(tmp_path / "cur.db") as st:
+        rows = [r for r in run_search(cfg, st)["loihi"] if r.status != "duplicate"]
+    assert [r.fidelity for r in rows][:4] == [0.5] * 4 and all(r.status == "ok" for r in rows)
+    low = {r.genome_key for r in rows if r.fidelity == 0.5}
+    high = [r for r in rows if r.fidelity == 1.0]
+    assert high and {r.genome_key for r in high[:2]} <= low  # the easy rung's survivors carried over
 
 
 HB = SearchConfig(space_options={"widths": (4, 8, 16), "max_depth": 2, "n_steps": (4, 6)}, strategy="halving",

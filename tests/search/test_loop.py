@@ -142,7 +142,7 @@ def test_executor_specs() -> None:
 @pytest.mark.parametrize(("change", "match"), [
     ({"budget": 0}, "budget must be a positive integer, got 0"),
     ({"targets": ()}, "no targets"),
-    ({"fidelity": "time"}, "fidelity must be one of epochs, data, steps, got 'time'"),
+    ({"fidelity": "time"}, "fidelity must be one of epochs, data, steps, curriculum, got 'time'"),
     ({"mapper": "greedy"}, "mapper must be one of sequential, traffic, got 'greedy'"),
 ])
 def test_a_bad_search_config_is_refused_when_built(change: dict, match: str) -> None:

@@ -63,7 +63,8 @@ class SearchCommand:
         p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                        help="a strategy option, repeatable (e.g. eta=3, min_fidelity=0.111, pool=500, lr=0.1)")
         p.add_argument("--fidelity", choices=FIDELITIES, default="epochs",
-                       help="what a lower fidelity cuts (halving, hyperband): epochs (default), data or steps")
+                       help="what a lower fidelity cuts (halving, hyperband, asha): epochs (default), data, steps, "
+                            "or curriculum (fewer classes, samples and steps: an easier task)")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--no-checkpoints", action="store_true",
                        help="train every promotion from scratch (default: resume it from the lower rung's checkpoint "

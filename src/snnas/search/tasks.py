@@ -18,7 +18,7 @@ from typing import Any
 from snnas.chip import Chip
 from snnas.data.datasets import Dataset, DatasetError, Split, digits, randman, split
 from snnas.data.temporal import delayed_xor
-from snnas.search.fidelity import at_fidelity, train_subset
+from snnas.search.fidelity import at_fidelity, class_subset, train_subset
 from snnas.space.base import Candidate, Genome, SearchSpace
 
 __all__ = ["DATASETS", "DatasetSpec", "EvalTask", "load_dataset", "run_task", "task_at", "warm_up"]
@@ -72,6 +72,7 @@ class EvalTask:
     genome_key: str = ""  # what was asked (a tabular benchmark answers by it: snnas.search.table)
     fidelity: float = 1.0
     checkpoints: str | None = None  # a folder of training checkpoints shared by the run (epochs fidelity)
+    class_fraction: float = 1.0  # the curriculum's share of the classes (snnas.search.fidelity.class_subset)
 
 
 def task_at(space: SearchSpace, chip: Chip, genome: Genome, fidelity: float, rule: str, epochs: int,
@@ -81,7 +82,7 @@ def task_at(space: SearchSpace, chip: Chip, genome: Genome, fidelity: float, rul
     (``snnas.search.fidelity.at_fidelity``), and its cost in full trainings (before any resume)."""
     b = at_fidelity(space, genome, fidelity, rule, epochs, patience, seed)
     return EvalTask(b.candidate, chip, dataset, mapper, eval_samples, b.train_fraction, genome.key, fidelity,
-                    checkpoints), b.cost
+                    checkpoints, b.class_fraction), b.cost
 
 
 def warm_up() -> None:
@@ -103,6 +104,9 @@ def run_task(task: EvalTask) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         data, sp = load_dataset(task.dataset)
+        if task.class_fraction < 1.0:  # the curriculum's easier task: its classes in every split
+            sp = Split(*(class_subset(ix, data.labels, task.class_fraction, data.n_classes)
+                         for ix in (sp.train, sp.val, sp.test)))
         if task.train_fraction < 1.0:
             sp = Split(train_subset(sp.train, data.labels, task.train_fraction), sp.val, sp.test)
         s = score(config_of(task.candidate), task.chip, data, sp, weight_bits=task.candidate.weight_bits,
