@@ -8,6 +8,10 @@ repeat: (a) the loop chip accuracy ran before batching (one ``simulate_fixed`` c
 events built in numpy), (b) one batched call on one thread, (c) one batched call on two threads. Every
 way gives the same output spikes (checked). Printed: the medians and the ratios (a)/(b) and (b)/(c).
 BLAS and numba are held to one thread; the batch's threads are the only parallelism.
+
+(2) does the same for the float run behind energy per inference (``snnas.evaluate.onchip.run_network``,
+double precision, the trained network before quantisation): its former loop (one whole ``simulate`` call
+per sample: check, prepare, run) against the batch (``Simulator.run_batch``) on one and two threads.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -52,6 +57,76 @@ def per_sample(chip: ChipNet, x: np.ndarray) -> np.ndarray:
         keep = res.spike_ids >= chip.out_offset
         np.add.at(out[s], (res.spike_steps[keep], res.spike_ids[keep] - chip.out_offset), 1)
     return out
+
+
+def per_sample_float(net: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The float energy path's loop before batching (run_network's former body): one whole simulate
+    call (check, prepare, run) per sample, its input events expanded in numpy."""
+    from snnas.evaluate.onchip import _check_raster, _sim_network
+    from snnas.sim.engine import simulate
+
+    csr = net.to_csr()
+    raster = _check_raster(net, x)
+    sim, glob, gain = _sim_network(net, csr)
+    r = np.concatenate([p.neuron.resistance(p.size) for p in net.populations])
+    drive = net.bias()[glob] * r
+    in_ids = np.concatenate([np.arange(csr.offsets[i.name], csr.offsets[i.name] + i.size) for i in net.inputs])
+    local = np.full(csr.num_neurons, -1, dtype=np.int64)
+    local[glob] = np.arange(glob.size)
+    n_steps = raster.shape[1]
+    steps_all, ids_all = [], []
+    for s, sample in enumerate(raster):
+        t, col = np.nonzero(sample)
+        mult = sample[t, col].astype(np.float64)
+        src = in_ids[col]
+        cnt = csr.row_ptr[src + 1] - csr.row_ptr[src]
+        spike = np.repeat(np.arange(src.size), cnt)
+        syn = np.repeat(csr.row_ptr[src], cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        step = t[spike] + csr.delay[syn]
+        tgt = csr.target[syn]
+        ok = (step < n_steps) & (local[tgt] >= 0)
+        events = (step[ok], local[tgt[ok]], (csr.weight[syn] * gain[tgt] * mult[spike])[ok])
+        res = simulate(sim, n_steps, net.dt, ext_spikes=events, i_ext=drive if np.any(drive) else None)
+        tt, cc = np.nonzero(sample)
+        m = sample[tt, cc]
+        steps_all += [np.repeat(tt, m) + s * n_steps, res.spike_steps.astype(np.int64) + s * n_steps]
+        ids_all += [np.repeat(in_ids[cc], m), glob[res.spike_ids]]
+    steps, ids = np.concatenate(steps_all), np.concatenate(ids_all)
+    order = np.argsort(steps, kind="stable")
+    return steps[order], ids[order]
+
+
+def float_path(trained: Any, x: np.ndarray, repeats: int) -> None:
+    """(2) The float run behind energy per inference (snnas.evaluate.onchip.run_network) on the same samples."""
+    from snnas.evaluate.onchip import run_network
+
+    net = trained.to_network()
+    ways = {"per-sample loop": lambda: per_sample_float(net, x)}
+    for k in (1, 2):
+        def batched(k: int = k) -> tuple[np.ndarray, np.ndarray]:
+            os.environ["SNNAS_THREADS"] = str(k)
+            run = run_network(net, x)
+            return run.spike_steps, run.spike_ids
+        ways[f"batch, {k} thread{'s' if k > 1 else ''}"] = batched
+    times: dict[str, list[float]] = {k: [] for k in ways}
+    outs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for _ in range(repeats):
+        for name, way in ways.items():
+            start = time.perf_counter()
+            outs[name] = way()
+            times[name].append(time.perf_counter() - start)
+    os.environ.pop("SNNAS_THREADS", None)
+    ref = outs["per-sample loop"]
+    same = all(np.array_equal(o[0], ref[0]) and np.array_equal(o[1], ref[1]) for o in outs.values())
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"\n(2) the float run of energy per inference (run_network), same network and samples, {ref[1].size} spikes")
+    for name, m in med.items():
+        print(f"  {name:18s} median {m * 1e3:8.1f} ms  ({m / x.shape[0] * 1e6:6.1f} µs per sample)")
+    print(f"identical spikes: {same}")
+    print(f"batch (1 thread) vs per-sample loop: {med['per-sample loop'] / med['batch, 1 thread']:.2f}x faster; "
+          f"second thread: {med['batch, 1 thread'] / med['batch, 2 threads']:.2f}x faster")
+    if not same:
+        raise SystemExit("the float ways disagree")
 
 
 def main() -> None:
@@ -93,6 +168,7 @@ def main() -> None:
     print(f"second thread: {med['batch, 1 thread'] / med['batch, 2 threads']:.2f}x faster")
     if not same:
         raise SystemExit("the ways disagree")
+    float_path(trained, x, args.repeats)
 
 
 if __name__ == "__main__":

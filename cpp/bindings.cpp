@@ -22,6 +22,7 @@
 #include "engine.hpp"
 #include "fixed.hpp"
 #include "fixed_batch.hpp"
+#include "float_batch.hpp"
 #include "hardware.hpp"
 #include "huge_pages.hpp"
 #include "layered.hpp"
@@ -315,6 +316,57 @@ py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
     result = net.run_validated(in.ext, in.init, in.n_steps);
   }
   return to_dict(result, net.model());
+}
+
+// PreparedNetwork.run_batch(): many samples from one initial state and current (float_batch.hpp), threads
+// without the GIL; the spikes of every sample in one array.
+py::dict run_batch(const snnas::PreparedNetwork& net, py::object n_steps, py::object v0, py::object i0,
+                   py::object i_ext, py::object in_ptr, py::object in_target, py::object in_weight,
+                   py::object in_delay, py::object raster, py::object threads) {
+  const py::array none_i64 = py::array_t<int64_t>(0), none_i32 = py::array_t<int32_t>(0);
+  const py::array none_f64 = py::array_t<double>(0);
+  const RunInput in = parse_run(net.num_neurons(), n_steps, v0, i0, none_i64, none_i32, none_f64, i_ext);
+  snnas::FloatBatch b;
+  b.in_ptr = take_array<int64_t>(in_ptr, "in_ptr");
+  b.n_inputs = b.in_ptr.empty() ? -1 : static_cast<int32_t>(std::min<size_t>(b.in_ptr.size() - 1, INT32_MAX));
+  b.in_target = take_array<int32_t>(in_target, "in_target");
+  b.in_weight = take_array<double>(in_weight, "in_weight");
+  b.in_delay = take_array<int32_t>(in_delay, "in_delay");
+  std::vector<py::ssize_t> shape;
+  if (py::isinstance<py::array>(raster) && py::reinterpret_borrow<py::array>(raster).dtype().kind() == 'u')
+    b.raster8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
+  else
+    b.raster32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
+  b.samples = static_cast<int64_t>(shape[0]);
+  if (shape[1] != static_cast<py::ssize_t>(in.n_steps) || shape[2] != static_cast<py::ssize_t>(b.n_inputs))
+    input_error("raster: expected shape (samples, n_steps = " + std::to_string(in.n_steps) + ", inputs = " +
+                std::to_string(b.n_inputs) + "), got (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
+                ", " + std::to_string(shape[2]) + ")");
+  const int64_t workers = take_int(threads, "threads");
+  if (workers < 1 || workers > 1024)
+    input_error("threads: expected an integer in [1, 1024], got " + std::to_string(workers));
+  const std::string problem =
+      snnas::validate_float_batch(net.num_neurons(), in.ext, in.init, b, in.n_steps, static_cast<int32_t>(workers));
+  if (!problem.empty()) input_error(problem);
+  snnas::FloatBatchResult r;
+  std::string failure;
+  {
+    py::gil_scoped_release release;
+    try {
+      r = snnas::run_float_batch(net, in.ext, in.init, b, in.n_steps, static_cast<int32_t>(workers));
+    } catch (const std::invalid_argument& e) {
+      failure = e.what();
+    }
+  }
+  if (!failure.empty()) input_error(failure);
+  py::dict out;
+  out["spike_ptr"] = to_numpy(r.spike_ptr);
+  out["spike_step"] = to_numpy(r.spike_step);
+  out["spike_id"] = to_numpy(r.spike_id);
+  out["synaptic_events"] = to_numpy(r.synaptic_events);
+  out["external_events"] = to_numpy(r.external_events);
+  out["neuron_updates"] = to_numpy(r.neuron_updates);
+  return out;
 }
 
 void validate(SNNAS_NET_ARGS, SNNAS_RUN_ARGS, py::object precision) {
@@ -871,7 +923,14 @@ PYBIND11_MODULE(_core, m) {
       .def("run", &run, py::kw_only(), SNNAS_PY_RUN,
            "Run from the initial state v0, i0 with the given external input; returns a dict of spike_step,\n"
            "spike_id, v, i_syn, hidden (further state: theta, u or m, h, n) and counters. Bad input raises\n"
-           "snnas.errors.SimulationInputError.");
+           "snnas.errors.SimulationInputError.")
+      .def("run_batch", &run_batch, py::kw_only(), py::arg("n_steps"), py::arg("v0"), py::arg("i0"),
+           py::arg("i_ext") = py::none(), py::arg("in_ptr"), py::arg("in_target"), py::arg("in_weight"),
+           py::arg("in_delay"), py::arg("raster"), py::arg("threads") = 1,
+           "Run a batch of samples (raster: samples x n_steps x inputs spike counts, uint8 or int32), each from\n"
+           "v0, i0 under i_ext, its input spikes delivered through the input synapses (CSR in_ptr, in_target,\n"
+           "in_weight [V per spike], in_delay [steps]); threads workers. Returns spike_ptr (samples + 1),\n"
+           "spike_step, spike_id (every sample's spikes, in its order) and per-sample counters.");
   m.def("prepare", &prepare, py::kw_only(), SNNAS_PY_NETWORK, py::arg("precision") = py::none(),
         "Check a network and make it ready to run; bad input raises snnas.errors.SimulationInputError.\n\n"
         "precision: None or 'double', or 'single' (IF, LIF and CUBA_LIF: parameters, weights, input and state\n"

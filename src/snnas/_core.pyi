@@ -52,6 +52,22 @@ class PreparedNetwork:
     ) -> dict[str, Any]:
         """Keys: spike_step (int64), spike_id (int32), v, i_syn (float64), hidden (dict of float64 arrays),
         synaptic_events, external_events, neuron_updates, spikes (int)."""
+    def run_batch(
+        self,
+        *,
+        n_steps: int,
+        v0: _F64,
+        i0: _F64,
+        i_ext: _F64 | None = None,
+        in_ptr: _I64,
+        in_target: _I32,
+        in_weight: _F64,
+        in_delay: _I32,
+        raster: NDArray[np.uint8] | _I32,
+        threads: int = 1,
+    ) -> dict[str, Any]:
+        """Keys: spike_ptr (int64, samples + 1), spike_step (int64), spike_id (int32), and per sample
+        synaptic_events, external_events, neuron_updates (int64 arrays)."""
 
 class PreparedChip:
     """The chip model prepared for one network and placement (``snnas.sim.activity.ChipCounter``)."""

@@ -180,36 +180,23 @@ def _sim_network(net: Network, csr: NeuronCSR) -> tuple[Any, NDArray[np.int64], 
     return sim, glob, gain
 
 
-def _expand_inputs(csr: NeuronCSR, in_ids: NDArray[np.int64], sample: NDArray[np.int64], gain: NDArray[np.float64],
-                   local: NDArray[np.int64],
-                   n_steps: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """Input spikes as simulator events: a spike of input i at step t delivers w·gain to each target at t + delay."""
-    t, col = np.nonzero(sample)
-    mult = sample[t, col].astype(np.float64)
-    src = in_ids[col]
-    cnt = csr.row_ptr[src + 1] - csr.row_ptr[src]
-    spike = np.repeat(np.arange(src.size), cnt)
-    syn = np.repeat(csr.row_ptr[src], cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    step = t[spike] + csr.delay[syn]
-    tgt = csr.target[syn]
-    ok = (step < n_steps) & (local[tgt] >= 0)
-    return step[ok], local[tgt[ok]], (csr.weight[syn] * gain[tgt] * mult[spike])[ok]
-
-
 def run_network(net: Network, inputs: Any, csr: NeuronCSR | None = None) -> Run:
     """Simulate ``net`` (float, double precision) on a spike raster; returns every spike in global indices.
 
     Args:
         net: the network (one neuron model of if, lif or cuba_lif; inputs as Input nodes).
         inputs: spike counts of the input neurons, shape (steps, inputs) or (samples, steps, inputs), in the
-            order of the network's Input nodes. Samples run one after another, each from rest.
+            order of the network's Input nodes. Samples run independently, each from rest, in one batched
+            call on the process's threads (:meth:`snnas.sim.engine.Simulator.run_batch`); their spikes
+            follow one another, sample s at steps ``s * steps`` on.
         csr: the network's synapses, when already expanded.
     """
-    from snnas.sim.engine import simulate
+    from snnas.sim.engine import Simulator
 
     csr = csr or net.to_csr()
     raster = _check_raster(net, inputs)
     sim, glob, gain = _sim_network(net, csr)
+    prepared = Simulator(sim, net.dt)  # checked and prepared once for every sample
     r = np.concatenate([p.neuron.resistance(p.size) for p in net.populations])
     drive = net.bias()[glob] * r  # a constant input b drives the potential towards v_rest + r·b
     in_ids = (np.concatenate([np.arange(csr.offsets[i.name], csr.offsets[i.name] + i.size) for i in net.inputs])
@@ -217,18 +204,23 @@ def run_network(net: Network, inputs: Any, csr: NeuronCSR | None = None) -> Run:
     local = np.full(csr.num_neurons, -1, dtype=np.int64)
     local[glob] = np.arange(glob.size)
     n_steps = raster.shape[1]
-    steps_all: list[NDArray[np.int64]] = []
-    ids_all: list[NDArray[np.int64]] = []
-    updates = 0
-    for s, sample in enumerate(raster):
-        events = _expand_inputs(csr, in_ids, sample, gain, local, n_steps)
-        res = simulate(sim, n_steps, net.dt, ext_spikes=events, i_ext=drive if np.any(drive) else None)
-        updates += res.neuron_updates
-        t, col = np.nonzero(sample)
-        mult = sample[t, col]
-        steps_all += [np.repeat(t, mult) + s * n_steps, res.spike_steps.astype(np.int64) + s * n_steps]
-        ids_all += [np.repeat(in_ids[col], mult), glob[res.spike_ids]]
-    steps, ids = np.concatenate(steps_all), np.concatenate(ids_all)
+    # The input rows' synapses onto population neurons, as the batch's input synapses (weight x gain).
+    cnt = csr.row_ptr[in_ids + 1] - csr.row_ptr[in_ids]
+    syn = np.repeat(csr.row_ptr[in_ids], cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    row = np.repeat(np.arange(in_ids.size), cnt)
+    ok = local[csr.target[syn]] >= 0
+    syn, row = syn[ok], row[ok]
+    tgt = csr.target[syn]
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=in_ids.size)))).astype(np.int64)
+    out = prepared.run_batch(raster, (ptr, local[tgt], csr.weight[syn] * gain[tgt], csr.delay[syn]),
+                             i_ext=drive if np.any(drive) else None)
+    sample = np.repeat(np.arange(raster.shape[0]), np.diff(out["spike_ptr"]))
+    s_in, t_in, col = np.nonzero(raster)
+    mult = raster[s_in, t_in, col]
+    # Each sample's input spikes, then its neurons' spikes, every sample after the previous one.
+    steps = np.concatenate((np.repeat(t_in + s_in * n_steps, mult), out["spike_step"] + sample * n_steps))
+    ids = np.concatenate((np.repeat(in_ids[col], mult), glob[out["spike_id"]]))
+    updates = int(np.sum(out["neuron_updates"]))
     order = np.argsort(steps, kind="stable")
     return Run(steps[order], ids[order], n_steps, net.dt, updates, raster.shape[0])
 

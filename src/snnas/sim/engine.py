@@ -490,6 +490,45 @@ class Simulator:
         args = run_arguments(self.num_neurons, n_steps, v0=v0, i0=i0, ext_spikes=ext_spikes, i_ext=i_ext)
         return result_from(self._prepared.run(**args), self.dt)
 
+    def run_batch(self, raster: ArrayLike, inputs: tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike], *,
+                  v0: ArrayLike | None = None, i_ext: ArrayLike | None = None,
+                  threads: int | None = None) -> dict[str, np.ndarray]:
+        """Run a batch of input samples, each from ``v0`` (rest) under ``i_ext``, on ``threads`` threads
+        (None: :func:`snnas.threads.cpu_budget`), in one call; every run is the one :meth:`run` makes with
+        the sample's spikes expanded into external events (in the order of their spikes).
+
+        Args:
+            raster: ``(samples, n_steps, inputs)`` spike counts (uint8 or int32, ``>= 0``).
+            inputs: the input synapses as CSR rows per input, ``(ptr, target, weight, delay)``: a count c
+                of input i at step t adds ``c * weight[j]`` [V] to neuron ``target[j]`` at step
+                ``t + delay[j]`` (dropped at or after ``n_steps``), ``j`` in ``ptr[i] .. ptr[i+1]-1``.
+
+        Returns:
+            ``spike_ptr`` (samples + 1; sample s's spikes are ``spike_ptr[s]:spike_ptr[s+1]``),
+            ``spike_step`` (within the sample), ``spike_id``, and per sample ``synaptic_events``,
+            ``external_events``, ``neuron_updates``.
+        """
+        from snnas.threads import check_threads
+
+        x = np.asarray(raster)
+        if x.ndim != 3:
+            raise SimulationInputError(f"raster: expected shape (samples, n_steps, inputs), got {x.shape}")
+        if x.dtype.kind not in "iu":
+            raise SimulationInputError(f"raster: expected integer spike counts, got dtype {x.dtype}")
+        if x.dtype != np.uint8:
+            if x.size and (int(x.min()) < 0 or int(x.max()) > np.iinfo(np.int32).max):
+                raise SimulationInputError("raster: expected spike counts in [0, 2^31)")
+            x = x.astype(np.int32)
+        n_steps = int(x.shape[1])
+        ptr, target, weight, delay = inputs
+        base = run_arguments(self.num_neurons, n_steps, v0=v0, i_ext=i_ext)
+        out = self._prepared.run_batch(
+            n_steps=n_steps, v0=base["v0"], i0=base["i0"], i_ext=base["i_ext"],
+            in_ptr=int_array("in_ptr", ptr, np.int64), in_target=int_array("in_target", target, np.int32),
+            in_weight=float_array("in_weight", weight, None), in_delay=int_array("in_delay", delay, np.int32),
+            raster=np.ascontiguousarray(x), threads=check_threads(threads))
+        return dict(out)
+
 
 def simulate(
     network: SimNetwork,
