@@ -42,3 +42,15 @@ def test_a_bad_table_or_fraction_is_a_clear_error(tmp_path: Path, capsys: pytest
     assert "expected a header with format 'snnas-table/1'" in capsys.readouterr().err
     assert main(["table", "build", str(tmp_path / "x.jsonl"), "--fidelities", "1/0"]) == 2
     assert "--fidelities: expected numbers or fractions such as 1/9, got '1/0'" in capsys.readouterr().err
+
+
+def test_a_curriculum_table_records_its_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "c.jsonl"
+    assert main(["table", "build", str(table), *SPACE, "--max-samples", "150", "--epochs", "2", "--patience", "2",
+                 "--eval-samples", "8", "--fidelities", "1/8,1", "--fidelity", "curriculum"]) == 0
+    capsys.readouterr()
+    header = json.loads(table.read_text().splitlines()[0])
+    assert header["spec"]["fidelity"] == "curriculum"
+    lines = [e for x in table.read_text().splitlines()[1:] if "key" in (e := json.loads(x))]
+    low = [x for x in lines if x["fidelity"] < 1]
+    assert len(low) == 2 and all(x["status"] == "ok" for x in lines)

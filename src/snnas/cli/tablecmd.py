@@ -35,6 +35,7 @@ class BuildCommand:
 
     @staticmethod
     def add_arguments(p: argparse.ArgumentParser) -> None:
+        from snnas.search.fidelity import FIDELITIES
         from snnas.search.tasks import DATASETS
         from snnas.space import SPACES
 
@@ -50,6 +51,8 @@ class BuildCommand:
         p.add_argument("--seed", type=int, default=0, help="training seed of every entry")
         p.add_argument("--eval-samples", type=int, default=32)
         p.add_argument("--fidelities", default="1/9,1/3,1", help="fidelities to evaluate (default 1/9,1/3,1)")
+        p.add_argument("--fidelity", choices=FIDELITIES, default="epochs",
+                       help="what a lower fidelity cuts: epochs (default), data, steps or curriculum")
         p.add_argument("--workers", type=int, default=1)
         p.add_argument("--limit", type=int, default=100_000, help="most assignments to enumerate (100000)")
 
@@ -65,7 +68,7 @@ class BuildCommand:
         spec = TableSpec(space=args.space, space_options=_options(args.space_option), targets=_csv(args.targets),
                          dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), epochs=args.epochs,
                          patience=args.patience, seed=args.seed, eval_samples=args.eval_samples,
-                         fidelities=tuple(_fraction(t) for t in _csv(args.fidelities)))
+                         fidelity=args.fidelity, fidelities=tuple(_fraction(t) for t in _csv(args.fidelities)))
         console = Console(width=None if sys.stdout.isatty() else 200)
         t0 = time.perf_counter()
         columns = (TextColumn("[bold]entries"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
