@@ -132,3 +132,22 @@ def test_digits_are_scikit_learns_read_without_importing_it(tmp_path: Path) -> N
 
     ref = load_digits()
     assert np.array_equal(mine[:, :64], ref.data / 16.0) and np.array_equal(mine[:, 64], ref.target)
+
+
+def test_encoded_rasters_are_remembered_as_copies() -> None:
+    """A repeated raster is served from memory: the same counts, a fresh array each time, per sample seed."""
+    from snnas.data import datasets
+    from snnas.data.encoding import encode
+
+    data = digits()
+    idx = np.arange(5, 40)
+    first = data.raster(idx, 12, encoder="rate", seed=3)
+    again = data.raster(idx, 12, encoder="rate", seed=3)
+    assert np.array_equal(first, again) and first is not again
+    again[:] = 7  # a caller's change reaches no later call
+    assert np.array_equal(data.raster(idx, 12, encoder="rate", seed=3), first)
+    assert np.array_equal(first[4], encode("rate", data.x[9], 12, seed=3 + 9))  # sample i uses seed + i
+    assert not np.array_equal(data.raster(idx, 12, encoder="rate", seed=4), first)  # another key
+    other = digits()  # equal intensities, another array: its own entries
+    assert np.array_equal(other.raster(idx, 12, encoder="rate", seed=3), first)
+    assert all(r.nbytes <= datasets._RASTER_ONE for _, r in datasets._RASTERS.values())
