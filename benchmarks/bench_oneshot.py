@@ -41,6 +41,11 @@ def main() -> int:
     parser.add_argument("--epochs", default="10,40,80")
     parser.add_argument("--networks", type=int, default=50)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--real", type=int, default=10, help="full trainings of the one-shot search (default 10)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a one-shot strategy option (supernet_epochs, sampling, inner, inner_test, ...), "
+                             "repeatable")
+    parser.add_argument("--skip-tau", action="store_true", help="only the one-shot search, not the tau table")
     ns = parser.parse_args()
     import numpy as np
     from scipy.stats import kendalltau
@@ -68,7 +73,7 @@ def main() -> int:
           f"{full_train:.3f} s (the table's); tau of the parameter count: {kendalltau(params, alone).statistic:.3f}\n")
     print(f"{'epochs':>6s} {'sampling':>8s} {'paths':>6s} {'train s':>8s} {'= trainings':>11s} "
           f"{'score s/net':>11s} {'tau':>6s}")
-    for epochs in (int(e) for e in ns.epochs.split(",")):
+    for epochs in ([] if ns.skip_tau else (int(e) for e in ns.epochs.split(","))):
         for sampling in ("uniform", "fair"):
             net = train_supernet(space, data, sp, epochs=epochs, seed=0, sampling=sampling)
             t0 = time.perf_counter()
@@ -85,25 +90,29 @@ def main() -> int:
     from snnas.search.replay import regret, replay, replay_config
 
     obj = Objectives.parse("accuracy,energy")
+    options: dict[str, object] = {}
+    for item in ns.option:
+        key, _, value = item.partition("=")
+        options[key] = int(value) if value.lstrip("-").isdigit() else value
     full_eval = statistics.median(o["seconds"] for _, o in table.full("loihi") if o["seconds"])
     evo, one, cost = [], [], []
     for seed in range(ns.seeds):
         evo.append(1 - regret(table, replay(table, replay_config(table, "evolution", 60, seed, obj))["loihi"], "loihi",
                               obj).hypervolume)
         t0 = time.perf_counter()
-        rows = replay(table, replay_config(table, "oneshot", 10, seed, obj))["loihi"]
+        rows = replay(table, replay_config(table, "oneshot", ns.real, seed, obj, strategy_options=options))["loihi"]
         wall = time.perf_counter() - t0
         real = sum(table.outcome("loihi", r.genome_key, 1.0)["seconds"] or 0.0 for r in rows  # type: ignore[index]
                    if r.status != "duplicate")
         one.append(1 - regret(table, rows, "loihi", obj).hypervolume)
         cost.append((wall + real) / full_eval)
-    print(f"\none-shot search (10 real trainings) vs evolution (60), {ns.seeds} seeds; a full evaluation: "
-          f"median {full_eval:.3f} s")
+    print(f"\none-shot search ({ns.real} real trainings, options {options or 'default'}) vs evolution (60), "
+          f"{ns.seeds} seeds; a full evaluation: median {full_eval:.3f} s")
     print(f"    evolution-60 HV share: median {statistics.median(evo):.4f}")
     ratio = statistics.median(one) / statistics.median(evo)
-    print(f"    one-shot-10  HV share: median {statistics.median(one):.4f} -> ratio {ratio:.4f} "
+    print(f"    one-shot-{ns.real:<3d} HV share: median {statistics.median(one):.4f} -> ratio {ratio:.4f} "
           f"(per seed: {', '.join(f'{a / b:.3f}' for a, b in zip(one, evo))})")
-    print(f"    one-shot cost: median {statistics.median(cost):.1f} full evaluations (of which 10 real)")
+    print(f"    one-shot cost: median {statistics.median(cost):.1f} full evaluations (of which {ns.real} real)")
     return 0
 
 
