@@ -318,6 +318,42 @@ py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
   return to_dict(result, net.model());
 }
 
+// The raster of a batch: samples x n_steps x inputs spike counts, uint8 (into r8) or else int32 (into r32);
+// returns the number of samples.
+int64_t take_raster(py::handle raster, int64_t n_steps, int32_t n_inputs, std::vector<uint8_t>& r8,
+                    std::vector<int32_t>& r32) {
+  std::vector<py::ssize_t> shape;
+  if (py::isinstance<py::array>(raster) && py::reinterpret_borrow<py::array>(raster).dtype().kind() == 'u')
+    r8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
+  else
+    r32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
+  if (shape[1] != static_cast<py::ssize_t>(n_steps) || shape[2] != static_cast<py::ssize_t>(n_inputs))
+    input_error("raster: expected shape (samples, n_steps = " + std::to_string(n_steps) + ", inputs = " +
+                std::to_string(n_inputs) + "), got (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
+                ", " + std::to_string(shape[2]) + ")");
+  return static_cast<int64_t>(shape[0]);
+}
+
+// f() without the GIL; a run the core refuses or stops (std::invalid_argument, std::runtime_error: input it
+// could only judge while running) becomes SimulationInputError once the GIL is back.
+template <typename F>
+auto released(F&& f) -> decltype(f()) {
+  decltype(f()) out{};
+  std::string failure;
+  {
+    py::gil_scoped_release release;
+    try {
+      out = f();
+    } catch (const std::invalid_argument& e) {
+      failure = e.what();
+    } catch (const std::runtime_error& e) {
+      failure = e.what();
+    }
+  }
+  if (!failure.empty()) input_error(failure);
+  return out;
+}
+
 // PreparedNetwork.run_batch(): many samples from one initial state and current (float_batch.hpp), threads
 // without the GIL; the spikes of every sample in one array.
 py::dict run_batch(const snnas::PreparedNetwork& net, py::object n_steps, py::object v0, py::object i0,
@@ -332,33 +368,16 @@ py::dict run_batch(const snnas::PreparedNetwork& net, py::object n_steps, py::ob
   b.in_target = take_array<int32_t>(in_target, "in_target");
   b.in_weight = take_array<double>(in_weight, "in_weight");
   b.in_delay = take_array<int32_t>(in_delay, "in_delay");
-  std::vector<py::ssize_t> shape;
-  if (py::isinstance<py::array>(raster) && py::reinterpret_borrow<py::array>(raster).dtype().kind() == 'u')
-    b.raster8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
-  else
-    b.raster32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
-  b.samples = static_cast<int64_t>(shape[0]);
-  if (shape[1] != static_cast<py::ssize_t>(in.n_steps) || shape[2] != static_cast<py::ssize_t>(b.n_inputs))
-    input_error("raster: expected shape (samples, n_steps = " + std::to_string(in.n_steps) + ", inputs = " +
-                std::to_string(b.n_inputs) + "), got (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
-                ", " + std::to_string(shape[2]) + ")");
+  b.samples = take_raster(raster, in.n_steps, b.n_inputs, b.raster8, b.raster32);
   const int64_t workers = take_int(threads, "threads");
   if (workers < 1 || workers > 1024)
     input_error("threads: expected an integer in [1, 1024], got " + std::to_string(workers));
   const std::string problem =
       snnas::validate_float_batch(net.num_neurons(), in.ext, in.init, b, in.n_steps, static_cast<int32_t>(workers));
   if (!problem.empty()) input_error(problem);
-  snnas::FloatBatchResult r;
-  std::string failure;
-  {
-    py::gil_scoped_release release;
-    try {
-      r = snnas::run_float_batch(net, in.ext, in.init, b, in.n_steps, static_cast<int32_t>(workers));
-    } catch (const std::invalid_argument& e) {
-      failure = e.what();
-    }
-  }
-  if (!failure.empty()) input_error(failure);
+  const int32_t w = static_cast<int32_t>(workers);
+  const snnas::FloatBatchResult r =
+      released([&] { return snnas::run_float_batch(net, in.ext, in.init, b, in.n_steps, w); });
   py::dict out;
   out["spike_ptr"] = to_numpy(r.spike_ptr);
   out["spike_step"] = to_numpy(r.spike_step);
@@ -475,17 +494,8 @@ void validate_fixed(SNNAS_FIXED_ARGS) { parse_fixed(SNNAS_FIXED_PASS); }
 
 py::dict simulate_fixed(SNNAS_FIXED_ARGS) {
   const FixedCall c = parse_fixed(SNNAS_FIXED_PASS);
-  snnas::FixedResult r;
-  std::string failure;  // a run the core stops (per_event activity without bound): SimulationInputError
-  {
-    py::gil_scoped_release release;
-    try {
-      r = snnas::simulate_fixed(c.net, c.in, c.n_steps);
-    } catch (const std::runtime_error& e) {
-      failure = e.what();
-    }
-  }
-  if (!failure.empty()) input_error(failure);
+  // a run the core stops (per_event activity without bound): SimulationInputError
+  const snnas::FixedResult r = released([&] { return snnas::simulate_fixed(c.net, c.in, c.n_steps); });
   py::dict out;
   out["spike_step"] = to_numpy(r.spike_step);
   out["spike_id"] = to_numpy(r.spike_id);
@@ -528,16 +538,7 @@ BatchCall parse_batch(SNNAS_BATCH_ARGS) {
   b.n_inputs = b.in_ptr.empty() ? -1 : static_cast<int32_t>(std::min<size_t>(b.in_ptr.size() - 1, INT32_MAX));
   b.in_target = take_array<int32_t>(in_target, "in_target");
   b.in_weight = take_array<int32_t>(in_weight, "in_weight");
-  std::vector<py::ssize_t> shape;
-  if (py::isinstance<py::array>(raster) && py::reinterpret_borrow<py::array>(raster).dtype().kind() == 'u')
-    b.raster8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
-  else
-    b.raster32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
-  b.samples = static_cast<int64_t>(shape[0]);
-  if (shape[1] != static_cast<py::ssize_t>(call.c.n_steps) || shape[2] != static_cast<py::ssize_t>(b.n_inputs))
-    input_error("raster: expected shape (samples, n_steps = " + std::to_string(call.c.n_steps) + ", inputs = " +
-                std::to_string(b.n_inputs) + "), got (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
-                ", " + std::to_string(shape[2]) + ")");
+  b.samples = take_raster(raster, call.c.n_steps, b.n_inputs, b.raster8, b.raster32);
   const int64_t begin = take_int(out_begin, "out_begin"), count = take_int(n_out, "n_out");
   const int64_t workers = take_int(threads, "threads");
   if (begin < 0 || begin > INT32_MAX || count < 0 || count > INT32_MAX)
@@ -561,17 +562,8 @@ py::dict simulate_fixed_batch(SNNAS_BATCH_ARGS) {
   const BatchCall call = parse_batch(SNNAS_BATCH_PASS);
   const FixedCall& c = call.c;
   const snnas::FixedBatch& b = call.b;
-  snnas::FixedBatchResult r;
-  std::string failure;
-  {
-    py::gil_scoped_release release;
-    try {
-      r = snnas::simulate_fixed_batch(c.net, c.in, b, c.n_steps, call.threads);
-    } catch (const std::runtime_error& e) {
-      failure = e.what();
-    }
-  }
-  if (!failure.empty()) input_error(failure);
+  const snnas::FixedBatchResult r =
+      released([&] { return snnas::simulate_fixed_batch(c.net, c.in, b, c.n_steps, call.threads); });
   const py::ssize_t samples = static_cast<py::ssize_t>(b.samples), steps = static_cast<py::ssize_t>(c.n_steps),
                     outs = static_cast<py::ssize_t>(b.n_out);
   py::dict out;

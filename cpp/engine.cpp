@@ -99,10 +99,11 @@ class Engine {
     if (ext_.current_mode == CurrentMode::PerNeuron) {
       for (int32_t i = 0; i < n_; ++i)
         if (current_[i] != 0.0) driven_flag_[i] = 1;
-      for (size_t k = 0; k < blocks; ++k)
-        block_driven_[k] = std::all_of(driven_flag_.begin() + static_cast<std::ptrdiff_t>(k * kBlock),
-                                       driven_flag_.begin() + static_cast<std::ptrdiff_t>(std::min(nn_, (k + 1) * kBlock)),
-                                       [](uint16_t f) { return f != 0; });
+      for (size_t k = 0; k < blocks; ++k) {
+        const auto first = driven_flag_.begin() + static_cast<std::ptrdiff_t>(k * kBlock);
+        const auto last = driven_flag_.begin() + static_cast<std::ptrdiff_t>(std::min(nn_, (k + 1) * kBlock));
+        block_driven_[k] = std::all_of(first, last, [](uint16_t f) { return f != 0; });
+      }
       // Runs of consecutive driven neurons (an input population), cut at the blocks of the dense pass.
       for (int32_t i = 0; i < n_;) {
         if (!driven_flag_[i]) {

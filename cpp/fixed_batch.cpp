@@ -118,15 +118,9 @@ std::string validate_fixed_batch(const FixedNetwork& net, const FixedInput& shar
     return "threads: expected an integer in [1, " + std::to_string(kMaxThreads) + "], got " + std::to_string(threads);
   const int64_t n = net.num_neurons;
   if (b.n_inputs < 0) return "in_ptr: expected at least one entry";
-  if (b.in_ptr.size() != static_cast<size_t>(b.n_inputs) + 1)
-    return size_problem("in_ptr", b.in_ptr.size(), static_cast<size_t>(b.n_inputs) + 1, "inputs + 1");
-  if (b.in_ptr.front() != 0) return at("in_ptr", 0, b.in_ptr.front()) + ": expected 0";
-  for (size_t i = 1; i < b.in_ptr.size(); ++i)
-    if (b.in_ptr[i] < b.in_ptr[i - 1]) return at("in_ptr", i, b.in_ptr[i]) + ": expected non-decreasing row pointers";
   const size_t m = b.in_target.size();
-  if (static_cast<size_t>(b.in_ptr.back()) != m)
-    return at("in_ptr", b.in_ptr.size() - 1, b.in_ptr.back()) + ": expected the number of input synapses (" +
-           std::to_string(m) + ")";
+  problem = row_pointer_problem("in_ptr", b.in_ptr, static_cast<size_t>(b.n_inputs), m, "input synapses");
+  if (!problem.empty()) return problem;
   if (b.in_weight.size() != m) return size_problem("in_weight", b.in_weight.size(), m, "one per input synapse");
   int64_t w_max = 0;
   for (size_t j = 0; j < m; ++j) {

@@ -20,7 +20,8 @@ constexpr int32_t kMaxThreads = 1024;
 // order of their spikes), into in.spike_*.
 class Expander {
  public:
-  Expander(const FloatBatch& b, int64_t n_steps) : b_(b), steps_(n_steps), per_step_(static_cast<size_t>(n_steps) + 1) {}
+  Expander(const FloatBatch& b, int64_t n_steps)
+      : b_(b), steps_(n_steps), per_step_(static_cast<size_t>(n_steps) + 1) {}
 
   void expand(int64_t s, ExternalInput& in) {
     step_.clear();
@@ -77,15 +78,9 @@ std::string validate_float_batch(int32_t num_neurons, const ExternalInput& share
   if (threads < 1 || threads > kMaxThreads)
     return "threads: expected an integer in [1, " + std::to_string(kMaxThreads) + "], got " + std::to_string(threads);
   if (b.n_inputs < 0) return "in_ptr: expected at least one entry";
-  if (b.in_ptr.size() != static_cast<size_t>(b.n_inputs) + 1)
-    return size_problem("in_ptr", b.in_ptr.size(), static_cast<size_t>(b.n_inputs) + 1, "inputs + 1");
-  if (b.in_ptr.front() != 0) return at("in_ptr", 0, b.in_ptr.front()) + ": expected 0";
-  for (size_t i = 1; i < b.in_ptr.size(); ++i)
-    if (b.in_ptr[i] < b.in_ptr[i - 1]) return at("in_ptr", i, b.in_ptr[i]) + ": expected non-decreasing row pointers";
   const size_t m = b.in_target.size();
-  if (static_cast<size_t>(b.in_ptr.back()) != m)
-    return at("in_ptr", b.in_ptr.size() - 1, b.in_ptr.back()) + ": expected the number of input synapses (" +
-           std::to_string(m) + ")";
+  problem = row_pointer_problem("in_ptr", b.in_ptr, static_cast<size_t>(b.n_inputs), m, "input synapses");
+  if (!problem.empty()) return problem;
   if (b.in_weight.size() != m) return size_problem("in_weight", b.in_weight.size(), m, "one per input synapse");
   if (b.in_delay.size() != m) return size_problem("in_delay", b.in_delay.size(), m, "one per input synapse");
   for (size_t j = 0; j < m; ++j) {
@@ -143,7 +138,8 @@ FloatBatchResult run_float_batch(const PreparedNetwork& net, const ExternalInput
   if (!failure.empty()) throw std::invalid_argument(failure);
 
   r.spike_ptr.assign(samples + 1, 0);
-  for (size_t s = 0; s < samples; ++s) r.spike_ptr[s + 1] = r.spike_ptr[s] + static_cast<int64_t>(runs[s].spike_id.size());
+  for (size_t s = 0; s < samples; ++s)
+    r.spike_ptr[s + 1] = r.spike_ptr[s] + static_cast<int64_t>(runs[s].spike_id.size());
   r.spike_step.reserve(static_cast<size_t>(r.spike_ptr.back()));
   r.spike_id.reserve(static_cast<size_t>(r.spike_ptr.back()));
   for (size_t s = 0; s < samples; ++s) {
