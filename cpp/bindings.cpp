@@ -318,20 +318,18 @@ py::dict run(const snnas::PreparedNetwork& net, SNNAS_RUN_ARGS) {
   return to_dict(result, net.model());
 }
 
-// The raster of a batch: samples x n_steps x inputs spike counts, uint8 (into r8) or else int32 (into r32);
-// returns the number of samples.
-int64_t take_raster(py::handle raster, int64_t n_steps, int32_t n_inputs, std::vector<uint8_t>& r8,
-                    std::vector<int32_t>& r32) {
+// The raster of a batch (batch_raster.hpp): samples x n_steps x inputs spike counts, uint8 or else int32.
+void take_raster(py::handle raster, int64_t n_steps, int32_t n_inputs, snnas::BatchRaster& out) {
   std::vector<py::ssize_t> shape;
   if (py::isinstance<py::array>(raster) && py::reinterpret_borrow<py::array>(raster).dtype().kind() == 'u')
-    r8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
+    out.raster8 = take_array<uint8_t>(raster, "raster", 3, 3, &shape);
   else
-    r32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
+    out.raster32 = take_array<int32_t>(raster, "raster", 3, 3, &shape);
   if (shape[1] != static_cast<py::ssize_t>(n_steps) || shape[2] != static_cast<py::ssize_t>(n_inputs))
     input_error("raster: expected shape (samples, n_steps = " + std::to_string(n_steps) + ", inputs = " +
                 std::to_string(n_inputs) + "), got (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
                 ", " + std::to_string(shape[2]) + ")");
-  return static_cast<int64_t>(shape[0]);
+  out.samples = static_cast<int64_t>(shape[0]);
 }
 
 // f() without the GIL; a run the core refuses or stops (std::invalid_argument, std::runtime_error: input it
@@ -368,7 +366,7 @@ py::dict run_batch(const snnas::PreparedNetwork& net, py::object n_steps, py::ob
   b.in_target = take_array<int32_t>(in_target, "in_target");
   b.in_weight = take_array<double>(in_weight, "in_weight");
   b.in_delay = take_array<int32_t>(in_delay, "in_delay");
-  b.samples = take_raster(raster, in.n_steps, b.n_inputs, b.raster8, b.raster32);
+  take_raster(raster, in.n_steps, b.n_inputs, b);
   const int64_t workers = take_int(threads, "threads");
   if (workers < 1 || workers > 1024)
     input_error("threads: expected an integer in [1, 1024], got " + std::to_string(workers));
@@ -538,7 +536,7 @@ BatchCall parse_batch(SNNAS_BATCH_ARGS) {
   b.n_inputs = b.in_ptr.empty() ? -1 : static_cast<int32_t>(std::min<size_t>(b.in_ptr.size() - 1, INT32_MAX));
   b.in_target = take_array<int32_t>(in_target, "in_target");
   b.in_weight = take_array<int32_t>(in_weight, "in_weight");
-  b.samples = take_raster(raster, call.c.n_steps, b.n_inputs, b.raster8, b.raster32);
+  take_raster(raster, call.c.n_steps, b.n_inputs, b);
   const int64_t begin = take_int(out_begin, "out_begin"), count = take_int(n_out, "n_out");
   const int64_t workers = take_int(threads, "threads");
   if (begin < 0 || begin > INT32_MAX || count < 0 || count > INT32_MAX)

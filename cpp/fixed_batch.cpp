@@ -128,16 +128,9 @@ std::string validate_fixed_batch(const FixedNetwork& net, const FixedInput& shar
       return at("in_target", j, b.in_target[j]) + ": expected a neuron index in [0, " + std::to_string(n) + ")";
     w_max = std::max<int64_t>(w_max, std::llabs(b.in_weight[j]));
   }
-  const size_t cells = static_cast<size_t>(b.samples) * static_cast<size_t>(n_steps) * static_cast<size_t>(b.n_inputs);
-  if (b.samples < 0) return "raster: expected a number of samples >= 0";
-  if (b.raster8.size() + b.raster32.size() != cells || (!b.raster8.empty() && !b.raster32.empty()))
-    return "raster: expected samples x n_steps x inputs = " + std::to_string(cells) + " spike counts";
   int64_t c_max = 0;
-  for (size_t k = 0; k < b.raster32.size(); ++k) {
-    if (b.raster32[k] < 0) return at("raster", k, b.raster32[k]) + ": expected a spike count >= 0";
-    c_max = std::max<int64_t>(c_max, b.raster32[k]);
-  }
-  for (uint8_t c : b.raster8) c_max = std::max<int64_t>(c_max, c);
+  problem = b.raster_problem(n_steps, b.n_inputs, &c_max);
+  if (!problem.empty()) return problem;
   if (w_max * c_max > std::numeric_limits<int32_t>::max())
     return "raster: the largest spike count (" + std::to_string(c_max) + ") x the largest input weight (" +
            std::to_string(w_max) + ") exceeds the int32 range of an event's weight";

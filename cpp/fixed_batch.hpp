@@ -10,25 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "batch_raster.hpp"
 #include "fixed.hpp"
 
 namespace snnas {
 
-// The input of a batch: a raster of spike counts, samples x n_steps x n_inputs (row-major), held as
-// uint8 (raster8) or int32 (raster32; the other one empty). A count c of input i at step t delivers
+// The input of a batch: a raster of spike counts (batch_raster.hpp). A count c of input i at step t delivers
 // c * in_weight[j] to in_target[j] at step t, for the input's synapses j in in_ptr[i] .. in_ptr[i+1]-1
 // (CSR order); within a step the inputs arrive in ascending order.
-struct FixedBatch {
+struct FixedBatch : BatchRaster {
   int32_t n_inputs = 0;
   std::vector<int64_t> in_ptr;
   std::vector<int32_t> in_target;
   std::vector<int32_t> in_weight;
-  int64_t samples = 0;
-  std::vector<uint8_t> raster8;
-  std::vector<int32_t> raster32;
   int32_t out_begin = 0, n_out = 0;  // the output neurons [out_begin, out_begin + n_out)
   bool membrane = false;             // also sum the outputs' v (end of every step, after the reset)
-  int32_t count(size_t k) const { return raster8.empty() ? raster32[k] : raster8[k]; }
 };
 
 struct FixedBatchResult {

@@ -90,13 +90,7 @@ std::string validate_float_batch(int32_t num_neurons, const ExternalInput& share
     if (!std::isfinite(b.in_weight[j])) return at("in_weight", j, b.in_weight[j]) + ": expected a finite weight";
     if (b.in_delay[j] < 0) return at("in_delay", j, b.in_delay[j]) + ": expected a delay >= 0 steps";
   }
-  if (b.samples < 0) return "raster: expected a number of samples >= 0";
-  const size_t cells = static_cast<size_t>(b.samples) * static_cast<size_t>(n_steps) * static_cast<size_t>(b.n_inputs);
-  if (b.raster8.size() + b.raster32.size() != cells || (!b.raster8.empty() && !b.raster32.empty()))
-    return "raster: expected samples x n_steps x inputs = " + std::to_string(cells) + " spike counts";
-  for (size_t k = 0; k < b.raster32.size(); ++k)
-    if (b.raster32[k] < 0) return at("raster", k, b.raster32[k]) + ": expected a spike count >= 0";
-  return "";
+  return b.raster_problem(n_steps, b.n_inputs);
 }
 
 FloatBatchResult run_float_batch(const PreparedNetwork& net, const ExternalInput& shared, const InitialState& init,

@@ -10,26 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "batch_raster.hpp"
 #include "engine.hpp"
 #include "network.hpp"
 
 namespace snnas {
 
-// The input of a batch: a raster of spike counts, samples x n_steps x n_inputs (row-major), held as uint8
-// (raster8) or int32 (raster32; the other one empty). A count c of input i at step t delivers
+// The input of a batch: a raster of spike counts (batch_raster.hpp). A count c of input i at step t delivers
 // in_weight[j] * c to in_target[j] at step t + in_delay[j] (dropped at or beyond n_steps), for the
 // input's synapses j in in_ptr[i] .. in_ptr[i+1]-1. The events of one arrival step come in the order of
 // their spikes (step, then input), each spike's synapses in CSR order.
-struct FloatBatch {
+struct FloatBatch : BatchRaster {
   int32_t n_inputs = 0;
   std::vector<int64_t> in_ptr;
   std::vector<int32_t> in_target;
   std::vector<double> in_weight;
   std::vector<int32_t> in_delay;
-  int64_t samples = 0;
-  std::vector<uint8_t> raster8;
-  std::vector<int32_t> raster32;
-  int32_t count(size_t k) const { return raster8.empty() ? raster32[k] : raster8[k]; }
 };
 
 struct FloatBatchResult {

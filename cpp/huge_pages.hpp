@@ -30,26 +30,25 @@ inline void advise_huge_pages(const void* p, size_t bytes) {
 #endif
 }
 
-// v = n copies of value, in memory advised for huge pages when v had to allocate it.
+// Make room for n elements in v, in memory advised for huge pages when v has to allocate it.
+template <typename T>
+void reserve_huge(std::vector<T>& v, size_t n) {
+  if (v.capacity() >= n) return;
+  std::vector<T>().swap(v);
+  v.reserve(n);
+  advise_huge_pages(v.data(), v.capacity() * sizeof(T));
+}
+
+// v = n copies of value, and v = [first, last), in memory from reserve_huge().
 template <typename T>
 void assign_huge(std::vector<T>& v, size_t n, const T& value) {
-  if (v.capacity() < n) {
-    std::vector<T>().swap(v);
-    v.reserve(n);
-    advise_huge_pages(v.data(), v.capacity() * sizeof(T));
-  }
+  reserve_huge(v, n);
   v.assign(n, value);
 }
 
-// v = [first, last), likewise.
 template <typename T>
 void assign_huge(std::vector<T>& v, const T* first, const T* last) {
-  const size_t n = static_cast<size_t>(last - first);
-  if (v.capacity() < n) {
-    std::vector<T>().swap(v);
-    v.reserve(n);
-    advise_huge_pages(v.data(), v.capacity() * sizeof(T));
-  }
+  reserve_huge(v, static_cast<size_t>(last - first));
   v.assign(first, last);
 }
 

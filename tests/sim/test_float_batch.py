@@ -90,14 +90,14 @@ def test_the_chip_evaluation_runs_its_samples_as_one_batch() -> None:
 
 
 @pytest.mark.parametrize(("change", "match"), [
-    ({"raster": np.zeros((2, 40))}, r"raster: expected shape \(samples, n_steps, inputs\)"),
-    ({"raster": np.zeros((2, 40, 12), np.float64)}, "raster: expected integer spike counts"),
-    ({"raster": -np.ones((2, 40, 12), np.int32)}, r"raster: expected spike counts in \[0, 2\^31\)"),
-    ({"raster": np.zeros((2, 40, 11), np.uint8)}, r"raster: expected shape \(samples, n_steps = 40, inputs = 12\)"),
+    ({"raster": np.zeros((2, 40))}, r"raster: expected shape \(samples, steps, 12\), got \(2, 40\)"),
+    ({"raster": np.full((2, 40, 12), 0.5)}, "raster: expected whole, finite spike counts"),
+    ({"raster": -np.ones((2, 40, 12), np.int32)}, r"spike counts in \[0, 2\^31\), got values in \[-1, -1\]"),
+    ({"raster": np.zeros((2, 40, 11), np.uint8)}, r"raster: expected shape \(samples, steps, 12\), got \(2, 40, 11\)"),
     ({"target": 60}, r"in_target\[0\] = 60: expected a neuron index in \[0, 60\)"),
     ({"weight": np.nan}, r"in_weight\[0\] = nan: expected a finite weight"),
     ({"delay": -1}, r"in_delay\[0\] = -1: expected a delay >= 0"),
-    ({"ptr": "short"}, r"raster: expected shape \(samples, n_steps = 40, inputs = 11\)"),
+    ({"ptr": "short"}, r"raster: expected shape \(samples, steps, 11\), got \(7, 40, 12\)"),
     ({"threads": 0}, "threads: expected a positive integer"),
 ])
 def test_bad_batches_are_refused_by_name(change: dict[str, Any], match: str) -> None:

@@ -498,7 +498,7 @@ class Simulator:
         the sample's spikes expanded into external events (in the order of their spikes).
 
         Args:
-            raster: ``(samples, n_steps, inputs)`` spike counts (uint8 or int32, ``>= 0``).
+            raster: ``(samples, n_steps, inputs)`` whole spike counts ``>= 0`` (:func:`snnas.sim.raster.batch_raster`).
             inputs: the input synapses as CSR rows per input, ``(ptr, target, weight, delay)``: a count c
                 of input i at step t adds ``c * weight[j]`` [V] to neuron ``target[j]`` at step
                 ``t + delay[j]`` (dropped at or after ``n_steps``), ``j`` in ``ptr[i] .. ptr[i+1]-1``.
@@ -508,25 +508,18 @@ class Simulator:
             ``spike_step`` (within the sample), ``spike_id``, and per sample ``synaptic_events``,
             ``external_events``, ``neuron_updates``.
         """
+        from snnas.sim.raster import batch_raster
         from snnas.threads import check_threads
 
-        x = np.asarray(raster)
-        if x.ndim != 3:
-            raise SimulationInputError(f"raster: expected shape (samples, n_steps, inputs), got {x.shape}")
-        if x.dtype.kind not in "iu":
-            raise SimulationInputError(f"raster: expected integer spike counts, got dtype {x.dtype}")
-        if x.dtype != np.uint8:
-            if x.size and (int(x.min()) < 0 or int(x.max()) > np.iinfo(np.int32).max):
-                raise SimulationInputError("raster: expected spike counts in [0, 2^31)")
-            x = x.astype(np.int32)
-        n_steps = int(x.shape[1])
         ptr, target, weight, delay = inputs
+        in_ptr = int_array("in_ptr", ptr, np.int64)
+        x = batch_raster(raster, max(in_ptr.size - 1, 0))
+        n_steps = int(x.shape[1])
         base = run_arguments(self.num_neurons, n_steps, v0=v0, i_ext=i_ext)
         out = self._prepared.run_batch(
-            n_steps=n_steps, v0=base["v0"], i0=base["i0"], i_ext=base["i_ext"],
-            in_ptr=int_array("in_ptr", ptr, np.int64), in_target=int_array("in_target", target, np.int32),
-            in_weight=float_array("in_weight", weight, None), in_delay=int_array("in_delay", delay, np.int32),
-            raster=np.ascontiguousarray(x), threads=check_threads(threads))
+            n_steps=n_steps, v0=base["v0"], i0=base["i0"], i_ext=base["i_ext"], in_ptr=in_ptr,
+            in_target=int_array("in_target", target, np.int32), in_weight=float_array("in_weight", weight, None),
+            in_delay=int_array("in_delay", delay, np.int32), raster=x, threads=check_threads(threads))
         return dict(out)
 
 
