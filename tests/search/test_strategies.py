@@ -24,7 +24,7 @@ from snnas.search import (
 )
 from snnas.search.pareto import hypervolume
 from snnas.search.tasks import DatasetSpec
-from snnas.space import Genome, GlobalSpace
+from snnas.space import CellSpace, Genome, GlobalSpace, SearchSpace
 
 # gp needs PyTorch (the optional extra snnas[gp]); without it its tests are skipped, and its own error
 # is tested in test_bayesian.py.
@@ -34,8 +34,16 @@ ALL = [pytest.param(n, marks=pytest.mark.skipif(importlib.util.find_spec("torch"
 # Small settings so that every strategy leaves its start-up phase within a few dozen asks.
 OPTIONS: dict[str, dict[str, object]] = {"evolution": {"population": 8}, "nsga2": {"population": 8},
                                          "zeroshot": {"pool": 48},
-                                         "oneshot": {"supernet_epochs": 2, "inner": 24, "population": 8}}
+                                         "oneshot": {"supernet_epochs": 2, "inner": 24, "population": 8},
+                                         "darts": {"epochs": 2, "warmup": 1}}
 DATA = DatasetSpec("digits", max_samples=300)
+# Strategies bound to one kind of space run the suite on that space (darts relaxes the cell's operations).
+CELL = CellSpace(widths=(8, 16), neurons=("lif", "if"), n_steps=(4, 8), encoders=("rate",), weight_bits=(4, 8))
+SPACES: dict[str, SearchSpace] = {"darts": CELL}
+
+
+def space_for(name: str) -> SearchSpace:
+    return SPACES.get(name, GlobalSpace())
 
 
 def context(budget: int = 60, scalar: bool = False) -> SearchContext:
@@ -43,10 +51,17 @@ def context(budget: int = 60, scalar: bool = False) -> SearchContext:
     return SearchContext(obj, None, DATA, budget=budget, epochs=4)
 
 
-def toy(space: GlobalSpace, g: Genome) -> Result:
+def toy(space: SearchSpace, g: Genome) -> Result:
     """A synthetic trade-off: accuracy grows with log size and with each of five hyper-parameters set
     right (a landscape a guided search can climb), energy with the synapse count; two or more layers of
-    256 'do not fit'."""
+    256 'do not fit'. On another space: accuracy and energy grow with the genome's encoding, a cell whose
+    every pair is dense 'does not fit'."""
+    if not isinstance(space, GlobalSpace):
+        x = space.encode(g)
+        if isinstance(space, CellSpace) and all(g[f"op_{i}{j}"] == 2 for i, j in space.pairs):
+            return Result((math.inf, math.inf), 1.0, "infeasible", None)
+        acc = 0.3 + 0.6 * float(np.mean(x))
+        return Result((-acc, 1e-6 * (1.0 + float(np.sum(x)))), 0.0, "ok", {"accuracy_chip": acc})
     h = space.hidden(g)
     syn = sum(a * b for a, b in zip((64, *h), (*h, 10)))
     right = {"encoder": "ttfs", "neuron": "cuba_lif", "tau_m": 0.02, "reset": "subtract", "n_steps": 16}
@@ -56,7 +71,7 @@ def toy(space: GlobalSpace, g: Genome) -> Result:
     return Result((-min(acc, 0.99), syn * 1e-9 * (1 + g["n_steps"] / 16)), 0.0, "ok", {"accuracy_chip": acc})
 
 
-def toy_at(space: GlobalSpace, p: Proposal) -> Result:
+def toy_at(space: SearchSpace, p: Proposal) -> Result:
     """``toy`` measured at a fidelity: accuracy scaled by 0.7 + 0.3·fidelity (a lower fidelity ranks alike)."""
     r = toy(space, p.genome)
     if r.status != "ok" or p.fidelity == 1.0:
@@ -64,11 +79,11 @@ def toy_at(space: GlobalSpace, p: Proposal) -> Result:
     return Result((r.fitness[0] * (0.7 + 0.3 * p.fidelity), r.fitness[1]), r.violation, r.status, r.score, p.fidelity)
 
 
-def drive_proposals(name: str, seed: int, n: int, lag: int = 1, space: GlobalSpace | None = None,
+def drive_proposals(name: str, seed: int, n: int, lag: int = 1, space: SearchSpace | None = None,
                     budget: int = 60) -> list[tuple[Proposal, Result]]:
     """``n`` proposals of the strategy answered by ``toy_at`` on the loop's lag schedule (fewer if the
-    strategy ends its run)."""
-    space = space or GlobalSpace()
+    strategy ends its run), on ``space`` (default: the strategy's, ``space_for``)."""
+    space = space or space_for(name)
     s = make_strategy(name, space, seed, context(budget), **OPTIONS.get(name, {}))
     asked: list[Proposal] = []
     out: list[tuple[Proposal, Result]] = []
@@ -93,7 +108,8 @@ def drive_proposals(name: str, seed: int, n: int, lag: int = 1, space: GlobalSpa
     return out
 
 
-def drive(name: str, seed: int, n: int, lag: int = 1, space: GlobalSpace | None = None) -> list[tuple[Genome, Result]]:
+def drive(name: str, seed: int, n: int, lag: int = 1, space: SearchSpace | None = None
+          ) -> list[tuple[Genome, Result]]:
     """Like ``drive_proposals``, the full-fidelity results only."""
     return [(p.genome, r) for p, r in drive_proposals(name, seed, n, lag, space) if p.fidelity == 1.0]
 
@@ -104,7 +120,7 @@ def keys(run: list[tuple[Proposal, Result]]) -> list[tuple[str, float]]:
 
 @pytest.mark.parametrize("name", ALL)
 def test_asks_belong_to_the_space_and_repeat_for_a_seed(name: str) -> None:
-    space = GlobalSpace()
+    space = space_for(name)
     a = drive_proposals(name, 3, 40, space=space)
     assert len(a) == 40
     assert all(space.check(p.genome) == p.genome and 0 < p.fidelity <= 1 for p, _ in a)
@@ -121,15 +137,15 @@ def test_nothing_proposed_twice_and_lagged_tells(name: str, lag: int) -> None:
 
 @pytest.mark.parametrize("name", ALL)
 def test_tell_without_ask_is_refused(name: str) -> None:
-    s = make_strategy(name, GlobalSpace(), 0, context())
-    g = GlobalSpace().sample(np.random.default_rng(0))
+    s = make_strategy(name, space_for(name), 0, context(), **OPTIONS.get(name, {}))
+    g = space_for(name).sample(np.random.default_rng(0))
     with pytest.raises(StrategyError, match="without a matching ask"):
         s.tell(g, Result((0.0, 0.0), 0.0, "ok"))
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_failures_and_scalar_fitness_are_handled(name: str) -> None:
-    space = GlobalSpace()
+    space = space_for(name)
     s = make_strategy(name, space, 0, context(scalar=True), **OPTIONS.get(name, {}))
     pending: list[Proposal] = []
     for k in range(20):
@@ -153,6 +169,12 @@ def test_failures_and_scalar_fitness_are_handled(name: str) -> None:
 
 @pytest.mark.parametrize("name", ALL)
 def test_tiny_space_does_not_hang(name: str) -> None:
+    if name in SPACES:  # the cell space has no tiny version (its operations are fixed): its smallest one
+        small = CellSpace(widths=(8,), neurons=("lif",), n_steps=(4,), encoders=("rate",), weight_bits=(8,),
+                          backward=(False,))
+        keys = [p.genome.key for p, _ in drive_proposals(name, 0, 6, space=small)]
+        assert len(keys) == 6 == len(set(keys))
+        return
     space = GlobalSpace(max_depth=1, widths=(8,), neurons=("lif",), tau_m=(0.01,), resets=("zero",), n_steps=(8,),
                         encoders=("rate",), weight_bits=(8,), recurrent=(False, True))
     run = drive_proposals(name, 0, 6, space=space)

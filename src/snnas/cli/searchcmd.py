@@ -49,9 +49,13 @@ class SearchCommand:
         from snnas.space import SPACES
 
         p.add_argument("--space", choices=sorted(SPACES), default="global", help="search space (default global)")
+        p.add_argument("--space-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a space option as JSON, e.g. widths=[16,32] n_steps=[8,24] (repeatable)")
         p.add_argument("--strategy", choices=sorted(STRATEGIES), default="evolution", help="default evolution")
         p.add_argument("--targets", help="comma-separated chip ids (default loihi; with --replay, the table's)")
         p.add_argument("--dataset", choices=sorted(DATASETS), default="digits", help="default digits (offline)")
+        p.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a dataset option as JSON, e.g. samples_per_class=1000 delay=20 (repeatable)")
         p.add_argument("--max-samples", type=int, help="stratified subsample of the dataset (faster, rougher)")
         p.add_argument("--budget", type=int, help="evaluations per chip (default 60; on --resume, the stored one)")
         p.add_argument("--objectives", default="accuracy,energy",
@@ -153,9 +157,11 @@ class SearchCommand:
                 options["population"] = args.population
             options.update(_options(args.option))
             config = SearchConfig(
-                space=args.space, strategy=args.strategy, strategy_options=options,
+                space=args.space, space_options=_options(args.space_option, "--space-option"),
+                strategy=args.strategy, strategy_options=options,
                 targets=_csv(args.targets or "loihi"),
-                dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), budget=args.budget or 60,
+                dataset=DatasetSpec(args.dataset, _dataset_options(args.dataset_option), args.max_samples, args.seed),
+                budget=args.budget or 60,
                 objectives=Objectives.parse(args.objectives, args.weights), seed=args.seed, epochs=args.epochs,
                 patience=args.patience, fidelity=args.fidelity, lag=args.workers, checkpoints=not args.no_checkpoints)
             table = None
@@ -239,13 +245,18 @@ def _process_age() -> float | None:
         return None
 
 
-def _options(items: list[str]) -> dict[str, Any]:
+def _dataset_options(items: list[str]) -> tuple[tuple[str, Any], ...]:
+    """--dataset-option KEY=VALUE pairs as a DatasetSpec's options (sorted, so equal options compare equal)."""
+    return tuple(sorted(_options(items, "--dataset-option").items()))
+
+
+def _options(items: list[str], flag: str = "--option") -> dict[str, Any]:
     """--option KEY=VALUE pairs; a VALUE is read as JSON when it parses (3, 0.5, true, "x"), else text."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise SnnasError(f"--option: expected KEY=VALUE, got {item!r}")
+            raise SnnasError(f"{flag}: expected KEY=VALUE, got {item!r}")
         try:
             out[key.strip()] = json.loads(text)
         except ValueError:

@@ -45,6 +45,8 @@ class BuildCommand:
                        help="a space option as JSON, e.g. widths=[8,32] n_steps=[2,8] (repeatable)")
         p.add_argument("--targets", default="loihi", help="comma-separated chip ids (default loihi)")
         p.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
+        p.add_argument("--dataset-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a dataset option as JSON, e.g. samples_per_class=1000 (repeatable)")
         p.add_argument("--max-samples", type=int, help="stratified subsample of the dataset")
         p.add_argument("--epochs", type=int, default=6)
         p.add_argument("--patience", type=int, default=6)
@@ -58,7 +60,7 @@ class BuildCommand:
 
     @staticmethod
     def run(args: argparse.Namespace) -> int:
-        from snnas.cli.searchcmd import _csv, _options
+        from snnas.cli.searchcmd import _csv, _dataset_options, _options
         from snnas.search.executors import ProcessExecutor
         from snnas.search.table import TableSpec, build_table
         from snnas.search.tasks import DatasetSpec
@@ -66,7 +68,8 @@ class BuildCommand:
         if args.workers < 1:
             raise SnnasError(f"--workers must be >= 1, got {args.workers}")
         spec = TableSpec(space=args.space, space_options=_options(args.space_option), targets=_csv(args.targets),
-                         dataset=DatasetSpec(args.dataset, (), args.max_samples, args.seed), epochs=args.epochs,
+                         dataset=DatasetSpec(args.dataset, _dataset_options(args.dataset_option), args.max_samples,
+                                             args.seed), epochs=args.epochs,
                          patience=args.patience, seed=args.seed, eval_samples=args.eval_samples,
                          fidelity=args.fidelity, fidelities=tuple(_fraction(t) for t in _csv(args.fidelities)))
         console = Console(width=None if sys.stdout.isatty() else 200)

@@ -41,6 +41,7 @@ STRATEGIES: dict[str, Any] = {
     "zeroshot": "snnas.search.zeroshot:ZeroShotRanker",
     "predictor": "snnas.search.predictor:PredictorSearch",
     "oneshot": "snnas.search.oneshot:OneShot",
+    "darts": "snnas.search.differentiable:Differentiable",
 }
 
 

@@ -8,6 +8,7 @@ diverged training), is "failed" with the error named; nothing it does can stop t
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import traceback
@@ -45,7 +46,12 @@ def load_dataset(spec: DatasetSpec) -> tuple[Dataset, Split]:
     """The dataset and its split (cached per process)."""
     if spec.name not in DATASETS:
         raise DatasetError(f"unknown dataset {spec.name!r}; choose one of {', '.join(DATASETS)}")
-    data = DATASETS[spec.name](**dict(spec.options))
+    make = DATASETS[spec.name]
+    known = set(inspect.signature(make).parameters)
+    unknown = sorted(set(dict(spec.options)) - known)
+    if unknown:
+        raise DatasetError(f"dataset {spec.name!r}: unknown options {unknown}; it takes {', '.join(sorted(known))}")
+    data = make(**dict(spec.options))
     if spec.max_samples is not None:
         if spec.max_samples < 3 * data.n_classes:
             raise DatasetError(f"max_samples must be at least 3 per class ({3 * data.n_classes}), "

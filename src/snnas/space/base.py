@@ -157,6 +157,12 @@ class SearchSpace(ABC):
         if len(self._by_name) != len(self.decisions):
             raise SpaceError(f"{self.name}: repeated decision names")
 
+    def decision(self, name: str) -> Decision:
+        """The decision called ``name``; SpaceError naming the space's decisions otherwise."""
+        if name not in self._by_name:
+            raise SpaceError(f"{self.name}: no decision {name!r}; it has {', '.join(self._by_name)}")
+        return self._by_name[name]
+
     # -- what each space defines -------------------------------------------------------------------
     @abstractmethod
     def repair(self, values: dict[str, Any]) -> dict[str, Any]:
