@@ -38,6 +38,7 @@ TABLE = Path(__file__).parent / "data" / "replay_digits_loihi.jsonl.gz"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--table", default=str(TABLE), help="the replay table (default the digits one)")
     parser.add_argument("--epochs", default="10,40,80")
     parser.add_argument("--networks", type=int, default=50)
     parser.add_argument("--seeds", type=int, default=10)
@@ -51,23 +52,23 @@ def main() -> int:
     from scipy.stats import kendalltau
 
     from snnas.chip import load_chip
-    from snnas.data.datasets import digits, split
+    from snnas.search.tasks import load_dataset
     from snnas.evaluate.score import score
     from snnas.search.table import read_table
     from snnas.space import make_space
     from snnas.train.supernet import inherit, train_supernet
 
-    table = read_table(TABLE)
+    table = read_table(Path(ns.table))
     chip = load_chip("loihi")
     space = make_space(table.spec.space, **table.spec.space_options).restrict(chip)
-    data = digits()
-    sp = split(data, seed=0)
+    data, sp = load_dataset(table.spec.dataset)
     full_train = statistics.median(o["score"]["train_seconds"] for _, o in table.full("loihi")
                                    if o["score"].get("train_seconds"))
     rng = np.random.default_rng(1)
     genomes = [space.sample(rng) for _ in range(ns.networks)]
     alone = [table.outcome("loihi", g.key, 1.0)["score"]["accuracy_chip"] for g in genomes]  # type: ignore[index]
-    params = [sum(a * b for a, b in zip((64, *space.hidden(g)), (*space.hidden(g), 10))) for g in genomes]
+    params = [sum(a * b for a, b in zip((data.n_inputs, *space.hidden(g)), (*space.hidden(g), data.n_classes)))
+              for g in genomes]
     print(f"machine: {machine()}")
     print(f"{ns.networks} sub-networks of {len(space.genomes())}; a stand-alone full training (9 epochs): median "
           f"{full_train:.3f} s (the table's); tau of the parameter count: {kendalltau(params, alone).statistic:.3f}\n")
