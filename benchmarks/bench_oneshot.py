@@ -52,9 +52,9 @@ def main() -> int:
     from scipy.stats import kendalltau
 
     from snnas.chip import load_chip
-    from snnas.search.tasks import load_dataset
     from snnas.evaluate.score import score
     from snnas.search.table import read_table
+    from snnas.search.tasks import load_dataset
     from snnas.space import make_space
     from snnas.train.supernet import inherit, train_supernet
 
