@@ -61,6 +61,7 @@ class Engine {
     }
     last_.assign(nn_, -1);
     ref_end_.assign(nn_, -1);
+    block_ref_max_.assign((nn_ + kBlock - 1) / kBlock + 1, -1);
     slots_ = static_cast<int64_t>(syn_.max_delay) + 1;
     const size_t ring = static_cast<size_t>(slots_) * nn_;
     assign_huge(buf_, ring, R(0));  // a scatter over a large accumulator would miss the TLB per event
@@ -112,9 +113,15 @@ class Engine {
         }
         int32_t j = i;
         while (j < n_ && driven_flag_[j] && (j == i || j % kBlock != 0)) ++j;
-        if (j - i >= kMinRun) runs_.push_back({i, j});
+        if (j - i >= kMinRun) {
+          runs_.push_back({i, j});
+          run_of_.resize(nn_, 0);
+          std::fill(run_of_.begin() + i, run_of_.begin() + j, static_cast<int32_t>(runs_.size()));
+          run_neurons_ += j - i;
+        }
         i = j;
       }
+
     }
   }
 
@@ -323,7 +330,8 @@ class Engine {
   // visit() for every neuron in index order, written for the dense regime: one sequential pass over the
   // arrays, selects instead of branches where outcomes vary between neurons; same values as visit().
   template <Model M>
-  SNNAS_HOT void dense_pass(int32_t n, R* prev_or_null, const R* cur_or_null, bool collect) {
+  SNNAS_HOT void dense_pass(int32_t n, R* prev_or_null, const R* cur_or_null, bool collect,
+                            const int32_t* listed = nullptr, int64_t n_listed = 0) {
     R* __restrict v = v_.data();
     R* __restrict is = i_.data();
     const R* __restrict vth = v_th_.data();
@@ -344,11 +352,37 @@ class Engine {
     int64_t updates = 0, received = 0;
     size_t nf = 0;
     const int32_t m = n - 1;
+    // A sparse accumulator (its touched list complete): the driven blocks updated throughout in step n-1
+    // take their input from the list, and their kernel then reads neither the accumulator nor want.
+    bool given = false;
+    if constexpr (M == Model::IF || M == Model::LIF) {
+      if (listed && prev_or_null && !collect && !per_step && n_listed * 4 < static_cast<int64_t>(n_)) {
+        given = true;
+        for (int64_t j = 0; j < n_listed; ++j) {
+          const int32_t t = listed[j];
+          const size_t b = static_cast<size_t>(t / kBlock);
+          const R x = prev[t];
+          if (x == 0.0 || !block_driven_[b] || block_full_step_[b] != m) continue;
+          prev[t] = 0.0;
+          ++received;
+          if (m > ref_end[t]) v[t] = v[t] + x;
+        }
+      }
+    }
     for (int32_t lo = 0; lo < n_; lo += kBlock) {
       const int32_t hi = std::min<int32_t>(n_, lo + kBlock);
       if (!collect) {
         // A block whose every neuron was updated by the kernel in step n-1 has last_ == n-1 throughout.
         int32_t& full = block_full_step_[static_cast<size_t>(lo / kBlock)];
+        if constexpr (M == Model::IF || M == Model::LIF) {
+          if (given && full == m && block_driven_[static_cast<size_t>(lo / kBlock)]) {
+            const int64_t u = driven_run<M>(lo, hi, n, prev, cur);
+            full = n;
+            updates += u;
+            if (block_fires_) nf = collect_fired(lo, hi, fb, nf);
+            continue;
+          }
+        }
         if (full == m || fast_block_ok(lo, hi, m, prev, cur, per_step)) {
           const int64_t u =
               fast_block<M>(lo, hi, n, prev, cur, per_step, block_driven_[static_cast<size_t>(lo / kBlock)], received);
@@ -465,6 +499,47 @@ class Engine {
     return nf;
   }
 
+  // The input of step n-1 of the runs' neurons, given from the slot's touched list (ptl, pcnt: a handful
+  // of neurons in a sparse step) with the arithmetic of driven_block_kernel()'s first lines, so that the
+  // kernel need not read the whole accumulator (driven_run()). A neuron listed twice finds its input taken.
+  void give_run_input(R* prev, const int32_t* ptl, int64_t pcnt, int32_t n, int64_t& received) {
+    const int32_t m = n - 1;
+    for (int64_t j = 0; j < pcnt; ++j) {
+      const int32_t t = ptl[j];
+      const R x = prev[t];
+      if (!run_of_[t] || x == 0.0) continue;
+      prev[t] = 0.0;
+      ++received;
+      if (m > ref_end_[t]) v_[t] = v_[t] + x;
+    }
+  }
+
+  // Step n of the run [lo, hi) of driven IF or LIF neurons (within one block) whose input of step n-1 has
+  // been given (give_run_input(), dense_pass()), so that their accumulator entries in prev are zero:
+  // driven_block_kernel() without reading the accumulator nor ref_end when the block shares its parameters
+  // and none of its neurons can be refractory (its largest ref_end < n), the common case of a driven
+  // population between spikes; else the plain driven kernel, which finds no input. Returns the updates.
+  template <Model M>
+  int64_t driven_run(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur) {
+    int64_t counts[3] = {0, 0, 0};
+    const size_t blk = static_cast<size_t>(lo / kBlock);
+    const R* const uni = block_params_.data() + 4 * blk;
+    if (block_uniform_[blk] && block_ref_max_[blk] < n) {
+      detail::driven_block_kernel<M, R, true, false, false>(lo, hi, n, nullptr, cur, v_.data(), nullptr, nullptr,
+                                                            nullptr, uni, last_.data(), nullptr, fire_flag_.data(),
+                                                            counts);
+    } else if (block_uniform_[blk]) {
+      detail::driven_block_kernel<M, R, true>(lo, hi, n, prev, cur, v_.data(), nullptr, nullptr, nullptr, uni,
+                                              last_.data(), ref_end_.data(), fire_flag_.data(), counts);
+    } else {
+      detail::driven_block_kernel<M, R, false>(lo, hi, n, prev, cur, v_.data(), v_th_.data(), v_rest_.data(),
+                                               a_.data(), nullptr, last_.data(), ref_end_.data(), fire_flag_.data(),
+                                               counts);
+    }
+    block_fires_ = counts[2];
+    return counts[0];
+  }
+
   // dense_pass() for neurons [lo, hi), all of which have last_ == n-1 or nothing to do in step n
   // (no input pending, not wanted, not driven): no idle catch-up is needed, and fast_block_kernel()
   // computes the same values as visit() without branches. Returns the updates.
@@ -540,7 +615,9 @@ class Engine {
 
       const R* cur = current_row(n);
       const bool collect = busy * 8 < nn_;  // collect the candidates of step n+1 in a list
-      dense_now_ = !collect;
+      // Dense slots skip the touched list; but a dense pass over few events (every neuron driven, few
+      // spikes) gains from the list: its driven blocks then take their input from it (dense_pass()).
+      dense_now_ = !collect && step_events_ * 8 > static_cast<int64_t>(nn_);
       next_cand_.clear();
       fired_.clear();
       const int64_t updates_before = updates_, received_before = received_;
@@ -554,9 +631,24 @@ class Engine {
           R* const in = prev ? prev : no_input_.data();
           int32_t* const fb = fired_buf_.data();
           size_t nf = 0;
-          for (const Run& r : runs_) {
-            updates += fast_block<M>(r.lo, r.hi, n, in, cur, false, true, received);
-            if (block_fires_) nf = collect_fired(r.lo, r.hi, fb, nf);
+          // Taking the runs' input from the touched list pays when the list is short beside the runs (one
+          // random read per listed event against a sequential read per run neuron).
+          bool given = false;
+          if constexpr (M == Model::IF || M == Model::LIF) {
+            if (!prev || pcnt * 4 < run_neurons_) {
+              given = true;
+              if (prev) give_run_input(prev, ptl, pcnt, n, received);
+              for (size_t r = 0; r < runs_.size(); ++r) {
+                updates += driven_run<M>(runs_[r].lo, runs_[r].hi, n, in, cur);
+                if (block_fires_) nf = collect_fired(runs_[r].lo, runs_[r].hi, fb, nf);
+              }
+            }
+          }
+          if (!given) {
+            for (const Run& r : runs_) {
+              updates += fast_block<M>(r.lo, r.hi, n, in, cur, false, true, received);
+              if (block_fires_) nf = collect_fired(r.lo, r.hi, fb, nf);
+            }
           }
           fired_.insert(fired_.end(), fb, fb + nf);
         }
@@ -574,7 +666,7 @@ class Engine {
         updates_ += updates;
         received_ += received;
       } else {
-        dense_pass<M>(n, prev, cur, collect);
+        dense_pass<M>(n, prev, cur, collect, prev_dense ? nullptr : ptl, prev_dense ? 0 : pcnt);
       }
       if (n > 0) {
         touched_count_[pslot] = 0;
@@ -613,6 +705,7 @@ class Engine {
         }
       }
       synaptic_events_ += events;
+      step_events_ = events;
       size_t ext_end = ext_pos;
       while (ext_end < n_ext && ext_.spike_step[ext_end] == n) ++ext_end;
       if (ext_end > ext_pos)
@@ -633,6 +726,8 @@ class Engine {
         v_[i] = subtract_ ? v_[i] - v_th_[i] : v_reset_[i];
         const int64_t end = int64_t{n} + t_ref_[i];
         ref_end_[i] = static_cast<int32_t>(std::min<int64_t>(end, std::numeric_limits<int32_t>::max()));
+        int32_t& bound = block_ref_max_[static_cast<size_t>(i / kBlock)];
+        bound = std::max(bound, ref_end_[i]);
         want_[i] = unsettled<M>(h, i, int64_t{n} + 1);
         result_.spike_step.push_back(n);
         result_.spike_id.push_back(i);
@@ -698,12 +793,16 @@ class Engine {
     int32_t lo, hi;
   };
   std::vector<Run> runs_;               // runs of >= kMinRun consecutive driven neurons within a block
+  std::vector<int32_t> run_of_;         // per neuron: 1 + the index of its run in runs_, 0 if none (or empty)
+  int64_t run_neurons_ = 0;             // neurons in runs_
+  std::vector<int32_t> block_ref_max_;  // per block of kBlock neurons: the largest ref_end_ set so far
   std::vector<uint8_t> block_uniform_;  // per block of kBlock neurons: one set of parameters (fast_block)
   std::vector<uint8_t> block_driven_;   // per block: every neuron driven (CurrentMode::PerNeuron)
   std::vector<int32_t> block_full_step_;  // per block: the last step in which the kernel updated all its neurons
   std::vector<R> block_params_;         // per block: v_th, v_rest, a, b of its neurons, when uniform
   int64_t block_fires_ = 0;             // spikes of the last fast_block(): its fire flags need reading
   bool dense_now_ = false;              // the coming step will run the dense pass (scatter())
+  int64_t step_events_ = 0;             // synaptic events scattered in the last step
   int64_t synaptic_events_ = 0, external_events_ = 0, updates_ = 0, spikes_ = 0, received_ = 0;
   Result result_;
 };

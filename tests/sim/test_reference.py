@@ -155,6 +155,42 @@ def test_engine_matches_reference_in_the_dense_regime_for_every_layout(model: st
     assert_identical(a, b)
 
 
+@pytest.mark.parametrize("precision", ["double", "single"])
+@pytest.mark.parametrize("model", ["if", "lif"])
+@pytest.mark.parametrize("driven", ["every neuron", "a population of 600"])
+@pytest.mark.parametrize("delays", ["one delay", "delays 0 to 2"])
+def test_engine_matches_reference_when_driven_neurons_see_few_events(model: str, precision: Precision,
+                                                                     driven: str, delays: str) -> None:
+    """Driven neurons below threshold with a few above it, so that steps carry few events: the driven
+    blocks (or runs) then take their input from the slot's list of targets and skip reading the
+    accumulator, and blocks without a refractory neuron skip the refractory test; block 2's thresholds
+    differ per neuron (its parameters are not shared)."""
+    rng = np.random.default_rng(5)
+    n = 1100
+    net = recurrent_network(rng, n, 0.02, model, 0.05, t_ref=3)
+    m = np.asarray(net.target).size
+    v_th = np.ones(n)
+    v_th[512:768] = rng.uniform(0.95, 1.05, 256)
+    delay = np.ones(m, np.int32) if delays == "one delay" else np.asarray(net.delay)
+    net = SimNetwork(row_ptr=net.row_ptr, target=net.target, weight=rng.uniform(0.5, 1.5, m) * np.asarray(net.weight),
+                     delay=delay, model=model, v_th=v_th, tau_m=20e-3, t_ref=3)  # type: ignore[arg-type]
+    below = {"if": (0.0005, 0.002), "lif": (0.3, 0.9)}[model]
+    above = {"if": (0.05, 0.1), "lif": (1.05, 1.5)}[model]
+    i_ext = rng.uniform(*below, n)
+    fast = np.r_[3, 17, 40, 530, 700, 1090]  # above threshold: blocks 0, 2 and 4 have refractory neurons
+    i_ext[fast] = rng.uniform(*above, fast.size)
+    if driven != "every neuron":
+        i_ext[600:] = 0.0
+        i_ext[fast[fast >= 600]] = 0.0
+    kw = {"v0": rng.uniform(0, 0.5, n), "i_ext": i_ext}
+    a = simulate(net, 200, **kw, precision=precision)
+    b = simulate_reference(net, 200, **kw, precision=precision)
+    assert 20 < a.spikes < 4000 and a.synaptic_events < 200 * n / 4
+    if driven == "every neuron":
+        assert a.neuron_updates == n * 200
+    assert_identical(a, b)
+
+
 # Per stepped model: network keywords, weight of an excitatory synapse [V], drive range [V], v0 range [V].
 STEPPED_REGIMES: dict[str, tuple[dict[str, Any], float, tuple[float, float], tuple[float, float]]] = {
     "adaptive_lif": ({"t_ref": 2, "beta": 0.2, "tau_adapt": 50e-3}, 0.03, (1.05, 1.5), (0.0, 1.0)),
