@@ -122,9 +122,9 @@ class Differentiable(Strategy):
     def _ask(self) -> Genome:
         if self.queue is None:
             self._measure()
-        assert self.queue is not None
-        while self.queue:
-            g = self.queue.pop(0)
+        queue = self.queue if self.queue is not None else []
+        while queue:
+            g = queue.pop(0)
             if g.key not in self.seen:
                 return g
         if self.best is not None:

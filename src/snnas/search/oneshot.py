@@ -149,7 +149,8 @@ class OneShot(Strategy):
         from snnas.train.trained import run, untrained
 
         ctx = self.context
-        assert ctx is not None and ctx.chip is not None
+        if ctx is None or ctx.chip is None:
+            raise StrategyError("oneshot: the proxy score needs the bound SearchContext with its chip (bind() first)")
         chip = ctx.chip
         _, report = map_network(untrained(tr.config, data), chip, "traffic")
         blocking = [v for v in report.violations
