@@ -5,7 +5,8 @@
 The task is the temporal one where architecture matters (``snnas.data.temporal.delayed_xor``: the class is
 the XOR of two cues 10 silent steps apart; ``--samples-per-class`` 1000, so 1,400 training and 300 test
 samples), the space the cell space with its other decisions at one setting (32 neurons per node, LIF, 24
-steps, rate code, 8-bit weights: only the cell's operations and directions vary), restricted to Loihi.
+steps, rate code, 8-bit weights: only the cell's operations and directions vary; ``--widths 16,32,64`` lets
+the width vary too, and darts relax it), restricted to Loihi.
 Every evaluation is the search loop's own (``snnas.search.tasks.run_task``: train 30 epochs with patience 10,
 quantise, map, simulate on Loihi, chip accuracy on the test split).
 
@@ -40,6 +41,8 @@ def main() -> int:
     parser.add_argument("--random", type=int, default=60, help="random cells (default 60)")
     parser.add_argument("--budget", type=float, default=10.0, help="darts' cost limit in full trainings (10)")
     parser.add_argument("--samples-per-class", type=int, default=1000)
+    parser.add_argument("--widths", default="32", help="the cell space's widths, comma-separated (default 32; "
+                                                       "with several, darts relaxes the width too)")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="a darts strategy option as JSON (epochs, warmup, penalties, relaxation, ...)")
     parser.add_argument("--out", help="also write every evaluation as JSON here")
@@ -55,7 +58,8 @@ def main() -> int:
     from snnas.space.base import Genome
 
     chip = load_chip("loihi")
-    space = CellSpace(widths=(32,), neurons=("lif",), n_steps=(24,), encoders=("rate",),
+    space = CellSpace(widths=tuple(int(w) for w in ns.widths.split(",")), neurons=("lif",), n_steps=(24,),
+                      encoders=("rate",),
                       weight_bits=(8,)).restrict(chip)
     spec = DatasetSpec("delayed_xor", (("samples_per_class", ns.samples_per_class),))
     data, sp = load_dataset(spec)
@@ -74,7 +78,7 @@ def main() -> int:
 
     print(f"machine: {machine()}")
     print(f"delayed XOR, {len(sp.train)} training / {len(sp.val)} validation / {len(sp.test)} test samples; "
-          f"{space.describe(space.sample(np.random.default_rng(0))).split(' C=')[1]} fixed; darts options {options}")
+          f"widths {ns.widths}, LIF, T=24, rate code, 8-bit weights; darts options {options}")
     rng = np.random.default_rng(12345)
     cells = [space.sample(rng) for _ in range(ns.random)]
     random_runs: list[dict[str, object]] = []

@@ -39,12 +39,21 @@ def test_proposals_are_the_derived_cells_then_their_runners_up_then_mutations_of
     assert nxt.key not in expected and 1 <= len(diff) <= 3  # one decision, and what its repair moves
 
 
+def test_the_width_is_relaxed_unless_fixed() -> None:
+    s = make_strategy("darts", SPACE, 0, CTX, epochs=2, warmup=1)
+    s.ask()
+    assert s.cells[0].widths == (8, 16) and s.cells[0].history[-1]["width"] in (8, 16)
+    fixed = make_strategy("darts", SPACE, 0, CTX, epochs=2, warmup=1, relax_width=False)
+    assert fixed.ask()["width"] == 16 and fixed.cells[0].widths == ()  # the widest, as settings default
+
+
 @pytest.mark.parametrize(("options", "match"), [
     ({"epochs": 0}, "epochs must be an integer >= 1"), ({"warmup": 3, "epochs": 3}, "warmup"),
     ({"relaxation": "hard"}, "relaxation must be"), ({"penalties": [-1.0]}, "penalties must be"),
     ({"penalties": []}, "penalties must be"), ({"arch_lr": 0}, "arch_lr must be"),
     ({"settings": {"width": 64}}, r"width=64 is not one of the space's choices \[8, 16\]"),
     ({"settings": {"depth": 2}}, "unknown settings"), ({"settings": 3}, "settings must be a mapping"),
+    ({"relax_width": "yes"}, "relax_width must be true or false"),
 ])
 def test_bad_options_are_named(options: dict[str, object], match: str) -> None:
     with pytest.raises(StrategyError, match=match):

@@ -70,6 +70,56 @@ def test_at_a_vertex_the_relaxed_cell_is_the_discrete_cell(data, seed: int) -> N
     assert discrete.sum() > 0 and np.array_equal(discrete, relaxed)
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_at_a_vertex_a_relaxed_width_is_the_narrower_discrete_cell(data, seed: int) -> None:  # type: ignore[no-untyped-def]
+    d, sp = data
+    g = SPACE.genome({**SPACE.sample(np.random.default_rng(seed + 10)).values, "width": 8})
+    cell = relax(SPACE, d, {"neuron": g["neuron"]}, seed=seed, relax_width=True)
+    assert cell.widths == (8, 12) and cell.width == 12 and cell.gamma is not None
+    onehot = []
+    for k, (i, j) in enumerate(SPACE.pairs):
+        m = next(m for m, o in enumerate(cell.options[k])
+                 if o.op == g[f"op_{i}{j}"] and (o.op == 0 or o.direction == g[f"dir_{i}{j}"]))
+        onehot.append(np.eye(len(cell.options[k]))[m])
+        cell.alpha[k] = 5.0 * onehot[-1]
+    cell.gamma[:] = (5.0, 0.0)
+    assert derive(cell) == g
+    assert np.allclose(cell.mask(), cell.width_probabilities() @ cell._below())  # type: ignore[operator]
+    gc = config_of(SPACE.candidate(g))
+    assert isinstance(gc, GraphConfig)
+    weights = []  # the discrete cell of width 8: the leading 8 x 8 blocks of the relaxed cell's weights
+    for e in gc.edges:
+        if e.src == "in":
+            weights.append(cell.stem[:, :8])
+        elif e.dst == "out":
+            weights.append(cell.readout[:8])
+        else:
+            a, b = int(e.src[1]), int(e.dst[1])
+            (i, j), direction = ((a, b), "fwd") if e.delay == 0 else ((b, a), "bwd")
+            k = SPACE.pairs.index((i, j))
+            m = next(m for m, o in enumerate(cell.options[k]) if o.op == g[f"op_{i}{j}"] and o.direction == direction)
+            weights.append(cell.weights[k][m][:8, :8])  # type: ignore[index]
+    x = encode(d, sp.test[:40], gc.train)
+    discrete, _ = graph_forward(gc, weights, x)
+    exact = (np.arange(12) < 8).astype(float)
+    relaxed, _ = graph_forward(cell.graph, effective_weights(cell, onehot, exact), x)
+    assert discrete.sum() > 0 and np.array_equal(discrete, relaxed)
+
+
+def test_a_relaxed_width_grows_for_accuracy_and_shrinks_for_energy(data) -> None:  # type: ignore[no-untyped-def]
+    d, sp = data
+    space = CellSpace(widths=(4, 8, 16), neurons=("lif",), n_steps=(8,), encoders=("rate",), weight_bits=(8,))
+    chip = load_chip("loihi")
+    widths = {}
+    for penalty in (0.0, 2.0):
+        cell = search_cell(space, d, sp, epochs=10, warmup=2, penalty=penalty, chip=chip, seed=0, relax_width=True,
+                           lr=5e-3)
+        widths[penalty] = derive(cell)["width"]
+        assert cell.history[-1]["width"] == widths[penalty] and len(cell.history[-1]["width_probabilities"]) == 3
+        assert any(r["width"] != widths[penalty] for r in alternatives(cell))  # the runner-up width
+    assert widths[0.0] == 16 and widths[2.0] == 4, widths
+
+
 def test_the_architecture_gradient_is_the_softmax_chain_rule() -> None:
     rng = np.random.default_rng(0)
     a, v, tau, h = rng.normal(size=9), rng.normal(size=9), 0.7, 1e-6
@@ -90,7 +140,8 @@ def test_expected_energy_counts_synaptic_operations_and_packets(data) -> None:  
     skip = next(m for m, o in enumerate(cell.options[k]) if o.name == "skip-bwd")
     coefficients[k][dense], coefficients[k][skip] = 0.25, 0.75
     spikes = {"n0": 3.0, "n1": 2.0, "n2": 0.0, "n3": 0.0}
-    total, grads = expected_energy(cell, coefficients, spikes, (e_syn, e_pkt))
+    total, grads, by_width = expected_energy(cell, coefficients, spikes, (e_syn, e_pkt))
+    assert by_width is None  # the width is fixed
     # dense forward: n0's 3 spikes reach 8 synapses each; skip backward: n1's 2 spikes reach one each
     assert total == pytest.approx(0.25 * 3 * (8 * e_syn + e_pkt) + 0.75 * 2 * (e_syn + e_pkt))
     assert grads[k][0] == 0.0  # zero costs nothing

@@ -6,8 +6,9 @@ mixed by softmax(α), or one sampled per batch with ``relaxation="gumbel"``), tr
 first-order bilevel loop on the run's dataset (weights on the training split, α on the validation split
 with ``λ · E/E_0`` added, E the expected energy per inference on the run's chip), once per penalty λ in
 ``penalties``, and discretises each into a chip-legal genome (per pair the option of largest α, then the
-space's repair). Widths, neuron, time steps, input code and weight bits are held at ``settings`` (by
-default the widest width, the most steps and weight bits, the first neuron and encoder of the
+space's repair). The width is relaxed as well (``relax_width``: a mask over the space's widths, FBNetV2's
+channel masking) unless ``settings`` fixes it; neuron, time steps, input code and weight bits are held at
+``settings`` (by default the most steps and weight bits, the first neuron and encoder of the
 chip-restricted space).
 
 Proposals, in order: the derived cell of every λ; then their runner-up cells (one pair at its second
@@ -44,13 +45,15 @@ class Differentiable(Strategy):
         arch_lr: Adam's step for α.
         settings: the non-cell decisions held fixed (width, neuron, n_steps, encoder, weight_bits), each
             one of the space's choices; unset ones take the defaults of the module docstring.
+        relax_width: relax the width too (a mask over the space's widths, ``snnas.train.relaxed``) unless
+            ``settings`` fixes it.
     """
 
     name = "darts"
 
     def __init__(self, space: SearchSpace, seed: int = 0, epochs: int = 15, warmup: int = 3,
                  relaxation: str = "softmax", penalties: Any = (0.0,), arch_lr: float = 0.03,
-                 settings: dict[str, Any] | None = None) -> None:
+                 settings: dict[str, Any] | None = None, relax_width: bool = True) -> None:
         super().__init__(space, seed)
         from snnas.space.cell import CellSpace
         from snnas.train.fit import TrainError
@@ -73,6 +76,10 @@ class Differentiable(Strategy):
         if isinstance(arch_lr, bool) or not isinstance(arch_lr, (int, float)) or not (math.isfinite(arch_lr)
                                                                                         and arch_lr > 0):
             raise StrategyError(f"darts: arch_lr must be a positive number, got {arch_lr!r}")
+        if not isinstance(relax_width, bool):
+            raise StrategyError(f"darts: relax_width must be true or false, got {relax_width!r}")
+        self.relax_width = relax_width
+        self.given = dict(settings or {}) if isinstance(settings, dict) else {}
         if settings is not None and not isinstance(settings, dict):
             raise StrategyError(f"darts: settings must be a mapping of decision to choice, got {settings!r}")
         try:
@@ -103,12 +110,15 @@ class Differentiable(Strategy):
                 seed = int(self.rng.integers(2**31))
 
                 def progress(epoch: int, record: dict[str, Any], lam: float = lam) -> None:
-                    logger.info("darts (penalty %g): epoch %d/%d, loss %.3f, validation accuracy %.3f, cell %s",
-                                lam, epoch + 1, self.epochs, record["loss"], record["val_accuracy"], record["cell"])
+                    logger.info("darts (penalty %g): epoch %d/%d, loss %.3f, validation accuracy %.3f, cell %s C=%s",
+                                lam, epoch + 1, self.epochs, record["loss"], record["val_accuracy"], record["cell"],
+                                record["width"])
 
-                cell = search_cell(self.space, data, split, self.settings, self.epochs,  # type: ignore[arg-type]
+                fixed = {k: v for k, v in self.settings.items() if not (self.relax_width and k == "width"
+                                                                           and k not in self.given)}
+                cell = search_cell(self.space, data, split, fixed, self.epochs,  # type: ignore[arg-type]
                                    self.warmup, self.relaxation, lam, ctx.chip, self.arch_lr, seed=seed,
-                                   on_epoch=progress)
+                                   relax_width=self.relax_width, on_epoch=progress)
                 self.cells.append(cell)
                 derived.append(derive(cell))
                 runners.append(alternatives(cell))

@@ -35,6 +35,13 @@ its latency table), f_o the op's synaptic operations per spike (dense C, band an
 ``e_total_per_syn_event``, else Horowitz's 0.9 pJ accumulate) and e_pkt its energy per spike sent
 (``e_spike_out`` + one ``e_hop_x``; unknown figures count 0). ∂E/∂c_o = S_e (f_o e_syn + e_pkt).
 
+With ``relax_width`` (and the width not fixed), the width is relaxed too, after FBNetV2 (Wan et al., CVPR
+2020): the nodes hold C = max w_k neurons, and every edge leaving a node (the readout included) has its rows
+scaled by the mask m_j = Σ_k β_k [j < w_k], β = softmax(γ) over the space's widths w_k, so that neuron j's
+spikes count m_j: W^e = diag(m) X_e, ∂L/∂X_e = diag(m) G_e, ∂L/∂m_j = Σ_l (G_e ⊙ X_e)_jl, ∂L/∂β_k =
+Σ_{j < w_k} ∂L/∂m_j. At a one-hot β the relaxed cell of width w is the discrete one with the leading w × w
+blocks of its weights; the derived width is the largest β.
+
 Bilevel optimisation, first order (DARTS' first-order approximation): per mini-batch of the training split
 one Adam step of the weights at the current coefficients; then, past ``warmup`` epochs, one Adam step of α
 on a mini-batch of the validation split, minimising L_val + λ E / E_0 (E_0 the expected energy at the
@@ -110,6 +117,8 @@ class RelaxedCell:
     history: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     energy0: float | None = None
+    widths: tuple[int, ...] = ()  # the widths relaxed (empty: the width is fixed), ascending
+    gamma: NDArray[np.float64] | None = None  # their parameters (one per width)
 
     @property
     def width(self) -> int:
@@ -118,6 +127,22 @@ class RelaxedCell:
     def probabilities(self) -> list[NDArray[np.float64]]:
         """softmax(α) per pair: how strongly each option is preferred."""
         return [_softmax(a) for a in self.alpha]
+
+    def width_probabilities(self) -> NDArray[np.float64] | None:
+        """β = softmax(γ) over ``widths`` (None when the width is fixed)."""
+        return None if self.gamma is None else _softmax(self.gamma)
+
+    def mask(self) -> NDArray[np.float64] | None:
+        """The neurons' output gains m_j = Σ_k β_k [j < w_k] of a relaxed width (None when it is fixed)."""
+        beta = self.width_probabilities()
+        if beta is None:
+            return None
+        out: NDArray[np.float64] = beta @ self._below()
+        return out
+
+    def _below(self) -> NDArray[np.float64]:
+        """[j < w_k] as a (widths, C) array."""
+        return (np.arange(self.width)[None, :] < np.array(self.widths)[:, None]).astype(np.float64)
 
 
 def _softmax(a: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -155,7 +180,8 @@ def settings_of(space: CellSpace, given: Mapping[str, Any] | None = None) -> dic
 
 
 def relax(space: CellSpace, data: Dataset, settings: Mapping[str, Any] | None = None, seed: int = 0,
-          relaxation: str = "softmax", penalty: float = 0.0, **budget: Any) -> RelaxedCell:
+          relaxation: str = "softmax", penalty: float = 0.0, relax_width: bool = False,
+          **budget: Any) -> RelaxedCell:
     """The relaxed cell of ``space`` for ``data`` with uniform α and weights drawn as the graph trainer draws
     them (N(0, 2θ/√(fan-in · pairs into the node)) for dense and band options, 1.25 θ/a one-to-one for skip,
     θ/(2a) for the fixed pool), ``budget`` the training settings (epochs, batch_size, lr, ...)."""
@@ -166,6 +192,10 @@ def relax(space: CellSpace, data: Dataset, settings: Mapping[str, Any] | None = 
     if not (isinstance(penalty, (int, float)) and math.isfinite(penalty) and penalty >= 0):
         raise TrainError(f"relaxed cell: penalty must be a finite number >= 0, got {penalty!r}")
     fixed = settings_of(space, settings)
+    widths: tuple[int, ...] = ()
+    if relax_width and "width" not in (settings or {}) and len(space.decision("width").choices) > 1:
+        widths = tuple(sorted(int(w) for w in space.decision("width").choices))
+        fixed["width"] = widths[-1]
     from snnas.train.candidate import config_of
 
     probe = space.from_matrix("0001 0000 0000 0000", **fixed)  # any cell: only its training settings are read
@@ -216,7 +246,7 @@ def relax(space: CellSpace, data: Dataset, settings: Mapping[str, Any] | None = 
     stem, readout = draw(data.n_inputs, c, "n0"), draw(c, data.n_classes, "out")
     alpha = [np.zeros(len(o)) for o in options]
     return RelaxedCell(space, fixed, t, graph, options, alpha, weights, stem, readout, edge_of, relaxation,
-                       float(penalty))
+                       float(penalty), widths=widths, gamma=np.zeros(len(widths)) if widths else None)
 
 
 def _fan_out(op: int, c: int) -> float:
@@ -235,20 +265,38 @@ def chip_energies(chip: Chip | None) -> tuple[float, float]:
     return float(syn if syn is not None else E_AC), float(pkt)
 
 
-def expected_energy(cell: RelaxedCell, coefficients: list[NDArray[np.float64]], spikes: Mapping[str, float],
-                    energies: tuple[float, float]) -> tuple[float, list[NDArray[np.float64]]]:
-    """E(c) [J per inference] and ∂E/∂c per pair (module docstring), ``spikes[p]`` the mean spikes per
-    inference of population p."""
+def expected_energy(cell: RelaxedCell, coefficients: list[NDArray[np.float64]], spikes: Mapping[str, Any],
+                    energies: tuple[float, float]
+                    ) -> tuple[float, list[NDArray[np.float64]], NDArray[np.float64] | None]:
+    """E(c) [J per inference], ∂E/∂c per pair and, for a relaxed width, ∂E/∂β (module docstring);
+    ``spikes[p]`` the mean spikes per inference of population p, a number or one per neuron.
+
+    With a relaxed width the source's spikes count by the mask, S_e = Σ_j m_j s_j, and a dense op's fan-out
+    is the expected width Σ_k β_k w_k, so ∂E/∂β_k = Σ_e [Σ_{j < w_k} s_j] Σ_o c_o (f_o e_syn + e_pkt)
+    + Σ_e S_e Σ_{o dense} c_o w_k e_syn."""
     e_syn, e_pkt = energies
+    beta, mask = cell.width_probabilities(), cell.mask()
+    below = cell._below() if beta is not None else None
+    width = float(beta @ np.array(cell.widths)) if beta is not None else float(cell.width)
     total, grads = 0.0, []
+    g_beta = np.zeros(len(cell.widths)) if beta is not None else None
     for k, opts in enumerate(cell.options):
         i, j = cell.space.pairs[k]
-        g = np.array([spikes[f"n{i}" if o.direction == "fwd" else f"n{j}"] * (_fan_out(o.op, cell.width) * e_syn
-                                                                             + (e_pkt if o.op else 0.0))
-                      for o in opts])
-        total += float(coefficients[k] @ g)
-        grads.append(g)
-    return total, grads
+        per_op = np.zeros(len(opts))
+        for m, o in enumerate(opts):
+            s_src = np.atleast_1d(np.asarray(spikes[f"n{i}" if o.direction == "fwd" else f"n{j}"], dtype=np.float64))
+            s_e = float(mask @ s_src) if mask is not None and s_src.size == mask.size else float(s_src.sum())
+            fan = width if OPS[o.op] == "dense" else _fan_out(o.op, cell.width)
+            unit = fan * e_syn + (e_pkt if o.op else 0.0)
+            per_op[m] = s_e * unit
+            if g_beta is not None and below is not None and o.op:
+                c = coefficients[k][m]
+                g_beta += c * unit * (below @ s_src if s_src.size == cell.width else 0.0)
+                if OPS[o.op] == "dense":
+                    g_beta += c * s_e * np.array(cell.widths, dtype=np.float64) * e_syn
+        total += float(coefficients[k] @ per_op)
+        grads.append(per_op)
+    return total, grads, g_beta
 
 
 def _coefficients(cell: RelaxedCell, tau: float, rng: np.random.Generator
@@ -269,8 +317,8 @@ def _coefficients(cell: RelaxedCell, tau: float, rng: np.random.Generator
     return cs, ys
 
 
-def effective_weights(cell: RelaxedCell, coefficients: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
-    """W^e per edge of ``cell.graph`` (module docstring) at the coefficients given."""
+def _mixtures(cell: RelaxedCell, coefficients: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
+    """Σ_{o ∈ e} c_o (M_o ⊙ W_o) per edge (the stem and readout as they are), before any width mask."""
     out: list[NDArray[np.float64]] = [np.empty(0)] * len(cell.graph.edges)
     out[0], out[-1] = cell.stem, cell.readout
     for (k, d), e in cell.edge_of.items():
@@ -283,14 +331,41 @@ def effective_weights(cell: RelaxedCell, coefficients: list[NDArray[np.float64]]
     return out
 
 
+def effective_weights(cell: RelaxedCell, coefficients: list[NDArray[np.float64]],
+                      mask: NDArray[np.float64] | None = None) -> list[NDArray[np.float64]]:
+    """W^e per edge of ``cell.graph`` (module docstring) at the coefficients given; with a width ``mask``
+    (:meth:`RelaxedCell.mask`, or any gains per neuron), the rows of every edge leaving a cell node (the
+    readout included) scaled by it: diag(m) W^e, so neuron j's spikes count m_j."""
+    out = _mixtures(cell, coefficients)
+    if mask is None:
+        return out
+    return [w if e.src == "in" else mask[:, None] * w for w, e in zip(out, cell.graph.edges)]
+
+
 def _step(cell: RelaxedCell, x: NDArray[np.float64], y: NDArray[np.int64], c: list[NDArray[np.float64]]
           ) -> tuple[float, list[NDArray[np.float64]], list[list[NDArray[np.float64] | None]],
-                     list[NDArray[np.float64]], dict[str, float]]:
-    """Loss, ∂L/∂W^e per edge, ∂L/∂W_o per option, ∂L/∂c per pair and mean spikes per population."""
-    eff = effective_weights(cell, c)
+                     list[NDArray[np.float64]], dict[str, NDArray[np.float64]], NDArray[np.float64] | None]:
+    """Loss, ∂L/∂(trained weight) per edge (the stem's and readout's are their weights'), ∂L/∂W_o per
+    option, ∂L/∂c per pair, mean spikes per inference of every neuron per population, and ∂L/∂m per
+    neuron for a relaxed width (else None): with W^e = diag(m) X_e, ∂L/∂X_e = diag(m) G_e and
+    ∂L/∂m_j = Σ_e Σ_l (G_e ⊙ X_e)_jl over the edges leaving cell nodes."""
+    mask = cell.mask()
+    mixed = _mixtures(cell, c)
+    eff = effective_weights(cell, c, mask)
     counts, saved = graph_forward(cell.graph, eff, x, keep=True)
     loss, d_counts = _softmax_grad(counts, y)
-    g_edges = _backward(cell.graph, eff, saved, d_counts)
+    g_eff = _backward(cell.graph, eff, saved, d_counts)
+    g_mask = None
+    g_edges = g_eff
+    if mask is not None:
+        g_mask = np.zeros(cell.width)
+        g_edges = []
+        for g, w, e in zip(g_eff, mixed, cell.graph.edges):
+            if e.src == "in":
+                g_edges.append(g)
+                continue
+            g_mask += (g * w).sum(axis=1)
+            g_edges.append(mask[:, None] * g)
     g_w: list[list[NDArray[np.float64] | None]] = []
     g_c: list[NDArray[np.float64]] = []
     for k, opts in enumerate(cell.options):
@@ -309,8 +384,8 @@ def _step(cell: RelaxedCell, x: NDArray[np.float64], y: NDArray[np.int64], c: li
         g_w.append(row)
         g_c.append(gc)
     batch = x.shape[0]
-    spikes = {p: float(saved[p][1].sum()) / batch for p in saved if p != "in"}
-    return loss, g_edges, g_w, g_c, spikes
+    spikes = {p: saved[p][1].sum(axis=(0, 1)) / batch for p in saved if p != "in"}
+    return loss, g_edges, g_w, g_c, spikes, g_mask
 
 
 def _softmax_back(y: NDArray[np.float64], dc: NDArray[np.float64], tau: float) -> NDArray[np.float64]:
@@ -329,6 +404,8 @@ def _evaluated(cell: RelaxedCell) -> list[NDArray[np.float64]]:
 def derive(cell: RelaxedCell) -> Genome:
     """The discrete cell: per pair the option of largest α (zero included), the fixed settings, repaired."""
     values: dict[str, Any] = dict(cell.settings)
+    if cell.gamma is not None:
+        values["width"] = cell.widths[int(np.argmax(cell.gamma))]
     for k, (i, j) in enumerate(cell.space.pairs):
         o = cell.options[k][int(np.argmax(cell.alpha[k]))]
         values[f"op_{i}{j}"] = o.op
@@ -350,6 +427,10 @@ def alternatives(cell: RelaxedCell) -> list[Genome]:
         values[f"op_{i}{j}"] = o.op
         values[f"dir_{i}{j}"] = o.direction if o.op else cell.space.decision(f"dir_{i}{j}").choices[0]
         ranked.append((float(cell.alpha[k][order[0]] - cell.alpha[k][order[1]]), k, cell.space.genome(values)))
+    if cell.gamma is not None and len(cell.widths) > 1:  # the runner-up width
+        order = np.argsort(-cell.gamma)
+        values = {**best.values, "width": cell.widths[int(order[1])]}
+        ranked.append((float(cell.gamma[order[0]] - cell.gamma[order[1]]), -1, cell.space.genome(values)))
     out, seen = [], {best.key}
     for _, _, g in sorted(ranked, key=lambda r: (r[0], r[1])):
         if g.key not in seen:
@@ -365,7 +446,7 @@ def _entropy(cell: RelaxedCell) -> float:
 def search_cell(space: CellSpace, data: Dataset, split: Split, settings: Mapping[str, Any] | None = None,
                 epochs: int = 20, warmup: int = 5, relaxation: str = "softmax", penalty: float = 0.0,
                 chip: Chip | None = None, arch_lr: float = 0.03, temperature: tuple[float, float] | None = None,
-                batch_size: int = 64, lr: float = 2e-3, seed: int = 0,
+                batch_size: int = 64, lr: float = 2e-3, seed: int = 0, relax_width: bool = False,
                 on_epoch: Callable[[int, dict[str, Any]], None] | None = None) -> RelaxedCell:
     """Search the cell of ``space`` by the bilevel loop of the module docstring: ``epochs`` passes over
     ``split.train``, α updated on ``split.val`` after the first ``warmup`` passes; the temperature goes
@@ -385,7 +466,7 @@ def search_cell(space: CellSpace, data: Dataset, split: Split, settings: Mapping
     if len(temperature) != 2 or not all(isinstance(t, (int, float)) and math.isfinite(t) and t > 0
                                         for t in temperature):
         raise TrainError(f"cell search: temperature must be two positive numbers, got {temperature!r}")
-    cell = relax(space, data, settings, seed, relaxation, penalty, batch_size=batch_size, lr=lr)
+    cell = relax(space, data, settings, seed, relaxation, penalty, relax_width, batch_size=batch_size, lr=lr)
     if len(split.val) == 0:
         raise TrainError("cell search: the validation split is empty; α is trained on it")
     rng = np.random.default_rng(seed)
@@ -393,7 +474,7 @@ def search_cell(space: CellSpace, data: Dataset, split: Split, settings: Mapping
     x_val, y_val = encode(data, split.val, cell.train), data.labels[split.val]
     trainable = [cell.stem, cell.readout, *[w for row in cell.weights for w in row]]
     adam_w = Adam(trainable, lr)
-    adam_a = Adam(cell.alpha, arch_lr)
+    adam_a = Adam([*cell.alpha, cell.gamma], arch_lr)  # γ is None (skipped) for a fixed width
     energies = chip_energies(chip)
     start = time.perf_counter()
     t0, t1 = temperature
@@ -404,7 +485,7 @@ def search_cell(space: CellSpace, data: Dataset, split: Split, settings: Mapping
         for b in range(0, order.size, batch_size):
             idx = order[b:b + batch_size]
             c, _ = _coefficients(cell, tau, rng)
-            loss, g_edges, g_w, _, _ = _step(cell, x_train[idx], y_train[idx], c)
+            loss, g_edges, g_w, _, _, _ = _step(cell, x_train[idx], y_train[idx], c)
             if not math.isfinite(loss):
                 raise TrainError(f"cell search: training diverged at epoch {epoch} (loss {loss})")
             adam_w.step([g_edges[0], g_edges[-1], *[g for row in g_w for g in row]])
@@ -413,21 +494,27 @@ def search_cell(space: CellSpace, data: Dataset, split: Split, settings: Mapping
                 continue
             vidx = rng.choice(y_val.size, size=min(batch_size, y_val.size), replace=False)
             c, ys = _coefficients(cell, tau, rng)
-            v_loss, _, _, g_c, spikes = _step(cell, x_val[vidx], y_val[vidx], c)
+            v_loss, _, _, g_c, spikes, g_mask = _step(cell, x_val[vidx], y_val[vidx], c)
+            beta = cell.width_probabilities()
+            g_beta = None if beta is None or g_mask is None else cell._below() @ g_mask
             if penalty > 0:
-                e, g_e = expected_energy(cell, c, spikes, energies)
+                e, g_e, g_eb = expected_energy(cell, c, spikes, energies)
                 if cell.energy0 is None:
                     cell.energy0 = max(e, 1e-30)
                 g_c = [gc + penalty * ge / cell.energy0 for gc, ge in zip(g_c, g_e)]
+                if g_beta is not None and g_eb is not None:
+                    g_beta = g_beta + penalty * g_eb / cell.energy0
                 energy.append(e)
-            adam_a.step([_softmax_back(y, gc, tau) for y, gc in zip(ys, g_c)])
+            steps = [_softmax_back(y, gc, tau) for y, gc in zip(ys, g_c)]
+            adam_a.step([*steps, None if beta is None or g_beta is None else _softmax_back(beta, g_beta, 1.0)])
             val_losses.append(v_loss)
-        counts, _ = graph_forward(cell.graph, effective_weights(cell, _evaluated(cell)), x_val)
+        counts, _ = graph_forward(cell.graph, effective_weights(cell, _evaluated(cell), cell.mask()), x_val)
         record = {"epoch": epoch, "loss": float(np.mean(losses)), "tau": tau,
                   "val_loss": float(np.mean(val_losses)) if val_losses else None,
                   "val_accuracy": hit_rate(counts, y_val), "entropy": _entropy(cell),
                   "energy_j": float(np.mean(energy)) if energy else None,
-                  "cell": space.matrix_text(space.matrix(derive(cell)))}
+                  "cell": space.matrix_text(space.matrix(derive(cell))), "width": derive(cell)["width"],
+                  "width_probabilities": None if (wp := cell.width_probabilities()) is None else wp.tolist()}
         cell.history.append(record)
         if on_epoch is not None:
             on_epoch(epoch, record)
