@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
@@ -67,7 +68,7 @@ def main() -> int:
     epochs, patience = 30, 10
     options = _options(ns.option)
 
-    def evaluate(g: Genome) -> tuple[dict[str, object], Result]:
+    def evaluate(g: Genome) -> tuple[dict[str, Any], Result]:
         task = EvalTask(space.candidate(g, epochs=epochs, patience=patience, seed=0), chip, spec, eval_samples=16,
                         genome_key=g.key)
         out = run_task(task)
@@ -81,29 +82,31 @@ def main() -> int:
           f"widths {ns.widths}, LIF, T=24, rate code, 8-bit weights; darts options {options}")
     rng = np.random.default_rng(12345)
     cells = [space.sample(rng) for _ in range(ns.random)]
-    random_runs: list[dict[str, object]] = []
-    darts_runs: list[dict[str, object]] = []
+    random_runs: list[dict[str, Any]] = []
+    darts_runs: list[dict[str, Any]] = []
     per_round = -(-ns.random // max(1, ns.seeds))
     for r in range(max(ns.seeds, -(-ns.random // per_round))):
         for g in cells[r * per_round:(r + 1) * per_round]:
             out, _ = evaluate(g)
-            acc = (out["score"] or {}).get("accuracy_chip")  # type: ignore[union-attr]
+            acc = (out["score"] or {}).get("accuracy_chip")
             random_runs.append({"cell": space.describe(g), "accuracy_chip": acc, "seconds": out["seconds"]})
             print(f"  random {len(random_runs):3d}: {space.describe(g)}  chip acc {acc}  {out['seconds']:.1f} s",
                   flush=True)
         if r >= ns.seeds:
             continue
-        unit = statistics.median(float(x["seconds"]) for x in random_runs)  # type: ignore[arg-type]
+        unit = statistics.median(float(x["seconds"]) for x in random_runs)
         s = make_strategy("darts", space, r, SearchContext(objectives, chip, spec, 60, epochs, 0), **options)
         t0 = time.perf_counter()
         first = s.ask()
         relax_s = time.perf_counter() - t0
-        spent, best, tried, g = relax_s, None, [], first
-        while spent / unit + 1.0 <= ns.budget:
+        spent, best, g = relax_s, None, first
+        tried: list[dict[str, Any]] = []
+        while (spent + (statistics.mean(float(t["seconds"]) for t in tried) if tried else unit)) / unit  \
+                <= ns.budget:  # the next evaluation priced at the mean of its own so far
             out, res = evaluate(g)
-            spent += float(out["seconds"])  # type: ignore[arg-type]
+            spent += float(out["seconds"])
             s.tell(g, res)
-            acc = (out["score"] or {}).get("accuracy_chip")  # type: ignore[union-attr]
+            acc = (out["score"] or {}).get("accuracy_chip")
             tried.append({"cell": space.describe(g), "accuracy_chip": acc, "seconds": out["seconds"]})
             if acc is not None and (best is None or acc > best):
                 best = acc
@@ -113,11 +116,21 @@ def main() -> int:
         print(f"darts seed {r}: relaxation {relax_s:.1f} s = {relax_s / unit:.2f} trainings; {len(tried)} cells "
               f"trained; whole cost {spent / unit:.2f} trainings; derived cell {tried[0]['cell'] if tried else '-'} "
               f"chip acc {tried[0]['accuracy_chip'] if tried else '-'}; best {best}", flush=True)
-    accs = [float(x["accuracy_chip"]) for x in random_runs if x["accuracy_chip"] is not None]  # type: ignore[arg-type]
-    unit = statistics.median(float(x["seconds"]) for x in random_runs)  # type: ignore[arg-type]
+
+    accs = [float(x["accuracy_chip"]) for x in random_runs if x["accuracy_chip"] is not None]
+    unit = statistics.median(float(x["seconds"]) for x in random_runs)
     best_random = max(accs)
-    bests = [float(d["best"]) for d in darts_runs if d["best"] is not None]  # type: ignore[arg-type]
-    derived = [float(d["derived"]["accuracy_chip"]) for d in darts_runs if d["derived"]]  # type: ignore[index]
+    for d in darts_runs:  # within the budget at the final unit: the prefix of its evaluations that fits
+        spent, best = float(d["relax_seconds"]), None
+        for t in d["tried"]:
+            if spent + float(t["seconds"]) > ns.budget * unit:
+                break
+            spent += float(t["seconds"])
+            if t["accuracy_chip"] is not None and (best is None or t["accuracy_chip"] > best):
+                best = t["accuracy_chip"]
+        d["best"], d["cost_trainings"] = best, spent / unit
+    bests = [float(d["best"]) for d in darts_runs if d["best"] is not None]
+    derived = [float(d["derived"]["accuracy_chip"]) for d in darts_runs if d["derived"]]
     print(f"\n{len(accs)} random cells: best chip accuracy {best_random:.3f}, median {statistics.median(accs):.3f}, "
           f"worst {min(accs):.3f}; a full training (median evaluation) {unit:.2f} s")
     print(f"darts, {len(darts_runs)} seeds: best within {ns.budget:g} trainings: median {statistics.median(bests):.3f} "
