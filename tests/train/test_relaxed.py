@@ -37,72 +37,49 @@ def data():  # type: ignore[no-untyped-def]
     return d, type(sp)(sp.train[:400], sp.val[:120], sp.test[:120])
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_at_a_vertex_the_relaxed_cell_is_the_discrete_cell(data, seed: int) -> None:  # type: ignore[no-untyped-def]
+def _option(cell, k: int, g, direction: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    """The index of genome ``g``'s option of pair k (in ``direction``, by default its own)."""
+    i, j = SPACE.pairs[k]
+    d = direction or g[f"dir_{i}{j}"]
+    return next(m for m, o in enumerate(cell.options[k]) if o.op == g[f"op_{i}{j}"] and (o.op == 0 or o.direction == d))
+
+
+@pytest.mark.parametrize(("seed", "relax_width"), [(0, False), (1, False), (2, False), (3, False), (0, True),
+                                                   (1, True)])
+def test_at_a_vertex_the_relaxed_cell_is_the_discrete_cell(data, seed: int, relax_width: bool  # type: ignore[no-untyped-def]
+                                                           ) -> None:
+    """One-hot coefficients (and, with a relaxed width, the exact mask of width 8) run exactly the discrete
+    cell whose edges carry the relaxed cell's option weights (their leading 8 x 8 blocks)."""
     d, sp = data
-    g = SPACE.sample(np.random.default_rng(seed))
-    g = SPACE.genome({**g.values, "width": 12})
-    cell = relax(SPACE, d, {"width": 12, "neuron": g["neuron"]}, seed=seed)
-    onehot = []
-    for k, (i, j) in enumerate(SPACE.pairs):
-        m = next(m for m, o in enumerate(cell.options[k])
-                 if o.op == g[f"op_{i}{j}"] and (o.op == 0 or o.direction == g[f"dir_{i}{j}"]))
-        onehot.append(np.eye(len(cell.options[k]))[m])
-        cell.alpha[k] = 5.0 * onehot[-1]
+    w = 8 if relax_width else 12
+    g = SPACE.genome({**SPACE.sample(np.random.default_rng(seed + 10 * relax_width)).values, "width": w})
+    settings = {"neuron": g["neuron"]} if relax_width else {"width": 12, "neuron": g["neuron"]}
+    cell = relax(SPACE, d, settings, seed=seed, relax_width=relax_width)
+    assert cell.width == 12 and cell.widths == ((8, 12) if relax_width else ())
+    onehot = [np.eye(len(cell.options[k]))[_option(cell, k, g)] for k in range(len(SPACE.pairs))]
+    cell.alpha = [5.0 * h for h in onehot]
+    mask = None
+    if cell.gamma is not None:
+        cell.gamma[:] = (5.0, 0.0)
+        assert np.allclose(cell.mask(), cell.width_probabilities() @ cell._below())  # type: ignore[operator]
+        mask = (np.arange(12) < 8).astype(float)
     assert derive(cell) == g
     gc = config_of(SPACE.candidate(g))
     assert isinstance(gc, GraphConfig)
-    weights = []  # the discrete cell's edges carry the relaxed cell's option weights
+    weights = []
     for e in gc.edges:
         if e.src == "in":
-            weights.append(cell.stem)
+            weights.append(cell.stem[:, :w])
         elif e.dst == "out":
-            weights.append(cell.readout)
+            weights.append(cell.readout[:w])
         else:
             a, b = int(e.src[1]), int(e.dst[1])
             (i, j), direction = ((a, b), "fwd") if e.delay == 0 else ((b, a), "bwd")
             k = SPACE.pairs.index((i, j))
-            m = next(m for m, o in enumerate(cell.options[k]) if o.op == g[f"op_{i}{j}"] and o.direction == direction)
-            weights.append(cell.weights[k][m])
+            weights.append(cell.weights[k][_option(cell, k, g, direction)][:w, :w])  # type: ignore[index]
     x = encode(d, sp.test[:40], gc.train)
     discrete, _ = graph_forward(gc, weights, x)
-    relaxed, _ = graph_forward(cell.graph, effective_weights(cell, onehot), x)
-    assert discrete.sum() > 0 and np.array_equal(discrete, relaxed)
-
-
-@pytest.mark.parametrize("seed", range(2))
-def test_at_a_vertex_a_relaxed_width_is_the_narrower_discrete_cell(data, seed: int) -> None:  # type: ignore[no-untyped-def]
-    d, sp = data
-    g = SPACE.genome({**SPACE.sample(np.random.default_rng(seed + 10)).values, "width": 8})
-    cell = relax(SPACE, d, {"neuron": g["neuron"]}, seed=seed, relax_width=True)
-    assert cell.widths == (8, 12) and cell.width == 12 and cell.gamma is not None
-    onehot = []
-    for k, (i, j) in enumerate(SPACE.pairs):
-        m = next(m for m, o in enumerate(cell.options[k])
-                 if o.op == g[f"op_{i}{j}"] and (o.op == 0 or o.direction == g[f"dir_{i}{j}"]))
-        onehot.append(np.eye(len(cell.options[k]))[m])
-        cell.alpha[k] = 5.0 * onehot[-1]
-    cell.gamma[:] = (5.0, 0.0)
-    assert derive(cell) == g
-    assert np.allclose(cell.mask(), cell.width_probabilities() @ cell._below())  # type: ignore[operator]
-    gc = config_of(SPACE.candidate(g))
-    assert isinstance(gc, GraphConfig)
-    weights = []  # the discrete cell of width 8: the leading 8 x 8 blocks of the relaxed cell's weights
-    for e in gc.edges:
-        if e.src == "in":
-            weights.append(cell.stem[:, :8])
-        elif e.dst == "out":
-            weights.append(cell.readout[:8])
-        else:
-            a, b = int(e.src[1]), int(e.dst[1])
-            (i, j), direction = ((a, b), "fwd") if e.delay == 0 else ((b, a), "bwd")
-            k = SPACE.pairs.index((i, j))
-            m = next(m for m, o in enumerate(cell.options[k]) if o.op == g[f"op_{i}{j}"] and o.direction == direction)
-            weights.append(cell.weights[k][m][:8, :8])  # type: ignore[index]
-    x = encode(d, sp.test[:40], gc.train)
-    discrete, _ = graph_forward(gc, weights, x)
-    exact = (np.arange(12) < 8).astype(float)
-    relaxed, _ = graph_forward(cell.graph, effective_weights(cell, onehot, exact), x)
+    relaxed, _ = graph_forward(cell.graph, effective_weights(cell, onehot, mask), x)
     assert discrete.sum() > 0 and np.array_equal(discrete, relaxed)
 
 
