@@ -93,7 +93,8 @@ SNNAS_HOT __attribute__((noinline)) void fast_block_kernel(
 // In = false: the input of step n-1 was already given (Engine::give_run_input(), from the slot's touched
 // list), so prev is not read. Ref = false: no neuron of the block is refractory in step n (ref_end < n for
 // all, the engine's per-run bound), so ref_end is not read. Each drops 4-16 bytes of the ~50 the pass moves
-// per neuron, which is what bounds it.
+// per neuron, which is what bounds it. With neither, no fire flag is written either: a neuron fired exactly
+// when its new v >= the block's threshold, which the caller reads back when the count says some did.
 template <Model M, typename R, bool U, bool In = true, bool Ref = true>
 SNNAS_HOT __attribute__((noinline)) void driven_block_kernel(
     int32_t lo, int32_t hi, int32_t n, R* __restrict prev, const R* __restrict cur, R* __restrict v,
@@ -128,7 +129,7 @@ SNNAS_HOT __attribute__((noinline)) void driven_block_kernel(
       vnew = vn;
       fire = vnew >= th;
     }
-    fire_flag[i] = static_cast<uint16_t>(fire);
+    if constexpr (In || Ref) fire_flag[i] = static_cast<uint16_t>(fire);
     fires += fire;
     last[i] = n;
     v[i] = vnew;

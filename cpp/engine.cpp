@@ -376,10 +376,8 @@ class Engine {
         int32_t& full = block_full_step_[static_cast<size_t>(lo / kBlock)];
         if constexpr (M == Model::IF || M == Model::LIF) {
           if (given && full == m && block_driven_[static_cast<size_t>(lo / kBlock)]) {
-            const int64_t u = driven_run<M>(lo, hi, n, prev, cur);
+            updates += driven_run<M>(lo, hi, n, prev, cur, fb, nf);
             full = n;
-            updates += u;
-            if (block_fires_) nf = collect_fired(lo, hi, fb, nf);
             continue;
           }
         }
@@ -519,15 +517,23 @@ class Engine {
   // driven_block_kernel() without reading the accumulator nor ref_end when the block shares its parameters
   // and none of its neurons can be refractory (its largest ref_end < n), the common case of a driven
   // population between spikes; else the plain driven kernel, which finds no input. Returns the updates.
+  // The neurons that fired are appended to fb[nf..] in index order.
   template <Model M>
-  int64_t driven_run(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur) {
+  int64_t driven_run(int32_t lo, int32_t hi, int32_t n, R* prev, const R* cur, int32_t* fb, size_t& nf) {
     int64_t counts[3] = {0, 0, 0};
     const size_t blk = static_cast<size_t>(lo / kBlock);
     const R* const uni = block_params_.data() + 4 * blk;
     if (block_uniform_[blk] && block_ref_max_[blk] < n) {
       detail::driven_block_kernel<M, R, true, false, false>(lo, hi, n, nullptr, cur, v_.data(), nullptr, nullptr,
-                                                            nullptr, uni, last_.data(), nullptr, fire_flag_.data(),
-                                                            counts);
+                                                            nullptr, uni, last_.data(), nullptr, nullptr, counts);
+      if (counts[2]) {  // no flags: a neuron fired exactly when its v reached the block's threshold
+        const R th = uni[0];
+        for (int32_t i = lo; i < hi; ++i) {
+          fb[nf] = i;
+          nf += v_[i] >= th;
+        }
+      }
+      return counts[0];
     } else if (block_uniform_[blk]) {
       detail::driven_block_kernel<M, R, true>(lo, hi, n, prev, cur, v_.data(), nullptr, nullptr, nullptr, uni,
                                               last_.data(), ref_end_.data(), fire_flag_.data(), counts);
@@ -536,7 +542,7 @@ class Engine {
                                                a_.data(), nullptr, last_.data(), ref_end_.data(), fire_flag_.data(),
                                                counts);
     }
-    block_fires_ = counts[2];
+    if (counts[2]) nf = collect_fired(lo, hi, fb, nf);
     return counts[0];
   }
 
@@ -639,8 +645,7 @@ class Engine {
               given = true;
               if (prev) give_run_input(prev, ptl, pcnt, n, received);
               for (size_t r = 0; r < runs_.size(); ++r) {
-                updates += driven_run<M>(runs_[r].lo, runs_[r].hi, n, in, cur);
-                if (block_fires_) nf = collect_fired(runs_[r].lo, runs_[r].hi, fb, nf);
+                updates += driven_run<M>(runs_[r].lo, runs_[r].hi, n, in, cur, fb, nf);
               }
             }
           }
