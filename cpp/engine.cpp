@@ -34,6 +34,7 @@ namespace {
 
 constexpr size_t kPrefetchAhead = 2;     // rows of spiking neurons fetched ahead of the scatter
 constexpr int32_t kBlock = 256;          // neurons per block of the dense pass
+constexpr int64_t kVisitAhead = 8;       // touched neurons whose state the list visits prefetch ahead
 constexpr int32_t kMinRun = 32;          // shortest run of driven neurons evaluated as a block
 
 template <typename R>
@@ -660,6 +661,13 @@ class Engine {
         for (int64_t j = 0; j < pcnt; ++j) {
           // A neuron may be listed twice (in both lists, or twice in one): a repeated visit finds its
           // input taken (zero) and does nothing, unless the first evaluated it (last_ == n): skipped.
+          // The state of a target a few places ahead is fetched meanwhile (the targets are scattered).
+          if (j + kVisitAhead < pcnt) {
+            const int32_t a = ptl[j + kVisitAhead];
+            __builtin_prefetch(v_.data() + a);
+            __builtin_prefetch(hot_.data() + a);
+            __builtin_prefetch(last_.data() + a);
+          }
           const int32_t t = ptl[j];
           if (last_[t] == n) continue;
           updates += visit<M>(h, t, n, prev, cur, collect, received);
