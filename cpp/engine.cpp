@@ -359,15 +359,10 @@ class Engine {
     if constexpr (M == Model::IF || M == Model::LIF) {
       if (listed && prev_or_null && !collect && !per_step && n_listed * 4 < static_cast<int64_t>(n_)) {
         given = true;
-        for (int64_t j = 0; j < n_listed; ++j) {
-          const int32_t t = listed[j];
+        give_listed_input(prev, listed, n_listed, n, received, v, ref_end, [this, m](int32_t t) {
           const size_t b = static_cast<size_t>(t / kBlock);
-          const R x = prev[t];
-          if (x == 0.0 || !block_driven_[b] || block_full_step_[b] != m) continue;
-          prev[t] = 0.0;
-          ++received;
-          if (m > ref_end[t]) v[t] = v[t] + x;
-        }
+          return block_driven_[b] && block_full_step_[b] == m;
+        });
       }
     }
     for (int32_t lo = 0; lo < n_; lo += kBlock) {
@@ -498,23 +493,26 @@ class Engine {
     return nf;
   }
 
-  // The input of step n-1 of the runs' neurons, given from the slot's touched list (ptl, pcnt: a handful
-  // of neurons in a sparse step) with the arithmetic of driven_block_kernel()'s first lines, so that the
-  // kernel need not read the whole accumulator (driven_run()). A neuron listed twice finds its input taken.
-  void give_run_input(R* prev, const int32_t* ptl, int64_t pcnt, int32_t n, int64_t& received) {
+  // The input of step n-1 of the listed neurons (the slot's touched list: a handful in a sparse step) that
+  // accept(t) names, given with the arithmetic of driven_block_kernel()'s first lines, so that the kernel
+  // need not read the whole accumulator (driven_run()). A neuron listed twice finds its input taken.
+  // v and ref_end: the caller's pointers to v_ and ref_end_ (dense_pass() holds restrict-qualified ones).
+  template <typename Accept>
+  void give_listed_input(R* prev, const int32_t* listed, int64_t n_listed, int32_t n, int64_t& received,
+                         R* v, const int32_t* ref_end, Accept accept) const {
     const int32_t m = n - 1;
-    for (int64_t j = 0; j < pcnt; ++j) {
-      const int32_t t = ptl[j];
+    for (int64_t j = 0; j < n_listed; ++j) {
+      const int32_t t = listed[j];
       const R x = prev[t];
-      if (!run_of_[t] || x == 0.0) continue;
+      if (x == 0.0 || !accept(t)) continue;
       prev[t] = 0.0;
       ++received;
-      if (m > ref_end_[t]) v_[t] = v_[t] + x;
+      if (m > ref_end[t]) v[t] = v[t] + x;
     }
   }
 
   // Step n of the run [lo, hi) of driven IF or LIF neurons (within one block) whose input of step n-1 has
-  // been given (give_run_input(), dense_pass()), so that their accumulator entries in prev are zero:
+  // been given (give_listed_input()), so that their accumulator entries in prev are zero:
   // driven_block_kernel() without reading the accumulator nor ref_end when the block shares its parameters
   // and none of its neurons can be refractory (its largest ref_end < n), the common case of a driven
   // population between spikes; else the plain driven kernel, which finds no input. Returns the updates.
@@ -644,7 +642,9 @@ class Engine {
           if constexpr (M == Model::IF || M == Model::LIF) {
             if (!prev || pcnt * 4 < run_neurons_) {
               given = true;
-              if (prev) give_run_input(prev, ptl, pcnt, n, received);
+              if (prev)
+                give_listed_input(prev, ptl, pcnt, n, received, v_.data(), ref_end_.data(),
+                                  [this](int32_t t) { return run_of_[t] != 0; });
               for (size_t r = 0; r < runs_.size(); ++r) {
                 updates += driven_run<M>(runs_[r].lo, runs_[r].hi, n, in, cur, fb, nf);
               }

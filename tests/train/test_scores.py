@@ -20,12 +20,11 @@ from snnas.ir.conv import ConvSpec
 from snnas.space import CellSpace, GlobalSpace
 from snnas.train.candidate import config_of
 from snnas.train.config import TrainConfig
-from snnas.train.graph import GraphConfig, _mask
+from snnas.train.graph import GraphConfig, _mask, edge_synapses
 from snnas.train.layers import train
 from snnas.train.scores import (
     SCORES,
     ZeroShotError,
-    _synapses,
     codes_of,
     hamming_kernel,
     iid_closed_form,
@@ -177,7 +176,7 @@ def test_codes_of_conv_and_graph_networks(data) -> None:  # type: ignore[no-unty
     assert p.names[0] == (gc.nodes[0][0], 0) and p.params > 0 and p.synops > 0
     for kind in ("dense", "skip", "band", "pool"):  # synapse counts are the masks' non-zeros
         m = _mask(kind, 7, 7)
-        assert _synapses(kind, 7, 7) == (49 if m is None else int(np.count_nonzero(m)))
+        assert edge_synapses(kind, 7, 7) == (49 if m is None else int(np.count_nonzero(m)))
 
 
 def test_zero_shot_scores_of_a_candidate(data) -> None:  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from snnas.chip import Chip
+from snnas.chip.horowitz import E_AC, E_MAC
 from snnas.errors import SnnasError
 from snnas.sim.activity import ChipActivity
 
@@ -42,8 +43,6 @@ __all__ = ["E_AC", "E_MAC", "CostError", "EnergyEstimate", "LatencyEstimate", "a
 
 TIERS = ("neurobench", "device", "placement")
 
-E_AC = 0.9e-12  # J per accumulate (fp32 add, Horowitz ISSCC 2014, 45 nm)
-E_MAC = 4.6e-12  # J per multiply-accumulate (fp32 mult 3.7 pJ + add 0.9 pJ)
 
 
 class CostError(SnnasError, ValueError):

@@ -34,7 +34,7 @@ from snnas.train.graph import GraphConfig, GraphResult
 from snnas.train.layers import TrainResult
 from snnas.train.trained import fit, run, settings_of, untrained
 
-__all__ = ["STAGES", "TIMINGS", "Score", "score"]
+__all__ = ["QUANTISED_LIMITS", "STAGES", "TIMINGS", "Score", "score"]
 
 # The stages of one evaluation, timed in Score.stage_seconds [s]: feasibility of the untrained architecture
 # (map), training and the float run of the test samples (train; only the run when the weights were given),
@@ -44,7 +44,8 @@ __all__ = ["STAGES", "TIMINGS", "Score", "score"]
 STAGES = ("map", "train", "quantise", "chip_run", "cost")
 TIMINGS = ("train_seconds", "stage_seconds")  # the Score fields that are wall times (differ run to run)
 
-_QUANTISED_LIMITS = {"core.weight_values_per_neuron", "core.synapse_types"}
+# Limits that quantisation enforces (so they do not block a candidate before training).
+QUANTISED_LIMITS = frozenset({"core.weight_values_per_neuron", "core.synapse_types"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,7 +120,7 @@ def score(config: TrainConfig | GraphConfig, chip: Chip | str, data: Dataset, sp
     clock = _Clock()
     _, report = map_network(untrained(config, data), chip, mapper)
     clock.lap("map")
-    blocking = tuple(v for v in report.violations if v.constraint not in _QUANTISED_LIMITS)
+    blocking = tuple(v for v in report.violations if v.constraint not in QUANTISED_LIMITS)
     if blocking:
         return Score(chip=chip.id, feasible=False, violations=blocking, stage_seconds=clock.laps,
                      notes=("infeasible before training: not trained",))

@@ -79,11 +79,13 @@ class Differentiable(Strategy):
         if not isinstance(relax_width, bool):
             raise StrategyError(f"darts: relax_width must be true or false, got {relax_width!r}")
         self.relax_width = relax_width
-        self.given = dict(settings or {}) if isinstance(settings, dict) else {}
         if settings is not None and not isinstance(settings, dict):
             raise StrategyError(f"darts: settings must be a mapping of decision to choice, got {settings!r}")
+        # What search_cell is given: the user's settings (the rest take settings_of's defaults there, and an
+        # unset width is relaxed), or with relax_width off every setting, the width at its default; checked now.
         try:
-            self.settings = settings_of(space, settings)
+            full = settings_of(space, settings)
+            self.settings = dict(settings or {}) if relax_width else full
         except TrainError as exc:
             raise StrategyError(f"darts: {exc}") from exc
         self.epochs, self.warmup, self.relaxation = epochs, warmup, relaxation
@@ -114,9 +116,7 @@ class Differentiable(Strategy):
                                 lam, epoch + 1, self.epochs, record["loss"], record["val_accuracy"], record["cell"],
                                 record["width"])
 
-                fixed = {k: v for k, v in self.settings.items() if not (self.relax_width and k == "width"
-                                                                           and k not in self.given)}
-                cell = search_cell(self.space, data, split, fixed, self.epochs,  # type: ignore[arg-type]
+                cell = search_cell(self.space, data, split, self.settings, self.epochs,  # type: ignore[arg-type]
                                    self.warmup, self.relaxation, lam, ctx.chip, self.arch_lr, seed=seed,
                                    relax_width=self.relax_width, on_epoch=progress)
                 self.cells.append(cell)

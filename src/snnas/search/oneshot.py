@@ -143,6 +143,7 @@ class OneShot(Strategy):
         from dataclasses import replace
 
         from snnas.evaluate.accuracy import chip_readout
+        from snnas.evaluate.score import QUANTISED_LIMITS
         from snnas.mapping import map_network
         from snnas.quantize.network import quantize
         from snnas.train.config import encode
@@ -153,8 +154,7 @@ class OneShot(Strategy):
             raise StrategyError("oneshot: the proxy score needs the bound SearchContext with its chip (bind() first)")
         chip = ctx.chip
         _, report = map_network(untrained(tr.config, data), chip, "traffic")
-        blocking = [v for v in report.violations
-                    if v.constraint not in ("core.weight_values_per_neuron", "core.synapse_types")]
+        blocking = [v for v in report.violations if v.constraint not in QUANTISED_LIMITS]
         if blocking:
             return Result((math.inf,) * ctx.n_objectives, float(len(blocking)), "infeasible", None, 1.0)
         x = np.asarray(encode(data, split.test, tr.config), dtype=np.float64)
@@ -164,12 +164,7 @@ class OneShot(Strategy):
         acc = float(np.mean(np.argmax(out.sum(axis=1) if pred is None else pred, axis=1) == y))
         k = min(self.inner_samples, x.shape[0])
         held = replace(tr, weights=q.float_weights(), recurrent=q.float_recurrent())
-        fl = run(held, x[:k])
-        spikes = [float(sp.sum()) / k for _, sp in fl.spikes]
-        sources = [float(x[:k].sum()) / k, *spikes[:-1]]
-        fan_out = [w.shape[1] + (r.shape[1] if r is not None else 0)
-                   for w, r in zip(held.weights, [None, *held.recurrent[:-1]])]
-        events = sum(n * f for n, f in zip(sources, fan_out))
+        spikes, events = _events(held, x[:k], run(held, x[:k]))
         neuron_steps = float(sum(w.shape[1] for w in held.weights) * x.shape[1])
         e, t = chip.energy, chip.latency
         energy = (events * (e.e_syn_op or 0.0) + neuron_steps * (e.e_neuron_update_active or 0.0)
@@ -192,10 +187,7 @@ class OneShot(Strategy):
         x = np.asarray(encode(data, split.test, tr.config), dtype=np.float64)
         out = run(tr, x)
         acc = float(np.mean(np.argmax(out.readout, axis=1) == data.labels[split.test]))
-        sources = [float(x.sum())] + [float(sp.sum()) for _, sp in out.spikes[:-1]]
-        fan_out = [w.shape[1] + (r.shape[1] if r is not None else 0)
-                   for w, r in zip(tr.weights, [None, *tr.recurrent[:-1]])]
-        events = sum(n * f for n, f in zip(sources, fan_out)) / max(1, x.shape[0])
+        _, events = _events(tr, x, out)
         score = {"accuracy_float": acc, "synaptic_events": events}
         costs = [events] * (len(ctx.objectives.names) - 1)
         return Result((-acc,) if ctx.objectives.scalar else (-acc, *costs), 0.0, "ok", score, 1.0)
@@ -216,3 +208,15 @@ class OneShot(Strategy):
 
     def _tell(self, genome: Genome, result: Result) -> None:
         return None  # the ranking is made: results told decide nothing here (the loop's store keeps them)
+
+
+def _events(tr: Any, x: Any, out: Any) -> tuple[list[float], float]:
+    """Per inference of the float run ``out`` of layer network ``tr`` on ``x``: each population's spikes, and
+    the synaptic events (Σ over weight matrices of the source's spikes × its fan-out, a layer's own
+    recurrent matrix counted with the layer that feeds it)."""
+    k = max(1, x.shape[0])
+    spikes = [float(sp.sum()) / k for _, sp in out.spikes]
+    sources = [float(x.sum()) / k, *spikes[:-1]]
+    fan_out = [w.shape[1] + (r.shape[1] if r is not None else 0)
+               for w, r in zip(tr.weights, [None, *tr.recurrent[:-1]])]
+    return spikes, float(sum(n * f for n, f in zip(sources, fan_out)))

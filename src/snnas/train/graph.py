@@ -47,8 +47,8 @@ from snnas.train.fit import TrainError, fit
 from snnas.train.layers import _softmax_grad, hit_rate
 from snnas.train.steps import SURROGATES
 
-__all__ = ["EDGE_KINDS", "GraphConfig", "GraphEdge", "GraphResult", "check_graph", "graph_accuracy", "graph_forward",
-           "init_weights", "train_graph"]
+__all__ = ["EDGE_KINDS", "GraphConfig", "GraphEdge", "GraphResult", "check_graph", "edge_synapses", "graph_accuracy",
+           "graph_forward", "init_weights", "train_graph"]
 
 EdgeKind = Literal["dense", "band", "skip", "pool"]
 EDGE_KINDS: tuple[str, ...] = get_args(EdgeKind)
@@ -93,6 +93,14 @@ def _mask(kind: str, n_in: int, n_out: int) -> NDArray[np.float64] | None:
     near = (i == j) if kind == "skip" else (np.abs(i - j) <= 1)
     mask: NDArray[np.float64] = near.astype(np.float64)
     return mask
+
+
+def edge_synapses(kind: str, n_in: int, n_out: int) -> int:
+    """Synapses of an edge (the non-zero entries of its mask): dense n_in·n_out, skip n, band and pool the
+    3-tap band |i − j| <= 1 of an n × n matrix, 3n − 2."""
+    if kind == "dense":
+        return n_in * n_out
+    return n_in if kind == "skip" else 3 * n_in - 2
 
 
 def check_graph(gc: GraphConfig, n_inputs: int, n_classes: int) -> dict[str, int]:

@@ -61,12 +61,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from snnas.chip.horowitz import E_AC
 from snnas.data.datasets import Dataset, Split
 from snnas.space.base import Genome
 from snnas.space.cell import OPS, CellSpace
 from snnas.train.config import TrainConfig, decay, encode
 from snnas.train.fit import Adam, TrainError
-from snnas.train.graph import GraphConfig, GraphEdge, _backward, _mask, check_graph, graph_forward
+from snnas.train.graph import GraphConfig, GraphEdge, _backward, _mask, check_graph, edge_synapses, graph_forward
 from snnas.train.layers import _softmax_grad, hit_rate
 
 if TYPE_CHECKING:
@@ -77,7 +78,6 @@ __all__ = ["RELAXATIONS", "SETTINGS", "Option", "RelaxedCell", "derive", "expect
 
 RELAXATIONS = ("softmax", "gumbel")
 SETTINGS = ("width", "neuron", "n_steps", "encoder", "weight_bits")  # held fixed while the cell is searched
-E_AC = 0.9e-12  # J per accumulate (Horowitz, ISSCC 2014, 45 nm): the fallback energy per synaptic operation
 V = 4
 
 
@@ -250,9 +250,8 @@ def relax(space: CellSpace, data: Dataset, settings: Mapping[str, Any] | None = 
 
 
 def _fan_out(op: int, c: int) -> float:
-    """Synaptic operations per spike of an option (module docstring: f_o)."""
-    kind = OPS[op]
-    return {"zero": 0.0, "skip": 1.0, "dense": float(c)}.get(kind, (3.0 * c - 2.0) / c)
+    """Synaptic operations per spike of an option (module docstring: f_o): its edge's synapses per source."""
+    return 0.0 if op == 0 else edge_synapses(OPS[op], c, c) / c
 
 
 def chip_energies(chip: Chip | None) -> tuple[float, float]:
@@ -260,7 +259,7 @@ def chip_energies(chip: Chip | None) -> tuple[float, float]:
     if chip is None:
         return E_AC, 0.0
     e = chip.energy
-    syn = e.e_syn_op if e.e_syn_op is not None else getattr(e, "e_total_per_syn_event", None)
+    syn = e.e_syn_op if e.e_syn_op is not None else e.e_total_per_syn_event
     pkt = (e.e_spike_out or 0.0) + (e.e_hop_x or 0.0)
     return float(syn if syn is not None else E_AC), float(pkt)
 
@@ -336,10 +335,14 @@ def effective_weights(cell: RelaxedCell, coefficients: list[NDArray[np.float64]]
     """W^e per edge of ``cell.graph`` (module docstring) at the coefficients given; with a width ``mask``
     (:meth:`RelaxedCell.mask`, or any gains per neuron), the rows of every edge leaving a cell node (the
     readout included) scaled by it: diag(m) W^e, so neuron j's spikes count m_j."""
-    out = _mixtures(cell, coefficients)
+    return _masked(cell, _mixtures(cell, coefficients), mask)
+
+
+def _masked(cell: RelaxedCell, mixed: list[NDArray[np.float64]], mask: NDArray[np.float64] | None
+            ) -> list[NDArray[np.float64]]:
     if mask is None:
-        return out
-    return [w if e.src == "in" else mask[:, None] * w for w, e in zip(out, cell.graph.edges)]
+        return mixed
+    return [w if e.src == "in" else mask[:, None] * w for w, e in zip(mixed, cell.graph.edges)]
 
 
 def _step(cell: RelaxedCell, x: NDArray[np.float64], y: NDArray[np.int64], c: list[NDArray[np.float64]]
@@ -351,7 +354,7 @@ def _step(cell: RelaxedCell, x: NDArray[np.float64], y: NDArray[np.int64], c: li
     ∂L/∂m_j = Σ_e Σ_l (G_e ⊙ X_e)_jl over the edges leaving cell nodes."""
     mask = cell.mask()
     mixed = _mixtures(cell, c)
-    eff = effective_weights(cell, c, mask)
+    eff = _masked(cell, mixed, mask)
     counts, saved = graph_forward(cell.graph, eff, x, keep=True)
     loss, d_counts = _softmax_grad(counts, y)
     g_eff = _backward(cell.graph, eff, saved, d_counts)
@@ -509,11 +512,12 @@ def search_cell(space: CellSpace, data: Dataset, split: Split, settings: Mapping
             adam_a.step([*steps, None if beta is None or g_beta is None else _softmax_back(beta, g_beta, 1.0)])
             val_losses.append(v_loss)
         counts, _ = graph_forward(cell.graph, effective_weights(cell, _evaluated(cell), cell.mask()), x_val)
+        now = derive(cell)
         record = {"epoch": epoch, "loss": float(np.mean(losses)), "tau": tau,
                   "val_loss": float(np.mean(val_losses)) if val_losses else None,
                   "val_accuracy": hit_rate(counts, y_val), "entropy": _entropy(cell),
                   "energy_j": float(np.mean(energy)) if energy else None,
-                  "cell": space.matrix_text(space.matrix(derive(cell))), "width": derive(cell)["width"],
+                  "cell": space.matrix_text(space.matrix(now)), "width": now["width"],
                   "width_probabilities": None if (wp := cell.width_probabilities()) is None else wp.tolist()}
         cell.history.append(record)
         if on_epoch is not None:

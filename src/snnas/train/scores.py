@@ -65,7 +65,7 @@ from numpy.typing import NDArray
 from snnas.data.datasets import Dataset, Split
 from snnas.errors import SnnasError
 from snnas.train.config import TrainConfig, conv_layers
-from snnas.train.graph import GraphConfig, check_graph, graph_forward, init_weights
+from snnas.train.graph import GraphConfig, check_graph, edge_synapses, graph_forward, init_weights
 from snnas.train.layers import forward, init_layer_weights
 from snnas.train.trained import settings_of
 
@@ -270,14 +270,6 @@ def _probe_layers(config: TrainConfig, x: NDArray[np.float64], seed: int, n_clas
     return Probe(sites, names, synops / x.shape[0], int(params), rate)
 
 
-def _synapses(kind: str, n_in: int, n_out: int) -> int:
-    """Synapses of a graph edge (the non-zero entries of its mask, see :mod:`snnas.train.graph`): dense
-    n_in·n_out, skip n, band and pool the 3-tap band |i − j| <= 1 of an n × n matrix, 3n − 2."""
-    if kind == "dense":
-        return n_in * n_out
-    return n_in if kind == "skip" else 3 * n_in - 2
-
-
 def _probe_graph(gc: GraphConfig, x: NDArray[np.float64], seed: int, n_classes: int, output: bool) -> Probe:
     sizes = check_graph(gc, x.shape[2], n_classes)
     weights = init_weights(gc, sizes, np.random.default_rng(seed))
@@ -285,7 +277,7 @@ def _probe_graph(gc: GraphConfig, x: NDArray[np.float64], seed: int, n_classes: 
     synops = 0.0
     params = 0
     for e in gc.edges:
-        synapses = _synapses(e.kind, sizes[e.src], sizes[e.dst])
+        synapses = edge_synapses(e.kind, sizes[e.src], sizes[e.dst])
         synops += float(saved[e.src][1].sum()) * synapses / sizes[e.src]
         params += 0 if e.kind == "pool" else synapses
     pops = [p for p, _ in gc.nodes] + (["out"] if output else [])
