@@ -10,13 +10,17 @@ from snnas.evaluate.score import TIMINGS
 
 
 def comparable(rows: list[Any]) -> list[tuple[Any, ...]]:
-    """Every field of the rows that a resumed run must reproduce (training time excluded)."""
+    """Every field of the rows that a resumed run must reproduce (training time excluded), per chip in ask
+    order: several chips share the workers, so the global ``idx`` order may differ between runs; a duplicate
+    names the ``seq`` of the ask it repeats."""
+    seq_of = {r.idx: r.seq for r in rows}
     out = []
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r.chip, r.seq)):
         score = dict(r.score or {})
         for key in TIMINGS:
             score.pop(key, None)
-        out.append((r.idx, r.chip, r.seq, r.genome_key, r.fidelity, r.status, r.duplicate_of, score, r.error))
+        dup = None if r.duplicate_of is None else seq_of[r.duplicate_of]
+        out.append((r.chip, r.seq, r.genome_key, r.fidelity, r.status, dup, score, r.error))
     return out
 
 

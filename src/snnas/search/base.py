@@ -8,15 +8,16 @@ proposes genomes and learns from results. The loop's contract with a strategy:
 * ``propose()`` is called whenever the loop has a free evaluation slot; it returns a
   :class:`Proposal` (a genome and the fidelity to evaluate it at, 1 = the full training budget) or
   None to say "not before more results are told" (a synchronous rung of successive halving). On None
-  the loop tells the next outstanding result and proposes again; None with nothing outstanding ends
-  the strategy's run. With W parallel workers up to W proposals may still be unanswered, so a strategy
-  must not assume that every earlier one was told. ``ask()`` is the shorthand for full-fidelity
-  strategies: the genome of the next proposal.
+  the loop tells the strategy its next outstanding result and proposes again; None with nothing
+  outstanding ends the strategy's run. With W parallel workers up to W proposals may still be
+  unanswered, so a strategy must not assume that every earlier one was told. ``ask()`` is the
+  shorthand for full-fidelity strategies: the genome of the next proposal.
 * ``tell(genome, result)`` is called exactly once for every proposal, **in proposal order**, after the
   result has been written to the store (``result.fidelity`` says at which fidelity it was measured).
-  Before the k-th ask the loop has told exactly the results of asks 0 .. k − W − 1 (the *lag* W is
-  fixed for a run), so for a given seed the sequence of asks is the same in every run: that is what
-  lets a killed search resume by replaying its store.
+  Before its k-th ask a strategy has been told exactly the results of its asks 0 .. k − W (the *lag*
+  W is fixed for a run; each chip's strategy is driven alone), so for a given seed the sequence of
+  asks is the same in every run, whichever evaluation finishes first: that is what lets a killed
+  search resume by replaying its store.
 * Strategies draw every random number from ``self.rng`` (seeded by the loop) and keep no other hidden
   state (no wall clock, no global random state).
 """

@@ -2,16 +2,22 @@
 
 Several chips run in one search, each with its own strategy over the space restricted to that chip
 (``SearchSpace.restrict``) and its own budget of evaluations, so each chip gets its own Pareto front.
-Asks go round-robin over the chips that still have budget; ``idx`` numbers them globally.
+The chips share the workers (below); ``idx`` numbers the asks of all chips in the order they were made.
 
-Determinism and resume. With lag W (the number of workers when the run was created), before ask g
-the loop tells, in ask order, exactly the results of asks 0 .. g − W; so the sequence of genomes
-depends only on the seed and W, not on which evaluation finishes first. Every ask is stored before it
-is evaluated and every result before it is told. Resuming replays the store: the same strategies,
-seeded alike, ask again; each ask must match its stored genome (else the store belongs to another
+Determinism and resume. Each chip's strategy is driven alone, with lag W (the number of workers when
+the run was created): before its k-th ask a chip's strategy has been told, in ask order, exactly the
+results of its asks 0 .. k − W; so each chip's sequence of genomes depends only on the seed and W, not on
+which evaluation finishes first. The chips share the workers: whenever one is free, the chip with the
+fewest asks among those whose next ask needs no result still running asks next (so no worker idles
+while one chip waits for its own results); ``idx`` numbers the asks in the order they were made, which
+may differ between runs, ``(chip, seq)`` names an ask in every run. Every ask is stored before it is
+evaluated and every result before it is told. Resuming replays the store: the same strategies, seeded
+alike, ask again; each chip's ask ``seq`` must match its stored genome (else the store belongs to another
 configuration and StoreError says so); finished results are told from the store, pending ones are
-evaluated again. A killed run therefore resumes with no finished evaluation lost and ends with the
-same store as an uninterrupted run. One process runs a store's search at a time: the loop holds the
+evaluated again. A killed run therefore resumes with no finished evaluation lost and ends with the same
+asks and results per chip as an uninterrupted run. (Stores written before this per-chip schedule, meta
+without ``schedule``, resume on the schedule they were made with: strict round robin over the chips, ask
+g after the results of asks 0 .. g − W.) One process runs a store's search at a time: the loop holds the
 store's lock (``snnas.search.lock``) throughout, and a second one is refused with StoreInUseError.
 
 A genome asked twice on one chip at one fidelity is stored as a duplicate of the first ask, told the
@@ -49,7 +55,7 @@ from snnas.chip import Chip, load_chip
 from snnas.errors import SnnasError
 from snnas.mapping import MAPPERS
 from snnas.search import make_strategy
-from snnas.search.base import Result, SearchContext, Strategy
+from snnas.search.base import Proposal, Result, SearchContext, Strategy
 from snnas.search.executors import Executor, InlineExecutor
 from snnas.search.fidelity import FIDELITIES, fidelity_cost
 from snnas.search.objectives import Objectives
@@ -194,13 +200,24 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
                          SearchContext(config.objectives, chips[t], config.dataset, config.budget, config.epochs,
                                        config.seed), **config.strategy_options)
         for t in config.targets}
-    store.set_meta({"config": {**identity, "lag": lag}, "budget": config.budget, "complete": False})
+    schedule = str(meta.get("schedule", "round-robin" if "config" in meta else "chip"))
+    if schedule not in ("chip", "round-robin"):
+        raise StoreError(f"{store.path}: unknown schedule {schedule!r} in its meta (expected chip or round-robin)")
+    store.set_meta({"config": {**identity, "lag": lag}, "budget": config.budget, "complete": False,
+                    "schedule": schedule})
+    per_chip = schedule == "chip"
     executor = executor or InlineExecutor()
-    stored = {r.idx: r for r in store.rows()}
+    stored_rows = store.rows()
+    stored = {(r.chip, r.seq): r for r in stored_rows}
+    next_idx = max((r.idx for r in stored_rows), default=-1) + 1
     outcomes: dict[int, dict[str, Any]] = {
-        i: {"status": r.status, "score": r.score, "error": r.error, "seconds": r.seconds}
-        for i, r in stored.items() if r.done and r.status != "duplicate"}
-    asks: list[_Ask] = []
+        r.idx: {"status": r.status, "score": r.score, "error": r.error, "seconds": r.seconds}
+        for r in stored_rows if r.done and r.status != "duplicate"}
+    asks: dict[int, _Ask] = {}
+    # the results each strategy is told, in order: its own asks (per chip) or every ask (round robin)
+    queues: dict[str, list[int]] = {t: [] for t in config.targets} if per_chip else {"": []}
+    told = dict.fromkeys(queues, 0)
+    waiting = dict.fromkeys(config.targets, False)  # the chip's strategy proposed None: tell before asking
     first: dict[tuple[str, str, float], int] = {}
     evals = dict.fromkeys(config.targets, 0.0)  # budget spent, in full trainings
     ended: set[str] = set()  # chips whose strategy has ended its run
@@ -226,17 +243,40 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
                           fidelity=a.fidelity)
                 on_result(row, finished, total)
 
+    def result_of(i: int) -> int:
+        a = asks[i]
+        return a.duplicate_of if a.duplicate_of is not None else i
+
     def tell(i: int) -> None:
         a = asks[i]
-        j = a.duplicate_of if a.duplicate_of is not None else i
-        while j not in outcomes:
-            if j not in in_flight:
-                raise SearchError(f"internal: result {j} neither stored nor running")
-            collect()
-        o = outcomes[j]
+        o = outcomes[result_of(i)]
         result = Result(config.objectives.fitness(o["score"]), Objectives.violation(o["status"], o["score"]),
                         o["status"], o["score"], a.fidelity)
         strategies[a.chip].tell(a.genome, result)
+
+    def advance(chip: str) -> Proposal | int | None:
+        """The chip's next proposal, telling its strategy what the lag rule asks first; else the idx of the
+        running evaluation it waits for, or None when its strategy has ended its run."""
+        key = chip if per_chip else ""
+        queue = queues[key]
+        while True:
+            p = told[key]
+            if p < len(queue) and (waiting[chip] or p <= len(queue) - lag):
+                j = queue[p]
+                if result_of(j) not in outcomes:
+                    if result_of(j) not in in_flight:
+                        raise SearchError(f"internal: result {j} neither stored nor running")
+                    return j
+                tell(j)
+                told[key] += 1
+                waiting[chip] = False
+                continue
+            if waiting[chip]:  # nothing outstanding to tell: the strategy has ended its run
+                return None
+            proposal = strategies[chip].propose()
+            if proposal is not None:
+                return proposal
+            waiting[chip] = True
 
     resumes = config.checkpoints and config.fidelity == "epochs"
     ckpt_dir = f"{Path(store.path).resolve()}.checkpoints" if resumes else None
@@ -263,32 +303,24 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
         in_flight.add(a.idx)
         executor.submit(a.idx, task)
 
-    told = 0
-    g = 0
-    while True:
-        open_chips = [t for t in config.targets if evals[t] < config.budget - 1e-9
-                      and n_asks[t] < _ASK_CAP * config.budget and t not in ended]
-        if not open_chips:
-            break
-        chip = min(open_chips, key=lambda t: (n_asks[t], config.targets.index(t)))  # round robin
-        while told <= g - lag:
-            tell(told)
-            told += 1
-        proposal = strategies[chip].propose()
-        while proposal is None and told < g:  # the strategy waits for results: tell the next one
-            tell(told)
-            told += 1
-            proposal = strategies[chip].propose()
-        if proposal is None:
-            ended.add(chip)
-            continue
+    def ask(chip: str, proposal: Proposal) -> None:
+        nonlocal next_idx, finished
         genome, fid = proposal.genome, float(proposal.fidelity)
+        row = stored.get((chip, n_asks[chip]))
+        if row is None:
+            g, next_idx = next_idx, next_idx + 1
+        else:
+            g = row.idx
+            if row.genome_key != genome.key or row.fidelity != fid or (not per_chip and g != len(asks)):
+                raise StoreError(f"{store.path}: ask {row.seq} on {chip} was {row.genome_key}@{row.fidelity:g} "
+                                 f"(idx {g}) when stored, now {genome.key}@{fid:g} (idx {len(asks)}); the store "
+                                 "was written by another configuration or version")
         dup = first.get((chip, genome.key, fid))
         a = _Ask(g, chip, n_asks[chip], genome, dup, fid)
-        asks.append(a)
+        asks[g] = a
+        queues[chip if per_chip else ""].append(g)
         n_asks[chip] += 1
         task: EvalTask | None = None
-        row = stored.get(g)
         if dup is None:
             first[(chip, genome.key, fid)] = g
             if row is not None and row.done:  # replayed from the store: its cost counts, no task is built
@@ -297,23 +329,38 @@ def _run(config: SearchConfig, store: Store, executor: Executor | None,
             else:
                 task, a.cost = budgeted(chip, genome, fid)
             evals[chip] += a.cost
-        if row is not None:
-            if row.chip != chip or row.genome_key != genome.key or row.fidelity != fid:
-                raise StoreError(f"{store.path}: ask {g} was {row.chip}:{row.genome_key}@{row.fidelity:g} when "
-                                 f"stored, now {chip}:{genome.key}@{fid:g}; the store was written by another "
-                                 "configuration or version")
-            if row.status == "pending" and task is not None:
-                submit(a, task)
-            elif row.done:
-                finished += a.cost
-        else:
+        if row is None:
             store.add_ask(g, chip, a.seq, genome.key, genome.to_json(), spaces[chip].describe(genome), dup, fid)
-            if task is not None:
-                submit(a, task)
-        g += 1
-    while told < len(asks):
-        tell(told)
-        told += 1
+        if task is not None and (row is None or row.status == "pending"):
+            submit(a, task)
+        elif row is not None and row.done:
+            finished += a.cost
+
+    while True:
+        open_chips = sorted((t for t in config.targets if evals[t] < config.budget - 1e-9
+                             and n_asks[t] < _ASK_CAP * config.budget and t not in ended),
+                            key=lambda t: (n_asks[t], config.targets.index(t)))
+        if not open_chips:
+            break
+        blocked = False
+        for chip in open_chips if per_chip else open_chips[:1]:  # round robin: only the chip with fewest asks
+            proposal = advance(chip)
+            if proposal is None:
+                ended.add(chip)
+            elif isinstance(proposal, int):
+                blocked = True
+                continue
+            else:
+                ask(chip, proposal)
+            blocked = False
+            break
+        if blocked:  # every open chip waits for a running evaluation
+            collect()
+    for key, queue in queues.items():
+        for j in queue[told[key]:]:
+            while result_of(j) not in outcomes:
+                collect()
+            tell(j)
     store.set_meta({"complete": True})
     out: dict[str, list[Row]] = {t: [] for t in config.targets}
     for r in store.rows():
